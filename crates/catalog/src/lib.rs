@@ -1,0 +1,1 @@
+//! Catalog import and normalization: parsers for Shopify, Google Merchant, generic CSV and JSON Lines; the jewelry vocabulary; the data-quality report.

@@ -1,0 +1,1 @@
+//! Demand forecasting, backtests, slow movers and replenishment suggestions, with reasons.

@@ -1,0 +1,3 @@
+//! The `loupe` binary: parses the command line and hands off to the crates.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Search engine: query understanding, tantivy retrieval, ranking with reasons, facets, suggestions.

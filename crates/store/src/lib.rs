@@ -1,0 +1,1 @@
+//! Loupe's crash-safe embedded store (redb): products, orders, inventory, events, keys, tasks, audit log.
