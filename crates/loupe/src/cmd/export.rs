@@ -1,0 +1,14 @@
+//! `loupe export` (placeholder: its owner fills it in).
+
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`loupe export` is not implemented yet")
+}
