@@ -1,14 +1,36 @@
-//! `loupe eval` (placeholder: its owner fills it in).
+//! `loupe eval`: offline evaluations, one subcommand per engine.
+//!
+//! This file is only a dispatcher. Each engine's evaluation lives in its own
+//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`), owned by
+//! that engine's engineer, so that the three can change without touching
+//! each other's code.
+
+mod forecast;
+mod recs;
+mod search;
 
 use std::path::Path;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    #[command(subcommand)]
+    pub which: Which,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe eval` is not implemented yet")
+#[derive(clap::Subcommand, Debug)]
+pub enum Which {
+    /// Evaluate search relevance.
+    Search(search::Args),
+    /// Evaluate recommendations on a temporal split of orders.
+    Recs(recs::Args),
+    /// Evaluate demand forecasts with a rolling origin.
+    Forecast(forecast::Args),
+}
+
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    match args.which {
+        Which::Search(a) => search::run(data, a),
+        Which::Recs(a) => recs::run(data, a),
+        Which::Forecast(a) => forecast::run(data, a),
+    }
 }

@@ -1,0 +1,14 @@
+//! `loupe eval recs` (being written by the recs engineer).
+
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`loupe eval recs` is not implemented yet")
+}
