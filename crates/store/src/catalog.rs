@@ -1,0 +1,293 @@
+//! The catalog: products by id with handle and SKU indexes, imported by upsert.
+//!
+//! An import matches each incoming product to a stored one by handle, then by
+//! any of its variant SKUs, and keeps the stored id and `created_at`, so that
+//! ids stay stable across daily re-imports. A handle seen twice in one import
+//! (an export that is not grouped by handle) merges the variants into one product.
+
+use std::collections::{HashMap, HashSet};
+
+use model::{Product, ProductId};
+use redb::{ReadableTable, ReadableTableMetadata, Table};
+
+use crate::error::SourceError;
+use crate::tables::{self, decode, encode, CATALOG_VERSION, HANDLES, META, NEXT_PRODUCT_ID, PRODUCTS, SKUS};
+use crate::{now_secs, Error, Result, Store};
+
+/// What a catalog import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// Products handed to the import (after merging nothing).
+    pub products_read: u64,
+    pub products_created: u64,
+    pub products_updated: u64,
+    /// Products whose handle had already appeared earlier in the same import;
+    /// their variants were merged into that product.
+    pub products_merged: u64,
+    pub variants_created: u64,
+    pub variants_updated: u64,
+    /// Products in the store after the import.
+    pub products_total: u64,
+    pub catalog_version: u64,
+}
+
+pub(crate) struct CatalogTables<'txn> {
+    pub products: Table<'txn, u64, &'static [u8]>,
+    pub handles: Table<'txn, &'static str, u64>,
+    pub skus: Table<'txn, &'static str, u64>,
+    pub meta: Table<'txn, &'static str, u64>,
+}
+
+impl<'txn> CatalogTables<'txn> {
+    pub fn open(txn: &'txn redb::WriteTransaction) -> Result<Self> {
+        Ok(CatalogTables {
+            products: txn.open_table(PRODUCTS)?,
+            handles: txn.open_table(HANDLES)?,
+            skus: txn.open_table(SKUS)?,
+            meta: txn.open_table(META)?,
+        })
+    }
+
+    pub fn load(&self, id: ProductId) -> Result<Option<Product>> {
+        match self.products.get(id)? {
+            Some(bytes) => Ok(Some(decode("products", bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn handle_id(&self, handle: &str) -> Result<Option<ProductId>> {
+        Ok(self.handles.get(handle)?.map(|g| g.value()))
+    }
+
+    pub fn sku_id(&self, sku: &str) -> Result<Option<ProductId>> {
+        Ok(self.skus.get(sku)?.map(|g| g.value()))
+    }
+
+    pub fn next_id(&mut self) -> Result<ProductId> {
+        let id = self.meta.get(NEXT_PRODUCT_ID)?.map(|g| g.value()).unwrap_or(1);
+        self.meta.insert(NEXT_PRODUCT_ID, id + 1)?;
+        Ok(id)
+    }
+
+    /// Writes a product and points its handle and SKUs at it.
+    pub fn save(&mut self, p: &Product) -> Result<()> {
+        self.products.insert(p.id, encode(p).as_slice())?;
+        self.handles.insert(p.handle.as_str(), p.id)?;
+        for v in &p.variants {
+            if !v.sku.is_empty() {
+                self.skus.insert(v.sku.as_str(), p.id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes index entries of `old` that `new` no longer has, when they
+    /// still point at this product.
+    fn drop_stale_indexes(&mut self, old: &Product, new: &Product) -> Result<()> {
+        if old.handle != new.handle && self.handle_id(&old.handle)? == Some(old.id) {
+            self.handles.remove(old.handle.as_str())?;
+        }
+        for v in &old.variants {
+            if !v.sku.is_empty()
+                && new.variant_by_sku(&v.sku).is_none()
+                && self.sku_id(&v.sku)? == Some(old.id)
+            {
+                self.skus.remove(v.sku.as_str())?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bump_version(&mut self) -> Result<u64> {
+        let v = self.meta.get(CATALOG_VERSION)?.map(|g| g.value()).unwrap_or(0) + 1;
+        self.meta.insert(CATALOG_VERSION, v)?;
+        Ok(v)
+    }
+}
+
+impl Store {
+    /// Imports products in one write transaction (see the module docs for the
+    /// matching rules). The first `Err` item aborts the import: nothing is
+    /// written and the previous catalog stays as it was.
+    pub fn import_products<I, E>(&self, items: I) -> Result<ImportOutcome>
+    where
+        I: IntoIterator<Item = Result<Product, E>>,
+        E: Into<SourceError>,
+    {
+        let txn = self.db().begin_write()?;
+        let mut out = ImportOutcome::default();
+        {
+            let mut t = CatalogTables::open(&txn)?;
+            // Handles and ids written by this import: a handle seen again is
+            // merged, and SKU matching never steals a product this import wrote.
+            let mut seen: HashMap<String, ProductId> = HashMap::new();
+            let mut seen_ids: HashSet<ProductId> = HashSet::new();
+            let now = now_secs();
+            for item in items {
+                let mut p = item.map_err(|e| Error::Aborted(e.into()))?;
+                out.products_read += 1;
+                if p.handle.trim().is_empty() {
+                    p.handle = p
+                        .variants
+                        .iter()
+                        .map(|v| v.sku.as_str())
+                        .find(|s| !s.is_empty())
+                        .unwrap_or("")
+                        .to_string();
+                }
+                if let Some(&id) = seen.get(&p.handle) {
+                    let mut stored = t
+                        .load(id)?
+                        .ok_or_else(|| Error::Invalid(format!("product {id} vanished mid-import")))?;
+                    let (created, updated) = merge_variants(&mut stored, p);
+                    out.variants_created += created;
+                    out.variants_updated += updated;
+                    out.products_merged += 1;
+                    t.save(&stored)?;
+                    continue;
+                }
+                let mut existing = match t.handle_id(&p.handle)? {
+                    Some(id) if !seen_ids.contains(&id) => Some(id),
+                    _ => None,
+                };
+                if existing.is_none() {
+                    for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
+                        if let Some(id) = t.sku_id(&v.sku)? {
+                            if !seen_ids.contains(&id) {
+                                existing = Some(id);
+                                break;
+                            }
+                        }
+                    }
+                }
+                let old = match existing {
+                    Some(id) => t.load(id)?,
+                    None => None,
+                };
+                match old {
+                    Some(old) => {
+                        p.id = old.id;
+                        p.created_at = old.created_at;
+                        for v in &p.variants {
+                            if old.variant_by_sku(&v.sku).is_some() {
+                                out.variants_updated += 1;
+                            } else {
+                                out.variants_created += 1;
+                            }
+                        }
+                        t.drop_stale_indexes(&old, &p)?;
+                        out.products_updated += 1;
+                    }
+                    None => {
+                        if p.handle.is_empty() {
+                            // Neither a handle nor a SKU: give it a stable name of its own.
+                            p.id = t.next_id()?;
+                            p.handle = format!("product-{}", p.id);
+                        } else {
+                            p.id = t.next_id()?;
+                        }
+                        if p.created_at == 0 {
+                            p.created_at = now;
+                        }
+                        out.variants_created += p.variants.len() as u64;
+                        out.products_created += 1;
+                    }
+                }
+                t.save(&p)?;
+                seen.insert(p.handle.clone(), p.id);
+                seen_ids.insert(p.id);
+            }
+            out.catalog_version = t.bump_version()?;
+            out.products_total = t.products.len()?;
+        }
+        txn.commit()?;
+        Ok(out)
+    }
+
+    /// Every product, by id.
+    pub fn products(&self) -> Result<Vec<Product>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(PRODUCTS)?;
+        let mut out = Vec::with_capacity(table.len()? as usize);
+        for entry in table.iter()? {
+            let (_, bytes) = entry?;
+            out.push(decode("products", bytes.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Number of products, without decoding them.
+    pub fn product_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(PRODUCTS)?.len()?)
+    }
+
+    pub fn product(&self, id: ProductId) -> Result<Option<Product>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(PRODUCTS)?;
+        let found = table.get(id)?;
+        found.map(|b| decode("products", b.value())).transpose()
+    }
+
+    pub fn product_by_handle(&self, handle: &str) -> Result<Option<Product>> {
+        self.product_by_index(tables::HANDLES, handle)
+    }
+
+    pub fn product_by_sku(&self, sku: &str) -> Result<Option<Product>> {
+        self.product_by_index(tables::SKUS, sku)
+    }
+
+    fn product_by_index(
+        &self,
+        index: redb::TableDefinition<&str, u64>,
+        key: &str,
+    ) -> Result<Option<Product>> {
+        let txn = self.db().begin_read()?;
+        let Some(id) = txn.open_table(index)?.get(key)?.map(|g| g.value()) else {
+            return Ok(None);
+        };
+        let table = txn.open_table(PRODUCTS)?;
+        let found = table.get(id)?;
+        found.map(|b| decode("products", b.value())).transpose()
+    }
+}
+
+/// Merges `incoming` (same handle, later in the same import) into `stored`:
+/// variants with a known SKU are replaced, new ones appended, and fields the
+/// first row left empty are filled. Returns (variants created, updated).
+fn merge_variants(stored: &mut Product, incoming: Product) -> (u64, u64) {
+    let (mut created, mut updated) = (0, 0);
+    for v in incoming.variants {
+        match stored.variants.iter_mut().find(|s| !v.sku.is_empty() && s.sku == v.sku) {
+            Some(slot) => {
+                *slot = v;
+                updated += 1;
+            }
+            None => {
+                stored.variants.push(v);
+                created += 1;
+            }
+        }
+    }
+    if stored.title.is_empty() {
+        stored.title = incoming.title;
+    }
+    if stored.description.is_empty() {
+        stored.description = incoming.description;
+    }
+    stored.vendor = stored.vendor.take().or(incoming.vendor);
+    stored.category = stored.category.or(incoming.category);
+    stored.raw_category = stored.raw_category.take().or(incoming.raw_category);
+    stored.gender = stored.gender.or(incoming.gender);
+    stored.image_url = stored.image_url.take().or(incoming.image_url);
+    for tag in incoming.tags {
+        if !stored.tags.contains(&tag) {
+            stored.tags.push(tag);
+        }
+    }
+    for (k, v) in incoming.attributes {
+        stored.attributes.entry(k).or_insert(v);
+    }
+    stored.quality_issues.extend(incoming.quality_issues);
+    (created, updated)
+}

@@ -1,0 +1,63 @@
+//! The store's one error type. User-caused failures (an aborted import, a
+//! locked store) are kept apart from storage faults so callers can word them.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Boxed error of an item the caller handed to an import; the import stops
+/// at the first one and writes nothing.
+pub type SourceError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("could not create the data directory {path}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another process (often `loupe serve`) has the store open.
+    #[error("the store {path} is in use by another loupe process (is `loupe serve` running?)")]
+    Locked { path: PathBuf },
+    #[error("could not open the store {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<redb::DatabaseError>,
+    },
+    /// The input handed to an import failed; nothing was written.
+    #[error("{0}")]
+    Aborted(#[source] SourceError),
+    /// A value that cannot be stored (an empty key, for instance).
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// A stored record no longer decodes: a bug or a damaged file.
+    #[error("corrupt record in table {table}")]
+    Corrupt {
+        table: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("storage error")]
+    Storage(#[source] Box<redb::Error>),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                Error::Storage(Box::new(redb::Error::from(e)))
+            }
+        }
+    )*};
+}
+
+from_redb!(redb::Error, redb::StorageError, redb::TableError, redb::TransactionError, redb::CommitError);
+
+impl Error {
+    /// True when the error came from the caller's input rather than the store.
+    pub fn is_input(&self) -> bool {
+        matches!(self, Error::Aborted(_) | Error::Invalid(_))
+    }
+}

@@ -1,0 +1,146 @@
+//! Storefront events (deduplicated by id, ordered by time) and the customer
+//! erasure that privacy law asks for.
+//!
+//! Events are written durably (redb `Durability::Immediate`, the default) in
+//! one transaction per batch: a batch of a thousand costs one fsync.
+
+use std::collections::HashSet;
+
+use model::{Event, OrderLine};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use sha2::{Digest, Sha256};
+
+use crate::tables::{decode, encode, ERASED, EVENTS, EVENT_IDS, ORDER_LINES};
+use crate::{now_secs, Error, Result, Store};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AppendOutcome {
+    pub inserted: usize,
+    /// Events whose id was already stored (a retried batch), or repeated in the batch.
+    pub duplicates: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ForgetOutcome {
+    pub events_deleted: usize,
+    /// Order lines kept (demand history stays true) with the customer id blanked.
+    pub order_lines_anonymized: usize,
+}
+
+impl Store {
+    /// Appends events in one durable transaction; returns when they are on
+    /// disk. Ids already stored are counted as duplicates and not rewritten.
+    /// Events of a forgotten customer are kept without their customer id.
+    pub fn append_events(&self, events: &[Event]) -> Result<AppendOutcome> {
+        let mut out = AppendOutcome::default();
+        let mut txn = self.db().begin_write()?;
+        txn.set_durability(redb::Durability::Immediate);
+        let erased = erased_set(&txn)?;
+        {
+            let mut ids = txn.open_table(EVENT_IDS)?;
+            let mut by_time = txn.open_table(EVENTS)?;
+            for e in events {
+                if e.id.is_empty() {
+                    return Err(Error::Invalid("an event has an empty id".into()));
+                }
+                if ids.get(e.id.as_str())?.is_some() {
+                    out.duplicates += 1;
+                    continue;
+                }
+                ids.insert(e.id.as_str(), e.at)?;
+                let bytes = match &e.customer_id {
+                    Some(c) if !erased.is_empty() && erased.contains(&customer_hash(c)) => {
+                        encode(&Event { customer_id: None, ..e.clone() })
+                    }
+                    _ => encode(e),
+                };
+                by_time.insert((e.at, e.id.as_str()), bytes.as_slice())?;
+                out.inserted += 1;
+            }
+        }
+        txn.commit()?;
+        Ok(out)
+    }
+
+    /// Every event, sorted by `at` (then id).
+    pub fn events(&self) -> Result<Vec<Event>> {
+        self.events_between(i64::MIN, i64::MAX)
+    }
+
+    /// Events with `from <= at < to`, sorted by `at`.
+    pub fn events_between(&self, from: i64, to: i64) -> Result<Vec<Event>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for entry in table.range((from, "")..(to, ""))? {
+            let (_, bytes) = entry?;
+            out.push(decode("events", bytes.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn event_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(EVENTS)?.len()?)
+    }
+
+    /// Forgets a customer: deletes their events, blanks their id on order
+    /// lines (the sale itself stays, anonymous), and remembers a hash of the
+    /// id so that later imports of the same data do not bring it back.
+    pub fn forget_customer(&self, customer_id: &str) -> Result<ForgetOutcome> {
+        if customer_id.trim().is_empty() {
+            return Err(Error::Invalid("an empty customer id".into()));
+        }
+        let mut out = ForgetOutcome::default();
+        let txn = self.db().begin_write()?;
+        {
+            let mut by_time = txn.open_table(EVENTS)?;
+            let mut ids = txn.open_table(EVENT_IDS)?;
+            let mut doomed: Vec<(i64, String)> = Vec::new();
+            for entry in by_time.iter()? {
+                let (key, bytes) = entry?;
+                let e: Event = decode("events", bytes.value())?;
+                if e.customer_id.as_deref() == Some(customer_id) {
+                    doomed.push((key.value().0, e.id));
+                }
+            }
+            for (at, id) in &doomed {
+                by_time.remove((*at, id.as_str()))?;
+                ids.remove(id.as_str())?;
+            }
+            out.events_deleted = doomed.len();
+
+            let mut lines = txn.open_table(ORDER_LINES)?;
+            let mut changed: Vec<OrderLine> = Vec::new();
+            for entry in lines.iter()? {
+                let (_, bytes) = entry?;
+                let line: OrderLine = decode("order_lines", bytes.value())?;
+                if line.customer_id.as_deref() == Some(customer_id) {
+                    changed.push(OrderLine { customer_id: None, ..line });
+                }
+            }
+            for line in &changed {
+                lines.insert((line.order_id.as_str(), line.line_no), encode(line).as_slice())?;
+            }
+            out.order_lines_anonymized = changed.len();
+
+            txn.open_table(ERASED)?.insert(customer_hash(customer_id).as_str(), now_secs())?;
+        }
+        txn.commit()?;
+        Ok(out)
+    }
+}
+
+/// The erasure list stores hashes, not the ids it is meant to forget.
+pub(crate) fn customer_hash(customer_id: &str) -> String {
+    hex::encode(Sha256::digest(customer_id.as_bytes()))
+}
+
+pub(crate) fn erased_set(txn: &WriteTransaction) -> Result<HashSet<String>> {
+    let table = txn.open_table(ERASED)?;
+    let mut out = HashSet::new();
+    for entry in table.iter()? {
+        out.insert(entry?.0.value().to_string());
+    }
+    Ok(out)
+}

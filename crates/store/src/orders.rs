@@ -1,0 +1,185 @@
+//! Order lines and inventory snapshots.
+//!
+//! Order lines are keyed by (order id, line number), so re-importing the same
+//! export changes nothing. A line whose SKU the catalog does not know creates a
+//! minimal product (handle = SKU, `order_only = true`) so that order-only data
+//! sets still have products to forecast and recommend.
+
+use std::collections::HashSet;
+
+use model::{InventoryLevel, OrderLine, Product, Variant};
+use redb::{ReadableTable, ReadableTableMetadata};
+
+use crate::catalog::CatalogTables;
+use crate::error::SourceError;
+use crate::events::erased_set;
+use crate::tables::{decode, encode, INVENTORY, ORDER_LINES};
+use crate::{now_secs, Error, Result, Store};
+
+/// What an orders import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrdersOutcome {
+    pub lines_read: u64,
+    /// Lines not seen before.
+    pub lines_inserted: u64,
+    /// Lines already stored under the same (order id, line number); rewritten.
+    pub lines_unchanged: u64,
+    /// Minimal products created for SKUs the catalog did not have.
+    pub products_created: u64,
+    pub catalog_version: u64,
+}
+
+impl Store {
+    /// Imports order lines in one write transaction; the first `Err` item
+    /// aborts the import and nothing is written.
+    pub fn import_order_lines<I, E>(&self, items: I) -> Result<OrdersOutcome>
+    where
+        I: IntoIterator<Item = Result<OrderLine, E>>,
+        E: Into<SourceError>,
+    {
+        let txn = self.db().begin_write()?;
+        let erased = erased_set(&txn)?;
+        let mut out = OrdersOutcome::default();
+        {
+            let mut lines = txn.open_table(ORDER_LINES)?;
+            let mut cat = CatalogTables::open(&txn)?;
+            // SKUs known to have a product, to skip the index look-up on the
+            // next line of the same SKU.
+            let mut known: HashSet<String> = HashSet::new();
+            for item in items {
+                let mut line = item.map_err(|e| Error::Aborted(e.into()))?;
+                out.lines_read += 1;
+                if line.order_id.is_empty() {
+                    return Err(Error::Aborted(
+                        format!("order line {} has no order id", out.lines_read).into(),
+                    ));
+                }
+                if let Some(c) = &line.customer_id {
+                    if !erased.is_empty() && erased.contains(&crate::events::customer_hash(c)) {
+                        line.customer_id = None;
+                    }
+                }
+                if !line.sku.is_empty() && !known.contains(&line.sku) {
+                    if cat.sku_id(&line.sku)?.is_none() {
+                        create_order_only_product(&mut cat, &line)?;
+                        out.products_created += 1;
+                    }
+                    known.insert(line.sku.clone());
+                }
+                let key = (line.order_id.as_str(), line.line_no);
+                let existed = lines.insert(key, encode(&line).as_slice())?.is_some();
+                if existed {
+                    out.lines_unchanged += 1;
+                } else {
+                    out.lines_inserted += 1;
+                }
+            }
+            out.catalog_version = if out.products_created > 0 {
+                cat.bump_version()?
+            } else {
+                cat.meta.get(crate::tables::CATALOG_VERSION)?.map(|g| g.value()).unwrap_or(0)
+            };
+        }
+        txn.commit()?;
+        Ok(out)
+    }
+
+    /// Every order line, sorted by `ordered_at` (then order id and line).
+    pub fn order_lines(&self) -> Result<Vec<OrderLine>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(ORDER_LINES)?;
+        let mut out: Vec<OrderLine> = Vec::with_capacity(table.len()? as usize);
+        for entry in table.iter()? {
+            let (_, bytes) = entry?;
+            out.push(decode("order_lines", bytes.value())?);
+        }
+        // Stable sort: lines of one instant keep their (order, line) order.
+        out.sort_by_key(|l| l.ordered_at);
+        Ok(out)
+    }
+
+    /// Imports inventory snapshots in one write transaction. A level without
+    /// `as_of` is stamped with the import time, so history accumulates.
+    /// Returns the number of levels written.
+    pub fn import_inventory<I, E>(&self, items: I) -> Result<usize>
+    where
+        I: IntoIterator<Item = Result<InventoryLevel, E>>,
+        E: Into<SourceError>,
+    {
+        let txn = self.db().begin_write()?;
+        let mut n = 0;
+        {
+            let mut table = txn.open_table(INVENTORY)?;
+            let now = now_secs();
+            for item in items {
+                let mut level = item.map_err(|e| Error::Aborted(e.into()))?;
+                if level.sku.is_empty() {
+                    return Err(Error::Aborted(format!("inventory level {} has no SKU", n + 1).into()));
+                }
+                let as_of = *level.as_of.get_or_insert(now);
+                table.insert(
+                    (level.sku.as_str(), level.location.as_str(), as_of),
+                    encode(&level).as_slice(),
+                )?;
+                n += 1;
+            }
+        }
+        txn.commit()?;
+        Ok(n)
+    }
+
+    /// The latest snapshot per (SKU, location), sorted by SKU then location.
+    pub fn inventory(&self) -> Result<Vec<InventoryLevel>> {
+        let all = self.inventory_by_key()?;
+        let mut out: Vec<InventoryLevel> = Vec::new();
+        for level in all {
+            // Keys sort by (sku, location, as_of): the last of a run is the latest.
+            match out.last_mut() {
+                Some(last) if last.sku == level.sku && last.location == level.location => *last = level,
+                _ => out.push(level),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every snapshot, sorted by `as_of`.
+    pub fn inventory_history(&self) -> Result<Vec<InventoryLevel>> {
+        let mut all = self.inventory_by_key()?;
+        all.sort_by_key(|l| l.as_of);
+        Ok(all)
+    }
+
+    fn inventory_by_key(&self) -> Result<Vec<InventoryLevel>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(INVENTORY)?;
+        let mut out = Vec::with_capacity(table.len()? as usize);
+        for entry in table.iter()? {
+            let (_, bytes) = entry?;
+            out.push(decode("inventory", bytes.value())?);
+        }
+        Ok(out)
+    }
+}
+
+fn create_order_only_product(cat: &mut CatalogTables<'_>, line: &OrderLine) -> Result<()> {
+    let mut handle = line.sku.clone();
+    if cat.handle_id(&handle)?.is_some() {
+        // The SKU is some catalog product's handle: keep the two apart.
+        handle = format!("sku-{}", line.sku);
+    }
+    let id = cat.next_id()?;
+    let product = Product {
+        id,
+        handle,
+        title: line.title.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| line.sku.clone()),
+        created_at: line.ordered_at,
+        order_only: true,
+        variants: vec![Variant {
+            sku: line.sku.clone(),
+            price: line.unit_price.filter(|p| p.minor > 0),
+            ..Variant::default()
+        }],
+        ..Product::default()
+    };
+    cat.save(&product)
+}
