@@ -216,6 +216,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Calls `f` with every product in id order without holding them all in
+    /// memory; stops early when `f` returns `false`.
+    pub fn for_each_product(&self, mut f: impl FnMut(Product) -> bool) -> Result<()> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(PRODUCTS)?;
+        for entry in table.iter()? {
+            let (_, bytes) = entry?;
+            if !f(decode("products", bytes.value())?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Number of products, without decoding them.
     pub fn product_count(&self) -> Result<u64> {
         let txn = self.db().begin_read()?;

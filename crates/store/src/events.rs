@@ -39,22 +39,30 @@ impl Store {
         {
             let mut ids = txn.open_table(EVENT_IDS)?;
             let mut by_time = txn.open_table(EVENTS)?;
+            let mut buf: Vec<u8> = Vec::with_capacity(512);
             for e in events {
                 if e.id.is_empty() {
                     return Err(Error::Invalid("an event has an empty id".into()));
                 }
-                if ids.get(e.id.as_str())?.is_some() {
+                // One descent instead of a look-up then an insert; a duplicate
+                // gets its original time back.
+                let previous = ids.insert(e.id.as_str(), e.at)?.map(|g| g.value());
+                if let Some(old_at) = previous {
+                    if old_at != e.at {
+                        ids.insert(e.id.as_str(), old_at)?;
+                    }
                     out.duplicates += 1;
                     continue;
                 }
-                ids.insert(e.id.as_str(), e.at)?;
-                let bytes = match &e.customer_id {
-                    Some(c) if !erased.is_empty() && erased.contains(&customer_hash(c)) => {
-                        encode(&Event { customer_id: None, ..e.clone() })
-                    }
-                    _ => encode(e),
+                buf.clear();
+                let erased_customer = matches!(&e.customer_id, Some(c) if !erased.is_empty() && erased.contains(&customer_hash(c)));
+                let written = if erased_customer {
+                    serde_json::to_writer(&mut buf, &Event { customer_id: None, ..e.clone() })
+                } else {
+                    serde_json::to_writer(&mut buf, e)
                 };
-                by_time.insert((e.at, e.id.as_str()), bytes.as_slice())?;
+                written.map_err(|e| Error::Invalid(format!("an event does not serialize: {e}")))?;
+                by_time.insert((e.at, e.id.as_str()), buf.as_slice())?;
                 out.inserted += 1;
             }
         }
