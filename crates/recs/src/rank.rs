@@ -1,0 +1,841 @@
+//! Training all models, then answering a request: resolve the context into
+//! seed items, let every model score every item, blend per context, apply the
+//! business rules, pick a diverse list and explain each pick.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use model::{Category, Event, Gender, OrderLine, Product};
+
+use crate::content::{self, genders_compatible, Kind};
+use crate::gift::{Budget, GiftBrief};
+use crate::items::{money, Items};
+use crate::profile::UserHist;
+use crate::{
+    als, cooc, profile, trend, Context, Item, Reason, Recommender, Request, Signal, TrainConfig, TrainStats,
+    Weights,
+};
+
+const NONE: u32 = u32::MAX;
+
+pub(crate) fn train(
+    products: &[Product],
+    lines: &[OrderLine],
+    events: &[Event],
+    cfg: &TrainConfig,
+) -> Recommender {
+    let start = Instant::now();
+    let mut items = Items::build(products, lines);
+    let inter = profile::build(&items, lines, events, cfg.now, cfg.half_life_days, cfg.max_group);
+    for (info, &(buyers, repeaters)) in items.info.iter_mut().zip(&inter.buyers) {
+        let ring = info.category.is_some_and(Category::is_ring);
+        info.repeatable = !ring && repeaters >= 2 && repeaters as f32 >= cfg.repeat_ratio * buyers as f32;
+    }
+    let t = Instant::now();
+    let cooc = cooc::train(items.len(), &inter.groups, cfg.neighbours, cfg.als.threads);
+    let cooc_seconds = t.elapsed().as_secs_f32();
+    let rows: Vec<Vec<(u32, f32)>> = inter.users.hist.iter().map(|h| h.items.clone()).collect();
+    let als = als::train(items.len(), &rows, &cfg.als);
+    let content = content::build(&items);
+    let trend = trend::build(&items, &inter, cfg.now);
+    let stats = TrainStats {
+        items: items.len(),
+        purchasable: items.info.iter().filter(|i| i.purchasable).count(),
+        customers: inter.users.hist.len(),
+        interactions: inter.count,
+        cooc_pairs: cooc.pairs,
+        als_seconds: als.seconds,
+        cooc_seconds,
+        total_seconds: start.elapsed().as_secs_f32(),
+    };
+    Recommender {
+        now: cfg.now,
+        items,
+        users: inter.users,
+        sessions: inter.sessions,
+        cooc,
+        als,
+        content,
+        trend,
+        stats,
+    }
+}
+
+/// What a context boils down to.
+struct Seeds<'a> {
+    items: Vec<(u32, f32)>,
+    exclude: HashSet<u32>,
+    user: Option<&'a UserHist>,
+    als: Option<Vec<f32>>,
+    /// How the shopper met a seed, for reasons: "you bought", "in your cart".
+    kind: SeedKind,
+    weights: Weights,
+    /// Largest seed price, for cart add-ons.
+    cart_price: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SeedKind {
+    Customer,
+    Product,
+    Cart,
+    Session,
+}
+
+const PRODUCT: Weights = Weights {
+    cooc: 1.0,
+    als: 0.4,
+    content: 0.8,
+    set: 0.7,
+    repeat: 0.0,
+    popular: 0.1,
+    trend: 0.05,
+    diversity: 0.3,
+    rules: true,
+};
+const CART: Weights = Weights {
+    cooc: 1.0,
+    als: 0.5,
+    content: 0.2,
+    set: 0.6,
+    repeat: 0.0,
+    popular: 0.1,
+    trend: 0.05,
+    diversity: 0.3,
+    rules: true,
+};
+const SESSION: Weights = Weights {
+    cooc: 1.0,
+    als: 0.5,
+    content: 0.6,
+    set: 0.3,
+    repeat: 0.0,
+    popular: 0.1,
+    trend: 0.05,
+    diversity: 0.3,
+    rules: true,
+};
+const TRENDING: Weights = Weights {
+    cooc: 0.0,
+    als: 0.0,
+    content: 0.0,
+    set: 0.0,
+    repeat: 0.0,
+    popular: 0.4,
+    trend: 1.0,
+    diversity: 0.4,
+    rules: true,
+};
+const COLD: Weights = Weights {
+    cooc: 0.0,
+    als: 0.0,
+    content: 0.0,
+    set: 0.0,
+    repeat: 0.0,
+    popular: 1.0,
+    trend: 0.3,
+    diversity: 0.3,
+    rules: true,
+};
+
+pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weights>) -> Vec<Item> {
+    if rec.items.len() == 0 || req.limit == 0 {
+        return Vec::new();
+    }
+    let seeds = match &req.context {
+        Context::Gift(brief) => return gift(rec, brief, req.limit, weights),
+        Context::Trending => None,
+        Context::Customer(id) => customer_seeds(rec, id),
+        Context::Product(id) => rec.items.by_id.get(id).map(|&ix| Seeds {
+            items: vec![(ix, 1.0)],
+            exclude: HashSet::from([ix]),
+            user: None,
+            als: None,
+            kind: SeedKind::Product,
+            weights: PRODUCT,
+            cart_price: None,
+        }),
+        Context::Cart(keys) => {
+            let items: Vec<(u32, f32)> =
+                dedup(keys.iter().filter_map(|k| rec.items.resolve(k))).map(|i| (i, 1.0)).collect();
+            let cart_price =
+                items.iter().filter_map(|&(i, _)| rec.items.info[i as usize].price).reduce(f64::max);
+            Some(Seeds {
+                exclude: items.iter().map(|e| e.0).collect(),
+                als: Some(rec.als.fold_in(&items)),
+                items,
+                user: None,
+                kind: SeedKind::Cart,
+                weights: CART,
+                cart_price,
+            })
+        }
+        Context::Session { id, recent } => {
+            let mut seq: Vec<u32> = dedup(recent.iter().filter_map(|k| rec.items.resolve(k))).collect();
+            if seq.is_empty() {
+                if let Some(s) = id.as_ref().and_then(|id| rec.sessions.get(id)) {
+                    seq = s.clone();
+                }
+            }
+            let n = seq.len();
+            // The last thing viewed matters most.
+            let items: Vec<(u32, f32)> =
+                seq.iter().enumerate().map(|(k, &i)| (i, 0.8f32.powi((n - 1 - k) as i32))).collect();
+            Some(Seeds {
+                exclude: seq.iter().copied().collect(),
+                als: Some(rec.als.fold_in(&items)),
+                items,
+                user: None,
+                kind: SeedKind::Session,
+                weights: SESSION,
+                cart_price: None,
+            })
+        }
+    };
+    let seeds = seeds.filter(|s| !s.items.is_empty());
+    let base = match &seeds {
+        Some(s) => s.weights,
+        None if req.context == Context::Trending => TRENDING,
+        None => COLD,
+    };
+    let w = weights.copied().unwrap_or(base);
+    let signals = match &seeds {
+        Some(s) => score(rec, s, &w),
+        None => Signals::empty(rec.items.len()),
+    };
+    let cold = seeds.is_none();
+    rank(rec, seeds.as_ref(), &signals, &w, req.limit, cold)
+}
+
+fn dedup(it: impl Iterator<Item = u32>) -> impl Iterator<Item = u32> {
+    let mut seen = HashSet::new();
+    it.filter(move |i| seen.insert(*i))
+}
+
+fn customer_seeds<'a>(rec: &'a Recommender, id: &str) -> Option<Seeds<'a>> {
+    let &u = rec.users.index.get(id)?;
+    let h = &rec.users.hist[u as usize];
+    let exclude =
+        h.bought.iter().filter(|(i, _, _)| !rec.items.info[*i as usize].repeatable).map(|e| e.0).collect();
+    Some(Seeds {
+        items: h.items.clone(),
+        exclude,
+        user: Some(h),
+        als: (!rec.als.is_empty()).then(|| rec.als.user(u).to_vec()),
+        kind: SeedKind::Customer,
+        weights: crate::Weights::CUSTOMER,
+        cart_price: None,
+    })
+}
+
+/// Every model's score for every item, in [0, 1], with the seed that
+/// contributed most (for the reasons).
+struct Signals {
+    cooc: Vec<f32>,
+    cooc_seed: Vec<u32>,
+    als: Vec<f32>,
+    content: Vec<f32>,
+    profile: Vec<f32>,
+    set: Vec<f32>,
+    set_seed: Vec<u32>,
+    repeat: Vec<f32>,
+}
+
+impl Signals {
+    fn empty(n: usize) -> Signals {
+        Signals {
+            cooc: vec![0.0; n],
+            cooc_seed: vec![NONE; n],
+            als: vec![0.0; n],
+            content: vec![0.0; n],
+            profile: Vec::new(),
+            set: vec![0.0; n],
+            set_seed: vec![NONE; n],
+            repeat: vec![0.0; n],
+        }
+    }
+}
+
+fn normalize(v: &mut [f32], exclude: &HashSet<u32>) {
+    let max = v
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !exclude.contains(&(*i as u32)))
+        .map(|e| *e.1)
+        .fold(0.0, f32::max);
+    for x in v.iter_mut() {
+        *x = if max > 0.0 { (*x / max).max(0.0) } else { 0.0 };
+    }
+}
+
+fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
+    let n = rec.items.len();
+    let mut sig = Signals::empty(n);
+    let max_seed = s.items.iter().map(|e| e.1).fold(0.0, f32::max).max(1e-9);
+    if w.cooc > 0.0 {
+        let mut best = vec![0f32; n];
+        for &(h, wh) in &s.items {
+            for nb in rec.cooc.neighbours(h) {
+                let v = wh * nb.sim;
+                let j = nb.item as usize;
+                sig.cooc[j] += v;
+                if v > best[j] {
+                    best[j] = v;
+                    sig.cooc_seed[j] = h;
+                }
+            }
+        }
+        normalize(&mut sig.cooc, &s.exclude);
+    }
+    if w.als > 0.0 && !rec.als.is_empty() {
+        match (s.kind, &s.als) {
+            (SeedKind::Product, _) => {
+                let h = s.items[0].0;
+                rec.als.score_all(rec.als.item(h), &mut sig.als);
+                let nh = rec.als.item_norms[h as usize];
+                for (j, x) in sig.als.iter_mut().enumerate() {
+                    let d = nh * rec.als.item_norms[j];
+                    *x = if d > 0.0 { *x / d } else { 0.0 };
+                }
+            }
+            (_, Some(x)) => rec.als.score_all(x, &mut sig.als),
+            _ => {}
+        }
+        normalize(&mut sig.als, &s.exclude);
+    }
+    if w.content > 0.0 || w.set > 0.0 {
+        let seeds: Vec<(u32, f32)> = s.items.iter().map(|&(i, x)| (i, x / max_seed)).collect();
+        sig.profile = rec.content.profile(&seeds);
+        if w.content > 0.0 {
+            rec.content.score_all(&sig.profile, &mut sig.content);
+            normalize(&mut sig.content, &s.exclude);
+        }
+    }
+    if w.set > 0.0 {
+        let mut top: Vec<(u32, f32)> =
+            s.items.iter().filter(|e| rec.items.info[e.0 as usize].category.is_some()).copied().collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1));
+        top.truncate(10);
+        for &(h, wh) in &top {
+            let a = &rec.items.info[h as usize];
+            for (j, b) in rec.items.info.iter().enumerate() {
+                if let Some((m, _)) = content::set_match(a, b) {
+                    let v = m * wh / max_seed;
+                    if v > sig.set[j] {
+                        sig.set[j] = v;
+                        sig.set_seed[j] = h;
+                    }
+                }
+            }
+        }
+        normalize(&mut sig.set, &s.exclude);
+    }
+    if w.repeat > 0.0 {
+        if let Some(h) = s.user {
+            for &(i, orders, wd) in &h.bought {
+                if rec.items.info[i as usize].repeatable || !w.rules {
+                    sig.repeat[i as usize] = wd * (1.0 + (orders as f32).ln());
+                }
+            }
+            normalize(&mut sig.repeat, &HashSet::new());
+        }
+    }
+    sig
+}
+
+struct Cand {
+    item: u32,
+    score: f32,
+    parts: Vec<(Signal, f32)>,
+    band: bool,
+}
+
+fn rank(
+    rec: &Recommender,
+    seeds: Option<&Seeds>,
+    sig: &Signals,
+    w: &Weights,
+    limit: usize,
+    cold: bool,
+) -> Vec<Item> {
+    let n = rec.items.len();
+    let empty = HashSet::new();
+    let exclude = seeds
+        .map(|s| if w.rules || s.kind != SeedKind::Customer { &s.exclude } else { &empty })
+        .unwrap_or(&empty);
+    let user = seeds.and_then(|s| s.user);
+    let mut scored: Vec<(f32, u32)> = Vec::with_capacity(n);
+    for j in 0..n {
+        let info = &rec.items.info[j];
+        if !info.purchasable || exclude.contains(&(j as u32)) {
+            continue;
+        }
+        let s = w.cooc * sig.cooc[j]
+            + w.als * sig.als[j]
+            + w.content * sig.content[j]
+            + w.set * sig.set[j]
+            + w.repeat * sig.repeat[j]
+            + w.popular * rec.trend.pop[j]
+            + w.trend * rec.trend.trend[j]
+            // A whisper of popularity breaks ties and fills short lists.
+            + 1e-4 * rec.trend.pop[j];
+        if s > 0.0 {
+            scored.push((s * rule_factor(rec, seeds, w, j as u32).0, j as u32));
+        }
+    }
+    let pool = (limit * 4).max(40).min(scored.len());
+    if scored.len() > pool {
+        scored.select_nth_unstable_by(pool, |a, b| b.0.total_cmp(&a.0));
+        scored.truncate(pool);
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let cands: Vec<Cand> = scored
+        .iter()
+        .map(|&(_, j)| {
+            let ju = j as usize;
+            let (factor, band) = rule_factor(rec, seeds, w, j);
+            let mut parts = vec![
+                (Signal::BoughtTogether, w.cooc * sig.cooc[ju]),
+                (Signal::SimilarCustomers, w.als * sig.als[ju]),
+                (Signal::Similar, w.content * sig.content[ju]),
+                (Signal::CompleteTheSet, w.set * sig.set[ju]),
+                (Signal::Repeat, w.repeat * sig.repeat[ju]),
+                (Signal::Popular, w.popular * rec.trend.pop[ju] + 1e-4 * rec.trend.pop[ju]),
+                (Signal::Trending, w.trend * rec.trend.trend[ju]),
+            ];
+            for p in &mut parts {
+                p.1 *= factor;
+            }
+            let score = parts.iter().map(|p| p.1).sum();
+            Cand { item: j, score, parts, band }
+        })
+        .collect();
+    let picked = diversify(rec, cands, w.diversity, limit);
+    picked.into_iter().map(|c| explain(rec, seeds, sig, c, user, cold)).collect()
+}
+
+/// Business rules as a score multiplier: price comfort band, gender, cart
+/// add-on price. Returns whether the item sits in the customer's band.
+fn rule_factor(rec: &Recommender, seeds: Option<&Seeds>, w: &Weights, j: u32) -> (f32, bool) {
+    let Some(s) = seeds else { return (1.0, false) };
+    if !w.rules {
+        return (1.0, false);
+    }
+    let info = &rec.items.info[j as usize];
+    let mut f = 1.0;
+    let mut band = false;
+    if let (Some(h), Some(p)) = (s.user, info.price) {
+        if let Some((lo, hi, _)) = h.band {
+            if p >= lo * 0.8 && p <= hi * 1.25 {
+                f *= 1.1;
+                band = true;
+            } else if p > hi * 3.0 || p < lo / 4.0 {
+                f *= 0.2;
+            } else if p > hi * 2.0 || p < lo / 3.0 {
+                f *= 0.6;
+            }
+        }
+        if !genders_compatible(h.gender, info.gender) {
+            f *= 0.2;
+        }
+    }
+    if s.kind == SeedKind::Product {
+        let a = &rec.items.info[s.items[0].0 as usize];
+        if !genders_compatible(a.gender, info.gender) {
+            f *= 0.2;
+        }
+    }
+    if let (Some(max), Some(p)) = (s.cart_price, info.price) {
+        if p > max * 1.2 {
+            f *= 0.6;
+        }
+    }
+    (f, band)
+}
+
+/// Greedy selection: each pick's score is discounted by its similarity to
+/// what is already picked, and no category takes more than its share.
+fn diversify(rec: &Recommender, cands: Vec<Cand>, diversity: f32, limit: usize) -> Vec<Cand> {
+    let cap = if diversity > 0.0 { ((limit as f32 * 0.4).ceil() as usize).max(2) } else { usize::MAX };
+    let mut left = cands;
+    let mut picked: Vec<Cand> = Vec::with_capacity(limit);
+    let mut per_cat: Vec<(Category, usize)> = Vec::new();
+    while picked.len() < limit && !left.is_empty() {
+        let mut best: Option<(usize, f32)> = None;
+        for (k, c) in left.iter().enumerate() {
+            let cat = rec.items.info[c.item as usize].category;
+            if let Some(cat) = cat {
+                if per_cat.iter().any(|(x, m)| *x == cat && *m >= cap) {
+                    continue;
+                }
+            }
+            let mut adj = c.score;
+            if diversity > 0.0 && !picked.is_empty() {
+                let sim = picked.iter().map(|p| rec.content.cosine(p.item, c.item)).fold(0.0, f32::max);
+                adj *= 1.0 - diversity * sim;
+            }
+            if best.is_none_or(|b| adj > b.1) {
+                best = Some((k, adj));
+            }
+        }
+        let Some((k, _)) = best else { break };
+        let c = left.swap_remove(k);
+        if let Some(cat) = rec.items.info[c.item as usize].category {
+            match per_cat.iter_mut().find(|(x, _)| *x == cat) {
+                Some(e) => e.1 += 1,
+                None => per_cat.push((cat, 1)),
+            }
+        }
+        picked.push(c);
+    }
+    picked
+}
+
+fn title(rec: &Recommender, i: u32) -> &str {
+    &rec.items.info[i as usize].title
+}
+
+fn met(s: Option<&Seeds>, item: u32) -> &'static str {
+    match s.map(|s| (s.kind, s.user)) {
+        Some((SeedKind::Customer, Some(h))) => {
+            if h.bought.binary_search_by_key(&item, |e| e.0).is_ok() {
+                "you bought"
+            } else {
+                "you viewed"
+            }
+        }
+        Some((SeedKind::Cart, _)) => "in your cart",
+        Some((SeedKind::Session, _)) => "you just viewed",
+        _ => "",
+    }
+}
+
+fn with_seed(s: Option<&Seeds>, seed: u32, rec: &Recommender) -> String {
+    let m = met(s, seed);
+    if m.is_empty() {
+        format!("the {}", title(rec, seed))
+    } else {
+        format!("the {} {m}", title(rec, seed))
+    }
+}
+
+fn explain(
+    rec: &Recommender,
+    seeds: Option<&Seeds>,
+    sig: &Signals,
+    c: Cand,
+    user: Option<&UserHist>,
+    cold: bool,
+) -> Item {
+    let j = c.item;
+    let ju = j as usize;
+    let info = &rec.items.info[ju];
+    let total: f32 = c.parts.iter().map(|p| p.1).sum::<f32>().max(1e-9);
+    let mut why: Vec<Reason> = Vec::new();
+    for &(signal, contribution) in &c.parts {
+        if contribution < 0.03 * total {
+            continue;
+        }
+        let reason = match signal {
+            Signal::BoughtTogether => {
+                let seed = sig.cooc_seed[ju];
+                if seed == NONE {
+                    continue;
+                }
+                match rec.cooc.get(seed, j) {
+                    Some(nb) if nb.orders > 0 => {
+                        let times = if nb.orders == 1 {
+                            "1 order".to_string()
+                        } else {
+                            format!("{} orders", nb.orders)
+                        };
+                        Reason {
+                            signal,
+                            detail: format!(
+                                "bought together with {} in {times}",
+                                with_seed(seeds, seed, rec)
+                            ),
+                            contribution,
+                        }
+                    }
+                    Some(nb) if nb.sessions > 0 => Reason {
+                        signal: Signal::ViewedTogether,
+                        detail: format!(
+                            "viewed together with {} in {} sessions",
+                            with_seed(seeds, seed, rec),
+                            nb.sessions
+                        ),
+                        contribution,
+                    },
+                    _ => Reason {
+                        signal,
+                        detail: format!(
+                            "customers who bought {} also bought this",
+                            with_seed(seeds, seed, rec)
+                        ),
+                        contribution,
+                    },
+                }
+            }
+            Signal::SimilarCustomers => {
+                let detail = match seeds.map(|s| s.kind) {
+                    Some(SeedKind::Product) => {
+                        format!(
+                            "shoppers who liked the {} also liked this",
+                            title(rec, seeds.map(|s| s.items[0].0).unwrap_or(j))
+                        )
+                    }
+                    Some(SeedKind::Customer) => "chosen by customers with tastes like yours".to_string(),
+                    _ => "chosen by shoppers who picked the same pieces".to_string(),
+                };
+                Reason { signal, detail, contribution }
+            }
+            Signal::Similar => {
+                let Some(s) = seeds else { continue };
+                let detail = match rec.content.top_attribute(&sig.profile, j) {
+                    Some((kind, value)) => {
+                        let seed = most_similar_seed(rec, s, j);
+                        match (s.kind, kind) {
+                            (SeedKind::Customer, Kind::Metal | Kind::Stone) => {
+                                format!("matches your preference for {value}")
+                            }
+                            (SeedKind::Customer, Kind::Collection) => {
+                                format!("from the {value} collection you like")
+                            }
+                            (SeedKind::Customer, Kind::Style) => format!("the {value} style you like"),
+                            (_, Kind::Collection) => {
+                                format!("same {value} collection as {}", with_seed(seeds, seed, rec))
+                            }
+                            (_, Kind::Metal) => {
+                                format!("also in {value}, like {}", with_seed(seeds, seed, rec))
+                            }
+                            (_, Kind::Stone) => {
+                                format!("also with {value}, like {}", with_seed(seeds, seed, rec))
+                            }
+                            _ => format!("similar to {}", with_seed(seeds, seed, rec)),
+                        }
+                    }
+                    None => format!("similar to {}", with_seed(seeds, most_similar_seed(rec, s, j), rec)),
+                };
+                Reason { signal, detail, contribution }
+            }
+            Signal::CompleteTheSet => {
+                let seed = sig.set_seed[ju];
+                if seed == NONE {
+                    continue;
+                }
+                let link = content::set_match(&rec.items.info[seed as usize], info)
+                    .map(|m| m.1.phrase())
+                    .unwrap_or_default();
+                let detail = format!("completes the set: {link} as {}", with_seed(seeds, seed, rec));
+                Reason { signal, detail, contribution }
+            }
+            Signal::Repeat => {
+                let orders = user.and_then(|h| h.bought.iter().find(|e| e.0 == j)).map(|e| e.1).unwrap_or(0);
+                if orders == 0 {
+                    continue;
+                }
+                let times = if orders == 1 { "once".to_string() } else { format!("{orders} times") };
+                Reason {
+                    signal,
+                    detail: format!("you have ordered this {times}; customers re-order it"),
+                    contribution,
+                }
+            }
+            Signal::Popular => {
+                let recent = rec.trend.last30[ju].round() as u64;
+                let detail = if recent > 0 {
+                    format!("bought {recent} times in the last 30 days")
+                } else {
+                    format!("one of the most ordered pieces ({} orders)", rec.trend.orders[ju])
+                };
+                let detail = if cold { format!("popular with new customers: {detail}") } else { detail };
+                Reason { signal, detail, contribution }
+            }
+            Signal::Trending => {
+                let (now, before) = (rec.trend.last30[ju], rec.trend.before[ju]);
+                let detail = if let Some(season) = rec.trend.season[ju] {
+                    season.phrase().to_string()
+                } else if now > before * 1.2 && now >= 3.0 {
+                    format!(
+                        "trending: sales up {:.0}% in the last 30 days",
+                        ((now + 1.0) / (before + 1.0) - 1.0) * 100.0
+                    )
+                } else if rec.trend.last_year[ju] > 0.0 {
+                    format!("sold well in this season last year ({} orders)", rec.trend.last_year[ju] as u64)
+                } else {
+                    "steady seller".to_string()
+                };
+                Reason { signal, detail, contribution }
+            }
+            _ => continue,
+        };
+        why.push(reason);
+    }
+    if c.band {
+        if let Some((lo, hi, cur)) = user.and_then(|h| h.band) {
+            let detail = if (hi - lo).abs() < 1.0 {
+                format!("around your usual {}", money(lo, cur))
+            } else {
+                format!("within your usual {} to {}", money(lo, cur), money(hi, cur))
+            };
+            why.push(Reason { signal: Signal::PriceBand, detail, contribution: c.score - c.score / 1.1 });
+        }
+    }
+    why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+    Item {
+        product_id: info.id,
+        handle: info.handle.clone(),
+        title: info.title.clone(),
+        skus: info.skus.clone(),
+        score: c.score,
+        why,
+    }
+}
+
+fn most_similar_seed(rec: &Recommender, s: &Seeds, j: u32) -> u32 {
+    s.items
+        .iter()
+        .take(200)
+        .map(|&(h, w)| (h, w * rec.content.cosine(h, j)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|e| e.0)
+        .unwrap_or(s.items[0].0)
+}
+
+fn gift(rec: &Recommender, brief: &GiftBrief, limit: usize, weights: Option<&Weights>) -> Vec<Item> {
+    let gender = brief.recipient.and_then(|r| r.gender());
+    let cats = brief.recipient.map(|r| r.categories()).unwrap_or(&[]);
+    let bridal = brief.occasion.is_some_and(|o| o.allows_bridal());
+    let season = brief.occasion.and_then(|o| match o {
+        crate::Occasion::Valentines => Some(trend::Season::Valentines),
+        crate::Occasion::MothersDay => Some(trend::Season::MothersDay),
+        crate::Occasion::Holidays => Some(trend::Season::Holidays),
+        crate::Occasion::Engagement => Some(trend::Season::Rings),
+        _ => None,
+    });
+    let w = weights.copied().unwrap_or(Weights { popular: 1.0, trend: 0.4, diversity: 0.5, ..COLD });
+    let mut cands: Vec<Cand> = Vec::new();
+    for (j, info) in rec.items.info.iter().enumerate() {
+        if !info.purchasable {
+            continue;
+        }
+        if let Some(b) = brief.budget {
+            if !info.price.is_some_and(|p| b.contains(p)) {
+                continue;
+            }
+        }
+        if gender.is_some() && !genders_compatible(gender, info.gender) {
+            continue;
+        }
+        if !bridal && matches!(info.category, Some(Category::EngagementRing | Category::WeddingBand)) {
+            continue;
+        }
+        if gender == Some(Gender::Men)
+            && info.gender.is_none()
+            && info.category.is_some_and(|c| !cats.contains(&c))
+        {
+            continue;
+        }
+        let fit = info
+            .category
+            .and_then(|c| cats.iter().position(|x| *x == c))
+            .map(|p| 1.0 - 0.15 * p as f32)
+            .unwrap_or(0.0);
+        let occ = if season.is_some() && rec.trend.season[j] == season { 1.0 } else { 0.0 };
+        let parts = vec![
+            (Signal::Popular, w.popular * rec.trend.pop[j] + 1e-4),
+            (Signal::Trending, w.trend * rec.trend.trend[j]),
+            (Signal::Recipient, 0.4 * fit),
+            (Signal::Occasion, 0.3 * occ),
+        ];
+        let score = parts.iter().map(|p| p.1).sum();
+        cands.push(Cand { item: j as u32, score, parts, band: false });
+    }
+    let pool = (limit * 5).max(50).min(cands.len());
+    if cands.len() > pool {
+        cands.select_nth_unstable_by(pool, |a, b| b.score.total_cmp(&a.score));
+        cands.truncate(pool);
+    }
+    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    let picked = diversify(rec, cands, w.diversity.max(0.3), limit);
+    picked
+        .into_iter()
+        .map(|c| {
+            let info = &rec.items.info[c.item as usize];
+            let total = c.score.max(1e-9);
+            let mut why = Vec::new();
+            for &(signal, contribution) in &c.parts {
+                if contribution < 0.03 * total {
+                    continue;
+                }
+                let detail = match signal {
+                    Signal::Popular => {
+                        let n = rec.trend.last30[c.item as usize].round() as u64;
+                        if n > 0 {
+                            format!("a popular choice: bought {n} times in the last 30 days")
+                        } else {
+                            format!("a popular choice ({} orders)", rec.trend.orders[c.item as usize])
+                        }
+                    }
+                    Signal::Trending => match rec.trend.season[c.item as usize] {
+                        Some(s) => s.phrase().to_string(),
+                        None => "trending now".to_string(),
+                    },
+                    Signal::Recipient => {
+                        let cat = info.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default();
+                        format!(
+                            "{cat} is a classic gift for your {}",
+                            brief.recipient.map(|r| r.as_str()).unwrap_or("recipient")
+                        )
+                    }
+                    Signal::Occasion => {
+                        format!(
+                            "fits the occasion you named ({})",
+                            brief.occasion.map(|o| o.as_str()).unwrap_or_default().replace('_', " ")
+                        )
+                    }
+                    _ => continue,
+                };
+                why.push(Reason { signal, detail, contribution });
+            }
+            if let (Some(b), Some(p)) = (brief.budget, info.price) {
+                why.push(Reason {
+                    signal: Signal::Budget,
+                    detail: budget_phrase(&b, p, info.currency),
+                    contribution: 0.0,
+                });
+            }
+            if let (Some(g), Some(r)) = (gender, brief.recipient) {
+                if info.gender.is_some() {
+                    why.push(Reason {
+                        signal: Signal::Recipient,
+                        detail: format!("a {} piece, for your {}", g.as_str(), r.as_str()),
+                        contribution: 0.0,
+                    });
+                }
+            }
+            why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+            Item {
+                product_id: info.id,
+                handle: info.handle.clone(),
+                title: info.title.clone(),
+                skus: info.skus.clone(),
+                score: c.score,
+                why,
+            }
+        })
+        .collect()
+}
+
+fn budget_phrase(b: &Budget, price: f64, cur: Option<model::Currency>) -> String {
+    let p = money(price, cur);
+    match (b.min, b.max) {
+        (Some(lo), Some(hi)) => {
+            format!("{p}, within your budget of {} to {}", money(lo, cur), money(hi, cur))
+        }
+        (None, Some(hi)) => format!("{p}, within your budget of {}", money(hi, cur)),
+        (Some(lo), None) => format!("{p}, above your minimum of {}", money(lo, cur)),
+        (None, None) => p,
+    }
+}
