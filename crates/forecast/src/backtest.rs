@@ -92,7 +92,10 @@ pub fn truncate(demand: &Demand, last: NaiveDate) -> Demand {
 
 /// The per-period history of every series of `demand` (keyed by level and
 /// key), on the grid starting at the returned date.
-pub fn period_histories(demand: &Demand, cfg: &ForecastConfig) -> (ForecastSet, HashMap<(Level, String), usize>) {
+pub fn period_histories(
+    demand: &Demand,
+    cfg: &ForecastConfig,
+) -> (ForecastSet, HashMap<(Level, String), usize>) {
     let set = forecast(demand, &ForecastConfig { horizon: 1, origins: 1, reconcile: false, ..cfg.clone() });
     let keys = set.series.iter().enumerate().map(|(i, s)| ((s.level, s.key.clone()), i)).collect();
     (set, keys)

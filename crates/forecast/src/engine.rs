@@ -5,7 +5,9 @@
 //! with a dispersion measured on the backtest residuals.
 
 use crate::dist::count_quantiles;
-use crate::models::{self, Croston, Holt, HoltWinters, HwParams, Naive, Output, Plan, SeasonalNaive, Ses, Tsb};
+use crate::models::{
+    self, Croston, Holt, HoltWinters, HwParams, Naive, Output, Plan, SeasonalNaive, Ses, Tsb,
+};
 
 /// The models a series can be forecast with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,8 +67,13 @@ pub enum DemandClass {
 }
 
 impl DemandClass {
-    pub const ALL: [DemandClass; 5] =
-        [DemandClass::Smooth, DemandClass::Intermittent, DemandClass::Erratic, DemandClass::Lumpy, DemandClass::NoDemand];
+    pub const ALL: [DemandClass; 5] = [
+        DemandClass::Smooth,
+        DemandClass::Intermittent,
+        DemandClass::Erratic,
+        DemandClass::Lumpy,
+        DemandClass::NoDemand,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -144,8 +151,11 @@ pub struct SeriesFit {
     pub dispersion: f64,
     /// Mean squared backtest error of the chosen model (per period).
     pub mse: f64,
-    /// Mean absolute backtest error of the chosen model and of the runner-up.
-    pub backtest_mae: Option<f64>,
+    /// Root mean squared backtest error of the chosen model and of the
+    /// runner-up (models are chosen on squared error: it targets the mean,
+    /// which the intervals and inventory decisions need; absolute error
+    /// would pick zero for most intermittent series).
+    pub backtest_rmse: Option<f64>,
     pub runner_up: Option<(ModelKind, f64)>,
     pub class: DemandClass,
     pub adi: f64,
@@ -166,12 +176,15 @@ pub struct Scratch {
     best: Output,
     origins: Vec<usize>,
     ones: Vec<f64>,
+    /// Absolute margin a candidate must beat the best by.
+    tol: f64,
 }
 
 const SES_ALPHAS: [f64; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
 const HOLT_PARAMS: [(f64, f64); 4] = [(0.1, 0.05), (0.3, 0.05), (0.3, 0.2), (0.6, 0.1)];
 const CROSTON_ALPHAS: [f64; 3] = [0.05, 0.1, 0.2];
-const TSB_PARAMS: [(f64, f64); 6] = [(0.1, 0.02), (0.1, 0.05), (0.1, 0.1), (0.2, 0.05), (0.2, 0.2), (0.3, 0.3)];
+const TSB_PARAMS: [(f64, f64); 6] =
+    [(0.1, 0.02), (0.1, 0.05), (0.1, 0.1), (0.2, 0.05), (0.2, 0.2), (0.3, 0.3)];
 
 struct Best {
     kind: ModelKind,
@@ -223,14 +236,29 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
 
     let mut best: Option<Best> = None;
     let m = ctx.season;
-    // Candidates in order of simplicity: a later one must be better by 1%.
-    consider(scratch, &mut best, ModelKind::Naive, String::new(), y, ok, &plain, |_| Naive::default());
-    if n >= m + h && m > 1 {
-        consider(scratch, &mut best, ModelKind::SeasonalNaive, format!("m={m}"), y, ok, &plain, |_| SeasonalNaive::new(m));
+    // Candidates in order of preference: a later one must be better by 1%
+    // and by a small absolute margin, so that ties (a backtest window with
+    // no sale at all, where a forecast of zero looks perfect) go to the
+    // smoothers rather than to the naive methods listed last.
+    let (mut sum, mut cnt) = (0.0, 0.0);
+    for t in from..n {
+        if ok_at_slice(ok, t) {
+            sum += y[t];
+            cnt += 1.0;
+        }
     }
-    family(scratch, &mut best, ModelKind::Ses, y, ok, &plain, SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)), |&a, _| {
-        Ses::new(a)
-    });
+    let mean_y = if cnt > 0.0 { sum / cnt } else { 0.0 };
+    scratch.tol = 1e-2 * (origins.len() * h) as f64 * (mean_y * mean_y + mean_y);
+    family(
+        scratch,
+        &mut best,
+        ModelKind::Ses,
+        y,
+        ok,
+        &plain,
+        SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
+        |&a, _| Ses::new(a),
+    );
     if !class.is_intermittent() {
         family(
             scratch,
@@ -244,7 +272,8 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
         );
         if n >= 2 * m + h && m > 1 {
             for mult in [false, true] {
-                let kind = if mult { ModelKind::HoltWintersMultiplicative } else { ModelKind::HoltWintersAdditive };
+                let kind =
+                    if mult { ModelKind::HoltWintersMultiplicative } else { ModelKind::HoltWintersAdditive };
                 let grid = [(0.1, 0.1), (0.3, 0.1), (0.1, 0.3), (0.3, 0.3)];
                 family(
                     scratch,
@@ -253,26 +282,57 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
                     y,
                     ok,
                     &plain,
-                    grid.iter().map(|&(a, g)| (format!("alpha={a} beta=0.02 gamma={g} phi=0.95 m={m}"), (a, g))),
+                    grid.iter()
+                        .map(|&(a, g)| (format!("alpha={a} beta=0.02 gamma={g} phi=0.95 m={m}"), (a, g))),
                     |&(a, g), _| {
-                        HoltWinters::new(&HwParams { alpha: a, beta: 0.02, gamma: g, phi: 0.95, multiplicative: mult }, m)
+                        HoltWinters::new(
+                            &HwParams { alpha: a, beta: 0.02, gamma: g, phi: 0.95, multiplicative: mult },
+                            m,
+                        )
                     },
                 );
             }
         }
     }
-    family(scratch, &mut best, ModelKind::Croston, y, ok, &plain, CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)), |&a, _| {
-        Croston::new(a, false)
-    });
-    family(scratch, &mut best, ModelKind::Sba, y, ok, &plain, CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)), |&a, _| {
-        Croston::new(a, true)
-    });
+    family(
+        scratch,
+        &mut best,
+        ModelKind::Croston,
+        y,
+        ok,
+        &plain,
+        CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
+        |&a, _| Croston::new(a, false),
+    );
+    family(
+        scratch,
+        &mut best,
+        ModelKind::Sba,
+        y,
+        ok,
+        &plain,
+        CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
+        |&a, _| Croston::new(a, true),
+    );
     let tsb_grid = || TSB_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b}"), (a, b)));
     family(scratch, &mut best, ModelKind::Tsb, y, ok, &plain, tsb_grid(), |&(a, b), _| Tsb::new(a, b));
-    if ctx.calendar {
-        family(scratch, &mut best, ModelKind::CalendarSes, y, ok, &cal, SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)), |&a, _| {
-            Ses::new(a)
+    consider(scratch, &mut best, ModelKind::Naive, String::new(), y, ok, &plain, |_| Naive::default());
+    if n >= m + h && m > 1 {
+        consider(scratch, &mut best, ModelKind::SeasonalNaive, format!("m={m}"), y, ok, &plain, |_| {
+            SeasonalNaive::new(m)
         });
+    }
+    if ctx.calendar {
+        family(
+            scratch,
+            &mut best,
+            ModelKind::CalendarSes,
+            y,
+            ok,
+            &cal,
+            SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
+            |&a, _| Ses::new(a),
+        );
         if !class.is_intermittent() {
             family(
                 scratch,
@@ -285,7 +345,9 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
                 |&(a, b), _| Holt::new(a, b, 0.9),
             );
         }
-        family(scratch, &mut best, ModelKind::CalendarTsb, y, ok, &cal, tsb_grid(), |&(a, b), _| Tsb::new(a, b));
+        family(scratch, &mut best, ModelKind::CalendarTsb, y, ok, &cal, tsb_grid(), |&(a, b), _| {
+            Tsb::new(a, b)
+        });
     }
 
     // Demand probability now and at its peak, for the slow-mover signals.
@@ -327,8 +389,9 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
     .clamp(1.0, 1e6);
     let (p10, p50, p90) = intervals(&mean, dispersion);
     let denom = if scratch.origins.is_empty() { 1.0 } else { (scratch.origins.len() * h) as f64 };
-    let backtest_mae = (best.score.is_finite() && !scratch.origins.is_empty()).then(|| best.score / denom);
-    let runner_up = best.runner_up.map(|(k, s)| (k, s / denom));
+    let backtest_rmse =
+        (best.score.is_finite() && !scratch.origins.is_empty()).then(|| (best.score / denom).sqrt());
+    let runner_up = best.runner_up.map(|(k, s)| (k, (s / denom).sqrt()));
     SeriesFit {
         model: best.kind,
         params: best.params,
@@ -338,7 +401,7 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
         p90,
         dispersion,
         mse: if best.mse.is_finite() && best.mse > 0.0 { best.mse } else { level.max(1e-6) * dispersion },
-        backtest_mae,
+        backtest_rmse,
         runner_up,
         class,
         adi,
@@ -384,7 +447,7 @@ fn zero_fit(h: usize, periods: usize, censored: usize) -> SeriesFit {
         p90: vec![0.0; h],
         dispersion: 1.0,
         mse: 1e-6,
-        backtest_mae: None,
+        backtest_rmse: None,
         runner_up: None,
         class: DemandClass::NoDemand,
         adi: f64::INFINITY,
@@ -480,17 +543,17 @@ fn judge(
     plan: &Plan,
     out: Output,
 ) {
-    let (ae, se, sf, k) = score(&out, y, ok, plan.origins, plan.h);
+    let (_ae, se, sf, k) = score(&out, y, ok, plan.origins, plan.h);
     let (score, mse, disp) = if k > 0 {
-        (ae, se / k as f64, if sf > 0.0 { se / sf } else { f64::NAN })
+        (se, se / k as f64, if sf > 0.0 { se / sf } else { f64::NAN })
     } else {
         // No backtest possible: fall back to the in-sample error.
         let mse = if out.nfit > 0 { out.sse / out.nfit as f64 } else { f64::INFINITY };
-        (mse.sqrt(), mse, f64::NAN)
+        (mse, mse, f64::NAN)
     };
     let replace = match best {
         None => true,
-        Some(b) => score < b.score * 0.99 || (b.score.is_nan() && !score.is_nan()),
+        Some(b) => score < b.score * 0.99 - scratch.tol || (b.score.is_nan() && !score.is_nan()),
     };
     if replace {
         let runner_up = best.as_ref().map(|b| (b.kind, b.score));

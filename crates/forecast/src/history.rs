@@ -94,7 +94,11 @@ pub fn build_demand(
 
     let mut by_sku: HashMap<String, usize> = HashMap::new();
     let mut variants: Vec<VariantHistory> = Vec::new();
-    let mut add = |sku: &str, product: &str, category: &str, title: Option<&str>, variants: &mut Vec<VariantHistory>| {
+    let mut add = |sku: &str,
+                   product: &str,
+                   category: &str,
+                   title: Option<&str>,
+                   variants: &mut Vec<VariantHistory>| {
         if let Some(&i) = by_sku.get(sku) {
             return i;
         }
@@ -199,7 +203,8 @@ pub fn build_demand(
 
     // Events: views and add-to-carts per SKU (or per product's variants).
     if !events.is_empty() {
-        let end_ms = (end + Duration::days(1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
+        let end_ms =
+            (end + Duration::days(1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
         let d90 = end_ms - 90 * 86_400_000;
         let d14 = end_ms - 14 * 86_400_000;
         let mut by_product: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -296,7 +301,10 @@ mod tests {
 
     #[test]
     fn without_inventory_nothing_is_censored() {
-        let lines = vec![line("1", "2024-01-01", "A", 2, LineKind::Sale), line("2", "2024-01-05", "B", 1, LineKind::Sale)];
+        let lines = vec![
+            line("1", "2024-01-01", "A", 2, LineKind::Sale),
+            line("2", "2024-01-05", "B", 1, LineKind::Sale),
+        ];
         let d = build_demand(&lines, &[], &[], &[]);
         assert!(!d.has_inventory);
         assert_eq!(d.variants.len(), 2);

@@ -182,7 +182,12 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
         ));
         why.push(Why::new(
             "abc_class",
-            format!("class {} by revenue over the last year ({:.0}); service level {:.0}%", abc[i], v.revenue_365, service * 100.0),
+            format!(
+                "class {} by revenue over the last year ({:.0}); service level {:.0}%",
+                abc[i],
+                v.revenue_365,
+                service * 100.0
+            ),
             service,
         ));
         why.push(Why::new(
@@ -193,7 +198,8 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
             ),
             mu_l,
         ));
-        let weeks_of_supply = v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
+        let weeks_of_supply =
+            v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
         let stockout_date = v.on_hand.and_then(|oh| {
             let mut left = oh.max(0) as f64;
             if left <= 0.0 {
@@ -244,7 +250,11 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
             )),
         }
         if let Some(d) = stockout_date {
-            why.push(Why::new("projected_stockout", format!("stock runs out around {d} at the forecast rate"), 0.0));
+            why.push(Why::new(
+                "projected_stockout",
+                format!("stock runs out around {d} at the forecast rate"),
+                0.0,
+            ));
         }
         let season_mean = horizon_units;
         let season_var = f.dispersion * season_mean;

@@ -14,6 +14,10 @@
 //!   coverage per level and demand class).
 //! - [`inventory`] and [`slow`]: replenishment suggestions and slow movers.
 
+// Time-series code indexes several parallel arrays by the same period;
+// iterator chains over zipped slices read worse than the index here.
+#![allow(clippy::needless_range_loop)]
+
 pub mod backtest;
 pub mod calendar;
 pub mod dist;
@@ -24,8 +28,9 @@ mod models;
 pub mod pipeline;
 pub mod reconcile;
 pub mod slow;
+pub mod synth;
 
-pub use backtest::{evaluate, Evaluation, MetricRow};
+pub use backtest::{evaluate, period_histories, truncate, Evaluation, MetricRow};
 pub use calendar::{first_forecast_period, week_start, CalendarEffects};
 pub use engine::{classify, fit_series, DemandClass, ModelKind, Scratch, SeriesContext, SeriesFit};
 pub use history::{build_demand, Demand, VariantHistory};

@@ -90,7 +90,12 @@ pub(crate) struct Grid {
 pub(crate) fn grid(demand: &Demand, freq: Freq, cal: &CalendarEffects) -> Grid {
     let first_forecast = first_forecast_period(demand.end, freq);
     match freq {
-        Freq::Day => Grid { start: demand.start, periods: demand.days(), first_forecast, coverage: vec![1.0; demand.days()] },
+        Freq::Day => Grid {
+            start: demand.start,
+            periods: demand.days(),
+            first_forecast,
+            coverage: vec![1.0; demand.days()],
+        },
         Freq::Week => {
             let start = week_start(demand.start);
             let periods = ((first_forecast - start).num_days() / 7).max(0) as usize;
@@ -111,6 +116,7 @@ pub(crate) fn grid(demand: &Demand, freq: Freq, cal: &CalendarEffects) -> Grid {
 
 /// Turns a daily series (and its censored days) into periods on `grid`.
 /// Returns false in `ok` for periods mostly censored or barely covered.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn to_periods(
     units: &[f32],
     censored: &[bool],
@@ -204,7 +210,8 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
         c.sort_by_key(|x| x.1);
         c.into_iter().map(|x| x.0).collect()
     };
-    let variant_product: Vec<usize> = demand.variants.iter().map(|v| product_ix[v.product.as_str()]).collect();
+    let variant_product: Vec<usize> =
+        demand.variants.iter().map(|v| product_ix[v.product.as_str()]).collect();
     let mut product_category = vec![0usize; products.len()];
     let mut product_variants: Vec<Vec<usize>> = vec![Vec::new(); products.len()];
     for (i, v) in demand.variants.iter().enumerate() {
@@ -217,7 +224,8 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
     }
     // Size curve: each variant's share of its product's units over the last year.
     let recent = days.saturating_sub(365);
-    let vol: Vec<f64> = demand.variants.iter().map(|v| v.units[recent..].iter().map(|&u| u as f64).sum()).collect();
+    let vol: Vec<f64> =
+        demand.variants.iter().map(|v| v.units[recent..].iter().map(|&u| u as f64).sum()).collect();
     let size_curve: Vec<f64> = (0..demand.variants.len())
         .map(|i| {
             let p = variant_product[i];
@@ -289,7 +297,14 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
                         Task::Variant(i) => (&demand.variants[i].units, &demand.variants[i].censored),
                     };
                     to_periods(units, censored, demand.start, &g, freq, &calendar.dow, &mut y, &mut ok);
-                    let ctx = SeriesContext { idx: &idx, h, season, origins: cfg.origins, max_fit, calendar: calendar_on };
+                    let ctx = SeriesContext {
+                        idx: &idx,
+                        h,
+                        season,
+                        origins: cfg.origins,
+                        max_fit,
+                        calendar: calendar_on,
+                    };
                     let fit = fit_series(&y, &ok, &ctx, &mut scratch);
                     local.push((k, fit, y.clone()));
                 }
@@ -325,7 +340,11 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
         .collect();
 
     let adjust = if cfg.reconcile {
-        let hier = Hierarchy { variant_product: &variant_product, product_category: &product_category, size_curve: &size_curve };
+        let hier = Hierarchy {
+            variant_product: &variant_product,
+            product_category: &product_category,
+            size_curve: &size_curve,
+        };
         let mut cf: Vec<SeriesFit> = cat.iter().map(|x| x.0.clone()).collect();
         let mut pf: Vec<SeriesFit> = prod.iter().map(|x| x.0.clone()).collect();
         let mut vf: Vec<SeriesFit> = var.iter().map(|x| x.0.clone()).collect();
@@ -391,7 +410,9 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
         if censored_days > 0 {
             extra.push(Why::new(
                 "censored_days",
-                format!("{censored_days} out-of-stock days left out of the history (demand unknown, not zero)"),
+                format!(
+                    "{censored_days} out-of-stock days left out of the history (demand unknown, not zero)"
+                ),
                 censored_days as f64,
             ));
         }
@@ -401,20 +422,29 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
 }
 
 /// The reasons of one forecast.
-fn explain(fit: &SeriesFit, unit: &str, events: &[(crate::calendar::Event, f64, u32)], pooled: usize) -> Vec<Why> {
+fn explain(
+    fit: &SeriesFit,
+    unit: &str,
+    events: &[(crate::calendar::Event, f64, u32)],
+    pooled: usize,
+) -> Vec<Why> {
     let mut why = Vec::new();
     let model = fit.model.as_str();
-    let detail = match (fit.backtest_mae, fit.runner_up) {
+    let detail = match (fit.backtest_rmse, fit.runner_up) {
         (_, _) if fit.model == ModelKind::Zero => "no sale in the history: forecast zero".to_string(),
         (Some(mae), Some((r, rs))) if rs.is_finite() => format!(
-            "{model} ({}) chosen by rolling-origin backtest: MAE {mae:.2} per {unit} against {rs:.2} for {}",
+            "{model} ({}) chosen by rolling-origin backtest: RMSE {mae:.2} per {unit} against {rs:.2} for {}",
             fit.params,
             r.as_str(),
         ),
-        (Some(mae), _) => format!("{model} ({}) chosen by rolling-origin backtest: MAE {mae:.2} per {unit}", fit.params),
-        (None, _) => format!("{model} ({}): history too short for a backtest, chosen by in-sample fit", fit.params),
+        (Some(mae), _) => {
+            format!("{model} ({}) chosen by rolling-origin backtest: RMSE {mae:.2} per {unit}", fit.params)
+        }
+        (None, _) => {
+            format!("{model} ({}): history too short for a backtest, chosen by in-sample fit", fit.params)
+        }
     };
-    let gain = match (fit.backtest_mae, fit.runner_up) {
+    let gain = match (fit.backtest_rmse, fit.runner_up) {
         (Some(m), Some((_, r))) if r.is_finite() && r > 0.0 => 1.0 - m / r,
         _ => 0.0,
     };
@@ -422,7 +452,13 @@ fn explain(fit: &SeriesFit, unit: &str, events: &[(crate::calendar::Event, f64, 
     if fit.class != DemandClass::NoDemand {
         why.push(Why::new(
             "demand_class",
-            format!("{} (ADI {:.2}, CV² {:.2}) over {} {unit}s since the first sale", fit.class.as_str(), fit.adi, fit.cv2, fit.periods),
+            format!(
+                "{} (ADI {:.2}, CV² {:.2}) over {} {unit}s since the first sale",
+                fit.class.as_str(),
+                fit.adi,
+                fit.cv2,
+                fit.periods
+            ),
             fit.adi,
         ));
     }

@@ -212,7 +212,7 @@ mod tests {
             p90: vec![],
             dispersion: 1.5,
             mse,
-            backtest_mae: None,
+            backtest_rmse: None,
             runner_up: None,
             class: DemandClass::Smooth,
             adi: 1.0,

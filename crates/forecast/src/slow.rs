@@ -92,7 +92,11 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
                 flags.push("no_sale");
                 let w = (d as f64 / cfg.no_sale_days as f64).min(3.0);
                 score += w;
-                why.push(Why::new("no_sale", format!("no sale in {d} days (last on {})", v.last_sale.unwrap_or_default()), w));
+                why.push(Why::new(
+                    "no_sale",
+                    format!("no sale in {d} days (last on {})", v.last_sale.unwrap_or_default()),
+                    w,
+                ));
             }
         }
         let (cv, ca) = cat.get(v.category.as_str()).copied().unwrap_or((0, 0));
@@ -131,7 +135,10 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
                 score += w;
                 why.push(Why::new(
                     "low_sell_through",
-                    format!("sold {sold_90:.0} in 90 days against {oh} on hand: {:.0}% sell-through", 100.0 * st),
+                    format!(
+                        "sold {sold_90:.0} in 90 days against {oh} on hand: {:.0}% sell-through",
+                        100.0 * st
+                    ),
                     w,
                 ));
             }
@@ -152,13 +159,21 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
             score += w;
             why.push(Why::new(
                 "decaying_demand",
-                format!("chance of a sale per {} fell to {:.2} from a peak of {:.2}", set.freq.as_str(), prob, peak),
+                format!(
+                    "chance of a sale per {} fell to {:.2} from a peak of {:.2}",
+                    set.freq.as_str(),
+                    prob,
+                    peak
+                ),
                 w,
             ));
         }
-        let weekly = fit.map_or(0.0, |f| f.mean.iter().sum::<f64>() / (f.mean.len().max(1) as f64 * pd) * 7.0);
-        let weeks_of_supply = v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
-        let overstock = weeks_of_supply.is_some_and(|w| w > cfg.overstock_weeks) && v.on_hand.unwrap_or(0) > 0;
+        let weekly =
+            fit.map_or(0.0, |f| f.mean.iter().sum::<f64>() / (f.mean.len().max(1) as f64 * pd) * 7.0);
+        let weeks_of_supply =
+            v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
+        let overstock =
+            weeks_of_supply.is_some_and(|w| w > cfg.overstock_weeks) && v.on_hand.unwrap_or(0) > 0;
         if overstock {
             flags.push("overstock");
             score += 0.5;
@@ -170,8 +185,13 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
             };
             why.push(Why::new("overstock", detail, 0.5));
         }
-        let slow = flags.iter().any(|f| matches!(*f, "no_sale" | "low_add_to_cart" | "low_sell_through" | "decaying_demand"));
-        let markdown = overstock && flags.iter().any(|f| matches!(*f, "decaying_demand" | "low_sell_through" | "ageing_stock" | "no_sale"));
+        let slow = flags
+            .iter()
+            .any(|f| matches!(*f, "no_sale" | "low_add_to_cart" | "low_sell_through" | "decaying_demand"));
+        let markdown = overstock
+            && flags
+                .iter()
+                .any(|f| matches!(*f, "decaying_demand" | "low_sell_through" | "ageing_stock" | "no_sale"));
         if markdown {
             why.push(Why::new("markdown_candidate", "overstocked and not selling: consider a markdown", 0.0));
         }
