@@ -32,6 +32,23 @@ pub use orders::OrdersOutcome;
 /// File name of the store inside the data directory.
 pub const FILE_NAME: &str = "loupe.redb";
 
+/// Tuning for [`Store::open_with`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// redb's page cache (nine tenths for reads, one tenth buffers writes).
+    /// It bounds the store's memory: without it a large import would keep
+    /// every page it touched (redb's default is 1 GiB).
+    pub cache_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let mib =
+            std::env::var("LOUPE_STORE_CACHE_MIB").ok().and_then(|s| s.parse::<usize>().ok()).unwrap_or(64);
+        Options { cache_bytes: mib << 20 }
+    }
+}
+
 /// A handle to the store. Cheap to clone (an `Arc` inside); share it between
 /// threads freely. redb serialises writers and lets readers run beside them.
 #[derive(Clone)]
@@ -50,12 +67,19 @@ impl Store {
     /// After an unclean shutdown redb repairs the file here; the last committed
     /// transaction is what you get back.
     pub fn open(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, &Options::default())
+    }
+
+    /// [`Store::open`] with explicit tuning.
+    pub fn open_with(dir: &Path, options: &Options) -> Result<Store> {
         std::fs::create_dir_all(dir)
             .map_err(|source| Error::CreateDir { path: dir.to_path_buf(), source })?;
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path).map_err(|source| match source {
-            redb::DatabaseError::DatabaseAlreadyOpen => Error::Locked { path: path.clone() },
-            source => Error::Open { path: path.clone(), source: Box::new(source) },
+        let db = Database::builder().set_cache_size(options.cache_bytes).create(&path).map_err(|source| {
+            match source {
+                redb::DatabaseError::DatabaseAlreadyOpen => Error::Locked { path: path.clone() },
+                source => Error::Open { path: path.clone(), source: Box::new(source) },
+            }
         })?;
         Store::init(db)
     }
