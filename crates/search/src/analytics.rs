@@ -1,0 +1,168 @@
+//! Search analytics from storefront events: top queries, queries that found
+//! nothing, click-through by position, and queries whose results nobody
+//! clicks. Shown on the admin page.
+
+use std::collections::HashMap;
+
+use model::{Event, EventKind};
+
+use crate::behaviour::query_key;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryStat {
+    /// The query as first typed (lower-cased).
+    pub query: String,
+    pub searches: u32,
+    pub clicks: u32,
+    /// Searches that showed no results.
+    pub zero_results: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PositionStat {
+    /// 0-based.
+    pub position: u32,
+    pub impressions: u32,
+    pub clicks: u32,
+}
+
+impl PositionStat {
+    pub fn ctr(&self) -> f64 {
+        if self.impressions == 0 {
+            0.0
+        } else {
+            f64::from(self.clicks) / f64::from(self.impressions)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchAnalytics {
+    pub searches: u32,
+    pub clicks: u32,
+    pub top_queries: Vec<QueryStat>,
+    pub zero_result_queries: Vec<QueryStat>,
+    /// Searched at least three times, never clicked.
+    pub no_click_queries: Vec<QueryStat>,
+    pub ctr_by_position: Vec<PositionStat>,
+}
+
+/// Positions reported in `ctr_by_position`.
+const POSITIONS: usize = 20;
+
+pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
+    let mut per: HashMap<String, QueryStat> = HashMap::new();
+    let mut positions = vec![PositionStat::default(); POSITIONS];
+    for (i, p) in positions.iter_mut().enumerate() {
+        p.position = i as u32;
+    }
+    let mut last_query: HashMap<&str, String> = HashMap::new();
+    let mut out = SearchAnalytics::default();
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_key(|e| e.at);
+    for e in sorted {
+        let session = e.session_id.as_deref().or(e.customer_id.as_deref()).unwrap_or("");
+        match e.kind {
+            EventKind::Search => {
+                let Some(q) = e.query.as_deref() else { continue };
+                let key = query_key(q);
+                if key.is_empty() {
+                    continue;
+                }
+                out.searches += 1;
+                let st = per
+                    .entry(key.clone())
+                    .or_insert_with(|| QueryStat { query: q.trim().to_lowercase(), ..QueryStat::default() });
+                st.searches += 1;
+                if e.results.is_empty() {
+                    st.zero_results += 1;
+                }
+                for p in positions.iter_mut().take(e.results.len()) {
+                    p.impressions += 1;
+                }
+                last_query.insert(session, key);
+            }
+            EventKind::Click => {
+                let key = match e.query.as_deref() {
+                    Some(q) => query_key(q),
+                    None => match last_query.get(session) {
+                        Some(k) => k.clone(),
+                        None => continue,
+                    },
+                };
+                if let Some(st) = per.get_mut(&key) {
+                    st.clicks += 1;
+                    out.clicks += 1;
+                    if let Some(p) = e.position.and_then(|p| positions.get_mut(p as usize)) {
+                        p.clicks += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all: Vec<QueryStat> = per.into_values().collect();
+    all.sort_by(|a, b| b.searches.cmp(&a.searches).then_with(|| a.query.cmp(&b.query)));
+    out.zero_result_queries = all.iter().filter(|q| q.zero_results > 0).take(limit).cloned().collect();
+    out.zero_result_queries
+        .sort_by(|a, b| b.zero_results.cmp(&a.zero_results).then_with(|| a.query.cmp(&b.query)));
+    out.no_click_queries = all
+        .iter()
+        .filter(|q| q.clicks == 0 && q.searches >= 3 && q.zero_results < q.searches)
+        .take(limit)
+        .cloned()
+        .collect();
+    out.top_queries = all.into_iter().take(limit).collect();
+    out.ctr_by_position = positions.into_iter().filter(|p| p.impressions > 0).collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(at: i64, session: &str, q: &str, results: usize) -> Event {
+        Event {
+            id: format!("s{at}"),
+            kind: EventKind::Search,
+            at,
+            session_id: Some(session.into()),
+            customer_id: None,
+            product: None,
+            sku: None,
+            query: Some(q.into()),
+            results: (0..results).map(|i| format!("p{i}")).collect(),
+            position: None,
+            quantity: None,
+            price: None,
+            order_id: None,
+        }
+    }
+
+    #[test]
+    fn counts_queries_zero_results_and_positions() {
+        let mut events = vec![];
+        for i in 0..5 {
+            events.push(search(i * 10, &format!("a{i}"), "Ruby Ring", 3));
+        }
+        let mut click = search(1, "a0", "", 0);
+        click.kind = EventKind::Click;
+        click.query = None;
+        click.product = Some("p1".into());
+        click.position = Some(1);
+        events.push(click);
+        for i in 0..3 {
+            events.push(search(100 + i, "b", "unobtainium", 0));
+        }
+        for i in 0..3 {
+            events.push(search(200 + i, "c", "pearl", 2));
+        }
+        let a = analytics(&events, 10);
+        assert_eq!(a.searches, 11);
+        assert_eq!(a.top_queries[0].query, "ruby ring");
+        assert_eq!(a.top_queries[0].clicks, 1);
+        assert_eq!(a.zero_result_queries[0].query, "unobtainium");
+        assert_eq!(a.no_click_queries.iter().map(|q| q.query.as_str()).collect::<Vec<_>>(), ["pearl"]);
+        assert_eq!(a.ctr_by_position[1], PositionStat { position: 1, impressions: 8, clicks: 1 });
+    }
+}
