@@ -1,1 +1,116 @@
-//! `http`: see the crate documentation.
+//! Loupe's HTTP face: the JSON API under `/v1`, `/health`, `/metrics`,
+//! `/openapi.json`, and the web shell (storefront at `/`, back-office at
+//! `/admin`), all from one axum router.
+//!
+//! - [`routes`]: every route, one module per area, each registered with its
+//!   access level and OpenAPI operation; [`router`] assembles them.
+//! - [`error`]: `ApiError` and the `Json`/`Query`/`Path` extractors whose
+//!   rejections use the same `{"code", "message"}` shape.
+//! - [`auth`]: API keys (`Bearer` or `X-Api-Key`), roles admin and public.
+//! - [`tasks`]: background tasks (`202` + `/v1/tasks/{id}`).
+//! - [`web`]: server-rendered HTML pages and the helpers to write more.
+//! - [`serve`]: binds a socket and runs the router until Ctrl-C.
+
+pub mod auth;
+pub mod error;
+mod import_job;
+pub mod metrics;
+pub mod openapi;
+mod query;
+pub mod routes;
+mod serve;
+mod state;
+pub mod tasks;
+pub mod web;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+pub use error::ApiError;
+pub use serve::{serve, serve_async, ServeConfig};
+pub use state::{AppState, Limits};
+
+/// The whole application: API, pages, fallbacks and the layers around them.
+pub fn router(state: AppState) -> Router {
+    routes::router(&state, routes::areas())
+        .fallback(fallback)
+        .layer(from_fn(json_errors))
+        .layer(from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(state.limits.default_bytes))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+/// Runs `f` (store reads and writes, engine work) on the blocking pool so
+/// the async workers keep answering other requests.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(ApiError::internal)?
+}
+
+/// Paths that answer JSON (errors included); everything else is a web page.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/") || matches!(path, "/health" | "/metrics" | "/openapi.json")
+}
+
+async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
+    if is_api_path(uri.path()) {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route for {method} {}", uri.path()))
+            .into_response()
+    } else {
+        web::not_found_page().into_response()
+    }
+}
+
+/// Gives API errors that axum or a layer produced without a JSON body (405
+/// method not allowed, for one) the `{"code", "message"}` shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let api = is_api_path(req.uri().path());
+    let method = req.method().clone();
+    let response = next.run(req).await;
+    let status = response.status();
+    if !api || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", format!("{method} is not allowed on this route"))
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "request body is larger than the limit".to_string())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "unsupported content type".to_string())
+        }
+        s if s.is_server_error() => ("internal", "internal error; see the server log".to_string()),
+        s => ("bad_request", s.canonical_reason().unwrap_or("bad request").to_string()),
+    };
+    let mut replaced = ApiError::new(status, code, message).into_response();
+    // Keep headers such as `Allow` that tell the client what would work.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    replaced
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+        .into_response()
+}

@@ -1,0 +1,213 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`, assembled from the
+//! same [`Area`](super::routes::Area) list the router is built from: a route
+//! cannot be added without its operation, so the document stays true.
+//!
+//! [`Op`] is a small builder for one operation; areas register the schemas
+//! their operations refer to with `Area::schema`. Access levels become the
+//! operation's `security` and its 401/403 responses automatically.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Map, Value};
+
+use super::auth::Access;
+use super::routes::Area;
+
+/// One operation (a method on a path).
+#[derive(Clone, Debug)]
+pub struct Op {
+    summary: String,
+    description: Option<String>,
+    parameters: Vec<Value>,
+    request_body: Option<Value>,
+    responses: Map<String, Value>,
+}
+
+impl Op {
+    pub fn new(summary: &str) -> Op {
+        Op {
+            summary: summary.to_string(),
+            description: None,
+            parameters: Vec::new(),
+            request_body: None,
+            responses: Map::new(),
+        }
+    }
+
+    pub fn describe(mut self, text: &str) -> Op {
+        self.description = Some(text.to_string());
+        self
+    }
+
+    /// A query parameter; `ty` is a JSON-schema type (`string`, `integer`, ...).
+    pub fn query(mut self, name: &str, ty: &str, description: &str) -> Op {
+        self.parameters.push(json!({
+            "name": name, "in": "query", "required": false,
+            "description": description, "schema": {"type": ty},
+        }));
+        self
+    }
+
+    /// A required query parameter restricted to `values`.
+    pub fn query_enum(mut self, name: &str, values: &[&str], required: bool, description: &str) -> Op {
+        self.parameters.push(json!({
+            "name": name, "in": "query", "required": required,
+            "description": description, "schema": {"type": "string", "enum": values},
+        }));
+        self
+    }
+
+    /// A path parameter (`{name}` in the route).
+    pub fn path(mut self, name: &str, description: &str) -> Op {
+        self.parameters.push(json!({
+            "name": name, "in": "path", "required": true,
+            "description": description, "schema": {"type": "string"},
+        }));
+        self
+    }
+
+    /// A JSON request body of the given schema.
+    pub fn json_body(mut self, schema: Value, description: &str) -> Op {
+        self.request_body = Some(json!({
+            "required": true, "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }));
+        self
+    }
+
+    /// A raw request body of any of `content_types`.
+    pub fn raw_body(mut self, content_types: &[&str], description: &str) -> Op {
+        let content: Map<String, Value> = content_types
+            .iter()
+            .map(|ct| (ct.to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+            .collect();
+        self.request_body = Some(json!({"required": true, "description": description, "content": content}));
+        self
+    }
+
+    /// A JSON response.
+    pub fn json(mut self, status: u16, description: &str, schema: Value) -> Op {
+        self.responses.insert(
+            status.to_string(),
+            json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+        );
+        self
+    }
+
+    /// A response of another content type (`text/plain`, `text/html`).
+    pub fn content(mut self, status: u16, description: &str, content_type: &str) -> Op {
+        self.responses.insert(
+            status.to_string(),
+            json!({"description": description, "content": {content_type: {"schema": {"type": "string"}}}}),
+        );
+        self
+    }
+
+    /// An error response this operation may give besides the usual ones.
+    pub fn error(mut self, status: u16, description: &str) -> Op {
+        self.responses.insert(status.to_string(), error_response(description));
+        self
+    }
+
+    fn to_json(&self, tag: &str, access: Access) -> Value {
+        let mut op = Map::new();
+        op.insert("tags".into(), json!([tag]));
+        op.insert("summary".into(), json!(self.summary));
+        let mut description = self.description.clone().unwrap_or_default();
+        if access != Access::Open {
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(match access {
+                Access::Public => "Needs a public or an admin key once the server has keys.",
+                _ => "Needs an admin key once the server has keys.",
+            });
+        }
+        if !description.is_empty() {
+            op.insert("description".into(), json!(description));
+        }
+        if !self.parameters.is_empty() {
+            op.insert("parameters".into(), json!(self.parameters));
+        }
+        if let Some(body) = &self.request_body {
+            op.insert("requestBody".into(), body.clone());
+        }
+        let mut responses = self.responses.clone();
+        if self.request_body.is_some() || !self.parameters.is_empty() {
+            responses.entry("400").or_insert_with(|| error_response("Bad input (see `code` and `message`)."));
+        }
+        if access != Access::Open {
+            responses.entry("401").or_insert_with(|| error_response("Missing or invalid API key."));
+            op.insert("security".into(), json!([{"bearer": []}, {"apiKey": []}]));
+        }
+        if matches!(access, Access::Admin | Access::AdminPage) {
+            responses
+                .entry("403")
+                .or_insert_with(|| error_response("The key is a public key; this needs an admin key."));
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        Value::Object(op)
+    }
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema_ref("Error")}}})
+}
+
+/// `{"$ref": "#/components/schemas/NAME"}`.
+pub fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// The document for `areas`.
+pub(crate) fn document(areas: &[Area]) -> Value {
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object", "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code."},
+                "message": {"type": "string", "description": "Human-readable explanation."},
+            },
+        }),
+    );
+    let mut tags = Vec::new();
+    for area in areas {
+        tags.push(json!({"name": area.tag, "description": area.description}));
+        for (name, schema) in &area.schemas {
+            schemas.insert(name.to_string(), schema.clone());
+        }
+        for route in &area.routes {
+            let Some(op) = &route.op else { continue };
+            let item = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
+            item[route.method.as_str().to_ascii_lowercase()] = op.to_json(area.tag, route.access);
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Loupe",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Catalog, search, recommendations and demand planning for jewelry brands. \
+                Every error is JSON {\"code\", \"message\"}. Every automated decision carries `why`.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        },
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <key>`"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            },
+        },
+    })
+}
+
+/// The document as served, built once from [`super::routes::areas`].
+pub(crate) fn served() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| document(&super::routes::areas()).to_string())
+}

@@ -1,0 +1,293 @@
+//! Product illustrations drawn as inline SVG from the normalized attributes:
+//! the category gives the shape, the metal the colour, the stone the gem.
+//! Catalog image URLs point at the brand's CDN, which an offline demo cannot
+//! reach; a drawing always renders, and shows at a glance that the
+//! normalization understood the record.
+
+use std::fmt::Write as _;
+
+use model::{Category, Product};
+
+struct Palette {
+    light: &'static str,
+    mid: &'static str,
+    dark: &'static str,
+}
+
+fn metal_palette(p: &Product) -> Palette {
+    let metal = p.metals().into_iter().next();
+    let kind = metal.as_ref().map(|m| m.kind.as_str()).unwrap_or("gold");
+    let color = metal.as_ref().and_then(|m| m.colors.first().cloned()).unwrap_or_default();
+    match (kind, color.as_str()) {
+        (_, "rose") => Palette { light: "#f7d9cf", mid: "#d39a86", dark: "#9a5f4c" },
+        (_, "black") => Palette { light: "#8a8a8a", mid: "#3d3d3d", dark: "#151515" },
+        ("gold", "white")
+        | ("silver" | "platinum" | "palladium" | "stainless_steel" | "titanium" | "white_gold", _) => {
+            Palette { light: "#fbfbfc", mid: "#c3c7cd", dark: "#80858d" }
+        }
+        ("tungsten", _) => Palette { light: "#b9bcc0", mid: "#6d7176", dark: "#3b3e42" },
+        ("brass" | "bronze" | "copper", _) => Palette { light: "#f1d7a0", mid: "#b98a43", dark: "#7a5521" },
+        _ => Palette { light: "#f8e6ad", mid: "#cfa24a", dark: "#8d6620" },
+    }
+}
+
+/// (fill, highlight) of a stone kind.
+fn stone_colors(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "diamond" | "cubic_zirconia" | "moissanite" | "crystal" | "white_sapphire" | "quartz" => {
+            ("#e8f1f6", "#ffffff")
+        }
+        "sapphire" | "tanzanite" | "lapis" => ("#2f4fa0", "#8fa8e8"),
+        "ruby" | "garnet" | "rhodolite" => ("#a3123a", "#f07a96"),
+        "emerald" | "jade" | "malachite" => ("#1d7a4f", "#7fd3a8"),
+        "amethyst" => ("#7c4ea0", "#c9a5e6"),
+        "aquamarine" | "blue_topaz" | "topaz" => ("#6fc0d8", "#d4f2fa"),
+        "citrine" | "yellow_sapphire" => ("#e0a526", "#fbe39a"),
+        "peridot" => ("#9bbf3a", "#e0f29a"),
+        "morganite" | "rose_quartz" | "pink_sapphire" => ("#eab0a2", "#fbe3dc"),
+        "opal" | "moonstone" => ("#dfe9ea", "#ffffff"),
+        "onyx" | "black_diamond" => ("#1e1e1e", "#6a6a6a"),
+        "turquoise" => ("#3fb7b0", "#b6ece8"),
+        "pearl" => ("#f3ece0", "#ffffff"),
+        _ => ("#e8f1f6", "#ffffff"),
+    }
+}
+
+fn uid(p: &Product) -> String {
+    // Ids must be unique per product on a page that shows many drawings.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in p.handle.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    format!("{:x}", h ^ p.id)
+}
+
+/// The drawing of `p`; `label` is `Some(text)` for a standalone image (it
+/// gets `role="img"`) and `None` when a visible title sits beside it.
+pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
+    let id = uid(p);
+    let metal = metal_palette(p);
+    let stone_kind = p
+        .stones()
+        .first()
+        .map(|s| s.kind.clone())
+        .or_else(|| matches!(p.category, Some(Category::EngagementRing)).then(|| "diamond".to_string()));
+    let has_stone = stone_kind.is_some();
+    let (stone_fill, stone_light) = stone_colors(stone_kind.as_deref().unwrap_or("diamond"));
+    let pearl = stone_kind.as_deref() == Some("pearl");
+    let title_lower = p.title.to_lowercase();
+
+    let mut s = String::with_capacity(2048);
+    match label {
+        Some(text) => {
+            let _ = write!(
+                s,
+                "<svg viewBox=\"0 0 400 400\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+                super::escape(text)
+            );
+        }
+        None => s.push_str("<svg viewBox=\"0 0 400 400\" aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\">"),
+    }
+    let _ = write!(
+        s,
+        "<defs>\
+         <radialGradient id=\"bg{id}\" cx=\"50%\" cy=\"40%\" r=\"70%\"><stop offset=\"0\" stop-color=\"#fdfbf8\"/><stop offset=\"1\" stop-color=\"#efe9e0\"/></radialGradient>\
+         <linearGradient id=\"m{id}\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"{l}\"/><stop offset=\".5\" stop-color=\"{m}\"/><stop offset=\"1\" stop-color=\"{d}\"/></linearGradient>\
+         <radialGradient id=\"s{id}\" cx=\"35%\" cy=\"30%\" r=\"75%\"><stop offset=\"0\" stop-color=\"{sl}\"/><stop offset=\".55\" stop-color=\"{sf}\"/><stop offset=\"1\" stop-color=\"{sf}\" stop-opacity=\".85\"/></radialGradient>\
+         </defs><rect width=\"400\" height=\"400\" fill=\"url(#bg{id})\"/>\
+         <ellipse cx=\"200\" cy=\"338\" rx=\"120\" ry=\"10\" fill=\"#000\" opacity=\".05\"/>",
+        l = metal.light,
+        m = metal.mid,
+        d = metal.dark,
+        sl = stone_light,
+        sf = stone_fill,
+    );
+    let metal_paint = format!("url(#m{id})");
+    let stone_paint = format!("url(#s{id})");
+    let gem = |s: &mut String, cx: f64, cy: f64, r: f64| {
+        if pearl {
+            let _ = write!(s, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"#d9cfbf\" stroke-width=\"1\"/>");
+        } else {
+            let _ = write!(
+                s,
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"{}\" stroke-width=\"2\"/>\
+                 <path d=\"M{} {cy} L{cx} {} L{} {cy} L{cx} {} Z\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".55\" stroke-width=\"1\"/>",
+                metal.dark,
+                cx - r * 0.62,
+                cy - r * 0.62,
+                cx + r * 0.62,
+                cy + r * 0.62
+            );
+        }
+        let _ = write!(
+            s,
+            "<ellipse cx=\"{}\" cy=\"{}\" rx=\"{}\" ry=\"{}\" fill=\"#fff\" opacity=\".7\"/>",
+            cx - r * 0.3,
+            cy - r * 0.35,
+            r * 0.22,
+            r * 0.14
+        );
+    };
+
+    let category = p.category.unwrap_or(Category::Other);
+    match category {
+        Category::Ring | Category::EngagementRing | Category::WeddingBand => {
+            let width = if category == Category::WeddingBand { 22 } else { 13 };
+            let _ = write!(s, "<circle cx=\"200\" cy=\"222\" r=\"92\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"{width}\"/>");
+            let _ = write!(s, "<circle cx=\"200\" cy=\"222\" r=\"{}\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".35\" stroke-width=\"2\"/>", 92 - width / 2 + 2);
+            if category == Category::EngagementRing
+                || (has_stone && category == Category::Ring && !title_lower.contains("eternity"))
+            {
+                let _ = write!(s, "<path d=\"M178 140 L186 112 M222 140 L214 112 M190 138 L192 108 M210 138 L208 108\" stroke=\"{metal_paint}\" stroke-width=\"5\" stroke-linecap=\"round\"/>");
+                gem(&mut s, 200.0, 108.0, 27.0);
+            } else if has_stone {
+                for (i, angle) in [-40.0f64, -20.0, 0.0, 20.0, 40.0].iter().enumerate() {
+                    let a = (angle - 90.0).to_radians();
+                    gem(
+                        &mut s,
+                        200.0 + 92.0 * a.cos(),
+                        222.0 + 92.0 * a.sin(),
+                        if i == 2 { 10.0 } else { 8.0 },
+                    );
+                }
+            }
+        }
+        Category::Necklace | Category::Pendant | Category::Chain => {
+            let dash = if category == Category::Chain { " stroke-dasharray=\"7 3\"" } else { "" };
+            let width = if category == Category::Chain { 5 } else { 3 };
+            let _ = write!(s, "<path d=\"M86 46 C 96 250, 304 250, 314 46\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"{width}\"{dash}/>");
+            if pearl && category == Category::Necklace {
+                for i in 0..=20 {
+                    let t = i as f64 / 20.0;
+                    let (x, y) = bezier((86.0, 46.0), (96.0, 250.0), (304.0, 250.0), (314.0, 46.0), t);
+                    gem(&mut s, x, y, 8.0);
+                }
+            } else if category != Category::Chain {
+                let _ = write!(s, "<circle cx=\"200\" cy=\"206\" r=\"6\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"3\"/>");
+                if has_stone {
+                    let _ = write!(s, "<path d=\"M200 212 C 178 240, 178 262, 200 276 C 222 262, 222 240, 200 212 Z\" fill=\"{metal_paint}\"/>");
+                    gem(&mut s, 200.0, 250.0, 15.0);
+                } else {
+                    let _ = write!(s, "<circle cx=\"200\" cy=\"240\" r=\"28\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"240\" r=\"20\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".4\"/>");
+                }
+            }
+        }
+        Category::Earrings => {
+            for cx in [140.0, 260.0] {
+                if title_lower.contains("hoop") {
+                    let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"52\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"9\"/>");
+                } else if title_lower.contains("stud") || pearl {
+                    let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"30\" fill=\"{metal_paint}\"/>");
+                    gem(&mut s, cx, 200.0, 24.0);
+                } else {
+                    let _ = write!(s, "<path d=\"M{cx} 110 q 18 0 18 18 q 0 14 -18 26\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"4\" stroke-linecap=\"round\"/>");
+                    let _ = write!(s, "<path d=\"M{cx} 154 C {a} 196, {a} 226, {cx} 246 C {b} 226, {b} 196, {cx} 154 Z\" fill=\"{metal_paint}\"/>", a = cx - 26.0, b = cx + 26.0);
+                    if has_stone {
+                        gem(&mut s, cx, 212.0, 15.0);
+                    }
+                }
+            }
+        }
+        Category::Bracelet | Category::Anklet => {
+            let _ = write!(s, "<ellipse cx=\"200\" cy=\"212\" rx=\"138\" ry=\"70\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"11\"/>");
+            if has_stone {
+                for i in 0..13 {
+                    let a = (20.0 + 140.0 * i as f64 / 12.0f64).to_radians();
+                    gem(&mut s, 200.0 + 138.0 * a.cos(), 212.0 + 70.0 * a.sin(), 8.0);
+                }
+            }
+        }
+        Category::Brooch => {
+            for i in 0..6 {
+                let a = i as f64 * 60.0;
+                let _ = write!(s, "<ellipse cx=\"200\" cy=\"150\" rx=\"26\" ry=\"52\" fill=\"{metal_paint}\" transform=\"rotate({a} 200 200)\"/>");
+            }
+            gem(&mut s, 200.0, 200.0, 26.0);
+        }
+        Category::Cufflinks => {
+            for (cx, rot) in [(140.0, -8.0), (260.0, 8.0)] {
+                let _ = write!(s, "<rect x=\"{}\" y=\"150\" width=\"90\" height=\"90\" rx=\"18\" fill=\"{metal_paint}\" transform=\"rotate({rot} {cx} 195)\"/>", cx - 45.0);
+                if has_stone {
+                    gem(&mut s, cx, 195.0, 16.0);
+                }
+            }
+        }
+        Category::Cross => {
+            let _ = write!(s, "<path d=\"M184 80 h32 v62 h52 v32 h-52 v130 h-32 v-130 h-52 v-32 h52 z\" fill=\"{metal_paint}\"/>");
+            if has_stone {
+                gem(&mut s, 200.0, 158.0, 12.0);
+            }
+        }
+        Category::Watch => {
+            let _ = write!(
+                s,
+                "<rect x=\"160\" y=\"40\" width=\"80\" height=\"320\" rx=\"14\" fill=\"#6b5444\"/>\
+                 <circle cx=\"200\" cy=\"200\" r=\"78\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"200\" r=\"64\" fill=\"#fbfaf7\"/>\
+                 <path d=\"M200 200 L200 152 M200 200 L232 214\" stroke=\"#333\" stroke-width=\"4\" stroke-linecap=\"round\"/>"
+            );
+        }
+        Category::Charm => {
+            let _ = write!(s, "<circle cx=\"200\" cy=\"128\" r=\"14\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"6\"/><circle cx=\"200\" cy=\"212\" r=\"68\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"212\" r=\"54\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".35\" stroke-width=\"2\"/>");
+            if has_stone {
+                gem(&mut s, 200.0, 212.0, 18.0);
+            }
+        }
+        Category::Set => {
+            let _ = write!(s, "<circle cx=\"150\" cy=\"220\" r=\"62\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"10\"/>");
+            gem(&mut s, 150.0, 152.0, 18.0);
+            for cy in [170.0, 250.0] {
+                let _ = write!(s, "<circle cx=\"285\" cy=\"{cy}\" r=\"24\" fill=\"{metal_paint}\"/>");
+                gem(&mut s, 285.0, cy, 18.0);
+            }
+        }
+        Category::Other => {
+            let _ = write!(
+                s,
+                "<path d=\"M140 150 L170 112 L230 112 L260 150 L200 270 Z\" fill=\"{stone_paint}\" stroke=\"{}\" stroke-width=\"3\" stroke-linejoin=\"round\"/>\
+                 <path d=\"M140 150 H260 M170 112 L185 150 L200 270 L215 150 L230 112\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".6\" stroke-width=\"1.5\"/>",
+                metal.dark
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn bezier(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64), t: f64) -> (f64, f64) {
+    let u = 1.0 - t;
+    let x = u * u * u * p0.0 + 3.0 * u * u * t * p1.0 + 3.0 * u * t * t * p2.0 + t * t * t * p3.0;
+    let y = u * u * u * p0.1 + 3.0 * u * u * t * p1.1 + 3.0 * u * t * t * p2.1 + t * t * t * p3.1;
+    ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+}
+
+/// A small drawing of a category, for the home page's category tiles.
+pub(crate) fn category_art(c: Category) -> String {
+    let p = Product {
+        id: c as u64,
+        handle: format!("category-{}", c.as_str()),
+        category: Some(c),
+        ..Product::default()
+    };
+    product_art(&p, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_category_draws_well_formed_svg() {
+        for c in Category::ALL {
+            let svg = category_art(c);
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{c:?}");
+            assert_eq!(svg.matches("<svg").count(), 1);
+            assert!(!svg.contains("NaN"), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let p = Product { handle: "x".into(), ..Product::default() };
+        assert!(product_art(&p, Some("<b>")).contains("aria-label=\"&lt;b&gt;\""));
+    }
+}

@@ -1,0 +1,147 @@
+// Loupe web shell: the few things HTML cannot do alone. The bag (cart) lives
+// in localStorage; the product page's variant picker updates price and stock;
+// the bag page renders its lines. Every page works without this script except
+// the bag itself.
+(function () {
+  "use strict";
+  var KEY = "loupe.cart";
+
+  function load() {
+    try {
+      var lines = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(lines) ? lines : [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function save(lines) {
+    localStorage.setItem(KEY, JSON.stringify(lines));
+    showCount();
+  }
+  function count(lines) {
+    return lines.reduce(function (n, l) { return n + (l.qty || 0); }, 0);
+  }
+  function showCount() {
+    var n = count(load());
+    document.querySelectorAll("[data-cart-count]").forEach(function (el) {
+      el.textContent = String(n);
+      el.hidden = n === 0;
+    });
+  }
+  function money(minor, currency) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: currency }).format(minor / 100);
+    } catch (e) {
+      return (minor / 100).toFixed(2) + " " + currency;
+    }
+  }
+
+  // Product page: pick a variant from the option radios.
+  function productPage() {
+    var form = document.querySelector("form[data-product]");
+    if (!form) return;
+    var data = document.getElementById("variants");
+    var variants = data ? JSON.parse(data.textContent) : [];
+    var priceEl = form.querySelector("[data-price]");
+    var stockEl = form.querySelector("[data-stock]");
+    var skuEl = document.querySelector("[data-sku]");
+    var button = form.querySelector("button[type=submit]");
+    var added = form.querySelector("[data-added]");
+
+    function chosen() {
+      var picked = {};
+      form.querySelectorAll("input[type=radio]:checked").forEach(function (r) { picked[r.name] = r.value; });
+      return variants.find(function (v) {
+        return Object.keys(picked).every(function (k) { return v.options[k] === picked[k]; });
+      });
+    }
+    function update() {
+      var v = chosen();
+      if (!v) {
+        if (stockEl) { stockEl.textContent = "This combination is not made."; stockEl.className = "stock out"; }
+        if (button) button.disabled = true;
+        return;
+      }
+      if (priceEl && v.price_minor != null) priceEl.textContent = money(v.price_minor, v.currency);
+      if (skuEl) skuEl.textContent = v.sku;
+      if (stockEl) {
+        if (v.inventory == null) { stockEl.textContent = "Made to order"; stockEl.className = "stock ok"; }
+        else if (v.inventory <= 0) { stockEl.textContent = "Sold out"; stockEl.className = "stock out"; }
+        else if (v.inventory <= 3) { stockEl.textContent = "Only " + v.inventory + " left"; stockEl.className = "stock low"; }
+        else { stockEl.textContent = "In stock"; stockEl.className = "stock ok"; }
+      }
+      if (button) button.disabled = v.inventory != null && v.inventory <= 0;
+    }
+    form.addEventListener("change", update);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var v = chosen();
+      if (!v) return;
+      var lines = load();
+      var line = lines.find(function (l) { return l.sku === v.sku; });
+      if (line) line.qty += 1;
+      else lines.push({ sku: v.sku, handle: form.dataset.product, title: form.dataset.title, options: v.label, price_minor: v.price_minor, currency: v.currency, qty: 1 });
+      save(lines);
+      if (added) { added.textContent = "Added to your bag"; added.hidden = false; }
+    });
+    update();
+  }
+
+  // Bag page.
+  function cartPage() {
+    var root = document.querySelector("[data-cart]");
+    if (!root) return;
+    var list = root.querySelector("[data-cart-lines]");
+    var total = root.querySelector("[data-cart-total]");
+    var empty = root.querySelector("[data-cart-empty]");
+    var filled = root.querySelector("[data-cart-filled]");
+    function render() {
+      var lines = load();
+      list.textContent = "";
+      empty.hidden = lines.length > 0;
+      filled.hidden = lines.length === 0;
+      var sum = 0, currency = "USD";
+      lines.forEach(function (l, i) {
+        var li = document.createElement("li");
+        var left = document.createElement("div");
+        var a = document.createElement("a");
+        a.href = "/p/" + encodeURIComponent(l.handle);
+        a.textContent = l.title;
+        left.appendChild(a);
+        var meta = document.createElement("div");
+        meta.className = "muted small";
+        meta.textContent = (l.options ? l.options + " · " : "") + "SKU " + l.sku + " · Qty " + l.qty;
+        left.appendChild(meta);
+        var right = document.createElement("div");
+        if (l.price_minor != null) {
+          right.textContent = money(l.price_minor * l.qty, l.currency) + " ";
+          sum += l.price_minor * l.qty;
+          currency = l.currency;
+        }
+        var rm = document.createElement("button");
+        rm.type = "button";
+        rm.className = "link-button";
+        rm.textContent = "Remove";
+        rm.setAttribute("aria-label", "Remove " + l.title + " from the bag");
+        rm.addEventListener("click", function () {
+          var next = load();
+          next.splice(i, 1);
+          save(next);
+          render();
+        });
+        right.appendChild(rm);
+        li.appendChild(left);
+        li.appendChild(right);
+        list.appendChild(li);
+      });
+      total.textContent = money(sum, currency);
+    }
+    render();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showCount();
+    productPage();
+    cartPage();
+  });
+})();
