@@ -249,6 +249,43 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
     }
     let mean_y = if cnt > 0.0 { sum / cnt } else { 0.0 };
     scratch.tol = 1e-2 * (origins.len() * h) as f64 * (mean_y * mean_y + mean_y);
+    // The calendar models come first: when the backtest windows hold no
+    // event (the calendar neither helps nor hurts there), the pooled lifts
+    // still reach the forecast.
+    if ctx.calendar {
+        family(
+            scratch,
+            &mut best,
+            ModelKind::CalendarSes,
+            y,
+            ok,
+            &cal,
+            SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
+            |&a, _| Ses::new(a),
+        );
+        if !class.is_intermittent() {
+            family(
+                scratch,
+                &mut best,
+                ModelKind::CalendarHolt,
+                y,
+                ok,
+                &cal,
+                HOLT_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b} phi=0.9"), (a, b))),
+                |&(a, b), _| Holt::new(a, b, 0.9),
+            );
+        }
+        family(
+            scratch,
+            &mut best,
+            ModelKind::CalendarTsb,
+            y,
+            ok,
+            &cal,
+            TSB_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b}"), (a, b))),
+            |&(a, b), _| Tsb::new(a, b),
+        );
+    }
     family(
         scratch,
         &mut best,
@@ -322,34 +359,6 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
             SeasonalNaive::new(m)
         });
     }
-    if ctx.calendar {
-        family(
-            scratch,
-            &mut best,
-            ModelKind::CalendarSes,
-            y,
-            ok,
-            &cal,
-            SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
-            |&a, _| Ses::new(a),
-        );
-        if !class.is_intermittent() {
-            family(
-                scratch,
-                &mut best,
-                ModelKind::CalendarHolt,
-                y,
-                ok,
-                &cal,
-                HOLT_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b} phi=0.9"), (a, b))),
-                |&(a, b), _| Holt::new(a, b, 0.9),
-            );
-        }
-        family(scratch, &mut best, ModelKind::CalendarTsb, y, ok, &cal, tsb_grid(), |&(a, b), _| {
-            Tsb::new(a, b)
-        });
-    }
-
     // Demand probability now and at its peak, for the slow-mover signals.
     let (demand_probability, peak_probability) = {
         let mut s = Tsb::new(0.1, 0.05);

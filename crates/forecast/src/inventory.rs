@@ -200,26 +200,7 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
         ));
         let weeks_of_supply =
             v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
-        let stockout_date = v.on_hand.and_then(|oh| {
-            let mut left = oh.max(0) as f64;
-            if left <= 0.0 {
-                return Some(demand.end);
-            }
-            for j in 0..h {
-                let per_day = f.mean[j] / pd;
-                let need = f.mean[j];
-                if need >= left {
-                    let days = if per_day > 0.0 { (left / per_day).floor() as i64 } else { 0 };
-                    return Some(set.period_start(j) + Duration::days(days));
-                }
-                left -= need;
-            }
-            if rate > 0.0 && left / rate < 730.0 {
-                Some(set.period_start(h) + Duration::days((left / rate).floor() as i64))
-            } else {
-                None
-            }
-        });
+        let stockout_date = v.on_hand.and_then(|oh| stockout(oh, demand.end, set, &f.mean));
         let unit_cost = v.unit_cost.or(v.unit_price.map(|p| p * cfg.cost_ratio));
         let suggested_qty = v.on_hand.map(|oh| {
             let position = oh + on_order;
@@ -293,6 +274,42 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
         apply_budget(&mut out, budget);
     }
     out
+}
+
+/// The day stock runs out when it is used at the forecast rate, walking
+/// day by day from the day after history (the forecast's own periods start
+/// at the next whole period; days before that use the first period's rate,
+/// days after the horizon the average rate); `None` beyond two years.
+pub fn stockout(on_hand: i64, end: NaiveDate, set: &ForecastSet, mean: &[f64]) -> Option<NaiveDate> {
+    let mut left = on_hand.max(0) as f64;
+    if left <= 0.0 {
+        return Some(end);
+    }
+    let pd = set.freq.days() as i64;
+    let h = mean.len();
+    if h == 0 {
+        return None;
+    }
+    let avg = mean.iter().sum::<f64>() / (h as i64 * pd) as f64;
+    if avg <= 0.0 {
+        return None;
+    }
+    for k in 1..=730 {
+        let day = end + Duration::days(k);
+        let offset = (day - set.first_period).num_days();
+        let rate = if offset < 0 {
+            mean[0] / pd as f64
+        } else if ((offset / pd) as usize) < h {
+            mean[(offset / pd) as usize] / pd as f64
+        } else {
+            avg
+        };
+        left -= rate;
+        if left <= 0.0 {
+            return Some(day);
+        }
+    }
+    None
 }
 
 /// Keeps the most urgent orders (A before B before C, earliest stockout

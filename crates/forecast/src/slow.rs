@@ -145,7 +145,11 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
         }
         if let (Some(since), Some(oh)) = (v.stock_since, v.on_hand) {
             let age = (demand.end - since).num_days();
-            if oh > 0 && age >= cfg.ageing_days {
+            // First in, first out: some units are older than the threshold
+            // only if fewer were sold over it than are on hand now.
+            let sold_span: f64 =
+                v.units[days.saturating_sub(cfg.ageing_days as usize)..].iter().map(|&u| u as f64).sum();
+            if oh > 0 && age >= cfg.ageing_days && sold_span < oh as f64 {
                 flags.push("ageing_stock");
                 let w = (age as f64 / cfg.ageing_days as f64).min(2.0) * 0.5;
                 score += w;
