@@ -267,7 +267,7 @@ impl World {
     /// One event as the JSON line `loupe import events` and `POST /v1/events` accept.
     pub fn event_json(&self, e: &crate::SimEvent) -> String {
         let mut s = String::with_capacity(160);
-        s.push_str(&format!("{{\"id\":\"ev{:08}\",\"type\":\"{}\",\"at\":{}", e.id, e.kind.as_str(), e.at));
+        s.push_str(&format!("{{\"id\":\"ev{:08}\",\"kind\":\"{}\",\"at\":{}", e.id, e.kind.as_str(), e.at));
         if let Some(x) = e.session {
             s.push_str(&format!(",\"session_id\":\"s{x:07}\""));
         }
@@ -301,7 +301,7 @@ impl World {
             s.push_str(&format!(",\"quantity\":{q}"));
         }
         if let Some(p) = e.price {
-            s.push_str(&format!(",\"price\":{},\"currency\":\"USD\"", money(p)));
+            s.push_str(&format!(",\"price\":{{\"minor\":{p},\"currency\":\"USD\"}}"));
         }
         if let Some(o) = e.order {
             s.push_str(&format!(",\"order_id\":\"{}\"", World::order_id(o)));

@@ -79,7 +79,7 @@ fn ids_are_unique_and_references_resolve() {
     // Every event line parses as JSON with the fields the importer needs.
     for e in w.events.iter().take(2000) {
         let v: serde_json::Value = serde_json::from_str(&w.event_json(e)).unwrap();
-        assert!(v["id"].is_string() && v["type"].is_string() && v["at"].is_i64(), "{v}");
+        assert!(v["id"].is_string() && v["kind"].is_string() && v["at"].is_i64(), "{v}");
     }
 }
 
