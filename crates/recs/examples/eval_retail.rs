@@ -19,20 +19,35 @@ fn main() {
         .and_utc()
         .timestamp();
     let mut cfg = recs::eval::EvalConfig::new(split, vec![10, 20]);
-    // BLEND=cooc,als,content,set,repeat,popular,trend,diversity,rules tries other weights.
+    // BLEND=cooc,als,neighbours,content,set,repeat,popular,trend,diversity,rules tries other weights.
     if let Ok(w) = std::env::var("BLEND") {
         let v: Vec<f32> = w.split(',').map(|x| x.parse().unwrap()).collect();
         cfg.blend = Some(recs::Weights {
             cooc: v[0],
             als: v[1],
-            content: v[2],
-            set: v[3],
-            repeat: v[4],
-            popular: v[5],
-            trend: v[6],
-            diversity: v[7],
-            rules: v[8] > 0.0,
+            neighbours: v[2],
+            content: v[3],
+            set: v[4],
+            repeat: v[5],
+            popular: v[6],
+            trend: v[7],
+            diversity: v[8],
+            rules: v[9] > 0.0,
         });
+    }
+    // ALS=factors,alpha,regularization,iterations
+    if let Ok(a) = std::env::var("ALS") {
+        let v: Vec<f32> = a.split(',').map(|x| x.parse().unwrap()).collect();
+        cfg.train.als.factors = v[0] as usize;
+        cfg.train.als.alpha = v[1];
+        cfg.train.als.regularization = v[2];
+        cfg.train.als.iterations = v[3] as usize;
+    }
+    if let Ok(k) = std::env::var("KNN") {
+        cfg.train.knn = k.parse().unwrap();
+    }
+    if let Ok(h) = std::env::var("HALF_LIFE") {
+        cfg.train.half_life_days = h.parse().unwrap();
     }
     if let Ok(r) = std::env::var("REPEAT") {
         cfg.train.repeat_ratio = r.parse().unwrap();

@@ -32,6 +32,7 @@ mod cooc;
 pub mod eval;
 mod gift;
 mod items;
+mod knn;
 mod profile;
 mod rank;
 mod trend;
@@ -57,6 +58,8 @@ pub struct TrainConfig {
     /// Larger orders and histories are cut to their most recent items before
     /// pair counting (a 500-line wholesale order says little about pairs).
     pub max_group: usize,
+    /// Nearest customers consulted by the customer-to-customer model.
+    pub knn: usize,
     /// A product is repeatable (may be recommended again to who bought it)
     /// when at least this share of its buyers bought it in two orders.
     pub repeat_ratio: f32,
@@ -70,6 +73,7 @@ impl Default for TrainConfig {
             als: AlsConfig::default(),
             neighbours: 150,
             max_group: 60,
+            knn: 50,
             repeat_ratio: 0.05,
         }
     }
@@ -181,6 +185,8 @@ pub struct Item {
 pub struct Weights {
     pub cooc: f32,
     pub als: f32,
+    /// Customers with similar baskets (user-to-user neighbours).
+    pub neighbours: f32,
     pub content: f32,
     /// Complete the set (complementary categories of what was seen).
     pub set: f32,
@@ -197,14 +203,15 @@ impl Weights {
     /// The blend for a known customer, tuned on a temporal split of the
     /// online-retail orders (see BENCHMARKS.md).
     pub const CUSTOMER: Weights = Weights {
-        cooc: 1.0,
-        als: 0.6,
-        content: 0.15,
+        cooc: 0.1,
+        als: 0.1,
+        neighbours: 0.3,
+        content: 0.05,
         set: 0.3,
-        repeat: 2.0,
-        popular: 0.15,
-        trend: 0.05,
-        diversity: 0.15,
+        repeat: 1.0,
+        popular: 0.05,
+        trend: 0.02,
+        diversity: 0.1,
         rules: true,
     };
 
@@ -213,6 +220,7 @@ impl Weights {
         let mut w = Weights {
             cooc: 0.0,
             als: 0.0,
+            neighbours: 0.0,
             content: 0.0,
             set: 0.0,
             repeat: 0.0,
@@ -224,6 +232,7 @@ impl Weights {
         match model {
             Model::Cooc => w.cooc = 1.0,
             Model::Als => w.als = 1.0,
+            Model::Neighbours => w.neighbours = 1.0,
             Model::Content => w.content = 1.0,
             Model::Repeat => w.repeat = 1.0,
             Model::Popular => w.popular = 1.0,
@@ -237,6 +246,7 @@ impl Weights {
 pub enum Model {
     Cooc,
     Als,
+    Neighbours,
     Content,
     Repeat,
     Popular,
@@ -244,13 +254,21 @@ pub enum Model {
 }
 
 impl Model {
-    pub const ALL: [Model; 6] =
-        [Model::Popular, Model::Trend, Model::Repeat, Model::Cooc, Model::Als, Model::Content];
+    pub const ALL: [Model; 7] = [
+        Model::Popular,
+        Model::Trend,
+        Model::Repeat,
+        Model::Cooc,
+        Model::Als,
+        Model::Neighbours,
+        Model::Content,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Model::Cooc => "cooccurrence",
             Model::Als => "als",
+            Model::Neighbours => "customer_knn",
             Model::Content => "content",
             Model::Repeat => "repeat",
             Model::Popular => "popularity",
@@ -280,6 +298,9 @@ pub struct Recommender {
     pub(crate) sessions: HashMap<String, Vec<u32>>,
     pub(crate) cooc: cooc::Cooc,
     pub(crate) als: als::Factors,
+    pub(crate) knn: knn::UserKnn,
+    /// Per item: distinct buyers, and buyers who bought it in two orders.
+    pub(crate) repeat_stats: Vec<(u32, u32)>,
     pub(crate) content: content::Content,
     pub(crate) trend: trend::Trend,
     pub(crate) stats: TrainStats,

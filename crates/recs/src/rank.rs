@@ -12,8 +12,8 @@ use crate::gift::{Budget, GiftBrief};
 use crate::items::{money, Items};
 use crate::profile::UserHist;
 use crate::{
-    als, cooc, profile, trend, Context, Item, Reason, Recommender, Request, Signal, TrainConfig, TrainStats,
-    Weights,
+    als, cooc, knn, profile, trend, Context, Item, Reason, Recommender, Request, Signal, TrainConfig,
+    TrainStats, Weights,
 };
 
 const NONE: u32 = u32::MAX;
@@ -37,6 +37,7 @@ pub(crate) fn train(
     let rows: Vec<Vec<(u32, f32)>> = inter.users.hist.iter().map(|h| h.items.clone()).collect();
     let als = als::train(items.len(), &rows, &cfg.als);
     let content = content::build(&items);
+    let knn = knn::build(items.len(), &inter.users.hist, cfg.knn);
     let trend = trend::build(&items, &inter, cfg.now);
     let stats = TrainStats {
         items: items.len(),
@@ -55,8 +56,10 @@ pub(crate) fn train(
         sessions: inter.sessions,
         cooc,
         als,
+        knn,
         content,
         trend,
+        repeat_stats: inter.buyers.clone(),
         stats,
     }
 }
@@ -66,6 +69,8 @@ struct Seeds<'a> {
     items: Vec<(u32, f32)>,
     exclude: HashSet<u32>,
     user: Option<&'a UserHist>,
+    /// The customer's own index, left out of their neighbours.
+    me: Option<u32>,
     als: Option<Vec<f32>>,
     /// How the shopper met a seed, for reasons: "you bought", "in your cart".
     kind: SeedKind,
@@ -85,6 +90,7 @@ enum SeedKind {
 const PRODUCT: Weights = Weights {
     cooc: 1.0,
     als: 0.4,
+    neighbours: 0.0,
     content: 0.8,
     set: 0.7,
     repeat: 0.0,
@@ -96,6 +102,7 @@ const PRODUCT: Weights = Weights {
 const CART: Weights = Weights {
     cooc: 1.0,
     als: 0.5,
+    neighbours: 0.5,
     content: 0.2,
     set: 0.6,
     repeat: 0.0,
@@ -107,6 +114,7 @@ const CART: Weights = Weights {
 const SESSION: Weights = Weights {
     cooc: 1.0,
     als: 0.5,
+    neighbours: 0.5,
     content: 0.6,
     set: 0.3,
     repeat: 0.0,
@@ -118,6 +126,7 @@ const SESSION: Weights = Weights {
 const TRENDING: Weights = Weights {
     cooc: 0.0,
     als: 0.0,
+    neighbours: 0.0,
     content: 0.0,
     set: 0.0,
     repeat: 0.0,
@@ -129,6 +138,7 @@ const TRENDING: Weights = Weights {
 const COLD: Weights = Weights {
     cooc: 0.0,
     als: 0.0,
+    neighbours: 0.0,
     content: 0.0,
     set: 0.0,
     repeat: 0.0,
@@ -150,6 +160,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
             items: vec![(ix, 1.0)],
             exclude: HashSet::from([ix]),
             user: None,
+            me: None,
             als: None,
             kind: SeedKind::Product,
             weights: PRODUCT,
@@ -165,6 +176,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
                 als: Some(rec.als.fold_in(&items)),
                 items,
                 user: None,
+                me: None,
                 kind: SeedKind::Cart,
                 weights: CART,
                 cart_price,
@@ -186,6 +198,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
                 als: Some(rec.als.fold_in(&items)),
                 items,
                 user: None,
+                me: None,
                 kind: SeedKind::Session,
                 weights: SESSION,
                 cart_price: None,
@@ -221,6 +234,7 @@ fn customer_seeds<'a>(rec: &'a Recommender, id: &str) -> Option<Seeds<'a>> {
         items: h.items.clone(),
         exclude,
         user: Some(h),
+        me: Some(u),
         als: (!rec.als.is_empty()).then(|| rec.als.user(u).to_vec()),
         kind: SeedKind::Customer,
         weights: crate::Weights::CUSTOMER,
@@ -234,6 +248,7 @@ struct Signals {
     cooc: Vec<f32>,
     cooc_seed: Vec<u32>,
     als: Vec<f32>,
+    knn: Vec<f32>,
     content: Vec<f32>,
     profile: Vec<f32>,
     set: Vec<f32>,
@@ -247,6 +262,7 @@ impl Signals {
             cooc: vec![0.0; n],
             cooc_seed: vec![NONE; n],
             als: vec![0.0; n],
+            knn: vec![0.0; n],
             content: vec![0.0; n],
             profile: Vec::new(),
             set: vec![0.0; n],
@@ -303,6 +319,10 @@ fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
         }
         normalize(&mut sig.als, &s.exclude);
     }
+    if w.neighbours > 0.0 && s.kind != SeedKind::Product {
+        rec.knn.score(&s.items, s.me, &mut sig.knn);
+        normalize(&mut sig.knn, &s.exclude);
+    }
     if w.content > 0.0 || w.set > 0.0 {
         let seeds: Vec<(u32, f32)> = s.items.iter().map(|&(i, x)| (i, x / max_seed)).collect();
         sig.profile = rec.content.profile(&seeds);
@@ -334,7 +354,13 @@ fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
         if let Some(h) = s.user {
             for &(i, orders, wd) in &h.bought {
                 if rec.items.info[i as usize].repeatable || !w.rules {
-                    sig.repeat[i as usize] = wd * (1.0 + (orders as f32).ln());
+                    // Recency and frequency of the customer's own orders, times
+                    // how often buyers of this product come back for it and how
+                    // much it sells now.
+                    let (buyers, repeaters) = rec.repeat_stats[i as usize];
+                    let rate = (repeaters as f32 + 0.5) / (buyers as f32 + 2.0);
+                    sig.repeat[i as usize] =
+                        wd * (1.0 + (orders as f32).ln()) * rate * (0.3 + rec.trend.pop[i as usize]);
                 }
             }
             normalize(&mut sig.repeat, &HashSet::new());
@@ -372,6 +398,7 @@ fn rank(
         }
         let s = w.cooc * sig.cooc[j]
             + w.als * sig.als[j]
+            + w.neighbours * sig.knn[j]
             + w.content * sig.content[j]
             + w.set * sig.set[j]
             + w.repeat * sig.repeat[j]
@@ -396,7 +423,7 @@ fn rank(
             let (factor, band) = rule_factor(rec, seeds, w, j);
             let mut parts = vec![
                 (Signal::BoughtTogether, w.cooc * sig.cooc[ju]),
-                (Signal::SimilarCustomers, w.als * sig.als[ju]),
+                (Signal::SimilarCustomers, w.als * sig.als[ju] + w.neighbours * sig.knn[ju]),
                 (Signal::Similar, w.content * sig.content[ju]),
                 (Signal::CompleteTheSet, w.set * sig.set[ju]),
                 (Signal::Repeat, w.repeat * sig.repeat[ju]),
