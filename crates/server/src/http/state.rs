@@ -22,6 +22,8 @@ pub struct AppState {
     pub(crate) limits: Limits,
     /// Every product, decoded once per catalog version (see [`AppState::catalog`]).
     catalog: Arc<Mutex<Option<(u64, Arc<Vec<Product>>)>>>,
+    /// The search index, rebuilt when the catalog version changes (issue 4).
+    pub search: super::routes::search::SearchCache,
 }
 
 /// Request body limits, per kind of route.
@@ -49,6 +51,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limits: Limits::default(),
             catalog: Arc::new(Mutex::new(None)),
+            search: Default::default(),
         }
     }
 

@@ -10,7 +10,9 @@
 
 pub(crate) mod catalog;
 pub(crate) mod events;
+pub(crate) mod forecast;
 pub(crate) mod imports;
+pub(crate) mod search;
 pub(crate) mod system;
 
 use axum::handler::Handler;
@@ -31,6 +33,8 @@ pub(crate) fn areas() -> Vec<Area> {
         catalog::area(),
         imports::area(),
         events::area(),
+        search::area(),
+        forecast::area(),
         web::storefront::area(),
         web::admin::area(),
     ]

@@ -48,7 +48,7 @@ fn stone_colors(kind: &str) -> (&'static str, &'static str) {
         "opal" | "moonstone" => ("#dfe9ea", "#ffffff"),
         "onyx" | "black_diamond" => ("#1e1e1e", "#6a6a6a"),
         "turquoise" => ("#3fb7b0", "#b6ece8"),
-        "pearl" => ("#f3ece0", "#ffffff"),
+        "pearl" => ("#e6dccb", "#ffffff"),
         _ => ("#e8f1f6", "#ffffff"),
     }
 }
@@ -106,7 +106,7 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
     let stone_paint = format!("url(#s{id})");
     let gem = |s: &mut String, cx: f64, cy: f64, r: f64| {
         if pearl {
-            let _ = write!(s, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"#d9cfbf\" stroke-width=\"1\"/>");
+            let _ = write!(s, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"#bfb29b\" stroke-width=\"1.2\"/>");
         } else {
             let _ = write!(
                 s,

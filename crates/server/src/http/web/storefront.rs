@@ -101,10 +101,11 @@ async fn home(State(state): State<AppState>) -> PageResult {
         for (c, n) in &shop.categories {
             let _ = write!(
                 body,
-                "<li class=\"tile\"><a href=\"/c/{}\">{}<span class=\"name\">{}</span><span class=\"muted small\"> · {n}</span></a></li>",
+                "<li class=\"tile\"><a href=\"/c/{}\">{}<span class=\"name\">{}</span><span class=\"count\">{n} {}</span></a></li>",
                 c.as_str(),
                 art::category_art(*c),
-                category_plural(*c)
+                category_plural(*c),
+                if *n == 1 { "piece" } else { "pieces" }
             );
         }
         body.push_str("</ul></section>");

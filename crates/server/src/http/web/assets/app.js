@@ -30,7 +30,11 @@
   }
   function money(minor, currency) {
     try {
-      return new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: currency }).format(minor / 100);
+      // Whole amounts without cents, as the server writes them ($1,650).
+      var whole = minor % 100 === 0;
+      return new Intl.NumberFormat(document.documentElement.lang || "en", {
+        style: "currency", currency: currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2
+      }).format(minor / 100);
     } catch (e) {
       return (minor / 100).toFixed(2) + " " + currency;
     }

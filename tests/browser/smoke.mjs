@@ -1,0 +1,141 @@
+// Loupe's browser smoke test: drives Debian's Chromium (playwright-core, no
+// downloaded browser) through the storefront and the back-office of a Loupe
+// server that is already running, and takes a screenshot of every page.
+//
+//   node tests/browser/smoke.mjs http://127.0.0.1:7700 [screenshot-dir]
+//
+// It starts nothing itself: the Rust test `loupe::it::browser` imports a
+// fixture catalog, starts `loupe serve --port 0`, and hands over the URL.
+// Environment: CHROMIUM (default /usr/bin/chromium), SMOKE_QUERY (the search
+// typed into the box, default "gold"). Exits non-zero on the first failure.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const base = (process.argv[2] || "").replace(/\/$/, "");
+if (!/^https?:\/\//.test(base)) {
+  console.error("usage: node smoke.mjs BASE_URL [SCREENSHOT_DIR]");
+  process.exit(2);
+}
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = resolve(process.argv[3] || join(here, "..", "..", "target", "browser"));
+mkdirSync(shots, { recursive: true });
+const query = process.env.SMOKE_QUERY || "gold";
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  // As root in a container, with a closed network: no sandbox, and none of
+  // Chromium's background connections.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+  timeout: 30_000,
+});
+
+let passed = 0;
+let failed = 0;
+const errors = [];
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`not ok - ${name}\n  ${String(err && err.stack ? err.stack : err).split("\n").join("\n  ")}`);
+    throw err;
+  }
+}
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console error: ${msg.text()}`);
+  });
+  page.on("response", (res) => {
+    if (res.status() >= 500) errors.push(`${res.status()} from ${res.url()}`);
+  });
+
+  await step("storefront home renders with products", async () => {
+    const res = await page.goto(base + "/");
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator("html").getAttribute("lang"), "en");
+    await page.locator("main#main").waitFor();
+    const cards = await page.locator(".card").count();
+    assert.ok(cards > 0, "the home page shows product cards");
+    assert.ok(await page.locator("nav.cats a").count() > 0, "the category navigation is there");
+    await page.screenshot({ path: join(shots, "storefront.png"), fullPage: true });
+  });
+
+  await step("a category page lists its pieces", async () => {
+    await page.locator("nav.cats a").first().click();
+    await page.waitForURL(/\/c\//);
+    assert.ok(await page.locator(".card").count() > 0);
+    await page.screenshot({ path: join(shots, "category.png"), fullPage: true });
+  });
+
+  await step(`searching "${query}" from the header shows hits with reasons`, async () => {
+    await page.locator("#q").fill(query);
+    await page.locator("#q").press("Enter");
+    await page.waitForURL(/\/search\?q=/);
+    const hits = await page.locator(".hit").count();
+    assert.ok(hits > 0, `the search for ${query} finds something`);
+    await page.screenshot({ path: join(shots, "search.png"), fullPage: true });
+  });
+
+  await step("a product opens from the results and goes into the bag", async () => {
+    await page.locator(".hit h3 a").first().click();
+    await page.waitForURL(/\/p\//);
+    const title = (await page.locator("h1").textContent()).trim();
+    assert.ok(title.length > 0, "the product has a title");
+    assert.ok((await page.locator("[data-price]").textContent()).trim().length > 0, "the product shows a price");
+    assert.ok(await page.locator(".specs dt").count() > 0, "the product lists its attributes");
+    await page.screenshot({ path: join(shots, "product.png"), fullPage: true });
+    const addButton = page.getByRole("button", { name: "Add to bag" });
+    if (await addButton.isEnabled()) {
+      await addButton.click();
+      await page.locator("[data-cart-count]").filter({ hasText: /^[1-9]/ }).first().waitFor();
+      await page.goto(base + "/cart");
+      await page.locator("[data-cart-lines] li").first().waitFor();
+      assert.ok((await page.locator("[data-cart-lines]").textContent()).includes(title), "the bag lists the product");
+      await page.screenshot({ path: join(shots, "cart.png"), fullPage: true });
+    }
+  });
+
+  await step("the back-office shows the catalog and its data-quality issues", async () => {
+    const res = await page.goto(base + "/admin");
+    assert.equal(res.status(), 200);
+    assert.equal((await page.locator("h1").textContent()).trim(), "Catalog");
+    assert.ok(await page.locator("tbody tr").count() > 0, "the catalog table has rows");
+    await page.screenshot({ path: join(shots, "admin.png"), fullPage: true });
+    const res2 = await page.goto(base + "/admin/quality");
+    assert.equal(res2.status(), 200);
+    await page.screenshot({ path: join(shots, "admin-quality.png"), fullPage: true });
+  });
+
+  await step("no page raised a script error or a server error", async () => {
+    assert.deepEqual(errors, []);
+  });
+} catch {
+  // Reported by `step`; fall through to the summary.
+} finally {
+  await browser.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+console.log(`screenshots: ${shots}`);
+process.exit(failed === 0 ? 0 : 1);
