@@ -1,0 +1,260 @@
+//! `read_catalog`: streams products out of a catalog export in any of the
+//! supported formats, normalized, with per-product quality issues.
+//!
+//! Rows are converted to one intermediate shape (`Draft`) per format
+//! (`fields`), grouped by handle while consecutive (Shopify spreads one
+//! product over several rows), and normalized when the group ends. Memory is
+//! one record plus one product's rows.
+
+pub(crate) mod fields;
+mod source;
+
+use std::io::Read;
+
+use model::{Currency, Product, QualityIssue};
+
+use crate::mapping::Mapping;
+use crate::normalize::product::{build, issue, Draft};
+use crate::records::Skipped;
+use crate::vocab::Vocabulary;
+use crate::{Format, Result};
+
+pub(crate) use source::{Prefixed, Row, RowNext, Source};
+
+/// Most variant rows one product may have; further rows of the same handle
+/// are skipped and reported.
+pub const MAX_VARIANTS: usize = 5000;
+
+/// How to read a catalog file.
+#[derive(Clone, Copy)]
+pub struct ReadOptions<'a> {
+    pub format: Format,
+    pub mapping: &'a Mapping,
+    pub vocab: &'a Vocabulary,
+    /// For prices that name no currency.
+    pub default_currency: Currency,
+}
+
+/// Starts reading a catalog. Fails at once when the header is unusable (a
+/// mapped column is missing, Shopify's `Handle` is absent, the file is
+/// empty or UTF-16); everything after that streams through the iterator.
+pub fn read_catalog<R: Read>(reader: R, opts: ReadOptions) -> Result<CatalogReader<R>> {
+    let mut input = Prefixed::new(reader);
+    let source = match opts.format {
+        Format::Shopify | Format::Csv => Source::delimited(input, None)?,
+        Format::Jsonl => Source::jsonl(input),
+        Format::Google => {
+            // TSV or XML: decided by the first non-blank byte.
+            let head = input.fill_head(4096)?;
+            let first = head
+                .iter()
+                .copied()
+                .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+            match first {
+                Some(b'<') => Source::xml(input),
+                None => return Err(crate::Error::Empty),
+                _ => Source::delimited(input, Some(b'\t'))?,
+            }
+        }
+    };
+    CatalogReader::new(source, opts)
+}
+
+/// Streams normalized products. An `Err` item is fatal (the import should
+/// abort); rows that could not be read are not errors but `skipped()` issues.
+pub struct CatalogReader<R: Read> {
+    source: Source<Prefixed<R>>,
+    conv: fields::Converter,
+    vocab: Vocabulary,
+    pending: Option<Draft>,
+    skipped: Skipped,
+    rows_read: u64,
+    done: bool,
+}
+
+impl<R: Read> CatalogReader<R> {
+    fn new(source: Source<Prefixed<R>>, opts: ReadOptions) -> Result<CatalogReader<R>> {
+        let conv = fields::Converter::new(
+            opts.format,
+            opts.mapping.clone(),
+            opts.default_currency,
+            source.header().cloned(),
+        )?;
+        Ok(CatalogReader {
+            source,
+            conv,
+            vocab: opts.vocab.clone(),
+            pending: None,
+            skipped: Skipped::default(),
+            rows_read: 0,
+            done: false,
+        })
+    }
+
+    /// Rows skipped so far (the first [`crate::MAX_SKIPPED_KEPT`]), as
+    /// `bad_row` issues with their line.
+    pub fn skipped(&self) -> &[QualityIssue] {
+        &self.skipped.kept
+    }
+
+    /// All rows skipped so far, including those not kept.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.total
+    }
+
+    /// Data rows read so far (skipped ones included).
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// Bytes consumed from the reader so far, for a progress bar.
+    pub fn bytes_read(&self) -> u64 {
+        self.source.bytes_read()
+    }
+
+    fn finish(&mut self, draft: Draft) -> Product {
+        build(draft, &self.vocab)
+    }
+}
+
+impl<R: Read> Iterator for CatalogReader<R> {
+    type Item = Result<Product>;
+
+    fn next(&mut self) -> Option<Result<Product>> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let next = match self.source.next() {
+                Ok(n) => n,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            match next {
+                RowNext::Eof => {
+                    self.done = true;
+                    let draft = self.pending.take()?;
+                    return Some(Ok(self.finish(draft)));
+                }
+                RowNext::Bad { line, message } => {
+                    self.rows_read += 1;
+                    self.skipped.push(line, None, message);
+                }
+                RowNext::Row(row) => {
+                    self.rows_read += 1;
+                    if let Some((line, message)) = self.source.take_warning() {
+                        self.skipped.push_code("bad_value", line, None, message);
+                    }
+                    let line = row.line;
+                    let data = match self.conv.convert(row) {
+                        Ok(Some(d)) => d,
+                        Ok(None) => continue,
+                        Err((field, message)) => {
+                            self.skipped.push(line, field.as_deref(), message);
+                            continue;
+                        }
+                    };
+                    if let Some(done) = self.group(data) {
+                        return Some(Ok(self.finish(done)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> CatalogReader<R> {
+    /// Adds a row's data to the current product, or starts a new product and
+    /// returns the finished one.
+    fn group(&mut self, data: fields::RowData) -> Option<Draft> {
+        if let Some(p) = &mut self.pending {
+            if p.handle == data.handle {
+                if p.variants.len() >= MAX_VARIANTS && data.variant.is_some() {
+                    self.skipped.push(
+                        data.line,
+                        None,
+                        format!(
+                            "product {:?} has more than {MAX_VARIANTS} variant rows; row skipped",
+                            data.handle
+                        ),
+                    );
+                    return None;
+                }
+                merge_into(p, data);
+                return None;
+            }
+        }
+        let new = start_draft(data);
+        self.pending.replace(new)
+    }
+}
+
+fn start_draft(d: fields::RowData) -> Draft {
+    let mut draft = Draft {
+        handle: d.handle.clone(),
+        line: d.line,
+        inventory_tracked: d.inventory_tracked,
+        status: d.status.unwrap_or_default(),
+        ..Draft::default()
+    };
+    merge_into(&mut draft, d);
+    draft
+}
+
+fn set_if_empty(slot: &mut String, v: Option<String>) {
+    if slot.is_empty() {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    }
+}
+
+fn merge_into(p: &mut Draft, d: fields::RowData) {
+    set_if_empty(&mut p.title, d.title);
+    if p.description.is_empty() {
+        if let Some(desc) = d.description {
+            p.description = desc;
+            p.description_is_html = d.description_is_html;
+        }
+    }
+    p.vendor = p.vendor.take().or(d.vendor);
+    p.raw_category = p.raw_category.take().or(d.category);
+    p.gender = p.gender.take().or(d.gender);
+    p.image_url = p.image_url.take().or(d.image_url);
+    if let Some(s) = d.status {
+        if p.variants.is_empty() {
+            p.status = s;
+        }
+    }
+    for t in d.tags {
+        if !p.tags.contains(&t) {
+            p.tags.push(t);
+        }
+    }
+    for (k, v) in d.attributes {
+        p.attributes.entry(k).or_insert(v);
+    }
+    p.issues.extend(d.issues);
+    if let Some(v) = d.variant {
+        let duplicate = p.variants.iter().any(|x| {
+            x.sku == v.sku
+                && x.options == v.options
+                && x.price == v.price
+                && x.metal == v.metal
+                && x.stone == v.stone
+                && x.size == v.size
+        });
+        if duplicate {
+            p.issues.push(issue(
+                "duplicate_row",
+                format!("line {} repeats an earlier row of {:?}; ignored", v.line, p.handle),
+                Some(v.line),
+                None,
+            ));
+        } else {
+            p.variants.push(v);
+        }
+    }
+}

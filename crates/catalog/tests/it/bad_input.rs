@@ -1,0 +1,2 @@
+//! Bad input: broken quoting, wrong encodings, long lines, absurd values,
+//! arbitrary bytes.

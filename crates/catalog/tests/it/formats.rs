@@ -1,0 +1,1 @@
+//! Each format on small inline files.
