@@ -741,7 +741,10 @@ fn make_product(
     let prefix = coll_name.clone().unwrap_or_else(|| name_word.to_string());
     // Some pieces carry their only metal in the title instead of an option.
     let metal_in_title = metals.len() == 1 && chance(rng, 0.5);
-    let stone_in_title = stone.is_some() && chance(rng, 0.7);
+    // "Pearl Pearl Studs" reads wrong: a collection named after its stone
+    // leaves the stone out of the title.
+    let stone_in_title =
+        stone.as_ref().is_some_and(|s| !prefix.eq_ignore_ascii_case(s.kind)) && chance(rng, 0.7);
     let mut title = prefix.clone();
     if let Some(s) = stone.as_ref().filter(|_| stone_in_title) {
         title.push(' ');

@@ -1,14 +1,377 @@
-//! `loupe demo` (placeholder: its owner fills it in).
+//! `loupe demo`: generates the simulated jewelry brand (or reuses it), imports
+//! it through the same import jobs a brand's own files go through, and serves
+//! it on http://127.0.0.1:7700.
+//!
+//! The brand's files land in `<data>/demo/` (catalog, orders, inventory,
+//! events, tickets, and the `ground_truth/` that only evaluations read; see
+//! `docs/ground-truth.md`). The store records which world it holds, so a
+//! second `loupe demo` starts at once. `--no-serve` stops after the import
+//! (tests, benchmarks); `--bench-events` measures event ingest on the
+//! generated events (see BENCHMARKS.md).
 
-use std::path::Path;
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use server::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to serve on; 0 picks a free one (the address is printed).
+    #[arg(long, default_value_t = 7700)]
+    pub port: u16,
+    /// Products in the generated catalog (up to 200,000).
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    pub products: u32,
+    /// Customers with hidden traits.
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=5_000_000))]
+    pub customers: u32,
+    /// Seed of the simulation: the same seed gives the same brand, byte for byte.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Throw away the demo brand in the data directory and build it again.
+    #[arg(long)]
+    pub regenerate: bool,
+    /// Generate and import, then exit instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Measure event ingest (raw JSON parse, validation, durable store
+    /// append) on the generated events.jsonl, then exit.
+    #[arg(long)]
+    pub bench_events: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe demo` is not implemented yet")
+/// The store document that says which world the store holds.
+const MARKER_COLLECTION: &str = "demo";
+const MARKER_KEY: &str = "brand";
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+struct Marker {
+    seed: u64,
+    products: u32,
+    customers: u32,
+    days: u32,
+    start_date: String,
+}
+
+#[derive(serde::Serialize, Debug, Default)]
+struct Summary {
+    data_dir: String,
+    demo_dir: String,
+    generated: bool,
+    products: u64,
+    variants: u64,
+    order_lines: u64,
+    inventory_rows: u64,
+    events: u64,
+    tickets: u64,
+    timings_ms: Timings,
+}
+
+#[derive(serde::Serialize, Debug, Default)]
+struct Timings {
+    generate: u64,
+    write: u64,
+    import_catalog: u64,
+    import_orders: u64,
+    import_inventory: u64,
+    import_events: u64,
+    total: u64,
+}
+
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let demo_dir = data.join("demo");
+    let config = sim::SimConfig {
+        seed: args.seed,
+        products: args.products as usize,
+        customers: args.customers as usize,
+        ..sim::SimConfig::default()
+    };
+    let want = Marker {
+        seed: config.seed,
+        products: args.products,
+        customers: args.customers,
+        days: config.days,
+        start_date: config.start_date.to_string(),
+    };
+
+    let mut store = super::products::open_store(data)?;
+    let existing: Option<Marker> = store
+        .get_doc(MARKER_COLLECTION, MARKER_KEY)
+        .context("Failed to read the demo marker")?
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let has_catalog = !store.products().context("Failed to read the catalog")?.is_empty();
+    if existing.is_none() && has_catalog {
+        anyhow::bail!(
+            "{} already holds a catalog that is not the demo brand; run the demo with another --data directory",
+            data.display()
+        );
+    }
+    if existing.as_ref().is_some_and(|m| *m != want) && !args.regenerate {
+        anyhow::bail!(
+            "{} holds a demo brand made with other settings ({:?}); add --regenerate to replace it",
+            data.display(),
+            existing
+        );
+    }
+    let mut summary = Summary {
+        data_dir: data.display().to_string(),
+        demo_dir: demo_dir.display().to_string(),
+        ..Summary::default()
+    };
+    let started = Instant::now();
+    if existing.is_none() || args.regenerate {
+        if existing.is_some() {
+            // Only a store that holds nothing but the demo brand is thrown away.
+            drop(store);
+            wipe_demo(data)?;
+            store = super::products::open_store(data)?;
+        }
+        build(&store, &config, &demo_dir, &want, &mut summary, args.json)?;
+    } else {
+        summary.products = store.products().map(|p| p.len() as u64).unwrap_or(0);
+        summary.events = store.event_count().unwrap_or(0);
+        summary.order_lines = store.order_lines().map(|l| l.len() as u64).unwrap_or(0);
+    }
+    summary.timings_ms.total = started.elapsed().as_millis() as u64;
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else if summary.generated {
+        println!(
+            "Demo brand ready in {:.1} s: {} products ({} variants), {} order lines, {} inventory rows, {} events; files in {}",
+            summary.timings_ms.total as f64 / 1000.0,
+            summary.products,
+            summary.variants,
+            summary.order_lines,
+            summary.inventory_rows,
+            summary.events,
+            summary.demo_dir
+        );
+    } else {
+        println!(
+            "Demo brand already in {} ({} products, {} events); --regenerate builds it again",
+            summary.data_dir, summary.products, summary.events
+        );
+    }
+
+    if args.bench_events {
+        drop(store);
+        return bench_events(data, &demo_dir.join("events.jsonl"), args.json);
+    }
+    if args.no_serve {
+        return Ok(());
+    }
+    super::serve::init_tracing();
+    let config =
+        server::http::ServeConfig { store, data_dir: data.to_path_buf(), host: args.host, port: args.port };
+    super::serve::serve(config, args.json)
+}
+
+fn build(
+    store: &store::Store,
+    config: &sim::SimConfig,
+    demo_dir: &Path,
+    marker: &Marker,
+    summary: &mut Summary,
+    json: bool,
+) -> anyhow::Result<()> {
+    let tty = std::io::stderr().is_terminal() && !json;
+    let spinner = stage(tty, "Simulating three years of the demo brand");
+    let t = Instant::now();
+    let world = sim::generate(config);
+    summary.timings_ms.generate = t.elapsed().as_millis() as u64;
+    spinner.set_message("Writing the brand's files");
+    let t = Instant::now();
+    let stats = world
+        .write_to(demo_dir)
+        .with_context(|| format!("Failed to write the demo files to {}", demo_dir.display()))?;
+    drop(world);
+    summary.timings_ms.write = t.elapsed().as_millis() as u64;
+    spinner.finish_and_clear();
+    summary.generated = true;
+    summary.tickets = stats.tickets as u64;
+
+    let t = Instant::now();
+    let report = with_bar(tty, "catalog", |p| {
+        jobs::import_catalog(store, &demo_dir.join("catalog.csv"), &CatalogImportOptions::default(), p)
+    })
+    .context("Failed to import the demo catalog")?;
+    summary.timings_ms.import_catalog = t.elapsed().as_millis() as u64;
+    if let Some(c) = &report.catalog {
+        summary.products = c.products_total;
+    }
+    summary.variants = report.attributes.as_ref().map(|a| a.variants).unwrap_or(stats.variants as u64);
+
+    let t = Instant::now();
+    let mapping = [
+        "order_id",
+        "ordered_at",
+        "customer_id",
+        "sku",
+        "title",
+        "quantity",
+        "unit_price",
+        "currency",
+        "country",
+    ]
+    .iter()
+    .map(|c| format!("{c}={c}"))
+    .collect();
+    let opts = OrdersImportOptions { mapping, default_currency: None };
+    let report =
+        with_bar(tty, "orders", |p| jobs::import_orders(store, &demo_dir.join("orders.csv"), &opts, p))
+            .context("Failed to import the demo orders")?;
+    summary.timings_ms.import_orders = t.elapsed().as_millis() as u64;
+    summary.order_lines = report.orders.as_ref().map(|o| o.lines_inserted + o.lines_unchanged).unwrap_or(0);
+
+    let t = Instant::now();
+    let report = with_bar(tty, "inventory", |p| {
+        jobs::import_inventory(store, &demo_dir.join("inventory.csv"), &InventoryImportOptions::default(), p)
+    })
+    .context("Failed to import the demo inventory")?;
+    summary.timings_ms.import_inventory = t.elapsed().as_millis() as u64;
+    summary.inventory_rows = report.inventory.as_ref().map(|i| i.levels).unwrap_or(0);
+
+    let t = Instant::now();
+    let report = with_bar(tty, "events", |p| jobs::import_events(store, &demo_dir.join("events.jsonl"), p))
+        .context("Failed to import the demo events")?;
+    summary.timings_ms.import_events = t.elapsed().as_millis() as u64;
+    summary.events = report.events.as_ref().map(|e| e.accepted + e.duplicates).unwrap_or(0);
+
+    store
+        .put_doc(MARKER_COLLECTION, MARKER_KEY, &serde_json::to_string(marker)?)
+        .context("Failed to record the demo marker")?;
+    Ok(())
+}
+
+/// Removes a data directory that holds only the demo brand: the store file
+/// and the generated files, then whatever else Loupe derived from them.
+fn wipe_demo(data: &Path) -> anyhow::Result<()> {
+    std::fs::remove_dir_all(data)
+        .with_context(|| format!("Failed to remove the old demo brand in {}", data.display()))?;
+    std::fs::create_dir_all(data).with_context(|| format!("Failed to create {}", data.display()))
+}
+
+fn stage(tty: bool, message: &str) -> ProgressBar {
+    if !tty {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Runs one import job with a byte progress bar (on a terminal only).
+fn with_bar<T>(tty: bool, what: &str, job: impl FnOnce(&dyn Fn(Progress)) -> T) -> T {
+    let bar = if tty { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} importing {prefix:9} [{bar:30}] {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    let on_progress = |p: Progress| {
+        if let Some(total) = p.bytes_total {
+            bar.set_length(total);
+        }
+        bar.set_position(p.bytes_read);
+        bar.set_message(format!("{} items", p.items));
+    };
+    let out = job(&on_progress);
+    bar.finish_and_clear();
+    out
+}
+
+#[derive(serde::Serialize)]
+struct BenchResult {
+    events: u64,
+    bytes: u64,
+    /// Baseline: `serde_json::from_str::<Value>` of every line, nothing else.
+    json_parse_per_s: f64,
+    /// The validation `POST /v1/events` and `loupe import events` apply.
+    parse_and_validate_per_s: f64,
+    /// `loupe import events` into a fresh store, durable on return.
+    import_per_s: f64,
+    import_ms: u64,
+    batch: usize,
+}
+
+/// Measures event ingest on `file` in three steps, each a baseline for the
+/// next, and imports into a fresh store under `data` (removed afterwards).
+fn bench_events(data: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
+    let open = || -> anyhow::Result<BufReader<std::fs::File>> {
+        Ok(BufReader::with_capacity(
+            256 * 1024,
+            std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?,
+        ))
+    };
+    let bytes = std::fs::metadata(file)?.len();
+
+    let t = Instant::now();
+    let mut events = 0u64;
+    for line in open()?.lines() {
+        let line = line?;
+        if !line.trim().is_empty() {
+            let v: serde_json::Value =
+                serde_json::from_str(&line).context("events.jsonl holds a line that is not JSON")?;
+            std::hint::black_box(&v);
+            events += 1;
+        }
+    }
+    let json_parse = events as f64 / t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let (valid, rejected) = jobs::events::parse_events_file(open()?)?;
+    let validate = (valid.len() + rejected.len()) as f64 / t.elapsed().as_secs_f64();
+    drop(valid);
+
+    let dir: PathBuf = data.join("bench-events-store");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let store =
+        store::Store::open(&dir).with_context(|| format!("Failed to open a store in {}", dir.display()))?;
+    let t = Instant::now();
+    let report = jobs::import_events(&store, file, &|_| {}).context("Failed to import the events")?;
+    let import_time = t.elapsed();
+    drop(store);
+    std::fs::remove_dir_all(&dir)?;
+    let imported = report.events.as_ref().map(|e| e.accepted).unwrap_or(0);
+    let result = BenchResult {
+        events,
+        bytes,
+        json_parse_per_s: json_parse.round(),
+        parse_and_validate_per_s: validate.round(),
+        import_per_s: (imported as f64 / import_time.as_secs_f64()).round(),
+        import_ms: import_time.as_millis() as u64,
+        batch: jobs::events::EVENT_BATCH,
+    };
+    if json {
+        println!("{}", serde_json::to_string(&result)?);
+    } else {
+        println!(
+            "{} events ({:.0} MB): JSON parse {:.0}/s, parse+validate {:.0}/s, import into the store {:.0}/s ({:.1} s, durable, batches of {})",
+            result.events,
+            bytes as f64 / 1e6,
+            result.json_parse_per_s,
+            result.parse_and_validate_per_s,
+            result.import_per_s,
+            import_time.as_secs_f64(),
+            result.batch
+        );
+    }
+    Ok(())
 }
