@@ -1,1 +1,3 @@
 //! `wire`: see the crate documentation.
+/// Forecasts, replenishment suggestions and slow movers (issue 6).
+pub mod forecast;

@@ -1,14 +1,158 @@
-//! `loupe eval forecast` (placeholder: the forecast engineer fills it in).
+//! `loupe eval forecast`: rolling-origin backtests of the whole forecasting
+//! pipeline on the store's history (or on synthetic demand with
+//! `--synthetic N`), scored per level and per demand class.
+//!
+//! `--export-csv FILE` writes the very series that were scored (variant and
+//! total, in periods, `unique_id,ds,y`) so that `bench/forecast/
+//! statsforecast_bench.py` runs its models on identical data and origins.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use forecast::{ForecastConfig, Freq, Level};
+use server::wire::forecast::load_demand;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// `week` or `day`.
+    #[arg(long, default_value = "week")]
+    pub freq: String,
+    /// Periods forecast at each origin.
+    #[arg(long, default_value_t = 4)]
+    pub horizon: usize,
+    /// Number of rolling origins (the last one ends where history ends).
+    #[arg(long, default_value_t = 3)]
+    pub origins: usize,
+    /// Evaluate on N synthetic variants (3 years of daily history) instead of the store.
+    #[arg(long)]
+    pub synthetic: Option<usize>,
+    /// Days of synthetic history.
+    #[arg(long, default_value_t = 1095)]
+    pub days: usize,
+    /// Write the scored series (variant and total) as `unique_id,ds,y` CSV.
+    #[arg(long)]
+    pub export_csv: Option<PathBuf>,
+    /// Also score the forecasts before reconciliation.
+    #[arg(long)]
+    pub compare_unreconciled: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe eval forecast` is not implemented yet")
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let freq = Freq::parse(&args.freq)?;
+    let horizon = freq.horizon(args.horizon)?;
+    let demand = match args.synthetic {
+        Some(n) => forecast::synth::synthetic_demand(n, args.days, 42),
+        None => {
+            let store = super::super::products::open_store(data)?;
+            load_demand(&store).context("Failed to read the history from the store")?
+        }
+    };
+    if demand.variants.is_empty() {
+        anyhow::bail!("no order history to evaluate: import orders first, or pass --synthetic N");
+    }
+    let cfg = ForecastConfig { freq, horizon, ..ForecastConfig::default() };
+    if let Some(path) = &args.export_csv {
+        export(&demand, &cfg, path)?;
+    }
+    let t = Instant::now();
+    let eval = forecast::evaluate(&demand, &cfg, args.origins);
+    let secs = t.elapsed().as_secs_f64();
+    let mut runs = vec![("reconciled", eval, secs)];
+    if args.compare_unreconciled {
+        let t = Instant::now();
+        let base = forecast::evaluate(&demand, &ForecastConfig { reconcile: false, ..cfg.clone() }, args.origins);
+        runs.push(("unreconciled", base, t.elapsed().as_secs_f64()));
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (label, eval, secs) in &runs {
+        let cuts: Vec<String> = eval.cuts.iter().map(|c| c.to_string()).collect();
+        if args.json {
+            for r in &eval.rows {
+                let row = serde_json::json!({
+                    "run": label,
+                    "level": r.level.map(|l| l.as_str()),
+                    "class": r.class.map_or("all", |c| c.as_str()),
+                    "series": r.series,
+                    "points": r.points,
+                    "actual": r.actual,
+                    "wape_p50": finite(r.wape_p50),
+                    "wape_mean": finite(r.wape_mean),
+                    "mase": finite(r.mase),
+                    "rmsse": finite(r.rmsse),
+                    "bias": finite(r.bias),
+                    "coverage_80": finite(r.coverage_80),
+                    "cuts": cuts,
+                    "seconds": secs,
+                });
+                writeln!(out, "{row}")?;
+            }
+            continue;
+        }
+        writeln!(
+            out,
+            "{label}: {} variants, {} origins (history cut after {}), horizon {horizon} {}s, {secs:.1}s",
+            demand.variants.len(),
+            eval.cuts.len(),
+            cuts.join(", "),
+            freq.as_str()
+        )?;
+        writeln!(
+            out,
+            "{:<9} {:<13} {:>7} {:>7} {:>9} {:>9} {:>6} {:>6} {:>7} {:>8}",
+            "level", "class", "series", "points", "WAPE(p50)", "WAPE(mean)", "MASE", "RMSSE", "bias", "cover80"
+        )?;
+        for r in &eval.rows {
+            writeln!(
+                out,
+                "{:<9} {:<13} {:>7} {:>7} {:>9.3} {:>10.3} {:>6.3} {:>6.3} {:>7.3} {:>8.3}",
+                r.level.map_or("-", |l| l.as_str()),
+                r.class.map_or("all", |c| c.as_str()),
+                r.series,
+                r.points,
+                r.wape_p50,
+                r.wape_mean,
+                r.mase,
+                r.rmsse,
+                r.bias,
+                r.coverage_80
+            )?;
+        }
+        let mut models: Vec<String> = eval
+            .models
+            .iter()
+            .filter(|((l, _), _)| matches!(l, Level::Variant | Level::Total))
+            .map(|((l, m), n)| format!("{}:{m}={n}", l.as_str()))
+            .collect();
+        models.sort();
+        writeln!(out, "models chosen: {}", models.join(" "))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Writes the variant and total series, in periods, as `unique_id,ds,y`.
+fn export(demand: &forecast::Demand, cfg: &ForecastConfig, path: &Path) -> anyhow::Result<()> {
+    let (set, _) = forecast::period_histories(demand, cfg);
+    let file = std::fs::File::create(path).with_context(|| format!("Failed to create {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    writeln!(w, "unique_id,ds,y")?;
+    let pd = cfg.freq.days() as i64;
+    for s in set.series.iter().filter(|s| matches!(s.level, Level::Variant | Level::Total)) {
+        let id = if s.level == Level::Total { "__total__".to_string() } else { s.key.replace([',', '"', '\n'], "_") };
+        for (p, y) in s.history.iter().enumerate() {
+            let ds = set.history_start + chrono::Duration::days(p as i64 * pd);
+            writeln!(w, "{id},{ds},{y}")?;
+        }
+    }
+    w.flush()?;
+    Ok(())
 }

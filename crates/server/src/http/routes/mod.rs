@@ -12,6 +12,7 @@ pub(crate) mod catalog;
 pub(crate) mod events;
 pub(crate) mod forecast;
 pub(crate) mod imports;
+pub(crate) mod recs;
 pub(crate) mod search;
 pub(crate) mod system;
 
@@ -35,6 +36,7 @@ pub(crate) fn areas() -> Vec<Area> {
         events::area(),
         search::area(),
         forecast::area(),
+        recs::area(),
         web::storefront::area(),
         web::admin::area(),
     ]
