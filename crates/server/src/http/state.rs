@@ -24,6 +24,8 @@ pub struct AppState {
     catalog: Arc<Mutex<Option<(u64, Arc<Vec<Product>>)>>>,
     /// The search index, rebuilt when the catalog version changes (issue 4).
     pub search: super::routes::search::SearchCache,
+    /// The trained recommender, retrained in the background (issue 5).
+    pub recs: Arc<super::routes::recs::RecsCache>,
 }
 
 /// Request body limits, per kind of route.
@@ -52,6 +54,7 @@ impl AppState {
             limits: Limits::default(),
             catalog: Arc::new(Mutex::new(None)),
             search: Default::default(),
+            recs: Default::default(),
         }
     }
 

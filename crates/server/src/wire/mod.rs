@@ -1,3 +1,17 @@
 //! `wire`: see the crate documentation.
+
+/// Wire types only the HTTP API sends (errors, tasks, event outcomes).
+pub mod http;
+
+/// Products as exported and listed (the export contract).
+pub mod catalog;
+/// Import reports (CLI `--json` and task reports).
+pub mod import;
 /// Forecasts, replenishment suggestions and slow movers (issue 6).
 pub mod forecast;
+/// Search responses, suggestions, merchandising rules, search analytics (issue 4).
+pub mod search;
+/// The catalog's data-quality report.
+pub mod quality;
+/// Recommendations and customer forgetting (issue 5).
+pub mod recs;

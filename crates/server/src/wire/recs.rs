@@ -1,0 +1,127 @@
+//! Recommendations as `loupe recommend --json` and `GET /v1/recommendations`
+//! print them (issue 5's contract), converted from the `recs` engine's values:
+//! `{"context", "items": [{"id", "handle", "title", "skus", "score", "why"}]}`
+//! and, for the batch, one `{"customer_id", "items"}` per line.
+
+use serde::{Deserialize, Serialize};
+
+/// One reason: `{"signal", "detail", "contribution"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Why {
+    pub signal: String,
+    pub detail: String,
+    pub contribution: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecItem {
+    pub id: u64,
+    pub handle: String,
+    pub title: String,
+    pub skus: Vec<String>,
+    pub score: f64,
+    pub why: Vec<Why>,
+}
+
+/// What the recommendations are for: `kind` is `product`, `customer`,
+/// `cart`, `session`, `gift` or `trending`; `value` what was asked (the
+/// product id, customer id, SKUs, session id or the brief). For a gift, the
+/// brief as understood.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecContext {
+    pub kind: String,
+    pub value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<GiftUnderstood>,
+    /// False when the customer, product or session was unknown and the
+    /// answer fell back to popular pieces.
+    pub known: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GiftUnderstood {
+    pub recipient: Option<String>,
+    pub occasion: Option<String>,
+    pub budget_min: Option<f64>,
+    pub budget_max: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recommendations {
+    pub context: RecContext,
+    pub items: Vec<RecItem>,
+}
+
+/// One line of the batch output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRecommendations {
+    pub customer_id: String,
+    pub items: Vec<RecItem>,
+}
+
+/// What forgetting a customer did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Forgotten {
+    pub customer_id: String,
+    pub events_deleted: usize,
+    pub order_lines_anonymized: usize,
+}
+
+fn round(x: f32) -> f64 {
+    if x.is_finite() {
+        (x as f64 * 10_000.0).round() / 10_000.0
+    } else {
+        0.0
+    }
+}
+
+impl From<&recs::Item> for RecItem {
+    fn from(i: &recs::Item) -> RecItem {
+        RecItem {
+            id: i.product_id,
+            handle: i.handle.clone(),
+            title: i.title.clone(),
+            skus: i.skus.clone(),
+            score: round(i.score),
+            why: i
+                .why
+                .iter()
+                .map(|r| Why {
+                    signal: r.signal.as_str().to_string(),
+                    detail: r.detail.clone(),
+                    contribution: round(r.contribution),
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn items(list: &[recs::Item]) -> Vec<RecItem> {
+    list.iter().map(RecItem::from).collect()
+}
+
+impl RecContext {
+    pub fn of(context: &recs::Context, known: bool) -> RecContext {
+        use recs::Context as C;
+        let (kind, value, gift) = match context {
+            C::Product(id) => ("product", serde_json::json!(id), None),
+            C::Customer(id) => ("customer", serde_json::json!(id), None),
+            C::Cart(skus) => ("cart", serde_json::json!(skus), None),
+            C::Session { id, recent } => {
+                ("session", serde_json::json!(id.clone().unwrap_or_else(|| recent.join(","))), None)
+            }
+            C::Gift(b) => (
+                "gift",
+                serde_json::json!(b.text),
+                Some(GiftUnderstood {
+                    recipient: b.recipient.map(|r| r.as_str().to_string()),
+                    occasion: b.occasion.map(|o| o.as_str().to_string()),
+                    budget_min: b.budget.and_then(|x| x.min),
+                    budget_max: b.budget.and_then(|x| x.max),
+                }),
+            ),
+            C::Trending => ("trending", serde_json::Value::Null, None),
+        };
+        RecContext { kind: kind.to_string(), value, gift, known }
+    }
+}
