@@ -123,7 +123,7 @@ fn style_words(s: Style) -> &'static [&'static str] {
         Style::Classic => &["classic", "timeless", "elegant", "vintage"],
         Style::Statement => &["statement", "chunky", "bold", "big"],
         Style::Bohemian => &["boho", "bohemian", "hippie", "layering"],
-        Style::Bridal => &["bridal", "wedding", "sparkly"],
+        Style::Bridal => &["bridal", "sparkly", "brilliant"],
     }
 }
 
