@@ -320,7 +320,7 @@ impl SearchIndex {
                     title: doc.title.clone(),
                     score,
                     price: v.and_then(|v| v.price).map(|p| Money::from_major(p, doc.currency)),
-                    variant_sku: v.map(|v| v.sku.clone()),
+                    variant_sku: v.map(|v| v.sku.clone()).filter(|s| !s.trim().is_empty()),
                     why,
                 }
             })
@@ -424,7 +424,7 @@ impl SearchIndex {
 
     /// Resolves price bounds, including "cheap"/"luxury" relative to the
     /// understood category's prices.
-    pub(crate) fn price_bounds(&self, u: &Understood) -> (Option<f64>, Option<f64>) {
+    pub fn price_bounds(&self, u: &Understood) -> (Option<f64>, Option<f64>) {
         let Some(p) = &u.price else { return (None, None) };
         match p.relative {
             None => (p.min, p.max),

@@ -22,6 +22,9 @@ use crate::request::SearchRequest;
 use crate::text::words;
 use crate::{Error, Result};
 
+/// The judged query set for the Cartier ring catalog in `../shared/datasets`.
+pub const CARTIER_JUDGMENTS: &str = include_str!("../data/eval/cartier-queries.txt");
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct JudgedQuery {
     pub query: String,
@@ -139,6 +142,8 @@ pub struct QueryEval {
     pub baseline: f64,
     pub relevant: usize,
     pub loupe_top: Vec<String>,
+    /// How often shoppers searched it (1 for hand-judged queries).
+    pub weight: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -201,6 +206,45 @@ impl SearchIndex {
                 baseline: ndcg(&base, &all, k),
                 relevant: all.iter().filter(|&&g| g > 0).count(),
                 loupe_top: resp.hits.iter().take(3).map(|h| h.title.clone()).collect(),
+                weight: 1.0,
+            });
+        }
+        let mean = |f: fn(&QueryEval) -> f64| {
+            if queries.is_empty() {
+                0.0
+            } else {
+                queries.iter().map(f).sum::<f64>() / queries.len() as f64
+            }
+        };
+        Ok(EvalReport { k, mean_loupe: mean(|q| q.loupe), mean_baseline: mean(|q| q.baseline), queries })
+    }
+}
+
+impl SearchIndex {
+    /// NDCG@k with binary relevance: `sets` gives each query (with how often
+    /// it was searched) and the handles relevant to it, as a simulator's
+    /// ground truth does.
+    pub fn evaluate_sets(
+        &self,
+        sets: &[(String, f64, std::collections::HashSet<String>)],
+        k: usize,
+    ) -> Result<EvalReport> {
+        let mut queries = Vec::new();
+        for (query, weight, relevant) in sets {
+            let all = vec![1u8; relevant.len()];
+            let mut req = SearchRequest::new(query);
+            req.limit = k;
+            let resp = self.search(&req)?;
+            let loupe: Vec<u8> = resp.hits.iter().map(|h| u8::from(relevant.contains(&h.handle))).collect();
+            let base: Vec<u8> =
+                self.baseline(query, k)?.iter().map(|h| u8::from(relevant.contains(h))).collect();
+            queries.push(QueryEval {
+                query: query.clone(),
+                loupe: ndcg(&loupe, &all, k),
+                baseline: ndcg(&base, &all, k),
+                relevant: relevant.len(),
+                loupe_top: resp.hits.iter().take(3).map(|h| h.title.clone()).collect(),
+                weight: *weight,
             });
         }
         let mean = |f: fn(&QueryEval) -> f64| {

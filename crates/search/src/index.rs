@@ -309,7 +309,9 @@ impl SearchIndex {
                 });
             }
             for v in &variants {
-                sku_to_doc.insert(v.sku.to_lowercase(), i32_);
+                if !v.sku.trim().is_empty() {
+                    sku_to_doc.insert(v.sku.trim().to_lowercase(), i32_);
+                }
                 for m in &v.metals {
                     set(&mut by_metal, m, i);
                 }

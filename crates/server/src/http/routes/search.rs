@@ -46,7 +46,11 @@ impl SearchCache {
     /// [`blocking`].
     pub fn index(&self, store: &store::Store) -> Result<Arc<SearchIndex>, ApiError> {
         let version = store.catalog_version()?;
-        let current = |c: &Option<Cached>| c.as_ref().filter(|c| c.version == version && c.built_at.elapsed() < MAX_AGE).map(|c| c.index.clone());
+        let current = |c: &Option<Cached>| {
+            c.as_ref()
+                .filter(|c| c.version == version && c.built_at.elapsed() < MAX_AGE)
+                .map(|c| c.index.clone())
+        };
         let stale = {
             let guard = self.cached.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(index) = current(&guard) {
@@ -225,10 +229,18 @@ pub(crate) fn parse_search(raw: Option<&str>) -> Result<SearchRequest, ApiError>
             "offset" => {
                 req.offset = match value.trim().parse::<usize>() {
                     Ok(n) if n <= MAX_OFFSET => n,
-                    _ => return Err(ApiError::bad_request("invalid_query", format!("offset must be between 0 and {MAX_OFFSET}"))),
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            "invalid_query",
+                            format!("offset must be between 0 and {MAX_OFFSET}"),
+                        ))
+                    }
                 }
             }
-            "sort" => req.sort = Sort::parse(&value).map_err(|e| ApiError::bad_request("invalid_sort", e.to_string()))?,
+            "sort" => {
+                req.sort =
+                    Sort::parse(&value).map_err(|e| ApiError::bad_request("invalid_sort", e.to_string()))?
+            }
             "filter" => filters.add(&value).map_err(bad)?,
             field if search::FILTER_FIELDS.contains(&field) => {
                 for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
@@ -260,13 +272,19 @@ pub fn run_search(state: &AppState, req: &SearchRequest) -> Result<SearchRespons
     Ok(SearchResponse::from_engine(req, &response, bounds))
 }
 
-async fn search_handler(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
+async fn search_handler(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
     let req = parse_search(raw.as_deref())?;
     let response = blocking(move || run_search(&state, &req)).await?;
     Ok(Json(response))
 }
 
-async fn suggest_handler(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Suggestions>, ApiError> {
+async fn suggest_handler(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Suggestions>, ApiError> {
     let mut q = String::new();
     let mut limit = 8;
     for (key, value) in pairs(raw.as_deref().unwrap_or(""))? {
@@ -275,7 +293,10 @@ async fn suggest_handler(State(state): State<AppState>, RawQuery(raw): RawQuery)
             "limit" => limit = parse_limit(&value, 20)?,
             other => {
                 let shown: String = other.chars().take(40).collect();
-                return Err(ApiError::bad_request("unknown_parameter", format!("unknown parameter {shown:?}; use q and limit")));
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!("unknown parameter {shown:?}; use q and limit"),
+                ));
             }
         }
     }
@@ -287,14 +308,20 @@ async fn suggest_handler(State(state): State<AppState>, RawQuery(raw): RawQuery)
     Ok(Json(out))
 }
 
-async fn analytics_handler(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchAnalytics>, ApiError> {
+async fn analytics_handler(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchAnalytics>, ApiError> {
     let mut limit = 20;
     for (key, value) in pairs(raw.as_deref().unwrap_or(""))? {
         match key.as_str() {
             "limit" => limit = parse_limit(&value, 200)?,
             other => {
                 let shown: String = other.chars().take(40).collect();
-                return Err(ApiError::bad_request("unknown_parameter", format!("unknown parameter {shown:?}; use limit")));
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!("unknown parameter {shown:?}; use limit"),
+                ));
             }
         }
     }
@@ -329,7 +356,10 @@ async fn list_rules(State(state): State<AppState>) -> Result<Json<Vec<Rule>>, Ap
 
 async fn get_rule(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Rule>, ApiError> {
     let rule = blocking(move || {
-        let json = state.store.get_doc(RULES_COLLECTION, &id)?.ok_or_else(|| ApiError::not_found(format!("rule {id:?}")))?;
+        let json = state
+            .store
+            .get_doc(RULES_COLLECTION, &id)?
+            .ok_or_else(|| ApiError::not_found(format!("rule {id:?}")))?;
         serde_json::from_str::<Rule>(&json).map_err(ApiError::internal)
     })
     .await?;
@@ -339,7 +369,11 @@ async fn get_rule(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 async fn create_rule(State(state): State<AppState>, Json(rule): Json<Rule>) -> Result<Response, ApiError> {
     let rule = blocking(move || {
         if state.store.get_doc(RULES_COLLECTION, &rule.id)?.is_some() {
-            return Err(ApiError::new(StatusCode::CONFLICT, "conflict", format!("rule {:?} exists; PUT /v1/rules/{{id}} replaces it", rule.id)));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("rule {:?} exists; PUT /v1/rules/{{id}} replaces it", rule.id),
+            ));
         }
         save_rule(&state, &rule)?;
         Ok(rule)
@@ -348,7 +382,11 @@ async fn create_rule(State(state): State<AppState>, Json(rule): Json<Rule>) -> R
     Ok((StatusCode::CREATED, Json(rule)).into_response())
 }
 
-async fn put_rule(State(state): State<AppState>, Path(id): Path<String>, Json(rule): Json<Rule>) -> Result<Json<Rule>, ApiError> {
+async fn put_rule(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(rule): Json<Rule>,
+) -> Result<Json<Rule>, ApiError> {
     if rule.id != id {
         return Err(ApiError::bad_request("invalid_rule", "the body's id differs from the path's"));
     }
