@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::{Product, ProductId};
+use model::{Product, ProductId, QualityIssue};
 use redb::{ReadableTable, ReadableTableMetadata, Table};
 
 use crate::error::SourceError;
@@ -29,6 +29,28 @@ pub struct ImportOutcome {
     /// Products in the store after the import.
     pub products_total: u64,
     pub catalog_version: u64,
+    /// Problems only the store sees, across products of this import: a
+    /// handle repeated apart (`duplicate_handle`, merged) and a SKU used by
+    /// two products (`duplicate_sku`). Each is also added to the product's
+    /// `quality_issues`. At most [`MAX_OUTCOME_ISSUES`] are listed.
+    pub issues: Vec<QualityIssue>,
+    pub issues_total: u64,
+}
+
+/// Cap on [`ImportOutcome::issues`]; all are counted.
+pub const MAX_OUTCOME_ISSUES: usize = 1000;
+
+impl ImportOutcome {
+    fn push_issue(&mut self, issue: &QualityIssue) {
+        self.issues_total += 1;
+        if self.issues.len() < MAX_OUTCOME_ISSUES {
+            self.issues.push(issue.clone());
+        }
+    }
+}
+
+fn first_line(p: &Product) -> Option<u64> {
+    p.variants.iter().filter_map(|v| v.source_line).min()
 }
 
 pub(crate) struct CatalogTables<'txn> {
@@ -71,13 +93,52 @@ impl<'txn> CatalogTables<'txn> {
 
     /// Writes a product and points its handle and SKUs at it.
     pub fn save(&mut self, p: &Product) -> Result<()> {
+        self.index_skus(p, 0)?;
         self.products.insert(p.id, encode(p).as_slice())?;
+        Ok(())
+    }
+
+    /// Points the product's handle and SKUs at it; returns (SKU, line,
+    /// previous product) for SKUs that pointed at another product.
+    fn index_skus(&mut self, p: &Product, skip: usize) -> Result<Vec<(String, Option<u64>, ProductId)>> {
         self.handles.insert(p.handle.as_str(), p.id)?;
-        for v in &p.variants {
+        let mut taken = Vec::new();
+        for v in &p.variants[skip.min(p.variants.len())..] {
             if !v.sku.is_empty() {
-                self.skus.insert(v.sku.as_str(), p.id)?;
+                let previous = self.skus.insert(v.sku.as_str(), p.id)?.map(|g| g.value());
+                if let Some(other) = previous.filter(|&o| o != p.id) {
+                    taken.push((v.sku.clone(), v.source_line, other));
+                }
             }
         }
+        Ok(taken)
+    }
+
+    /// Like `save`, and reports SKUs that another product of this import
+    /// (one of `written`) already used, as `duplicate_sku` issues. The first
+    /// `skip` variants are already indexed (a merge adds variants at the end).
+    fn save_checked(
+        &mut self,
+        p: &mut Product,
+        skip: usize,
+        written: &HashSet<ProductId>,
+        out: &mut ImportOutcome,
+    ) -> Result<()> {
+        for (sku, line, other) in self.index_skus(p, skip)? {
+            if !written.contains(&other) {
+                continue;
+            }
+            let other_handle = self.load(other)?.map(|o| o.handle).unwrap_or_default();
+            let issue = QualityIssue {
+                code: "duplicate_sku".into(),
+                message: format!("SKU {sku:?} is also used by {other_handle:?}; it now points to {:?}", p.handle),
+                line,
+                field: Some("sku".into()),
+            };
+            out.push_issue(&issue);
+            p.quality_issues.push(issue);
+        }
+        self.products.insert(p.id, encode(p).as_slice())?;
         Ok(())
     }
 
@@ -139,11 +200,25 @@ impl Store {
                     let mut stored = t
                         .load(id)?
                         .ok_or_else(|| Error::Invalid(format!("product {id} vanished mid-import")))?;
+                    let issue = QualityIssue {
+                        code: "duplicate_handle".into(),
+                        message: format!(
+                            "handle {:?} appears again{} after other products (first at line {}); the rows are merged into one product",
+                            p.handle,
+                            first_line(&p).map(|l| format!(" at line {l}")).unwrap_or_default(),
+                            first_line(&stored).map_or("?".to_string(), |l| l.to_string()),
+                        ),
+                        line: first_line(&p),
+                        field: Some("handle".into()),
+                    };
+                    out.push_issue(&issue);
+                    let before = stored.variants.len();
                     let (created, updated) = merge_variants(&mut stored, p);
+                    stored.quality_issues.push(issue);
                     out.variants_created += created;
                     out.variants_updated += updated;
                     out.products_merged += 1;
-                    t.save(&stored)?;
+                    t.save_checked(&mut stored, before, &seen_ids, &mut out)?;
                     continue;
                 }
                 let mut existing = match t.handle_id(&p.handle)? {
@@ -193,7 +268,7 @@ impl Store {
                         out.products_created += 1;
                     }
                 }
-                t.save(&p)?;
+                t.save_checked(&mut p, 0, &seen_ids, &mut out)?;
                 seen.insert(p.handle.clone(), p.id);
                 seen_ids.insert(p.id);
             }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use redb::Database;
 
 pub use admin::{AuditEntry, KeyInfo, Role};
-pub use catalog::ImportOutcome;
+pub use catalog::{ImportOutcome, MAX_OUTCOME_ISSUES};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;

@@ -1,14 +1,98 @@
-//! `loupe keys` (placeholder: its owner fills it in).
+//! `loupe keys create|list|revoke`: API keys. A key is printed once, when it
+//! is created; the store keeps only its SHA-256.
 
 use std::path::Path;
 
+use serde::Serialize;
+use store::Role;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: KeysCommand,
     /// Print JSON instead of text.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub json: bool,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe keys` is not implemented yet")
+#[derive(clap::Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a key and print it (only this once).
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A note to recognise the key by (`storefront`, `ops laptop`).
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id (see `keys list`).
+    Revoke { id: u64 },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    /// Everything, including imports and key management.
+    Admin,
+    /// Read-only catalog, search and recommendations.
+    Public,
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    key: &'a str,
+    role: &'a str,
+    label: &'a str,
+}
+
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let store = super::products::open_store(data)?;
+    match args.command {
+        KeysCommand::Create { role, label } => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Public => Role::Public,
+            };
+            let key = store.create_key(role, &label)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&Created { key: &key, role: role.as_str(), label: &label })?
+                );
+            } else {
+                println!("{key}");
+                eprintln!(
+                    "Created a {} key. Store it now: Loupe keeps only its hash and cannot show it again.",
+                    role.as_str()
+                );
+            }
+        }
+        KeysCommand::List => {
+            let keys = store.list_keys()?;
+            if args.json {
+                for k in &keys {
+                    println!("{}", serde_json::to_string(k)?);
+                }
+            } else if keys.is_empty() {
+                println!("No keys: the API is open to localhost until you create one (`loupe keys create --role admin`).");
+            } else {
+                for k in &keys {
+                    println!("{:>3}  {:<6}  {}…  {}", k.id, k.role.as_str(), k.hint, k.label);
+                }
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let existed = store.revoke_key(id)?;
+            if !existed {
+                anyhow::bail!("No key with id {id}");
+            }
+            if args.json {
+                println!("{}", serde_json::json!({ "revoked": id }));
+            } else {
+                println!("Revoked key {id}.");
+            }
+        }
+    }
+    Ok(())
 }

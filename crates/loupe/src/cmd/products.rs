@@ -1,14 +1,201 @@
-//! `loupe products` (placeholder: its owner fills it in).
+//! `loupe products list|show`: look at the stored catalog.
+//!
+//! Also home of [`open_store`], the one way the catalog commands open the
+//! store, so that its error reads the same everywhere.
 
 use std::path::Path;
 
+use anyhow::Context;
+use server::wire::catalog::{PriceRange, ProductDetail, ProductSummary};
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: ProductsCommand,
     /// Print JSON instead of text.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub json: bool,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe products` is not implemented yet")
+#[derive(clap::Subcommand, Debug)]
+pub enum ProductsCommand {
+    /// List products by id (JSON: one summary per line).
+    List {
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Skip this many first.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Show one product by id, handle or SKU.
+    Show {
+        /// A numeric id, a handle or a variant SKU.
+        id: String,
+    },
+}
+
+pub fn open_store(data: &Path) -> anyhow::Result<store::Store> {
+    store::Store::open(data).with_context(|| format!("Failed to open the store in {}", data.display()))
+}
+
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let store = open_store(data)?;
+    match args.command {
+        ProductsCommand::List { limit, offset } => list(&store, limit, offset, args.json),
+        ProductsCommand::Show { id } => show(&store, &id, args.json),
+    }
+}
+
+fn list(store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
+    let total = store.product_count()?;
+    let mut rows: Vec<ProductSummary> = Vec::new();
+    let mut seen = 0usize;
+    store.for_each_product(|p| {
+        if seen >= offset {
+            rows.push(ProductSummary::from(&p));
+        }
+        seen += 1;
+        rows.len() < limit
+    })?;
+    if json {
+        for r in &rows {
+            println!("{}", serde_json::to_string(r)?);
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!(
+            "No products{}.",
+            if total > 0 { " at this offset" } else { " yet: try `loupe import catalog FILE`" }
+        );
+        return Ok(());
+    }
+    println!(
+        "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
+        "id", "title", "category", "price", "vars", "stock"
+    );
+    for r in &rows {
+        println!(
+            "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
+            r.id,
+            clip(&r.title, 40),
+            r.category.as_deref().unwrap_or("-"),
+            price_text(&r.price),
+            r.variants,
+            r.inventory.map_or("-".to_string(), |n| n.to_string()),
+        );
+    }
+    let last = offset + rows.len();
+    if (last as u64) < total {
+        println!("{}..{} of {total}; --offset {last} for more", offset + 1, last);
+    }
+    Ok(())
+}
+
+fn show(store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
+    let found = match key.parse::<u64>() {
+        Ok(id) => store.product(id)?,
+        Err(_) => None,
+    };
+    let found = match found {
+        Some(p) => Some(p),
+        None => store.product_by_handle(key)?.or(store.product_by_sku(key)?),
+    };
+    let Some(p) = found else {
+        anyhow::bail!("No product with id, handle or SKU {key:?}");
+    };
+    let d = ProductDetail::from(&p);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+        return Ok(());
+    }
+    let o = &d.product;
+    println!("{} (#{}, {})", o.title, o.id, o.handle);
+    let line = |label: &str, value: String| {
+        if !value.is_empty() {
+            println!("  {label:<10} {value}");
+        }
+    };
+    line(
+        "category",
+        [o.category.clone(), d.raw_category.clone().map(|r| format!("({r})"))]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    line("vendor", o.vendor.clone().unwrap_or_default());
+    line("gender", o.gender.clone().unwrap_or_default());
+    line("price", price_text(&o.price));
+    line("metals", o.metals.iter().map(metal_text).collect::<Vec<_>>().join(", "));
+    line("stones", o.stones.iter().map(stone_text).collect::<Vec<_>>().join(", "));
+    line("tags", o.tags.join(", "));
+    line("collection", d.collection.clone().unwrap_or_default());
+    if d.order_only {
+        line("source", "order lines only (no catalog row)".into());
+    }
+    println!("  variants   {}", o.variants.len());
+    for v in &o.variants {
+        let opts: Vec<String> = v.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!(
+            "    {:<20} {:>10}  stock {:>4}  {}",
+            v.sku,
+            v.price.map_or("-".to_string(), |p| format!("{p:.2}")),
+            v.inventory.map_or("-".to_string(), |n| n.to_string()),
+            opts.join(" "),
+        );
+    }
+    for q in &o.quality_issues {
+        println!("  ! {}{}: {}", q.line.map(|l| format!("line {l} ")).unwrap_or_default(), q.code, q.message);
+    }
+    Ok(())
+}
+
+pub fn price_text(p: &PriceRange) -> String {
+    match (p.min, p.max, &p.currency) {
+        (Some(lo), Some(hi), Some(c)) if (hi - lo).abs() < 0.005 => format!("{lo:.2} {c}"),
+        (Some(lo), Some(hi), Some(c)) => format!("{lo:.2}-{hi:.2} {c}"),
+        _ => "-".to_string(),
+    }
+}
+
+fn metal_text(m: &server::wire::catalog::MetalOut) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(k) = m.karat {
+        parts.push(format!("{k}K"));
+    } else if let Some(f) = m.fineness {
+        parts.push(f.to_string());
+    }
+    parts.extend(m.colors.iter().cloned());
+    parts.push(m.kind.clone());
+    if let Some(f) = &m.finish {
+        parts.push(format!("({f})"));
+    }
+    parts.join(" ")
+}
+
+fn stone_text(s: &server::wire::catalog::StoneOut) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(o) = &s.origin {
+        parts.push(o.clone());
+    }
+    if let Some(c) = &s.color {
+        parts.push(c.clone());
+    }
+    parts.push(s.kind.clone());
+    if let Some(ct) = s.carat {
+        parts.push(format!("{ct} ct"));
+    }
+    parts.join(" ")
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
+    }
 }

@@ -1,14 +1,69 @@
-//! `loupe quality` (placeholder: its owner fills it in).
+//! `loupe quality`: the data-quality report over the stored catalog: what the
+//! normalization found (coverage per attribute) and every problem, with the
+//! product and the source line.
 
 use std::path::Path;
+
+use anyhow::Context;
+use server::wire::quality::QualityReportOut;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Issues listed in the text report (JSON lists up to 5,000).
+    #[arg(long, default_value_t = 30)]
+    pub limit: usize,
 }
 
-pub fn run(_data: &Path, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`loupe quality` is not implemented yet")
+pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let store = super::products::open_store(data)?;
+    let report = server::jobs::catalog_quality(&store).context("Failed to build the quality report")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report, args.limit);
+    }
+    Ok(())
+}
+
+fn print_report(r: &QualityReportOut, limit: usize) {
+    if r.products == 0 {
+        println!("The catalog is empty: import one with `loupe import catalog FILE`.");
+        return;
+    }
+    println!("{} products, {} variants", r.products, r.variants);
+    let pct = |n: usize| (n * 100 + r.products / 2) / r.products;
+    let coverage: Vec<String> = r.coverage.iter().map(|(k, v)| format!("{k} {}%", pct(*v))).collect();
+    println!("  coverage    {}", coverage.join(", "));
+    let top = |m: &std::collections::BTreeMap<String, usize>| {
+        let mut v: Vec<_> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    };
+    println!("  categories  {}", top(&r.categories));
+    if !r.metals.is_empty() {
+        println!("  metals      {}", top(&r.metals));
+    }
+    if r.issues_total == 0 {
+        println!("  issues      none");
+        return;
+    }
+    let mut counts: Vec<_> = r.issue_counts.iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("  issues      {} ({})", r.issues_total, counts.join(", "));
+    for i in r.issues.iter().take(limit) {
+        let at = i.issue.line.map(|l| format!("line {l}")).unwrap_or_default();
+        println!(
+            "    {at:>10}  {:<24} {:<22} {}",
+            i.handle.as_deref().unwrap_or("-"),
+            i.issue.code,
+            i.issue.message
+        );
+    }
+    if r.issues_total > limit {
+        println!("    ... {} more (--limit N, or --json)", r.issues_total - limit);
+    }
 }

@@ -118,3 +118,25 @@ fn a_second_process_gets_a_clear_locked_error() {
     let err = Store::open(dir.path()).unwrap_err();
     assert!(matches!(err, store::Error::Locked { .. }), "{err:?}");
 }
+
+#[test]
+fn cross_product_duplicates_are_reported() {
+    let store = Store::open_temporary().unwrap();
+    let out = store
+        .import_products(ok(vec![
+            product("ring", "Ring", &["R1"]),
+            product("hoop", "Hoop", &["R1", "H1"]),
+            product("ring", "Ring", &["R2"]),
+        ]))
+        .unwrap();
+    let codes: Vec<_> = out.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["duplicate_sku", "duplicate_handle"]);
+    assert_eq!(out.issues_total, 2);
+    let hoop = store.product_by_handle("hoop").unwrap().unwrap();
+    assert_eq!(hoop.quality_issues[0].code, "duplicate_sku");
+    // The last product to claim a SKU owns it in the index.
+    assert_eq!(store.product_by_sku("R1").unwrap().unwrap().handle, "hoop");
+    // A re-import of the same file reports nothing new from earlier imports.
+    let again = store.import_products(ok(vec![product("ring", "Ring", &["R1", "R2"])])).unwrap();
+    assert!(again.issues.is_empty(), "{:?}", again.issues);
+}
