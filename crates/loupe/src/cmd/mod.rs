@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches to them.
 
 pub mod bench;
+pub mod bench_search;
 pub mod customers;
 pub mod demo;
 pub mod eval;
