@@ -2,3 +2,5 @@
 //! binary per crate keeps linking fast).
 
 mod http;
+mod search;
+mod web;
