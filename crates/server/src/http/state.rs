@@ -13,6 +13,9 @@ use model::Product;
 use super::error::ApiError;
 use super::metrics::Metrics;
 
+/// The decoded catalog and the catalog version it was read at.
+type CatalogAt = (u64, Arc<Vec<Product>>);
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: store::Store,
@@ -21,7 +24,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub(crate) limits: Limits,
     /// Every product, decoded once per catalog version (see [`AppState::catalog`]).
-    catalog: Arc<Mutex<Option<(u64, Arc<Vec<Product>>)>>>,
+    catalog: Arc<Mutex<Option<CatalogAt>>>,
     /// The search index, rebuilt when the catalog version changes (issue 4).
     pub search: super::routes::search::SearchCache,
     /// The trained recommender, retrained in the background (issue 5).

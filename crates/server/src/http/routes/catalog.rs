@@ -11,6 +11,7 @@ use crate::http::error::{ApiError, Json, Path, Query};
 use crate::http::state::AppState;
 use crate::wire::catalog::{ProductDetail, ProductSummary};
 use crate::wire::http::Page;
+use crate::wire::quality::QualityReportOut;
 
 pub(crate) const DEFAULT_LIMIT: usize = 50;
 pub(crate) const MAX_LIMIT: usize = 1000;
@@ -38,6 +39,46 @@ pub(crate) fn area() -> Area {
                 .path("id", "The product's numeric id, or its handle.")
                 .json(200, "The product.", schema_ref("ProductDetail"))
                 .error(404, "No product has this id or handle."),
+        )
+        .get(
+            "/v1/quality",
+            Access::Admin,
+            quality,
+            Op::new("Data-quality report")
+                .describe(
+                    "Attribute coverage, products per category and metal, and every issue (missing price or \
+                     metal, title and options that disagree, duplicate SKUs or handles, price outliers within a \
+                     category, HTML in text, variants without inventory) with its product and source line. \
+                     The same report as `loupe quality --json`.",
+                )
+                .json(200, "The report.", schema_ref("QualityReport")),
+        )
+        .schema(
+            "QualityReport",
+            json!({
+                "type": "object",
+                "required": ["products", "variants", "coverage", "categories", "metals", "issue_counts", "issues_total", "issues"],
+                "properties": {
+                    "products": {"type": "integer"},
+                    "variants": {"type": "integer"},
+                    "coverage": {"type": "object", "additionalProperties": {"type": "integer"},
+                        "description": "Products carrying each normalized attribute."},
+                    "categories": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "metals": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "issue_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "issues_total": {"type": "integer"},
+                    "issues": {"type": "array", "description": "At most 5000.", "items": {
+                        "type": "object", "required": ["handle", "code", "message"],
+                        "properties": {
+                            "handle": {"type": ["string", "null"]},
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "line": {"type": "integer"},
+                            "field": {"type": "string"},
+                        },
+                    }},
+                },
+            }),
         )
         .schema(
             "ProductPage",
@@ -147,6 +188,15 @@ async fn show(
 ) -> Result<Json<ProductDetail>, ApiError> {
     let product = blocking(move || find_product(&state.store, &id)).await?;
     Ok(Json(ProductDetail::from(&product)))
+}
+
+async fn quality(State(state): State<AppState>) -> Result<Json<QualityReportOut>, ApiError> {
+    let report = blocking(move || {
+        let products = state.catalog()?;
+        Ok(QualityReportOut::from(&catalog::quality_report(&products, &[])))
+    })
+    .await?;
+    Ok(Json(report))
 }
 
 /// A product by numeric id, else by handle.

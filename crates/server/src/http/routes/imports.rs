@@ -275,8 +275,11 @@ fn unique(path: PathBuf) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// `Ok((kind, format, maps))` or `Err(message fragment)`.
+    type Expect<'a> = Result<(&'a str, Option<&'a str>, &'a [(&'a str, &'a str)]), &'a str>;
+
     #[track_caller]
-    fn check(query: &str, expect: Result<(&str, Option<&str>, &[(&str, &str)]), &str>) {
+    fn check(query: &str, expect: Expect<'_>) {
         let got = parse_request(Some(query));
         match (got, expect) {
             (Ok(req), Ok((kind, format, maps))) => {

@@ -6,14 +6,16 @@
 //! Every page here uses `Access::AdminPage`: open while the store has no API
 //! keys (the local demo), the admin key (HTTP Basic password) once it has.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use model::{Category, Product};
+use catalog::QualityReport;
+use model::{Category, Product, QualityIssue};
 use serde::Deserialize;
 
-use super::chart::svg_bar_chart;
+use super::chart::{svg_bar_chart, Bar};
 use super::{
     category_plural, describe_metal, escape, fmt_price, group_thousands, page, url_encode, PageQuery,
     PageResult,
@@ -47,16 +49,32 @@ struct CatalogParams {
 
 const ROWS: usize = 50;
 
-/// Issue counts by code over `products`, most frequent first.
-fn issue_counts(products: &[Product]) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in products {
-        for i in &p.quality_issues {
-            *counts.entry(i.code.as_str()).or_default() += 1;
+/// The catalog with its data-quality report (per-product issues plus the
+/// checks across products, such as price outliers within a category).
+async fn catalog_with_report(state: AppState) -> Result<(Arc<Vec<Product>>, QualityReport), ApiError> {
+    blocking(move || {
+        let products = state.catalog()?;
+        let report = catalog::quality_report(&products, &[]);
+        Ok((products, report))
+    })
+    .await
+}
+
+/// Issue counts by code, most frequent first.
+fn issue_counts(report: &QualityReport) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = report.issue_counts.iter().map(|(c, n)| (c.clone(), *n)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Each product's issues, by handle.
+fn issues_by_handle(report: &QualityReport) -> HashMap<&str, Vec<&QualityIssue>> {
+    let mut out: HashMap<&str, Vec<&QualityIssue>> = HashMap::new();
+    for i in &report.issues {
+        if let Some(h) = i.handle.as_deref() {
+            out.entry(h).or_default().push(&i.issue);
         }
     }
-    let mut out: Vec<(String, usize)> = counts.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }
 
@@ -68,12 +86,15 @@ async fn catalog_page(
     State(state): State<AppState>,
     PageQuery(params): PageQuery<CatalogParams>,
 ) -> PageResult {
-    let products = blocking(move || state.catalog()).await?;
+    let (products, report) = catalog_with_report(state).await?;
+    let by_handle = issues_by_handle(&report);
+    let no_issues: Vec<&QualityIssue> = Vec::new();
+    let issues_of = |p: &Product| by_handle.get(p.handle.as_str()).unwrap_or(&no_issues);
     let variants: usize = products.iter().map(|p| p.variants.len()).sum();
-    let with_issues = products.iter().filter(|p| !p.quality_issues.is_empty()).count();
+    let with_issues = by_handle.len();
     let order_only = products.iter().filter(|p| p.order_only).count();
-    let issues = issue_counts(&products);
-    let issues_total: usize = issues.iter().map(|(_, n)| n).sum();
+    let issues = issue_counts(&report);
+    let issues_total = report.issues.len();
 
     let mut body = String::from("<h1>Catalog</h1>");
     body.push_str("<ul class=\"stats\" aria-label=\"Catalog in numbers\">");
@@ -104,26 +125,44 @@ async fn catalog_page(
     for p in products.iter() {
         *by_category.entry(p.category).or_default() += 1;
     }
-    let mut cats: Vec<(String, f64, Option<String>)> = by_category
+    let mut cats: Vec<Bar> = by_category
         .iter()
         .map(|(c, n)| match c {
             Some(c) => {
-                (category_plural(*c).to_string(), *n as f64, Some(format!("/admin?category={}", c.as_str())))
+                Bar::new(category_plural(*c), *n as f64).link(format!("/admin?category={}", c.as_str()))
             }
-            None => ("Uncategorised".to_string(), *n as f64, None),
+            None => Bar::new("Uncategorised", *n as f64),
         })
         .collect();
-    cats.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let issue_bars: Vec<(String, f64, Option<String>)> = issues
+    cats.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let issue_bars: Vec<Bar> = issues
         .iter()
-        .map(|(code, n)| (issue_label(code), *n as f64, Some(format!("/admin?issue={}", url_encode(code)))))
+        .map(|(code, n)| {
+            Bar::new(issue_label(code), *n as f64).link(format!("/admin?issue={}", url_encode(code)))
+        })
+        .collect();
+    let coverage: Vec<Bar> = report
+        .attributes
+        .pairs()
+        .iter()
+        .map(|(name, n)| {
+            let pct = *n as f64 / products.len().max(1) as f64 * 100.0;
+            Bar::new(super::capitalize(name), *n as f64).text(format!("{pct:.0}%"))
+        })
         .collect();
     let _ = write!(
         body,
         "<div class=\"two-col\"><section class=\"panel\" aria-labelledby=\"bycat\"><h2 id=\"bycat\">Products by category</h2>{}</section>\
-         <section class=\"panel\" aria-labelledby=\"byissue\"><h2 id=\"byissue\">Issues by kind</h2>{}</section></div>",
-        svg_bar_chart("Products by category", &cats),
-        if issue_bars.is_empty() { "<p class=\"muted\">No issues found. A clean catalog.</p>".to_string() } else { svg_bar_chart("Issues by kind", &issue_bars) }
+         <section class=\"panel\" aria-labelledby=\"cover\"><h2 id=\"cover\">Attribute coverage</h2><p class=\"muted small\">Share of products \
+         where normalization found each attribute.</p>{}</section></div>\
+         <section class=\"panel\" aria-labelledby=\"byissue\"><h2 id=\"byissue\">Issues by kind</h2>{}</section>",
+        svg_bar_chart("Products by category", &cats, None),
+        svg_bar_chart("Attribute coverage", &coverage, Some(products.len() as f64)),
+        if issue_bars.is_empty() {
+            "<p class=\"muted\">No issues found. A clean catalog.</p>".to_string()
+        } else {
+            svg_bar_chart("Issues by kind", &issue_bars, None)
+        }
     );
 
     // The table, filtered.
@@ -139,7 +178,7 @@ async fn catalog_page(
                 || p.variants.iter().any(|v| v.sku.to_lowercase() == q)
         })
         .filter(|p| category.is_none() || p.category == category)
-        .filter(|p| issue.is_none_or(|code| p.quality_issues.iter().any(|i| i.code == code)))
+        .filter(|p| issue.is_none_or(|code| issues_of(p).iter().any(|i| i.code == code)))
         .collect();
     let total = rows.len();
     let pages = total.div_ceil(ROWS).max(1);
@@ -191,10 +230,11 @@ async fn catalog_page(
             p.variants.len(),
             p.inventory().map(|n| n.to_string()).unwrap_or_else(|| "\u{2014}".into()),
         );
-        if p.quality_issues.is_empty() {
+        let product_issues = issues_of(p);
+        if product_issues.is_empty() {
             body.push_str("<span class=\"badge ok\">ok</span>");
         }
-        for i in p.quality_issues.iter().take(6) {
+        for i in product_issues.iter().take(6) {
             let line = i.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             let _ = write!(
                 body,
@@ -204,8 +244,8 @@ async fn catalog_page(
                 escape(&issue_label(&i.code))
             );
         }
-        if p.quality_issues.len() > 6 {
-            let _ = write!(body, "<span class=\"muted small\">+{} more</span>", p.quality_issues.len() - 6);
+        if product_issues.len() > 6 {
+            let _ = write!(body, "<span class=\"muted small\">+{} more</span>", product_issues.len() - 6);
         }
         body.push_str("</td></tr>");
     }
@@ -255,8 +295,10 @@ async fn quality_page(
     State(state): State<AppState>,
     PageQuery(params): PageQuery<QualityParams>,
 ) -> PageResult {
-    let products = blocking(move || state.catalog()).await?;
-    let counts = issue_counts(&products);
+    let (products, report) = catalog_with_report(state).await?;
+    let counts = issue_counts(&report);
+    let titles: HashMap<&str, &str> =
+        products.iter().map(|p| (p.handle.as_str(), p.title.as_str())).collect();
     let code = params.code.as_deref().filter(|c| !c.is_empty());
     let mut body = String::from(
         "<h1>Data quality</h1><p class=\"muted\">Problems the import and the catalog checks found, with the line of the \
@@ -266,14 +308,16 @@ async fn quality_page(
         body.push_str("<div class=\"panel placeholder\"><h2>No issues</h2><p>Every product passed the checks.</p></div>");
         return Ok(page("Data quality", "/admin/quality", &body));
     }
-    let bars: Vec<(String, f64, Option<String>)> = counts
+    let bars: Vec<Bar> = counts
         .iter()
-        .map(|(c, n)| (issue_label(c), *n as f64, Some(format!("/admin/quality?code={}", url_encode(c)))))
+        .map(|(c, n)| {
+            Bar::new(issue_label(c), *n as f64).link(format!("/admin/quality?code={}", url_encode(c)))
+        })
         .collect();
     let _ = write!(
         body,
         "<section class=\"panel\"><h2>By kind</h2>{}</section>",
-        svg_bar_chart("Issues by kind", &bars)
+        svg_bar_chart("Issues by kind", &bars, None)
     );
     let _ = write!(
         body,
@@ -283,24 +327,29 @@ async fn quality_page(
     );
     let mut shown = 0;
     let mut total = 0;
-    for p in products.iter() {
-        for i in p.quality_issues.iter().filter(|i| code.is_none_or(|c| i.code == c)) {
-            total += 1;
-            if shown >= MAX_ISSUE_ROWS {
-                continue;
-            }
-            shown += 1;
-            let _ = write!(
-                body,
-                "<tr><td><span class=\"badge warn\">{}</span></td><td><a href=\"/p/{}\">{}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&issue_label(&i.code)),
-                url_encode(&p.handle),
-                escape(&p.title),
-                i.line.map(|l| l.to_string()).unwrap_or_else(|| "\u{2014}".into()),
-                escape(i.field.as_deref().unwrap_or("\u{2014}")),
-                escape(&i.message)
-            );
+    for pi in report.issues.iter().filter(|pi| code.is_none_or(|c| pi.issue.code == c)) {
+        total += 1;
+        if shown >= MAX_ISSUE_ROWS {
+            continue;
         }
+        shown += 1;
+        let i = &pi.issue;
+        let product = match pi.handle.as_deref() {
+            Some(h) => format!(
+                "<a href=\"/p/{}\">{}</a>",
+                url_encode(h),
+                escape(titles.get(h).copied().unwrap_or(h))
+            ),
+            None => "<span class=\"muted\">skipped row</span>".to_string(),
+        };
+        let _ = write!(
+            body,
+            "<tr><td><span class=\"badge warn\">{}</span></td><td>{product}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&issue_label(&i.code)),
+            i.line.map(|l| l.to_string()).unwrap_or_else(|| "\u{2014}".into()),
+            escape(i.field.as_deref().unwrap_or("\u{2014}")),
+            escape(&i.message)
+        );
     }
     body.push_str("</tbody></table></div>");
     if total > shown {

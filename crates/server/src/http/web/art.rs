@@ -156,7 +156,9 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
             let dash = if category == Category::Chain { " stroke-dasharray=\"7 3\"" } else { "" };
             let width = if category == Category::Chain { 5 } else { 3 };
             let _ = write!(s, "<path d=\"M86 46 C 96 250, 304 250, 314 46\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"{width}\"{dash}/>");
-            if pearl && category == Category::Necklace {
+            let strand =
+                ["strand", "pearls", "choker", "bead", "rope"].iter().any(|w| title_lower.contains(w));
+            if pearl && category == Category::Necklace && strand {
                 for i in 0..=20 {
                     let t = i as f64 / 20.0;
                     let (x, y) = bezier((86.0, 46.0), (96.0, 250.0), (304.0, 250.0), (314.0, 46.0), t);

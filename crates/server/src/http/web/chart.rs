@@ -159,22 +159,50 @@ pub fn svg_line_chart(chart: &LineChart) -> String {
     out
 }
 
-/// Horizontal bars as an accessible list (label, bar, value): `bars` are
-/// `(label, value, href)`; the longest bar spans the width.
-pub fn svg_bar_chart(title: &str, bars: &[(String, f64, Option<String>)]) -> String {
-    let max = bars.iter().map(|b| b.1).fold(0.0f64, f64::max);
+/// One bar of [`svg_bar_chart`].
+#[derive(Clone, Debug, Default)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// Makes the label a link (to a filtered list, say).
+    pub href: Option<String>,
+    /// Text shown for the value; the value itself, shortened, when `None`.
+    pub value_text: Option<String>,
+}
+
+impl Bar {
+    pub fn new(label: impl Into<String>, value: f64) -> Bar {
+        Bar { label: label.into(), value, ..Bar::default() }
+    }
+
+    pub fn link(mut self, href: impl Into<String>) -> Bar {
+        self.href = Some(href.into());
+        self
+    }
+
+    pub fn text(mut self, text: impl Into<String>) -> Bar {
+        self.value_text = Some(text.into());
+        self
+    }
+}
+
+/// Horizontal bars as an accessible list (label, bar, value). The longest
+/// bar spans the width, unless `max` says what a full bar is worth.
+pub fn svg_bar_chart(title: &str, bars: &[Bar], max: Option<f64>) -> String {
+    let max = max.unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0f64, f64::max));
     let mut out = format!("<ul class=\"bars\" aria-label=\"{}\">", escape(title));
-    for (label, value, href) in bars {
-        let pct = if max > 0.0 { value / max * 100.0 } else { 0.0 };
-        let label_html = match href {
-            Some(h) => format!("<a href=\"{}\">{}</a>", escape(h), escape(label)),
-            None => escape(label),
+    for bar in bars {
+        let pct = if max > 0.0 { (bar.value / max * 100.0).clamp(0.0, 100.0) } else { 0.0 };
+        let label_html = match &bar.href {
+            Some(h) => format!("<a href=\"{}\">{}</a>", escape(h), escape(&bar.label)),
+            None => escape(&bar.label),
         };
+        let text = bar.value_text.clone().unwrap_or_else(|| short_number(bar.value));
         let _ = write!(
             out,
             "<li><span>{label_html}</span><svg viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\" height=\"10\">\
-             <rect width=\"{pct:.2}\" height=\"10\" rx=\"3\" fill=\"#74572a\" opacity=\".75\"/></svg><span class=\"n\">{}</span></li>",
-            short_number(*value)
+             <rect width=\"100\" height=\"10\" rx=\"3\" fill=\"#f1ece4\"/><rect width=\"{pct:.2}\" height=\"10\" rx=\"3\" fill=\"#74572a\" opacity=\".75\"/></svg><span class=\"n\">{}</span></li>",
+            escape(&text)
         );
     }
     out.push_str("</ul>");
@@ -269,8 +297,11 @@ mod tests {
         assert!(empty.contains("No data yet"));
         let bars = svg_bar_chart(
             "Issues",
-            &[("missing_price".into(), 4.0, Some("/admin?issue=missing_price".into()))],
+            &[Bar::new("Missing price", 4.0).link("/admin?issue=missing_price")],
+            None,
         );
-        assert!(bars.contains("width=\"100.00\""));
+        assert!(bars.contains("width=\"100.00\"") && bars.contains("href=\"/admin?issue=missing_price\""));
+        let pct = svg_bar_chart("Coverage", &[Bar::new("Metal", 3.0).text("75%")], Some(4.0));
+        assert!(pct.contains("width=\"75.00\"") && pct.contains(">75%<"));
     }
 }
