@@ -86,7 +86,8 @@ fn start_server(data: &Path) -> (Server, String) {
 /// Runs `cmd` to completion or kills it after `limit`; returns its exit
 /// status (`None` when killed) and what it printed.
 fn run_with_timeout(mut cmd: Command, limit: Duration) -> (Option<std::process::ExitStatus>, String, String) {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("node runs");
+    let mut child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("node runs");
     let collect = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -134,11 +135,18 @@ fn storefront_and_back_office_work_in_chromium() {
     node.arg(browser_dir.join("smoke.mjs")).arg(&url).arg(&shots).env("SMOKE_QUERY", "gold");
     let (status, stdout, stderr) = run_with_timeout(node, Duration::from_secs(180));
     drop(server);
-    assert!(status.is_some_and(|s| s.success()), "the browser smoke test failed ({status:?}):\n{stdout}\n{stderr}");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the browser smoke test failed ({status:?}):\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
     for shot in ["storefront.png", "search.png", "product.png", "admin.png"] {
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty ({} bytes)", meta.len());
     }
-    eprintln!("browser smoke test passed in {:.1} s; screenshots in {}", started.elapsed().as_secs_f64(), shots.display());
+    eprintln!(
+        "browser smoke test passed in {:.1} s; screenshots in {}",
+        started.elapsed().as_secs_f64(),
+        shots.display()
+    );
 }
