@@ -180,7 +180,15 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
                     let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"52\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"9\"/>");
                 } else if title_lower.contains("stud") || pearl {
                     let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"30\" fill=\"{metal_paint}\"/>");
-                    gem(&mut s, cx, 200.0, 24.0);
+                    if has_stone {
+                        gem(&mut s, cx, 200.0, 24.0);
+                    } else {
+                        let _ = write!(
+                            s,
+                            "<circle cx=\"{}\" cy=\"190\" r=\"8\" fill=\"#fff\" opacity=\".45\"/>",
+                            cx - 9.0
+                        );
+                    }
                 } else {
                     let _ = write!(s, "<path d=\"M{cx} 110 q 18 0 18 18 q 0 14 -18 26\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"4\" stroke-linecap=\"round\"/>");
                     let _ = write!(s, "<path d=\"M{cx} 154 C {a} 196, {a} 226, {cx} 246 C {b} 226, {b} 196, {cx} 154 Z\" fill=\"{metal_paint}\"/>", a = cx - 26.0, b = cx + 26.0);

@@ -206,10 +206,28 @@ impl Brand {
             .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
         let get = |key: &str| stored.as_ref().and_then(|v| v[key].as_str()).map(str::to_string);
         Brand {
-            name: get("name").unwrap_or_else(|| "Loupe Jewelry".to_string()),
+            // Empty: `Shop::new` names the shop after the catalog's vendor.
+            name: get("name").unwrap_or_default(),
             tagline: get("tagline").unwrap_or_else(|| "Fine jewelry, made to be worn every day".to_string()),
         }
     }
+}
+
+const DEFAULT_BRAND: &str = "Loupe Jewelry";
+
+/// The vendor of most products, when one vendor has more than half of them:
+/// a brand's own export names the brand there.
+fn main_vendor(products: &[Product]) -> Option<String> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for v in products.iter().filter(|p| !p.order_only).filter_map(|p| p.vendor.as_deref()) {
+        *counts.entry(v.trim()).or_default() += 1;
+    }
+    let shoppable = products.iter().filter(|p| !p.order_only).count();
+    counts
+        .into_iter()
+        .filter(|(v, n)| !v.is_empty() && *n * 2 > shoppable)
+        .max_by_key(|(_, n)| *n)
+        .map(|(v, _)| v.to_string())
 }
 
 /// What every storefront page shows around its body: the brand and the
@@ -221,7 +239,10 @@ pub struct Shop {
 }
 
 impl Shop {
-    pub fn new(brand: Brand, products: &[Product]) -> Shop {
+    pub fn new(mut brand: Brand, products: &[Product]) -> Shop {
+        if brand.name.is_empty() {
+            brand.name = main_vendor(products).unwrap_or_else(|| DEFAULT_BRAND.to_string());
+        }
         let mut counts = std::collections::BTreeMap::new();
         for p in products.iter().filter(|p| is_shoppable(p)) {
             if let Some(c) = p.category {
@@ -471,6 +492,18 @@ mod tests {
             "Yellow gold vermeil",
         );
         check_metal(m("stainless_steel"), "Stainless steel");
+    }
+
+    #[test]
+    fn the_shop_is_named_after_the_brand_or_its_main_vendor() {
+        let p = |vendor: &str| Product { vendor: Some(vendor.into()), ..Product::default() };
+        let unnamed = Brand { name: String::new(), tagline: String::new() };
+        let shop = Shop::new(unnamed.clone(), &[p("Maison A"), p("Maison A"), p("Other")]);
+        assert_eq!(shop.brand.name, "Maison A");
+        let shop = Shop::new(unnamed, &[p("A"), p("B")]);
+        assert_eq!(shop.brand.name, DEFAULT_BRAND);
+        let named = Brand { name: "Set by the brand".into(), tagline: String::new() };
+        assert_eq!(Shop::new(named, &[p("A")]).brand.name, "Set by the brand");
     }
 
     #[test]
