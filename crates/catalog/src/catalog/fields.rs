@@ -280,6 +280,14 @@ impl Converter {
             (Format::Shopify, None) => {
                 return Err((Some("handle".into()), format!("line {line}: the Handle column is empty")))
             }
+            (_, None) if row.names.iter().any(|n| n == super::source::GROUP_KEY) => {
+                let group =
+                    row.names.iter().position(|n| n == super::source::GROUP_KEY).and_then(|i| v.get(i));
+                match &title {
+                    Some(t) if !slug(t).is_empty() => slug(t),
+                    _ => group.cloned().unwrap_or_default(),
+                }
+            }
             (_, None) if !sku.is_empty() => sku.clone(),
             (_, None) => match &title {
                 Some(t) if !slug(t).is_empty() => slug(t),
@@ -315,6 +323,9 @@ impl Converter {
         }
         for &i in &cols.unmapped {
             if let (Some(name), Some(value)) = (row.names.get(i), at(Some(i))) {
+                if name == super::source::GROUP_KEY {
+                    continue;
+                }
                 d.attributes.push((name.trim().to_string(), value));
             }
         }

@@ -147,6 +147,10 @@ impl<R: Read> Source<R> {
     }
 }
 
+/// A column added to the rows of a JSON object's `variants`, so that they
+/// group into one product when no handle is mapped.
+pub(crate) const GROUP_KEY: &str = "_loupe_group";
+
 /// Rows of one JSON Lines object. Nested objects flatten to `a.b` keys; a
 /// `variants` array yields one row per variant, each with the product's keys.
 fn json_rows(text: &str, line: u64) -> std::result::Result<Vec<Row>, String> {
@@ -173,6 +177,8 @@ fn json_rows(text: &str, line: u64) -> std::result::Result<Vec<Row>, String> {
     if variants.is_empty() {
         return Ok(vec![make(base)]);
     }
+    // The variants of one object are one product even when nothing names it.
+    base.push((GROUP_KEY.to_string(), format!("line-{line}")));
     Ok(variants
         .into_iter()
         .map(|v| {
