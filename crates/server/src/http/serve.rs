@@ -36,12 +36,13 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
         tracing::warn!(tasks = interrupted, "marked tasks left unfinished by the previous run as failed");
     }
     let state = AppState::new(config.store, &config.data_dir);
-    let app = super::router(state);
+    let app = super::router(state.clone());
     let addr = format!("{}:{}", config.host, config.port);
     let listener =
         tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("Failed to listen on {addr}"))?;
     let bound = listener.local_addr().context("Failed to read the bound address")?;
     ready(bound);
+    tokio::task::spawn_blocking(move || state.warm_up());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

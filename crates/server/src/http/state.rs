@@ -61,6 +61,20 @@ impl AppState {
         }
     }
 
+    /// Builds what a first visitor would otherwise wait for (the decoded
+    /// catalog, the search index). `serve` runs it in the background at
+    /// startup; engines with a slow first build add theirs here.
+    pub fn warm_up(&self) {
+        let started = std::time::Instant::now();
+        if let Err(err) = self.catalog() {
+            tracing::warn!(error = %err, "could not warm the catalog cache");
+        }
+        if let Err(err) = self.search.index(&self.store) {
+            tracing::warn!(error = %err, "could not warm the search index");
+        }
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "caches warmed");
+    }
+
     /// Every product (by id), shared: decoded from the store only when the
     /// catalog version changed since the last call. Blocking (store read):
     /// call it inside [`super::blocking`].
