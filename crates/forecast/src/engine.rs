@@ -29,6 +29,8 @@ pub enum ModelKind {
     CalendarHolt,
     /// TSB on calendar-adjusted values.
     CalendarTsb,
+    /// The mean of the three best candidates on the backtest.
+    Combination,
 }
 
 impl ModelKind {
@@ -47,6 +49,7 @@ impl ModelKind {
             ModelKind::CalendarSes => "calendar_ses",
             ModelKind::CalendarHolt => "calendar_holt",
             ModelKind::CalendarTsb => "calendar_tsb",
+            ModelKind::Combination => "combination",
         }
     }
 
@@ -178,6 +181,9 @@ pub struct Scratch {
     ones: Vec<f64>,
     /// Absolute margin a candidate must beat the best by.
     tol: f64,
+    /// The three best candidates so far (kind, parameters, score, output),
+    /// for the combination.
+    pool: Vec<(ModelKind, f64, Output)>,
 }
 
 const SES_ALPHAS: [f64; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
@@ -230,6 +236,7 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
         scratch.ones.resize(n + h, 1.0);
     }
     let origins = std::mem::take(&mut scratch.origins);
+    scratch.pool.clear();
     let ones = std::mem::take(&mut scratch.ones);
     let plain = Plan { idx: &ones, origins: &origins, h, from };
     let cal = Plan { idx, origins: &origins, h, from };
@@ -359,6 +366,29 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
             SeasonalNaive::new(m)
         });
     }
+    // The mean of the best three, which often beats each of them (the M
+    // competitions' lesson); it has to earn its place on the same backtest.
+    if scratch.pool.len() >= 2 && !origins.is_empty() {
+        let pool = std::mem::take(&mut scratch.pool);
+        let k = pool.len() as f64;
+        let mut combo = Output::default();
+        combo.bt = vec![0.0; pool[0].2.bt.len()];
+        combo.fc = vec![0.0; pool[0].2.fc.len()];
+        for (_, _, o) in &pool {
+            for (c, v) in combo.bt.iter_mut().zip(&o.bt) {
+                *c += v / k;
+            }
+            for (c, v) in combo.fc.iter_mut().zip(&o.fc) {
+                *c += v / k;
+            }
+            combo.sse += o.sse / k;
+            combo.nfit = o.nfit;
+        }
+        let members: Vec<&str> = pool.iter().map(|p| p.0.as_str()).collect();
+        judge(scratch, &mut best, ModelKind::Combination, members.join("+"), y, ok, &cal, combo);
+        scratch.pool = pool;
+    }
+
     // Demand probability now and at its peak, for the slow-mover signals.
     let (demand_probability, peak_probability) = {
         let mut s = Tsb::new(0.1, 0.05);
@@ -553,6 +583,13 @@ fn judge(
     out: Output,
 ) {
     let (_ae, se, sf, k) = score(&out, y, ok, plan.origins, plan.h);
+    if k > 0 && kind != ModelKind::Combination {
+        let pos = scratch.pool.iter().position(|p| se < p.1).unwrap_or(scratch.pool.len());
+        if pos < 3 {
+            scratch.pool.insert(pos, (kind, se, out.clone()));
+            scratch.pool.truncate(3);
+        }
+    }
     let (score, mse, disp) = if k > 0 {
         (se, se / k as f64, if sf > 0.0 { se / sf } else { f64::NAN })
     } else {

@@ -462,7 +462,7 @@ fn explain(
             fit.adi,
         ));
     }
-    if fit.model.uses_calendar() {
+    if fit.model.uses_calendar() || (fit.model == ModelKind::Combination && fit.params.contains("calendar")) {
         for (ev, lift, years) in events {
             why.push(Why::new(
                 &format!("calendar:{}", ev.as_str()),
