@@ -15,6 +15,7 @@ use model::{Currency, Product, QualityIssue};
 
 use crate::mapping::Mapping;
 use crate::normalize::product::{build, issue, Draft};
+use crate::normalize::ExtractCache;
 use crate::records::Skipped;
 use crate::vocab::Vocabulary;
 use crate::{Format, Result};
@@ -66,6 +67,7 @@ pub struct CatalogReader<R: Read> {
     source: Source<Prefixed<R>>,
     conv: fields::Converter,
     vocab: Vocabulary,
+    cache: ExtractCache,
     pending: Option<Draft>,
     skipped: Skipped,
     rows_read: u64,
@@ -84,6 +86,7 @@ impl<R: Read> CatalogReader<R> {
             source,
             conv,
             vocab: opts.vocab.clone(),
+            cache: ExtractCache::default(),
             pending: None,
             skipped: Skipped::default(),
             rows_read: 0,
@@ -113,7 +116,7 @@ impl<R: Read> CatalogReader<R> {
     }
 
     fn finish(&mut self, draft: Draft) -> Product {
-        build(draft, &self.vocab)
+        build(draft, &self.vocab, &mut self.cache)
     }
 }
 

@@ -37,7 +37,11 @@ pub(crate) fn extract(items: &mut [Item], vocab: &Vocabulary, field: Field) -> V
             Some((m, end)) => {
                 let accepted = accept(m, vocab, field);
                 if let Some(metal) = &accepted {
-                    if matches!(metal.finish, Some(Finish::Plated | Finish::Vermeil | Finish::GoldFilled)) {
+                    // Rhodium plating is a finish on white gold or silver, not a
+                    // sign that the base metal is plated.
+                    if metal.kind != "rhodium"
+                        && matches!(metal.finish, Some(Finish::Plated | Finish::Vermeil | Finish::GoldFilled))
+                    {
                         any_cover = true;
                     }
                 }
@@ -56,8 +60,8 @@ pub(crate) fn extract(items: &mut [Item], vocab: &Vocabulary, field: Field) -> V
             None => i += 1,
         }
     }
-    // A karat gold or a hallmarked silver with no plating anywhere in the
-    // text is solid: a plated piece says so.
+    // A karat gold or a hallmarked silver, platinum or palladium with no
+    // plating anywhere in the text is solid: a plated piece says so.
     if !any_cover {
         for m in &mut mentions {
             if m.finish.is_none()

@@ -62,7 +62,7 @@ pub struct Extracted {
 /// Which field a text came from: dedicated columns are read more liberally
 /// (a bare `925` in a metal column is sterling silver; `f` in a gender column
 /// is women).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Field {
     Text,
     Metal,
@@ -84,6 +84,33 @@ pub(crate) enum Field {
 /// ```
 pub fn extract_attributes(text: &str, vocab: &Vocabulary) -> Extracted {
     extract(text, vocab, Field::Text)
+}
+
+/// Remembers extractions of short, repetitive texts (option values such as
+/// "14K Yellow Gold", tags, types) across the products of one import.
+#[derive(Default)]
+pub(crate) struct ExtractCache {
+    map: std::collections::HashMap<(Field, String), Extracted>,
+}
+
+impl ExtractCache {
+    const MAX_ENTRIES: usize = 4096;
+    const MAX_TEXT: usize = 200;
+
+    pub(crate) fn get(&mut self, text: &str, vocab: &Vocabulary, field: Field) -> Extracted {
+        if text.len() > Self::MAX_TEXT {
+            return extract(text, vocab, field);
+        }
+        if let Some(x) = self.map.get(&(field, text.to_string())) {
+            return x.clone();
+        }
+        let x = extract(text, vocab, field);
+        if self.map.len() >= Self::MAX_ENTRIES {
+            self.map.clear();
+        }
+        self.map.insert((field, text.to_string()), x.clone());
+        x
+    }
 }
 
 /// A vocabulary phrase (or a single token the vocabulary does not know).

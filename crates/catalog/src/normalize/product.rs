@@ -11,7 +11,7 @@ use super::html::{looks_like_html, strip_html};
 use super::metal::{compatible, fill};
 use super::size::parse_size;
 use super::tokens::tokenize;
-use super::{extract, items, Field};
+use super::{extract, items, ExtractCache, Field};
 use crate::vocab::{Entry, Vocabulary};
 
 /// A product as read, before normalization.
@@ -107,13 +107,24 @@ fn merge_stones(into: &mut Vec<Stone>, more: &[Stone]) {
             Some(a) => {
                 a.origin = a.origin.or(s.origin);
                 a.color = a.color.take().or_else(|| s.color.clone());
-                a.carat = a.carat.or(s.carat);
-                a.count = a.count.or(s.count);
+                // Fields repeat each other ("3 diamonds" in the title, "3
+                // brilliant-cut diamonds totaling 0.22 carats" below); a
+                // title's loose number ("3 diamond-paved rows") is the
+                // smaller one, so the larger wins.
+                a.carat = max_opt(a.carat, s.carat);
+                a.count = a.count.max(s.count);
                 a.clarity = a.clarity.take().or_else(|| s.clarity.clone());
                 a.color_grade = a.color_grade.take().or_else(|| s.color_grade.clone());
             }
             None => into.push(s.clone()),
         }
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
     }
 }
 
@@ -192,11 +203,33 @@ fn collection_from_title(title: &str, vocab: &Vocabulary) -> Option<String> {
         return None;
     }
     let raw = &title[words[0].start..words[words.len() - 1].end];
-    Some(raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+    Some(fold(&raw.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// Lower case without accents, so `Étincelle` and `Etincelle` are one
+/// collection.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            '’' | '‘' => '\'',
+            c => c,
+        };
+        out.push(plain);
+    }
+    out
 }
 
 /// Normalizes a draft into a product (id 0: the store assigns ids).
-pub(crate) fn build(draft: Draft, vocab: &Vocabulary) -> Product {
+pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) -> Product {
     let Draft {
         handle,
         line,
@@ -238,9 +271,9 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary) -> Product {
 
     let ex_title = extract(&title, vocab, Field::Text);
     let tags_text = tags.iter().filter(|t| !t.contains(':')).cloned().collect::<Vec<_>>().join(", ");
-    let ex_tags = extract(&tags_text, vocab, Field::Text);
+    let ex_tags = cache.get(&tags_text, vocab, Field::Text);
     let ex_desc = extract(&description, vocab, Field::Text);
-    let ex_type = raw_category.as_deref().map(|c| extract(c, vocab, Field::Text)).unwrap_or_default();
+    let ex_type = raw_category.as_deref().map(|c| cache.get(c, vocab, Field::Text)).unwrap_or_default();
 
     // Category: the category column, refined by the title within the ring
     // family ("rings" + "Love wedding band" is a wedding band).
@@ -266,7 +299,7 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary) -> Product {
     // Gender: the gender column, else the title, else the tags.
     let gender = gender
         .as_deref()
-        .and_then(|g| extract(g, vocab, Field::Gender).gender)
+        .and_then(|g| cache.get(g, vocab, Field::Gender).gender)
         .or(ex_title.gender)
         .or(ex_tags.gender);
 
@@ -280,7 +313,8 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary) -> Product {
         .or_else(|| ex_title.collection.clone())
         .or_else(|| ex_tags.collection.clone())
         .or_else(|| collection_from_title(&title, vocab))
-        .or_else(|| ex_desc.collection.clone());
+        .or_else(|| ex_desc.collection.clone())
+        .map(|c| fold(&c));
 
     // Product-level metals and stones: title first, then tags, type, description.
     let mut p_metals: Vec<Metal> = Vec::new();
@@ -338,17 +372,17 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary) -> Product {
                         OptionKind::Stone => Field::Stone,
                         _ => Field::Text,
                     };
-                    let ex = extract(value, vocab, field);
+                    let ex = cache.get(value, vocab, field);
                     merge_metals(&mut v_metals, &ex.metals);
                     merge_stones(&mut v_stones, &ex.stones);
                 }
             }
         }
         if let Some(m) = &v.metal {
-            merge_metals(&mut v_metals, &extract(m, vocab, Field::Metal).metals);
+            merge_metals(&mut v_metals, &cache.get(m, vocab, Field::Metal).metals);
         }
         if let Some(s) = &v.stone {
-            let ex = extract(s, vocab, Field::Stone);
+            let ex = cache.get(s, vocab, Field::Stone);
             merge_stones(&mut v_stones, &ex.stones);
             if ex.stones.is_empty() && !s.trim().is_empty() {
                 attributes.entry("stone".to_string()).or_insert_with(|| s.trim().to_string());
