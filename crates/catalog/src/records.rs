@@ -318,7 +318,7 @@ impl<R: Read> RecordReader<R> {
         self.raw.clear();
         Ok(Next::Bad {
             line: start_line,
-            message: format!("line longer than {} MiB; skipped", MAX_RECORD_BYTES >> 20),
+            message: format!("longer than {} MiB; skipped", MAX_RECORD_BYTES >> 20),
         })
     }
 
@@ -399,9 +399,13 @@ impl Skipped {
     ) {
         self.total += 1;
         if self.kept.len() < MAX_SKIPPED_KEPT {
+            let message = message.into();
+            // Every message names its line, whoever wrote it.
+            let message =
+                if message.starts_with("line ") { message } else { format!("line {line}: {message}") };
             self.kept.push(QualityIssue {
                 code: code.to_string(),
-                message: message.into(),
+                message,
                 line: Some(line),
                 field: field.map(str::to_string),
             });
@@ -473,16 +477,13 @@ mod tests {
         input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES + 10));
         input.extend_from_slice(b"\nafter\n");
         let got = read_all(&input, Some(b','));
-        assert_eq!(
-            got,
-            vec!["1:h".to_string(), "2!line longer than 1 MiB; skipped".into(), "3:after".into()]
-        );
+        assert_eq!(got, vec!["1:h".to_string(), "2!longer than 1 MiB; skipped".into(), "3:after".into()]);
         // An unclosed quote with no newline within the cap is a long line too.
         let mut input = b"\"".to_vec();
         input.extend(std::iter::repeat_n(b'y', MAX_RECORD_BYTES + 10));
         input.extend_from_slice(b"\nafter\n");
         let got = read_all(&input, Some(b','));
-        assert_eq!(got, vec!["1!line longer than 1 MiB; skipped".to_string(), "2:after".into()]);
+        assert_eq!(got, vec!["1!longer than 1 MiB; skipped".to_string(), "2:after".into()]);
     }
 
     #[test]

@@ -101,15 +101,17 @@ impl<R: Read> Source<R> {
                     if r.fields.len() != header.len() {
                         // A row with a different field count is misaligned:
                         // guessing which value is which would corrupt data.
-                        return Ok(RowNext::Bad {
-                            line: r.line,
-                            message: format!(
-                                "line {}: expected {} fields like the header, found {}; row skipped",
-                                r.line,
-                                header.len(),
-                                r.fields.len()
-                            ),
-                        });
+                        let mut message = format!(
+                            "line {}: expected {} fields like the header, found {}; row skipped",
+                            r.line,
+                            header.len(),
+                            r.fields.len()
+                        );
+                        if let Some((_, w)) = rec.take_warning() {
+                            message = format!("{w}; {message}");
+                        }
+                        *warning = None;
+                        return Ok(RowNext::Bad { line: r.line, message });
                     }
                     Ok(RowNext::Row(Row { line: r.line, names: header.clone(), values: r.fields }))
                 }

@@ -183,13 +183,10 @@ fn collection_from_title(title: &str, vocab: &Vocabulary) -> Option<String> {
     if its[1..=cat_at].iter().any(|it| it.brk == super::tokens::Brk::Hard) {
         return None;
     }
-    let mut words = &its[..cat_at];
-    while let Some(first) = words.first() {
-        if matches!(first.text.as_str(), "the" | "a" | "an" | "our" | "new" | "my") {
-            words = &words[1..];
-        } else {
-            break;
-        }
+    let words = &its[..cat_at];
+    // "The Indu Sui Dhaga Earrings" names one product, not a collection.
+    if words.first().is_some_and(|w| matches!(w.text.as_str(), "the" | "a" | "an" | "our" | "my" | "this")) {
+        return None;
     }
     if words.is_empty() || words.iter().all(|w| w.has(|e| matches!(e, Entry::CollectionStop))) {
         return None;

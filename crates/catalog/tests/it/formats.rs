@@ -257,3 +257,42 @@ fn inventory_levels() {
     assert_eq!(r.skipped().len(), 2);
     assert_eq!(r.skipped().iter().map(|s| s.line).collect::<Vec<_>>(), vec![Some(3), Some(4)]);
 }
+
+#[test]
+fn quality_report_snapshot() {
+    let csv = "\
+handle,title,price,metal,sku,category
+a,Ring A,100,14k gold,S-1,ring
+b,Ring B,110,14k gold,S-2,ring
+c,Ring C,120,14k gold,S-1,ring
+d,Ring D,105,14k gold,S-4,ring
+e,Ring E,95,14k gold,S-5,ring
+f,Ring F,115,14k gold,S-6,ring
+g,Ring G,100,14k gold,S-7,ring
+h,Ring H,98000,14k gold,S-8,ring
+i,Ring I,,,S-9,ring
+a,Ring A again,100,14k gold,S-10,ring
+\"bad
+";
+    let (products, skipped) = read(csv.as_bytes(), Format::Csv, &Mapping::default());
+    let r = catalog::quality_report(&products, &skipped);
+    let mut out = format!("products {} variants {}\n", r.products, r.variants);
+    for (name, n) in r.attributes.pairs() {
+        out += &format!("{name}={n} ");
+    }
+    out += "\n";
+    for i in &r.issues {
+        out += &format!("{:?} {} line {:?}: {}\n", i.handle, i.issue.code, i.issue.line, i.issue.message);
+    }
+    expect_test::expect![[r#"
+        products 10 variants 10
+        price=9 metal=9 karat=9 stone=0 carat=0 category=10 gender=0 size=0 collection=0 style=0 image=0 description=0 inventory=0 
+        None bad_row line Some(12): line 12: a quoted field is not closed before the end of the file (truncated export?); read to the end of the line; line 12: expected 6 fields like the header, found 1; row skipped
+        Some("i") missing_price line Some(10): no variant has a price
+        Some("i") missing_metal line Some(10): no metal found in the options, title, tags or description
+        Some("c") duplicate_sku line Some(4): SKU "S-1" is also used by "a" (line 2)
+        Some("a") duplicate_handle line Some(11): handle "a" appears again at line 11 (first at line 2); the rows are merged into one product
+        Some("h") price_outlier line Some(9): price 98000.00 USD is unusually high for ring (median 105.00 USD, robust z 94.5)
+    "#]]
+    .assert_eq(&out);
+}
