@@ -103,7 +103,15 @@ pub fn period_histories(
 
 /// Backtests the pipeline on `origins` cuts of `demand`.
 pub fn evaluate(demand: &Demand, cfg: &ForecastConfig, origins: usize) -> Evaluation {
-    let (full, keys) = period_histories(demand, cfg);
+    evaluate_against(demand, demand, cfg, origins)
+}
+
+/// Backtests on cuts of `demand` (what the shop recorded) and scores
+/// against `truth` (the same variants and days holding what shoppers
+/// wanted, e.g. a simulator's unconstrained demand), so that a forecaster
+/// that learns stockouts as zero demand is caught.
+pub fn evaluate_against(demand: &Demand, truth: &Demand, cfg: &ForecastConfig, origins: usize) -> Evaluation {
+    let (full, keys) = period_histories(truth, cfg);
     let h = cfg.horizon.max(1);
     let pd = cfg.freq.days() as i64;
     let mut acc: HashMap<(Level, Option<DemandClass>), Acc> = HashMap::new();

@@ -371,8 +371,11 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
     if scratch.pool.len() >= 2 && !origins.is_empty() {
         let pool = std::mem::take(&mut scratch.pool);
         let k = pool.len() as f64;
-        let mut combo =
-            Output { bt: vec![0.0; pool[0].2.bt.len()], fc: vec![0.0; pool[0].2.fc.len()], ..Output::default() };
+        let mut combo = Output {
+            bt: vec![0.0; pool[0].2.bt.len()],
+            fc: vec![0.0; pool[0].2.fc.len()],
+            ..Output::default()
+        };
         for (_, _, o) in &pool {
             for (c, v) in combo.bt.iter_mut().zip(&o.bt) {
                 *c += v / k;

@@ -30,7 +30,7 @@ pub mod reconcile;
 pub mod slow;
 pub mod synth;
 
-pub use backtest::{evaluate, period_histories, truncate, Evaluation, MetricRow};
+pub use backtest::{evaluate, evaluate_against, period_histories, truncate, Evaluation, MetricRow};
 pub use calendar::{first_forecast_period, week_start, CalendarEffects};
 pub use engine::{classify, fit_series, DemandClass, ModelKind, Scratch, SeriesContext, SeriesFit};
 pub use history::{build_demand, Demand, VariantHistory};

@@ -38,7 +38,11 @@ pub fn reconcile(
     variants: &mut [SeriesFit],
 ) -> (f64, Vec<f64>, Vec<f64>, Vec<f64>) {
     let h = total.mean.len();
+    // The sum's variance is taken as at least the parent's own: children
+    // cannot see what none of them has yet (new launches), so the parent
+    // keeps at least half the weight.
     let combine = |own: f64, own_mse: f64, bu: f64, bu_mse: f64| -> (f64, f64) {
+        let bu_mse = bu_mse.max(own_mse);
         let a = 1.0 / own_mse.max(1e-9);
         let b = 1.0 / bu_mse.max(1e-9);
         ((a * own + b * bu) / (a + b), 1.0 / (a + b))

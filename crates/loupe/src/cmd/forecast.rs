@@ -61,8 +61,17 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             writeln!(out)?;
         } else {
             let f = &s.fit;
-            let pts: Vec<String> = (0..f.mean.len()).map(|j| format!("{:.0}/{:.0}/{:.0}", f.p10[j], f.p50[j], f.p90[j])).collect();
-            writeln!(out, "{:<24} {:<14} {:<12} {}", clip(&s.key, 24), f.model.as_str(), f.class.as_str(), pts.join("  "))?;
+            let pts: Vec<String> = (0..f.mean.len())
+                .map(|j| format!("{:.0}/{:.0}/{:.0}", f.p10[j], f.p50[j], f.p90[j]))
+                .collect();
+            writeln!(
+                out,
+                "{:<24} {:<14} {:<12} {}",
+                clip(&s.key, 24),
+                f.model.as_str(),
+                f.class.as_str(),
+                pts.join("  ")
+            )?;
         }
     }
     if let Some(sku) = &args.sku {

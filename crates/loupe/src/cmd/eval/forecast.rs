@@ -34,6 +34,11 @@ pub struct Args {
     /// Write the scored series (variant and total) as `unique_id,ds,y` CSV.
     #[arg(long)]
     pub export_csv: Option<PathBuf>,
+    /// Score against true unconstrained demand from this CSV (`date, sku,
+    /// demand, ...`, the simulator's `ground_truth/demand.csv`); by default
+    /// `<data>/demo/ground_truth/demand.csv` when it exists.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
     /// Also score the forecasts before reconciliation.
     #[arg(long)]
     pub compare_unreconciled: bool,
@@ -59,14 +64,34 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     if let Some(path) = &args.export_csv {
         export(&demand, &cfg, path)?;
     }
+    let truth_file = args.truth.clone().or_else(|| {
+        let p = data.join("demo/ground_truth/demand.csv");
+        (args.synthetic.is_none() && p.exists()).then_some(p)
+    });
+    let truth = match &truth_file {
+        Some(p) => Some(read_truth(&demand, p)?),
+        None => None,
+    };
+    let against = truth.as_ref().unwrap_or(&demand);
     let t = Instant::now();
-    let eval = forecast::evaluate(&demand, &cfg, args.origins);
+    let eval = forecast::evaluate_against(&demand, against, &cfg, args.origins);
     let secs = t.elapsed().as_secs_f64();
-    let mut runs = vec![("reconciled", eval, secs)];
+    let label = if truth.is_some() { "reconciled, against true demand" } else { "reconciled" };
+    let mut runs = vec![(label, eval, secs)];
     if args.compare_unreconciled {
         let t = Instant::now();
-        let base = forecast::evaluate(&demand, &ForecastConfig { reconcile: false, ..cfg.clone() }, args.origins);
+        let base = forecast::evaluate_against(
+            &demand,
+            against,
+            &ForecastConfig { reconcile: false, ..cfg.clone() },
+            args.origins,
+        );
         runs.push(("unreconciled", base, t.elapsed().as_secs_f64()));
+    }
+    if let Some(p) = &truth_file {
+        if !args.json {
+            println!("scored against true demand in {}", p.display());
+        }
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (label, eval, secs) in &runs {
@@ -104,7 +129,16 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         writeln!(
             out,
             "{:<9} {:<13} {:>7} {:>7} {:>9} {:>9} {:>6} {:>6} {:>7} {:>8}",
-            "level", "class", "series", "points", "WAPE(p50)", "WAPE(mean)", "MASE", "RMSSE", "bias", "cover80"
+            "level",
+            "class",
+            "series",
+            "points",
+            "WAPE(p50)",
+            "WAPE(mean)",
+            "MASE",
+            "RMSSE",
+            "bias",
+            "cover80"
         )?;
         for r in &eval.rows {
             writeln!(
@@ -139,6 +173,32 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+/// The recorded history with each variant's units replaced by the true
+/// daily demand of `path` (`date, sku, demand, ...`; days not listed had none).
+fn read_truth(demand: &forecast::Demand, path: &Path) -> anyhow::Result<forecast::Demand> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))?;
+    let mut truth = demand.clone();
+    let index: std::collections::HashMap<String, usize> =
+        truth.variants.iter().enumerate().map(|(i, v)| (v.sku.clone(), i)).collect();
+    for v in truth.variants.iter_mut() {
+        v.units.iter_mut().for_each(|u| *u = 0.0);
+        v.censored.clear();
+    }
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let mut cols = line.split(',');
+        let (Some(date), Some(sku), Some(qty)) = (cols.next(), cols.next(), cols.next()) else { continue };
+        let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .with_context(|| format!("{}: line {}: bad date {date:?}", path.display(), n + 1))?;
+        let qty: f32 = qty.trim().parse().unwrap_or(0.0);
+        let Some(&i) = index.get(sku.trim()) else { continue };
+        let d = (date - truth.start).num_days();
+        if d >= 0 && (d as usize) < truth.variants[i].units.len() {
+            truth.variants[i].units[d as usize] = qty;
+        }
+    }
+    Ok(truth)
+}
+
 /// Writes the variant and total series, in periods, as `unique_id,ds,y`.
 fn export(demand: &forecast::Demand, cfg: &ForecastConfig, path: &Path) -> anyhow::Result<()> {
     let (set, _) = forecast::period_histories(demand, cfg);
@@ -147,7 +207,11 @@ fn export(demand: &forecast::Demand, cfg: &ForecastConfig, path: &Path) -> anyho
     writeln!(w, "unique_id,ds,y")?;
     let pd = cfg.freq.days() as i64;
     for s in set.series.iter().filter(|s| matches!(s.level, Level::Variant | Level::Total)) {
-        let id = if s.level == Level::Total { "__total__".to_string() } else { s.key.replace([',', '"', '\n'], "_") };
+        let id = if s.level == Level::Total {
+            "__total__".to_string()
+        } else {
+            s.key.replace([',', '"', '\n'], "_")
+        };
         for (p, y) in s.history.iter().enumerate() {
             let ds = set.history_start + chrono::Duration::days(p as i64 * pd);
             writeln!(w, "{id},{ds},{y}")?;

@@ -34,8 +34,8 @@ use crate::http::state::AppState;
 use crate::http::web::chart::{svg_line_chart, Band, LineChart, Series};
 use crate::http::web::{escape, page, url_encode, PageQuery, PageResult};
 use crate::wire::forecast::{
-    attach_decisions, load_demand, purchase_order_csv, Decision, DecisionRequest, Replenishment, SeriesForecast,
-    SlowMover, DECISIONS,
+    attach_decisions, load_demand, purchase_order_csv, Decision, DecisionRequest, Replenishment,
+    SeriesForecast, SlowMover, DECISIONS,
 };
 
 const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -202,7 +202,10 @@ async fn forecasts(
     let horizon = freq.horizon(p.horizon.unwrap_or(4)).map_err(bad)?;
     let limit = p.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request("invalid_query", format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
     }
     let offset = p.offset.unwrap_or(0);
     let body = blocking(move || {
@@ -215,10 +218,18 @@ async fn forecasts(
             .filter(|s| p.sku.as_deref().is_none_or(|k| s.key == k || s.sku.as_deref() == Some(k)))
             .collect();
         if p.sku.is_some() && matching.is_empty() {
-            return Err(ApiError::not_found(format!("{} series {:?}", level.as_str(), p.sku.unwrap_or_default())));
+            return Err(ApiError::not_found(format!(
+                "{} series {:?}",
+                level.as_str(),
+                p.sku.unwrap_or_default()
+            )));
         }
-        let items: Vec<SeriesForecast> =
-            matching.iter().skip(offset).take(limit).map(|s| SeriesForecast::from_engine(&c.set, s)).collect();
+        let items: Vec<SeriesForecast> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|s| SeriesForecast::from_engine(&c.set, s))
+            .collect();
         Ok(json!({"items": items, "total": matching.len(), "first_period": c.set.first_period.to_string()}))
     })
     .await?;
@@ -244,8 +255,10 @@ async fn replenishment(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = blocking(move || {
         let (_, rows) = suggestions(&state)?;
-        let items: Vec<&Replenishment> =
-            rows.iter().filter(|r| !p.orders_only.unwrap_or(false) || r.suggested_qty.unwrap_or(0) > 0).collect();
+        let items: Vec<&Replenishment> = rows
+            .iter()
+            .filter(|r| !p.orders_only.unwrap_or(false) || r.suggested_qty.unwrap_or(0) > 0)
+            .collect();
         Ok(json!({"total": items.len(), "items": items}))
     })
     .await?;
@@ -266,7 +279,12 @@ async fn purchase_order(State(state): State<AppState>) -> Result<Response, ApiEr
 }
 
 /// Validates, stores and logs a decision.
-fn record_decision(state: &AppState, id: &str, req: DecisionRequest, actor: &str) -> Result<Decision, ApiError> {
+fn record_decision(
+    state: &AppState,
+    id: &str,
+    req: DecisionRequest,
+    actor: &str,
+) -> Result<Decision, ApiError> {
     let (_, rows) = suggestions(state)?;
     let Some(row) = rows.iter().find(|r| r.id == id) else {
         return Err(ApiError::not_found(format!("suggestion {id:?}")));
@@ -280,7 +298,10 @@ fn record_decision(state: &AppState, id: &str, req: DecisionRequest, actor: &str
         other => {
             return Err(ApiError::bad_request(
                 "invalid_decision",
-                format!("unknown action {:?}; expected approve, edit or reject", other.chars().take(20).collect::<String>()),
+                format!(
+                    "unknown action {:?}; expected approve, edit or reject",
+                    other.chars().take(20).collect::<String>()
+                ),
             ))
         }
     };
@@ -354,7 +375,8 @@ fn series_chart(set: &forecast::ForecastSet, s: &forecast::SeriesForecast, title
     let f = &s.fit;
     let base = (n - from) as f64;
     let mean: Vec<(f64, f64)> = (0..f.mean.len()).map(|j| (base + j as f64, f.mean[j])).collect();
-    let band: Vec<(f64, f64, f64)> = (0..f.mean.len()).map(|j| (base + j as f64, f.p10[j], f.p90[j])).collect();
+    let band: Vec<(f64, f64, f64)> =
+        (0..f.mean.len()).map(|j| (base + j as f64, f.p10[j], f.p90[j])).collect();
     let pd = set.freq.days() as i64;
     let mut ticks = Vec::new();
     for t in (from..n + f.mean.len()).step_by(8.max((n - from + f.mean.len()) / 6)) {
