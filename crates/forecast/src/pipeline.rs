@@ -182,7 +182,7 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
     // Aggregates: the pooled calendar is learned from the total.
     let mut total_daily = vec![0.0f64; days];
     for v in &demand.variants {
-        for (t, &u) in v.units.iter().enumerate() {
+        for (t, &u) in imputed(&v.units, &v.censored).iter().enumerate() {
             total_daily[t] += u as f64;
         }
     }
@@ -240,21 +240,18 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
 
     // Daily sums for products (single-variant products reuse the variant)
     // and categories, in f32 to halve the memory.
+    // Aggregates add up the variants with their stockout days filled in
+    // (see `imputed`), so that a parent does not learn a child's stockout as
+    // lost demand and then pull the child down in reconciliation.
     let sum_daily = |members: &mut dyn Iterator<Item = usize>| -> (Vec<f32>, Vec<bool>) {
         let mut u = vec![0.0f32; days];
-        let mut all_censored: Option<Vec<bool>> = None;
         for i in members {
             let v = &demand.variants[i];
-            for (t, &x) in v.units.iter().enumerate() {
+            for (t, &x) in imputed(&v.units, &v.censored).iter().enumerate() {
                 u[t] += x;
             }
-            all_censored = Some(match all_censored {
-                None => v.censored.clone(),
-                Some(prev) if prev.is_empty() || v.censored.is_empty() => Vec::new(),
-                Some(prev) => prev.iter().zip(&v.censored).map(|(a, b)| *a && *b).collect(),
-            });
         }
-        (u, all_censored.unwrap_or_default())
+        (u, Vec::new())
     };
     let product_daily: Vec<Option<(Vec<f32>, Vec<bool>)>> = product_variants
         .iter()
@@ -419,6 +416,29 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
         series.push(mk(Level::Variant, &v.sku, Some(&v.sku), f, hst, adj.map(|a| a.3[i]), extra));
     }
     ForecastSet { freq, horizon: h, first_period: g.first_forecast, history_start: g.start, calendar, series }
+}
+
+/// `units` with censored days replaced by the mean of the uncensored days
+/// among the 28 before (the rate the variant was selling at when it ran out).
+pub(crate) fn imputed<'a>(units: &'a [f32], censored: &[bool]) -> std::borrow::Cow<'a, [f32]> {
+    if !censored.iter().any(|&c| c) {
+        return std::borrow::Cow::Borrowed(units);
+    }
+    let mut out = units.to_vec();
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for t in 0..units.len() {
+        if t >= 28 && !censored.get(t - 28).copied().unwrap_or(false) {
+            sum -= units[t - 28] as f64;
+            n -= 1;
+        }
+        if censored.get(t).copied().unwrap_or(false) {
+            out[t] = if n > 0 { (sum / n as f64) as f32 } else { 0.0 };
+        } else {
+            sum += units[t] as f64;
+            n += 1;
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The reasons of one forecast.
