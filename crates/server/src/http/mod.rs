@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
     routes::router(&state, routes::areas())
         .fallback(fallback)
         .layer(from_fn(json_errors))
+        .layer(from_fn(refuse_cross_site_writes))
         .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(state.limits.default_bytes))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
@@ -107,6 +108,31 @@ async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     replaced
+}
+
+/// Refuses requests that change something (any method but GET, HEAD and
+/// OPTIONS) when a browser says they come from another site: an `Origin`
+/// header whose host differs from `Host`. Without it, any web page open in the
+/// same browser could post imports or events to a local Loupe that runs open
+/// (no keys yet). Clients that are not browsers send no `Origin` and pass.
+async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let origin_host = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| {
+        o.split_once("://").map(|(_, rest)| rest).unwrap_or(o).trim_end_matches('/').to_ascii_lowercase()
+    });
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    match (origin_host, host) {
+        (Some(origin), Some(host)) if origin != host => {
+            ApiError::forbidden("cross-site requests that change data are refused").into_response()
+        }
+        // `Origin: null` (a sandboxed page, a file://) with a write: refuse too.
+        (Some(origin), None) if origin == "null" => {
+            ApiError::forbidden("cross-site requests that change data are refused").into_response()
+        }
+        _ => next.run(req).await,
+    }
 }
 
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

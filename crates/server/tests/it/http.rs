@@ -531,3 +531,33 @@ async fn the_openapi_document_lists_every_route_and_each_answers() {
     // HTML pages stay out of the API document.
     assert!(!paths.contains_key("/admin") && !paths.contains_key("/"));
 }
+
+#[tokio::test]
+async fn writes_from_another_site_are_refused() {
+    let app = TestApp::new();
+    let batch = r#"[{"id": "e1", "kind": "view", "at": 1700000000000, "product": "ring"}]"#;
+    let post = |origin: Option<&str>| {
+        let mut req = Request::post("/v1/events")
+            .header(header::HOST, "127.0.0.1:7700")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        req.body(Body::from(batch)).unwrap()
+    };
+    app.call(post(Some("https://evil.example"))).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    app.call(post(Some("null"))).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(app.call(post(Some("http://127.0.0.1:7700"))).await.status, StatusCode::OK, "same origin");
+    assert_eq!(app.call(post(None)).await.status, StatusCode::OK, "not a browser");
+    assert_eq!(app.store.events().unwrap().len(), 1);
+    // Reads are not affected.
+    let r = app
+        .call(
+            Request::get("/v1/products")
+                .header(header::ORIGIN, "https://shop.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
