@@ -24,11 +24,11 @@ use crate::{Error, Result};
 /// The kinds of hard constraint, in the order they are relaxed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
+    Karat,
+    Origin,
     Price,
     Size,
     Length,
-    Karat,
-    Origin,
     Color,
     Stone,
     Metal,
@@ -561,6 +561,10 @@ impl SearchIndex {
                 reason: m.value.replace('_', " "),
             });
         }
+        // Free words narrow the results (`trinity`, `black lacquer`): words
+        // that only colour a request (`gorgeous`, `sparkly`) are in the
+        // lexicon as stop words or styles, so what is left names the piece.
+        // They are relaxed late, after metal and stone.
         if let Some(t) = text {
             out.push(Constraint {
                 kind: Kind::Text,
@@ -728,10 +732,9 @@ pub(crate) struct ScoreContext<'a> {
     constraint_reasons: Vec<(&'static str, String)>,
     text: Option<&'a TextMatch>,
     styles: Vec<(&'a BitSet, Option<&'a BitSet>, String, &'static str)>,
-    category_words: Vec<String>,
+    title_words: Vec<(&'a BitSet, String)>,
     budget: Option<(PriceWord, &'a [f64])>,
     metal_and_color: bool,
-    category_from: String,
     asked_metal: Option<(String, Vec<String>)>,
     gender: Option<(Gender, String)>,
     birthstone: Option<String>,
@@ -770,7 +773,15 @@ impl SearchIndex {
                 ));
             }
         }
-        let category_words = u.category.as_ref().map(|c| norm_words(&c.from)).unwrap_or_default();
+        let mut title_words: Vec<(&BitSet, String)> = Vec::new();
+        for w in &u.text_words {
+            if u.terms.contains(w) || title_words.iter().any(|(_, x)| x == w) {
+                continue;
+            }
+            if let Some(set) = self.title_has.get(w) {
+                title_words.push((set, w.clone()));
+            }
+        }
         let has = |k: Kind| cs.iter().any(|c| c.kind == k);
         let budget = u.price.as_ref().and_then(|p| p.relative).filter(|_| has(Kind::Price)).and_then(|w| {
             let cat = u.category.as_ref().map(|c| c.value[0]);
@@ -780,7 +791,6 @@ impl SearchIndex {
                 .map(|v| (w, v.as_slice()))
         });
         let metal_and_color = has(Kind::Metal) && has(Kind::Color);
-        let category_from = u.category.as_ref().map(|c| c.from.clone()).unwrap_or_default();
         let asked_metal = u
             .metal
             .as_ref()
@@ -799,10 +809,9 @@ impl SearchIndex {
             constraint_reasons,
             text,
             styles,
-            category_words,
+            title_words,
             budget,
             metal_and_color,
-            category_from,
             asked_metal,
             gender: u.gender.as_ref().map(|g| (g.value, g.from.clone())),
             birthstone: u.birthstone.clone(),
@@ -871,8 +880,14 @@ impl SearchIndex {
                 add(signal, weight, &|| label.clone());
             }
         }
-        if !ctx.category_words.is_empty() && ctx.category_words.iter().all(|c| doc.title_words.contains(c)) {
-            add("title", w.title, &|| format!("title says '{}'", ctx.category_from));
+        let in_title: Vec<&str> = ctx
+            .title_words
+            .iter()
+            .filter(|(set, _)| set.contains(d as usize))
+            .map(|(_, w)| w.as_str())
+            .collect();
+        if !in_title.is_empty() {
+            add("title", w.title * in_title.len() as f32, &|| format!("title says '{}'", in_title.join(" ")));
         }
         if let (Some((word, prices)), Some(p)) = (ctx.budget, doc.min_price) {
             let rank = prices.partition_point(|&x| x < p) as f32 / prices.len().max(1) as f32;

@@ -125,8 +125,6 @@ pub(crate) struct Doc {
     /// Readable descriptions of the product's metals (`18k yellow gold`),
     /// with the kind and colors they describe.
     pub metal_labels: Vec<(String, Vec<String>, String)>,
-    /// Normalized title words.
-    pub title_words: Vec<String>,
 }
 
 /// A built index. Immutable except for merchandising rules, which change
@@ -159,6 +157,8 @@ pub struct SearchIndex {
     /// Style or occasion → products that list it as a style or name it.
     pub(crate) by_affinity_strong: HashMap<String, BitSet>,
     pub(crate) by_birthstone: BitSet,
+    /// Lexicon word → products whose title has it (`cocktail`, `hoop`).
+    pub(crate) title_has: HashMap<String, BitSet>,
     pub(crate) handle_to_doc: HashMap<String, u32>,
     pub(crate) sku_to_doc: HashMap<String, u32>,
     /// Query key → doc → stats, with the prior CTR for smoothing.
@@ -236,6 +236,8 @@ impl SearchIndex {
         let mut sku_to_doc = HashMap::with_capacity(n);
         let birthstones: HashSet<&str> = lex.birthstones.iter().flatten().map(String::as_str).collect();
         let mut title_words = Vec::new();
+        let lexicon_words: HashSet<&str> = lex.phrases.keys().flatten().map(String::as_str).collect();
+        let mut title_has: HashMap<String, BitSet> = HashMap::new();
         let set = |map: &mut BTreeMap<String, BitSet>, key: &str, i: usize| {
             map.entry(key.to_string()).or_insert_with(|| BitSet::empty(n)).insert(i);
         };
@@ -371,6 +373,11 @@ impl SearchIndex {
             let title_norm = norm_words(&p.title);
             let mut words: HashSet<String> = title_norm.iter().cloned().collect();
             let title_norm: Vec<String> = title_norm.into_iter().collect();
+            for w in &title_norm {
+                if lexicon_words.contains(w.as_str()) {
+                    title_has.entry(w.clone()).or_insert_with(|| BitSet::empty(n)).insert(i);
+                }
+            }
             words.extend(norm_words(&body));
             for s in &p.styles {
                 words.insert(s.to_lowercase());
@@ -428,7 +435,6 @@ impl SearchIndex {
                 in_stock: available,
                 variants,
                 metal_labels,
-                title_words: title_norm,
             });
         }
         writer.commit().map_err(err)?;
@@ -506,6 +512,7 @@ impl SearchIndex {
             by_affinity,
             by_affinity_strong,
             by_birthstone,
+            title_has,
             handle_to_doc,
             sku_to_doc,
             behaviour,

@@ -25,6 +25,7 @@ pub(crate) enum Fact {
     Style(String),
     Occasion(String),
     StoneColor(String),
+    StoneTint(String),
     Price(PriceWord),
     Birthstone,
     Month(u8),
@@ -135,6 +136,16 @@ impl Lexicon {
     pub(crate) fn correct(&self, word: &str) -> Option<&str> {
         let max = allowed_edits(word.len());
         if max == 0 {
+            // Four letters: only a dropped letter (`hops` for `hoops`, `carm`
+            // for `charm`), the commonest short typo; anything looser turns
+            // real words into other words.
+            if word.len() == 4 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+                return self
+                    .fuzzy_words
+                    .iter()
+                    .find(|w| w.len() == 5 && edit_distance(word, w, 1) == Some(1))
+                    .map(String::as_str);
+            }
             return None;
         }
         let mut best: Option<(usize, &str)> = None;
@@ -177,6 +188,7 @@ fn parse_fact(s: &str) -> Result<Fact, String> {
         "style" => Fact::Style(v.to_string()),
         "occasion" => Fact::Occasion(v.to_string()),
         "stonecolor" => Fact::StoneColor(v.to_string()),
+        "stonetint" => Fact::StoneTint(v.to_string()),
         "price" => Fact::Price(match v {
             "cheap" => PriceWord::Cheap,
             "luxury" => PriceWord::Luxury,
@@ -201,6 +213,8 @@ mod tests {
         assert!(lex.get(&["cuff".into(), "link".into()]).is_some());
         assert_eq!(lex.correct("neckalce"), Some("necklace"));
         assert_eq!(lex.correct("braclet"), Some("bracelet"));
+        assert_eq!(lex.correct("hoop"), None);
+        assert_eq!(lex.correct("carm"), Some("charm"));
     }
 
     #[test]

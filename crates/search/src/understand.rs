@@ -40,6 +40,9 @@ pub struct Understood {
     pub stone_color: Option<Labelled<String>>,
     /// Words left for the full-text index.
     pub terms: Vec<String>,
+    /// Every word that describes the piece (free terms and the words behind
+    /// categories, metals, stones, styles, occasions), for text relevance.
+    pub text_words: Vec<String>,
     pub corrections: Vec<(String, String)>,
     pub ignored: Vec<String>,
 }
@@ -242,9 +245,19 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
         }
         let Some((len, facts, from)) = matched else {
             u.terms.push(toks[i].clone());
+            u.text_words.push(toks[i].clone());
             i += 1;
             continue;
         };
+        let descriptive = facts.iter().any(|f| {
+            !matches!(f, Fact::Stop | Fact::Gender(_) | Fact::Price(_) | Fact::Month(_) | Fact::Birthstone)
+        });
+        if descriptive {
+            match u.corrections.last() {
+                Some((typo, fixed)) if *typo == from => u.text_words.push(fixed.clone()),
+                _ => u.text_words.extend(toks[i..i + len].iter().cloned()),
+            }
+        }
         let mut cats = Vec::new();
         for fact in facts {
             match fact {
@@ -281,6 +294,11 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
                 Fact::StoneColor(c) => {
                     if stone_color.as_ref().is_none_or(|(old, _)| old == "any") {
                         stone_color = Some((c, from.clone()));
+                    }
+                }
+                Fact::StoneTint(c) => {
+                    if u.stone_color.is_none() {
+                        u.stone_color = Some(lab(c, &from));
                     }
                 }
                 Fact::Price(p) => price_word = Some((p, from.clone())),
@@ -697,9 +715,9 @@ mod tests {
         check(
             "red stone pendant",
             expect![[r#"
-            category pendant|necklace <- "pendant"
-            stone ruby|garnet|spinel color=Some("red") month=None <- "red"
-        "#]],
+                category pendant|necklace <- "pendant"
+                stone ruby|garnet|spinel color=Some("red") month=None <- "red stone"
+            "#]],
         );
         check(
             "18 inch gold chain",

@@ -81,14 +81,16 @@ fn earings_rose_gold() {
         "earings rose gold",
         2,
         expect![[r#"
-        total 2
-        rose-gold-huggies 3.00 [rose-gold-huggies-rg 165.00 USD]
-          metal +2.00 matches 14k rose gold
-          category +1.00 matches earrings
-        rose-gold-topaz-studs 3.00 [rose-gold-topaz-studs-rg 139.00 USD]
-          metal +2.00 matches 10k rose gold
-          category +1.00 matches earrings
-    "#]],
+            total 2
+            rose-gold-huggies 4.00 [rose-gold-huggies-rg 165.00 USD]
+              metal +2.00 matches 14k rose gold
+              category +1.00 matches earrings
+              title +1.00 title says 'rose gold'
+            rose-gold-topaz-studs 4.00 [rose-gold-topaz-studs-rg 139.00 USD]
+              metal +2.00 matches 10k rose gold
+              category +1.00 matches earrings
+              title +1.00 title says 'rose gold'
+        "#]],
     );
 }
 
@@ -175,14 +177,15 @@ fn relaxes_price_then_says_so() {
         "rose gold topaz earrings under $100",
         1,
         expect![[r#"
-        relaxed price: no rose gold topaz earrings under $100; showing up to $150
-        total 1
-        rose-gold-topaz-studs 5.00 [rose-gold-topaz-studs-rg 139.00 USD]
-          price +1.00 price up to $150 (widened)
-          stone +1.00 matches topaz
-          metal +2.00 matches 10k rose gold
-          category +1.00 matches earrings
-    "#]],
+            relaxed price: no rose gold topaz earrings under $100; showing up to $150
+            total 1
+            rose-gold-topaz-studs 6.50 [rose-gold-topaz-studs-rg 139.00 USD]
+              price +1.00 price up to $150 (widened)
+              stone +1.00 matches topaz
+              metal +2.00 matches 10k rose gold
+              category +1.00 matches earrings
+              title +1.50 title says 'rose gold topaz'
+        "#]],
     );
 }
 
@@ -192,16 +195,16 @@ fn relaxes_step_by_step() {
         "platinum ruby earrings",
         2,
         expect![[r#"
-        relaxed stone: no platinum ruby earrings; showing results regardless of stone (ruby)
-        relaxed metal: no platinum earrings; showing results regardless of metal (platinum)
-        total 5
-        rose-gold-huggies 1.50 [rose-gold-huggies-rg 165.00 USD]
-          category +1.00 matches earrings
-          title +0.50 title says 'earrings'
-        gold-hoops 1.50 [gold-hoops-yg 320.00 USD]
-          category +1.00 matches earrings
-          title +0.50 title says 'earrings'
-    "#]],
+            relaxed stone: no platinum ruby earrings; showing results regardless of stone (ruby)
+            relaxed metal: no platinum earrings; showing results regardless of metal (platinum)
+            total 5
+            rose-gold-huggies 1.50 [rose-gold-huggies-rg 165.00 USD]
+              category +1.00 matches earrings
+              title +0.50 title says 'earring'
+            gold-hoops 1.50 [gold-hoops-yg 320.00 USD]
+              category +1.00 matches earrings
+              title +0.50 title says 'earring'
+        "#]],
     );
 }
 
