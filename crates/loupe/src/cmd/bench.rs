@@ -50,6 +50,7 @@ pub enum BenchWhat {
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Baseline,
+    Parse,
     Import,
 }
 
@@ -62,6 +63,10 @@ pub struct PhaseResult {
     pub file_bytes: u64,
     pub seconds: f64,
     pub rows_per_sec: f64,
+    /// CPU time (user + system) of the phase: steadier than wall time on a
+    /// shared machine.
+    pub cpu_seconds: f64,
+    pub rows_per_cpu_sec: f64,
     /// Peak resident memory of the process that ran the phase, in MiB.
     pub peak_rss_mib: f64,
 }
@@ -97,7 +102,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 t.elapsed().as_secs_f64()
             );
         }
-        for phase in [Phase::Baseline, Phase::Import] {
+        for phase in [Phase::Baseline, Phase::Parse, Phase::Import] {
             let r = run_child(phase, &file, n)?;
             if !args.json {
                 print_result(&r);
@@ -115,16 +120,18 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
 
 fn print_result(r: &PhaseResult) {
     let name = match r.phase {
-        Phase::Baseline => "csv crate pass (parse floor)",
-        Phase::Import => "loupe import catalog (parse + normalize + store)",
+        Phase::Baseline => "csv crate pass (floor)",
+        Phase::Parse => "catalog::read_catalog only",
+        Phase::Import => "full import (parse + store)",
     };
     println!(
-        "{:>8} products, {:>8} variant rows, {:>7.1} MiB: {name:<50} {:>6.2} s  {:>9.0} rows/s  peak RSS {:>6.1} MiB",
+        "{:>7} products {:>7} rows {:>6.1} MiB  {name:<28} {:>6.2} s wall {:>6.2} s cpu  {:>9.0} rows/cpu-s  peak RSS {:>6.1} MiB",
         r.products,
         r.variant_rows,
         r.file_bytes as f64 / 1048576.0,
         r.seconds,
-        r.rows_per_sec,
+        r.cpu_seconds,
+        r.rows_per_cpu_sec,
         r.peak_rss_mib
     );
 }
@@ -139,6 +146,7 @@ fn run_child(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
     let exe = std::env::current_exe().context("Failed to find the loupe binary")?;
     let phase_name = match phase {
         Phase::Baseline => "baseline",
+        Phase::Parse => "parse",
         Phase::Import => "import",
     };
     let out = Command::new(exe)
@@ -156,6 +164,7 @@ fn run_child(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
 
 fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<PhaseResult> {
     let file_bytes = std::fs::metadata(file)?.len();
+    let cpu0 = cpu_seconds();
     let t = Instant::now();
     let variant_rows = match phase {
         Phase::Baseline => {
@@ -171,6 +180,19 @@ fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
             std::hint::black_box(bytes);
             rows
         }
+        Phase::Parse => {
+            let head = std::fs::read(file).map(|b| b[..b.len().min(65536)].to_vec())?;
+            let format = catalog::Format::detect(file.to_str(), &head).context("format not detected")?;
+            let mapping = catalog::Mapping::default();
+            let vocab = catalog::Vocabulary::builtin();
+            let opts = catalog::ReadOptions { format, mapping: &mapping, vocab: &vocab, default_currency: model::Currency::USD };
+            let input = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(file)?);
+            let mut variants = 0u64;
+            for p in catalog::read_catalog(input, opts)? {
+                variants += p?.variants.len() as u64;
+            }
+            variants
+        }
         Phase::Import => {
             let dir = file.with_extension("store");
             std::fs::remove_dir_all(&dir).ok();
@@ -182,7 +204,10 @@ fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
         }
     };
     let seconds = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     Ok(PhaseResult {
+        cpu_seconds: cpu,
+        rows_per_cpu_sec: variant_rows as f64 / cpu.max(1e-9),
         phase,
         products,
         variant_rows,
@@ -191,6 +216,18 @@ fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
         rows_per_sec: variant_rows as f64 / seconds.max(1e-9),
         peak_rss_mib: peak_rss_kib().unwrap_or(0) as f64 / 1024.0,
     })
+}
+
+/// User plus system CPU time of this process so far, from `/proc/self/stat`
+/// (clock ticks of 1/100 s, the Linux default).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the command name (which may contain spaces) start at ")".
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after ")".
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Peak resident set size of this process (`VmHWM`), in KiB.

@@ -13,6 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use server::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
 use server::wire::import::ImportReport;
 
+use super::products::outln;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(subcommand)]
@@ -70,6 +72,13 @@ fn parse_currency(s: &str) -> Result<model::Currency, String> {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let mut o = String::new();
+    let result = run_into(&mut o, data, args);
+    super::products::emit(&o)?;
+    result
+}
+
+fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
     let store = super::products::open_store(data)?;
     let bar = progress_bar();
     let on_progress = |p: Progress| {
@@ -102,9 +111,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let report = report.with_context(|| format!("Failed to import the {what}"))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_report(&report);
+        print_report(o, &report);
     }
     Ok(())
 }
@@ -126,16 +135,18 @@ fn progress_bar() -> ProgressBar {
 /// Issues printed in the text report; `--json` has them all (up to the cap).
 const SHOWN_ISSUES: usize = 15;
 
-fn print_report(r: &ImportReport) {
+fn print_report(o: &mut String, r: &ImportReport) {
     let secs = r.elapsed_ms as f64 / 1000.0;
-    println!(
+    outln!(
+        o,
         "Imported {} ({}{} rows in {secs:.1} s)",
         r.file,
         r.format.as_deref().map(|f| format!("{f}, ")).unwrap_or_default(),
         r.rows_read
     );
     if let Some(c) = &r.catalog {
-        println!(
+        outln!(
+            o,
             "  products   {} created, {} updated{}; {} in the catalog",
             c.products_created,
             c.products_updated,
@@ -146,11 +157,12 @@ fn print_report(r: &ImportReport) {
             },
             c.products_total
         );
-        println!("  variants   {} created, {} updated", c.variants_created, c.variants_updated);
+        outln!(o, "  variants   {} created, {} updated", c.variants_created, c.variants_updated);
     }
     if let Some(a) = &r.attributes {
         let pct = |n: u64, of: u64| if of == 0 { 0 } else { (n * 100 + of / 2) / of };
-        println!(
+        outln!(
+            o,
             "  found      category {}%, metal {}%, stone {}%, gender {}% of products; price {}%, size {}%, stock {}% of variants",
             pct(a.with_category, a.products),
             pct(a.with_metal, a.products),
@@ -162,52 +174,62 @@ fn print_report(r: &ImportReport) {
         );
         for (label, counts) in [("categories", &a.categories), ("metals", &a.metals), ("stones", &a.stones)] {
             if !counts.is_empty() {
-                println!("  {label:<10} {}", top(counts, 6));
+                outln!(o, "  {label:<10} {}", top(counts, 6));
             }
         }
     }
-    if let Some(o) = &r.orders {
-        println!(
+    if let Some(ord) = &r.orders {
+        outln!(
+            o,
             "  lines      {} new, {} already stored; {} sales, {} returns, {} cancellations",
-            o.lines_inserted, o.lines_unchanged, o.sales, o.returns, o.cancellations
+            ord.lines_inserted,
+            ord.lines_unchanged,
+            ord.sales,
+            ord.returns,
+            ord.cancellations
         );
-        println!("  customers  {}", o.customers);
-        if o.products_created > 0 {
-            println!(
+        outln!(o, "  customers  {}", ord.customers);
+        if ord.products_created > 0 {
+            outln!(
+                o,
                 "  products   {} created from order lines (SKUs not in the catalog)",
-                o.products_created
+                ord.products_created
             );
         }
-        if let (Some(a), Some(b)) = (o.first_ordered_at, o.last_ordered_at) {
-            println!("  period     {} to {}", day(a), day(b));
+        if let (Some(a), Some(b)) = (ord.first_ordered_at, ord.last_ordered_at) {
+            outln!(o, "  period     {} to {}", day(a), day(b));
         }
     }
     if let Some(i) = &r.inventory {
-        println!("  levels     {} ({} SKUs at {} locations)", i.levels, i.skus, i.locations);
+        outln!(o, "  levels     {} ({} SKUs at {} locations)", i.levels, i.skus, i.locations);
     }
     if let Some(e) = &r.events {
-        println!(
+        outln!(
+            o,
             "  events     {} stored, {} already stored, {} rejected",
-            e.accepted, e.duplicates, e.rejected
+            e.accepted,
+            e.duplicates,
+            e.rejected
         );
     }
     if r.rows_skipped > 0 {
-        println!("  skipped    {} rows (see issues)", r.rows_skipped);
+        outln!(o, "  skipped    {} rows (see issues)", r.rows_skipped);
     }
     if r.issues_total == 0 {
-        println!("  issues     none");
+        outln!(o, "  issues     none");
         return;
     }
     let mut codes: Vec<(&String, &u64)> = r.issues_by_code.iter().collect();
     codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    println!("  issues     {} ({})", r.issues_total, codes.join(", "));
+    outln!(o, "  issues     {} ({})", r.issues_total, codes.join(", "));
     for i in r.issues.iter().take(SHOWN_ISSUES) {
         let at = i.line.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
-        println!("    {at:>10}  {:<22} {}", i.code, i.message);
+        outln!(o, "    {at:>10}  {:<22} {}", i.code, i.message);
     }
     if r.issues_total as usize > SHOWN_ISSUES {
-        println!(
+        outln!(
+            o,
             "    ... {} more (`--json` lists up to {}; `loupe quality` for the catalog)",
             r.issues_total as usize - SHOWN_ISSUES,
             ImportReport::MAX_ISSUES

@@ -6,6 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 use store::Role;
 
+use super::products::outln;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(subcommand)]
@@ -47,6 +49,13 @@ struct Created<'a> {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let mut o = String::new();
+    let result = run_into(&mut o, data, args);
+    super::products::emit(&o)?;
+    result
+}
+
+fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
     let store = super::products::open_store(data)?;
     match args.command {
         KeysCommand::Create { role, label } => {
@@ -56,12 +65,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             };
             let key = store.create_key(role, &label)?;
             if args.json {
-                println!(
+                outln!(
+                    o,
                     "{}",
                     serde_json::to_string(&Created { key: &key, role: role.as_str(), label: &label })?
                 );
             } else {
-                println!("{key}");
+                outln!(o, "{key}");
                 eprintln!(
                     "Created a {} key. Store it now: Loupe keeps only its hash and cannot show it again.",
                     role.as_str()
@@ -72,13 +82,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             let keys = store.list_keys()?;
             if args.json {
                 for k in &keys {
-                    println!("{}", serde_json::to_string(k)?);
+                    outln!(o, "{}", serde_json::to_string(k)?);
                 }
             } else if keys.is_empty() {
-                println!("No keys: the API is open to localhost until you create one (`loupe keys create --role admin`).");
+                outln!(o, "No keys: the API is open to localhost until you create one (`loupe keys create --role admin`).");
             } else {
                 for k in &keys {
-                    println!("{:>3}  {:<6}  {}…  {}", k.id, k.role.as_str(), k.hint, k.label);
+                    outln!(o, "{:>3}  {:<6}  {}…  {}", k.id, k.role.as_str(), k.hint, k.label);
                 }
             }
         }
@@ -88,9 +98,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 anyhow::bail!("No key with id {id}");
             }
             if args.json {
-                println!("{}", serde_json::json!({ "revoked": id }));
+                outln!(o, "{}", serde_json::json!({ "revoked": id }));
             } else {
-                println!("Revoked key {id}.");
+                outln!(o, "Revoked key {id}.");
             }
         }
     }

@@ -41,13 +41,39 @@ pub fn open_store(data: &Path) -> anyhow::Result<store::Store> {
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let store = open_store(data)?;
-    match args.command {
-        ProductsCommand::List { limit, offset } => list(&store, limit, offset, args.json),
-        ProductsCommand::Show { id } => show(&store, &id, args.json),
+    let mut o = String::new();
+    let result = match args.command {
+        ProductsCommand::List { limit, offset } => list(&mut o, &store, limit, offset, args.json),
+        ProductsCommand::Show { id } => show(&mut o, &store, &id, args.json),
+    };
+    emit(&o)?;
+    result
+}
+
+/// Appends a line to a report being built (commands print once, through [`emit`]).
+macro_rules! outln {
+    ($o:expr) => {
+        $o.push('\n')
+    };
+    ($o:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($o, $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
+/// Writes a command's output to stdout; a closed pipe (`loupe ... | head`)
+/// is not an error.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("Failed to write to stdout"),
+        _ => Ok(()),
     }
 }
 
-fn list(store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
+fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
     let total = store.product_count()?;
     let mut rows: Vec<ProductSummary> = Vec::new();
     let mut seen = 0usize;
@@ -60,23 +86,31 @@ fn list(store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow
     })?;
     if json {
         for r in &rows {
-            println!("{}", serde_json::to_string(r)?);
+            outln!(o, "{}", serde_json::to_string(r)?);
         }
         return Ok(());
     }
     if rows.is_empty() {
-        println!(
+        outln!(
+            o,
             "No products{}.",
             if total > 0 { " at this offset" } else { " yet: try `loupe import catalog FILE`" }
         );
         return Ok(());
     }
-    println!(
+    outln!(
+        o,
         "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
-        "id", "title", "category", "price", "vars", "stock"
+        "id",
+        "title",
+        "category",
+        "price",
+        "vars",
+        "stock"
     );
     for r in &rows {
-        println!(
+        outln!(
+            o,
             "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
             r.id,
             clip(&r.title, 40),
@@ -88,12 +122,12 @@ fn list(store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow
     }
     let last = offset + rows.len();
     if (last as u64) < total {
-        println!("{}..{} of {total}; --offset {last} for more", offset + 1, last);
+        outln!(o, "{}..{} of {total}; --offset {last} for more", offset + 1, last);
     }
     Ok(())
 }
 
-fn show(store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
+fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
     let found = match key.parse::<u64>() {
         Ok(id) => store.product(id)?,
         Err(_) => None,
@@ -107,38 +141,37 @@ fn show(store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
     };
     let d = ProductDetail::from(&p);
     if json {
-        println!("{}", serde_json::to_string_pretty(&d)?);
+        outln!(o, "{}", serde_json::to_string_pretty(&d)?);
         return Ok(());
     }
-    let o = &d.product;
-    println!("{} (#{}, {})", o.title, o.id, o.handle);
-    let line = |label: &str, value: String| {
-        if !value.is_empty() {
-            println!("  {label:<10} {value}");
-        }
-    };
-    line(
-        "category",
-        [o.category.clone(), d.raw_category.clone().map(|r| format!("({r})"))]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-    );
-    line("vendor", o.vendor.clone().unwrap_or_default());
-    line("gender", o.gender.clone().unwrap_or_default());
-    line("price", price_text(&o.price));
-    line("metals", o.metals.iter().map(metal_text).collect::<Vec<_>>().join(", "));
-    line("stones", o.stones.iter().map(stone_text).collect::<Vec<_>>().join(", "));
-    line("tags", o.tags.join(", "));
-    line("collection", d.collection.clone().unwrap_or_default());
+    let po = &d.product;
+    outln!(o, "{} (#{}, {})", po.title, po.id, po.handle);
+    let category = [po.category.clone(), d.raw_category.clone().map(|r| format!("({r})"))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut fields = vec![
+        ("category", category),
+        ("vendor", po.vendor.clone().unwrap_or_default()),
+        ("gender", po.gender.clone().unwrap_or_default()),
+        ("price", price_text(&po.price)),
+        ("metals", po.metals.iter().map(metal_text).collect::<Vec<_>>().join(", ")),
+        ("stones", po.stones.iter().map(stone_text).collect::<Vec<_>>().join(", ")),
+        ("tags", po.tags.join(", ")),
+        ("collection", d.collection.clone().unwrap_or_default()),
+    ];
     if d.order_only {
-        line("source", "order lines only (no catalog row)".into());
+        fields.push(("source", "order lines only (no catalog row)".into()));
     }
-    println!("  variants   {}", o.variants.len());
-    for v in &o.variants {
+    for (label, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
+        outln!(o, "  {label:<10} {value}");
+    }
+    outln!(o, "  variants   {}", po.variants.len());
+    for v in &po.variants {
         let opts: Vec<String> = v.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        println!(
+        outln!(
+            o,
             "    {:<20} {:>10}  stock {:>4}  {}",
             v.sku,
             v.price.map_or("-".to_string(), |p| format!("{p:.2}")),
@@ -146,8 +179,14 @@ fn show(store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
             opts.join(" "),
         );
     }
-    for q in &o.quality_issues {
-        println!("  ! {}{}: {}", q.line.map(|l| format!("line {l} ")).unwrap_or_default(), q.code, q.message);
+    for q in &po.quality_issues {
+        outln!(
+            o,
+            "  ! {}{}: {}",
+            q.line.map(|l| format!("line {l} ")).unwrap_or_default(),
+            q.code,
+            q.message
+        );
     }
     Ok(())
 }

@@ -7,6 +7,8 @@ use std::path::Path;
 use anyhow::Context;
 use server::wire::quality::QualityReportOut;
 
+use super::products::outln;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Print JSON instead of text.
@@ -18,45 +20,53 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    let mut o = String::new();
+    let result = run_into(&mut o, data, args);
+    super::products::emit(&o)?;
+    result
+}
+
+fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
     let store = super::products::open_store(data)?;
     let report = server::jobs::catalog_quality(&store).context("Failed to build the quality report")?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_report(&report, args.limit);
+        print_report(o, &report, args.limit);
     }
     Ok(())
 }
 
-fn print_report(r: &QualityReportOut, limit: usize) {
+fn print_report(o: &mut String, r: &QualityReportOut, limit: usize) {
     if r.products == 0 {
-        println!("The catalog is empty: import one with `loupe import catalog FILE`.");
+        outln!(o, "The catalog is empty: import one with `loupe import catalog FILE`.");
         return;
     }
-    println!("{} products, {} variants", r.products, r.variants);
+    outln!(o, "{} products, {} variants", r.products, r.variants);
     let pct = |n: usize| (n * 100 + r.products / 2) / r.products;
     let coverage: Vec<String> = r.coverage.iter().map(|(k, v)| format!("{k} {}%", pct(*v))).collect();
-    println!("  coverage    {}", coverage.join(", "));
+    outln!(o, "  coverage    {}", coverage.join(", "));
     let top = |m: &std::collections::BTreeMap<String, usize>| {
         let mut v: Vec<_> = m.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
     };
-    println!("  categories  {}", top(&r.categories));
+    outln!(o, "  categories  {}", top(&r.categories));
     if !r.metals.is_empty() {
-        println!("  metals      {}", top(&r.metals));
+        outln!(o, "  metals      {}", top(&r.metals));
     }
     if r.issues_total == 0 {
-        println!("  issues      none");
+        outln!(o, "  issues      none");
         return;
     }
     let mut counts: Vec<_> = r.issue_counts.iter().collect();
     counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    println!("  issues      {} ({})", r.issues_total, counts.join(", "));
+    outln!(o, "  issues      {} ({})", r.issues_total, counts.join(", "));
     for i in r.issues.iter().take(limit) {
         let at = i.issue.line.map(|l| format!("line {l}")).unwrap_or_default();
-        println!(
+        outln!(
+            o,
             "    {at:>10}  {:<24} {:<22} {}",
             i.handle.as_deref().unwrap_or("-"),
             i.issue.code,
@@ -64,6 +74,6 @@ fn print_report(r: &QualityReportOut, limit: usize) {
         );
     }
     if r.issues_total > limit {
-        println!("    ... {} more (--limit N, or --json)", r.issues_total - limit);
+        outln!(o, "    ... {} more (--limit N, or --json)", r.issues_total - limit);
     }
 }
