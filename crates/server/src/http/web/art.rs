@@ -178,6 +178,9 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
             for cx in [140.0, 260.0] {
                 if title_lower.contains("hoop") {
                     let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"52\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"9\"/>");
+                    if has_stone {
+                        gem(&mut s, cx, 252.0, 11.0);
+                    }
                 } else if title_lower.contains("stud") || pearl {
                     let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"30\" fill=\"{metal_paint}\"/>");
                     if has_stone {

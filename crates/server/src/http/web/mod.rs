@@ -236,6 +236,11 @@ fn main_vendor(products: &[Product]) -> Option<String> {
 pub struct Shop {
     pub brand: Brand,
     pub categories: Vec<(Category, usize)>,
+    /// Whether the pages send storefront events (views, searches, clicks,
+    /// bag adds) to `POST /v1/events`: only while the server runs open, since
+    /// that route needs an admin key once keys exist, and a brand in
+    /// production sends events from its own storefront backend.
+    pub events: bool,
 }
 
 impl Shop {
@@ -251,7 +256,12 @@ impl Shop {
         }
         // The taxonomy's order reads well in a menu (rings first, other last).
         let categories = Category::ALL.iter().filter_map(|c| counts.get(c).map(|n| (*c, *n))).collect();
-        Shop { brand, categories }
+        Shop { brand, categories, events: false }
+    }
+
+    pub fn with_events(mut self, on: bool) -> Shop {
+        self.events = on;
+        self
     }
 }
 
@@ -266,6 +276,10 @@ pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body_h
     let full_title =
         if title.is_empty() { shop.brand.name.clone() } else { format!("{title} · {}", shop.brand.name) };
     let mut out = head(&full_title, "shop");
+    if shop.events {
+        // The script reads this to decide whether to send events.
+        out = out.replacen("<body class=\"shop\">", "<body class=\"shop\" data-events=\"on\">", 1);
+    }
     let _ = write!(
         out,
         "<header class=\"site-header\"><div class=\"bar\">\
