@@ -371,20 +371,25 @@ impl Vocabulary {
 
     /// The longest phrase starting at `tokens[0]` (not crossing a clause
     /// boundary): its length in tokens and what it means.
-    pub(crate) fn longest(&self, texts: &[&str], hard_after: &[bool]) -> Option<(usize, &[Entry])> {
+    /// `key` is scratch space, reused across calls.
+    pub(crate) fn longest(
+        &self,
+        texts: &[&str],
+        hard_after: &[bool],
+        key: &mut String,
+    ) -> Option<(usize, &[Entry])> {
         let first = texts.first()?;
         let max = *self.max_len.get(*first)?;
-        let mut key = String::new();
-        let mut best = None;
-        for len in 1..=max.min(texts.len()) {
-            if len > 1 {
-                if hard_after[len - 2] {
-                    break;
-                }
-                key.push(' ');
+        let mut best = self.phrases.get(*first).map(|e| (1, e.as_slice()));
+        key.clear();
+        key.push_str(first);
+        for len in 2..=max.min(texts.len()) {
+            if hard_after[len - 2] {
+                break;
             }
+            key.push(' ');
             key.push_str(texts[len - 1]);
-            if let Some(e) = self.phrases.get(&key) {
+            if let Some(e) = self.phrases.get(key.as_str()) {
                 best = Some((len, e.as_slice()));
             }
         }

@@ -99,7 +99,7 @@ pub(crate) struct Converter {
     mapping: Mapping,
     currency: Currency,
     /// Columns resolved for the last header seen (one per delimited file).
-    cache: Option<(Arc<Vec<String>>, Arc<Columns>, ShopifyCols)>,
+    cache: Option<(Arc<Vec<String>>, Arc<Columns>, Arc<ShopifyCols>)>,
     /// Shopify writes option names on a product's first row only.
     option_names: [Option<String>; 3],
     last_handle: String,
@@ -204,7 +204,7 @@ impl Converter {
             .chain(extra.named_options.iter().map(|(_, i)| *i))
             .collect();
         cols.unmapped.retain(|i| !special.contains(i));
-        self.cache = Some((names.clone(), Arc::new(cols), extra));
+        self.cache = Some((names.clone(), Arc::new(cols), Arc::new(extra)));
         Ok(())
     }
 

@@ -152,9 +152,10 @@ pub(crate) fn items<'v>(tokens: &[Token], vocab: &'v Vocabulary) -> Vec<Item<'v>
     let hard_after: Vec<bool> =
         (0..tokens.len()).map(|i| tokens.get(i + 1).is_some_and(|t| t.brk == Brk::Hard)).collect();
     let mut out = Vec::with_capacity(tokens.len());
+    let mut key = String::new();
     let mut i = 0;
     while i < tokens.len() {
-        let (len, entries) = vocab.longest(&texts[i..], &hard_after[i..]).unwrap_or((1, &[]));
+        let (len, entries) = vocab.longest(&texts[i..], &hard_after[i..], &mut key).unwrap_or((1, &[]));
         let text = if len == 1 { texts[i].to_string() } else { texts[i..i + len].join(" ") };
         out.push(Item {
             text,

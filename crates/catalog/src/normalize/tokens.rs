@@ -81,7 +81,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                 lower.truncate(lower.len() - suffix.len());
             }
         }
-        let lower = lower.replace('’', "'");
+        let lower = if lower.contains('’') { lower.replace('’', "'") } else { lower };
         let upper = raw.chars().any(char::is_alphabetic) && !raw.chars().any(char::is_lowercase);
         out.push(Token { text: lower, start, end, brk, upper });
     };
