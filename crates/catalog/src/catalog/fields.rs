@@ -94,12 +94,15 @@ fn google_synonyms(t: &Target) -> &'static [&'static str] {
     }
 }
 
+/// Columns resolved for one header: the names, the targets, the extras.
+type Resolved = (Arc<Vec<String>>, Arc<Columns>, Arc<ShopifyCols>);
+
 pub(crate) struct Converter {
     format: Format,
     mapping: Mapping,
     currency: Currency,
     /// Columns resolved for the last header seen (one per delimited file).
-    cache: Option<(Arc<Vec<String>>, Arc<Columns>, Arc<ShopifyCols>)>,
+    cache: Option<Resolved>,
     /// Shopify writes option names on a product's first row only.
     option_names: [Option<String>; 3],
     last_handle: String,
