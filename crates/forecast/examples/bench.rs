@@ -63,7 +63,7 @@ fn main() {
     }
     let freq = Freq::parse(args.get(5).map_or("day", String::as_str)).unwrap_or(Freq::Day);
     let t = Instant::now();
-    let cfg = ForecastConfig { freq, horizon: h, ..ForecastConfig::default() };
+    let cfg = ForecastConfig { freq, horizon: h, keep_history: false, ..ForecastConfig::default() };
     let set = forecast::forecast(&demand, &cfg);
     let took = t.elapsed();
     let count = |l: Level| set.level(l).count();

@@ -31,11 +31,21 @@ pub struct ForecastConfig {
     pub threads: usize,
     /// Reconcile the levels (on by default).
     pub reconcile: bool,
+    /// Keep each series' history in periods in the result (for drawing
+    /// and scoring); off, memory stays at the daily history plus forecasts.
+    pub keep_history: bool,
 }
 
 impl Default for ForecastConfig {
     fn default() -> Self {
-        ForecastConfig { freq: Freq::Week, horizon: 4, origins: 3, threads: 2, reconcile: true }
+        ForecastConfig {
+            freq: Freq::Week,
+            horizon: 4,
+            origins: 3,
+            threads: 2,
+            reconcile: true,
+            keep_history: true,
+        }
     }
 }
 
@@ -303,7 +313,7 @@ pub fn forecast(demand: &Demand, cfg: &ForecastConfig) -> ForecastSet {
                         calendar: calendar_on,
                     };
                     let fit = fit_series(&y, &ok, &ctx, &mut scratch);
-                    local.push((k, fit, y.clone()));
+                    local.push((k, fit, if cfg.keep_history { y.clone() } else { Vec::new() }));
                 }
                 if let Ok(mut r) = results.lock() {
                     r.extend(local);
