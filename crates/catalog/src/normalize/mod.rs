@@ -51,6 +51,10 @@ pub struct Extracted {
     pub birthstone_month: Option<u8>,
     /// A chain or bracelet length written with a unit (`18 inch`, `45cm`, `16"`).
     pub length: Option<Size>,
+    /// Width in millimetres when the text says so (`Width: 5.5mm`).
+    pub width_mm: Option<f32>,
+    /// Weight in grams (`3.5 g`).
+    pub weight_g: Option<f32>,
     /// A collection named in the text (`the Love collection`) or a brand
     /// collection name from the vocabulary.
     pub collection: Option<String>,
@@ -179,6 +183,7 @@ pub(crate) fn extract(text: &str, vocab: &Vocabulary, field: Field) -> Extracted
     out.stones = stones;
     out.loose_carat = loose;
     out.length = size::length_in(&mut items);
+    (out.width_mm, out.weight_g) = size::measures_in(&mut items);
     rest(&mut items, field, &mut out);
     out
 }

@@ -338,6 +338,10 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     });
 
     let text_length = ex_title.length.clone().or_else(|| ex_desc.length.clone());
+    let text_weight = ex_title.weight_g.or(ex_desc.weight_g);
+    if let Some(w) = ex_title.width_mm.or(ex_desc.width_mm) {
+        attributes.entry("width_mm".to_string()).or_insert_with(|| w.to_string());
+    }
     let ring_ctx = category.is_some_and(Category::is_ring);
     let length_ctx = matches!(
         category,
@@ -450,7 +454,7 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
             stones: v_stones,
             size,
             inventory: v.inventory,
-            grams: v.grams,
+            grams: v.grams.or(text_weight.map(f64::from)),
             image_url: v.image_url,
             source_line: Some(v.line),
         });

@@ -222,6 +222,67 @@ pub(crate) fn length_in(items: &mut [Item]) -> Option<Size> {
     None
 }
 
+/// Width in millimetres (`Width: 5.5mm`, `4.8 mm wide`) and weight in grams
+/// (`3.5 g`, `weight 2.1 grams`) written in a text.
+pub(crate) fn measures_in(items: &mut [Item]) -> (Option<f32>, Option<f32>) {
+    let mut width = None;
+    let mut weight = None;
+    let mut i = 0;
+    while i < items.len() {
+        if items[i].used {
+            i += 1;
+            continue;
+        }
+        // The number and its unit, glued (`5.5mm`) or not (`5.5 mm`).
+        let (value, unit, len) = match split_number_suffix(&items[i].text) {
+            Some((n, u)) => (n, u.to_string(), 1),
+            None => match (items[i].number(), items.get(i + 1)) {
+                (Some(n), Some(next)) if next.brk != Brk::Hard && !next.used => (n, next.text.clone(), 2),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
+        };
+        let value = value as f32;
+        match unit.as_str() {
+            "mm" if width.is_none() && (0.5..=60.0).contains(&value) => {
+                let before = |k: usize| {
+                    i >= k
+                        && matches!(
+                            items[i - k].text.as_str(),
+                            "width" | "wide" | "breite" | "largeur" | "ancho"
+                        )
+                };
+                let after = items.get(i + len).is_some_and(|a| {
+                    a.brk != Brk::Hard && matches!(a.text.as_str(), "wide" | "width" | "band")
+                });
+                if before(1) || before(2) || after {
+                    width = Some(value);
+                    for it in &mut items[i..i + len] {
+                        it.used = true;
+                    }
+                    // `wide` here is a measure, not the chunky style.
+                    if let Some(a) = items.get_mut(i + len).filter(|a| a.text == "wide") {
+                        a.used = true;
+                    }
+                }
+            }
+            "g" | "gr" | "gm" | "gms" | "gram" | "grams" | "gramm" | "grammes"
+                if weight.is_none() && (0.05..=2000.0).contains(&value) =>
+            {
+                weight = Some(value);
+                for it in &mut items[i..i + len] {
+                    it.used = true;
+                }
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    (width, weight)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,12 @@ fn render(x: &Extracted) -> String {
     if let Some(Size::Length { cm, inches, .. }) = &x.length {
         parts.push(format!("len({cm}cm,{inches}in)"));
     }
+    if let Some(w) = x.width_mm {
+        parts.push(format!("width({w}mm)"));
+    }
+    if let Some(w) = x.weight_g {
+        parts.push(format!("weight({w}g)"));
+    }
     if let Some(c) = &x.collection {
         parts.push(format!("coll({c})"));
     }
@@ -87,7 +93,10 @@ fn vocab() -> &'static Vocabulary {
 
 #[test]
 fn metals() {
-    check("Love ring, 18K yellow gold. Width: 5.5mm.", "metal(gold 18k 750 yellow solid) cat(ring)");
+    check(
+        "Love ring, 18K yellow gold. Width: 5.5mm.",
+        "metal(gold 18k 750 yellow solid) cat(ring) width(5.5mm)",
+    );
     check("14K YG", "metal(gold 14k 585 yellow solid)");
     check("14kt white gold", "metal(gold 14k 585 white solid)");
     check("18ct rose gold", "metal(gold 18k 750 rose solid)");
@@ -205,6 +214,12 @@ fn gender_styles_and_more() {
     check("16\" necklace", "cat(necklace) len(40.6cm,16in)");
     check("from the Pearl collection", "stone(pearl)");
     check("the Etoile collection", "coll(etoile)");
+    check(
+        "Trinity wedding band, width 4.8 mm, 18K pink gold",
+        "metal(gold 18k 750 rose solid) cat(wedding_band) width(4.8mm)",
+    );
+    check("3mm wide band, weight 2.1 g", "width(3mm) weight(2.1g)");
+    check("5.5mm cubic zirconia studs", "stone(cubic_zirconia simulant) cat(earrings)");
 }
 
 #[test]

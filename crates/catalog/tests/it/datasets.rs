@@ -50,6 +50,7 @@ fn cartier_rings() {
     assert_eq!(love.collection.as_deref(), Some("love"));
     assert_eq!(love.variants[0].price.map(|p| p.minor), Some(165000));
     assert!(love.quality_issues.is_empty(), "{:?}", love.quality_issues);
+    assert_eq!(love.attributes.get("width_mm").map(String::as_str), Some("5.5"));
     // The image column was found by its name without a mapping.
     assert!(love.image_url.as_deref().is_some_and(|i| i.ends_with(".png")));
 

@@ -296,3 +296,32 @@ a,Ring A again,100,14k gold,S-10,ring
     "#]]
     .assert_eq(&out);
 }
+
+#[test]
+fn generic_csv_with_option_mapping_groups_variants_by_handle() {
+    let csv = "parent;code;name;Metall;Ringgröße;price;stock\nr1;R1-6;Bague solitaire;Or blanc 18 carats;52;1.200,00 €;3\nr1;R1-7;;Or jaune 750;54;1.250,00 €;\n";
+    let m = map(&[
+        "handle=parent",
+        "sku=code",
+        "title=name",
+        "option:Metal=Metall",
+        "option:Size=Ringgröße",
+        "inventory=stock",
+    ]);
+    let (products, skipped) = read(csv.as_bytes(), Format::Csv, &m);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(products.len(), 1);
+    let p = &products[0];
+    assert_eq!(p.category, Some(Category::Ring));
+    assert_eq!(p.variants.len(), 2);
+    let (a, b) = (&p.variants[0], &p.variants[1]);
+    assert_eq!(a.price.map(|m| (m.minor, m.currency)), Some((120_000, Currency::EUR)));
+    assert_eq!(
+        (a.metals[0].kind.as_str(), a.metals[0].karat, a.metals[0].colors.clone()),
+        ("gold", Some(18), vec!["white".to_string()])
+    );
+    assert_eq!((b.metals[0].karat, b.metals[0].colors.clone()), (Some(18), vec!["yellow".to_string()]));
+    assert!(matches!(&a.size, Some(Size::Ring { us, .. }) if *us == 6.0), "{:?}", a.size);
+    // The second variant's blank stock is reported: the file tracks stock.
+    assert!(p.quality_issues.iter().any(|i| i.code == "no_inventory" && i.line == Some(3)));
+}
