@@ -82,6 +82,7 @@ impl<R: Read> InventoryReader<R> {
         &self.skipped.kept
     }
 
+    /// Rows skipped (code `bad_row`), including those past the kept list.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.total
     }

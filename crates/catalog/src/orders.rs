@@ -164,6 +164,7 @@ impl<R: Read> OrdersReader<R> {
         &self.skipped.kept
     }
 
+    /// Rows skipped (code `bad_row`), including those past the kept list.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.total
     }

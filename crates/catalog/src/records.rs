@@ -377,10 +377,12 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// Collects skipped-row issues, keeping the first [`MAX_SKIPPED_KEPT`].
+/// Collects skipped-row issues (and `bad_value` notes about rows that were
+/// kept), keeping the first [`MAX_SKIPPED_KEPT`].
 #[derive(Debug, Default)]
 pub(crate) struct Skipped {
     pub kept: Vec<QualityIssue>,
+    /// Rows skipped (`bad_row`), kept in the list or not.
     pub total: u64,
 }
 
@@ -397,7 +399,9 @@ impl Skipped {
         field: Option<&str>,
         message: impl Into<String>,
     ) {
-        self.total += 1;
+        if code == "bad_row" {
+            self.total += 1;
+        }
         if self.kept.len() < MAX_SKIPPED_KEPT {
             let message = message.into();
             // Every message names its line, whoever wrote it.

@@ -69,6 +69,8 @@ pub struct CatalogReader<R: Read> {
     vocab: Vocabulary,
     cache: ExtractCache,
     pending: Option<Draft>,
+    /// Rows in `pending`, capped at [`MAX_VARIANTS`] to bound memory.
+    pending_rows: usize,
     skipped: Skipped,
     rows_read: u64,
     done: bool,
@@ -88,6 +90,7 @@ impl<R: Read> CatalogReader<R> {
             vocab: opts.vocab.clone(),
             cache: ExtractCache::default(),
             pending: None,
+            pending_rows: 0,
             skipped: Skipped::default(),
             rows_read: 0,
             done: false,
@@ -95,12 +98,13 @@ impl<R: Read> CatalogReader<R> {
     }
 
     /// Rows skipped so far (the first [`crate::MAX_SKIPPED_KEPT`]), as
-    /// `bad_row` issues with their line.
+    /// `bad_row` issues with their line; also `bad_value` notes about rows
+    /// that were read despite a problem (a file cut off in its last field).
     pub fn skipped(&self) -> &[QualityIssue] {
         &self.skipped.kept
     }
 
-    /// All rows skipped so far, including those not kept.
+    /// Rows skipped (code `bad_row`), including those past the kept list.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.total
     }
@@ -174,21 +178,18 @@ impl<R: Read> CatalogReader<R> {
     fn group(&mut self, data: fields::RowData) -> Option<Draft> {
         if let Some(p) = &mut self.pending {
             if p.handle == data.handle {
-                if p.variants.len() >= MAX_VARIANTS && data.variant.is_some() {
-                    self.skipped.push(
-                        data.line,
-                        None,
-                        format!(
-                            "product {:?} has more than {MAX_VARIANTS} variant rows; row skipped",
-                            data.handle
-                        ),
-                    );
+                if self.pending_rows >= MAX_VARIANTS {
+                    let message =
+                        format!("product {:?} has more than {MAX_VARIANTS} rows; row skipped", data.handle);
+                    self.skipped.push(data.line, None, message);
                     return None;
                 }
+                self.pending_rows += 1;
                 merge_into(p, data);
                 return None;
             }
         }
+        self.pending_rows = 1;
         let new = start_draft(data);
         self.pending.replace(new)
     }

@@ -256,6 +256,15 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     } else {
         description
     };
+    if title.trim().is_empty() {
+        issues.push(issue(
+            "missing_title",
+            "the product has no title; the handle stands in",
+            line_of,
+            Some("title"),
+        ));
+        title = handle.clone();
+    }
     if looks_like_html(&title) {
         title = strip_html(&title).0.replace('\n', " ");
         issues.push(issue(

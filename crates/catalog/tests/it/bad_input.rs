@@ -144,6 +144,7 @@ proptest! {
             "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
             "sku,location,on_hand,on_order,lead_time_days,unit_cost\n",
             "id\ttitle\tprice\titem_group_id\tmaterial\n",
+            "<?xml version=\"1.0\"?><rss><channel><item><g:id>1</g:id><title>",
         ]),
         body in "[a-zA-Z0-9 ,\"\\n\\t.;:/<>&#-]{0,400}",
     ) {
@@ -154,4 +155,17 @@ proptest! {
     fn extraction_never_panics(text in "\\PC{0,200}") {
         let _ = catalog::extract_attributes(&text, vocab());
     }
+}
+
+#[test]
+fn one_handle_cannot_hold_unbounded_rows() {
+    let mut csv = String::from("Handle,Title,Variant SKU,Variant Price\n");
+    for i in 0..5002 {
+        csv.push_str(&format!("h,Ring,S-{i},10\n"));
+    }
+    let (products, skipped) = read(csv.as_bytes(), Format::Shopify, &Mapping::default());
+    assert_eq!(products.len(), 1);
+    assert_eq!(products[0].variants.len(), 5000);
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].message.contains("more than 5000 rows"), "{}", skipped[0].message);
 }
