@@ -250,7 +250,7 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
             continue;
         };
         let descriptive = facts.iter().any(|f| {
-            !matches!(f, Fact::Stop | Fact::Gender(_) | Fact::Price(_) | Fact::Month(_) | Fact::Birthstone)
+            !matches!(f, Fact::Stop | Fact::Gender(_) | Fact::Price(_) | Fact::Month(_))
         });
         if descriptive {
             match u.corrections.last() {
