@@ -2,10 +2,9 @@
 //! renders ([`SearchView`]: hits with their `why`, facets, what the query was
 //! understood to mean) and the renderer.
 //!
-//! [`run`] fills the view. Until the search engine (issue 4) is wired in, it
-//! is a plain word match over titles, tags and attributes, so the page works
-//! end to end; the search engineer replaces the body of [`run`] with a call
-//! to the engine and keeps the view model (add fields as needed).
+//! [`run_engine`] fills the view from Loupe's search engine (the same index
+//! `GET /v1/search` uses). [`run`], a plain word match over titles, tags and
+//! attributes, remains as the fallback should the index fail to build.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,7 +29,7 @@ pub struct SearchParams {
 }
 
 impl SearchParams {
-    fn filters(&self) -> [(&'static str, Option<&str>); 3] {
+    pub(crate) fn filters(&self) -> [(&'static str, Option<&str>); 3] {
         [
             ("category", self.category.as_deref()),
             ("metal", self.metal.as_deref()),
@@ -95,6 +94,114 @@ pub struct SearchView {
 }
 
 pub const PAGE_SIZE: usize = 24;
+
+/// Fills the view for `params` with the search engine; `products` (the
+/// catalog by id) supplies the pieces the hits name.
+pub fn run_engine(index: &search::SearchIndex, products: &[Product], params: &SearchParams) -> SearchView {
+    let mut req = search::SearchRequest::new(&params.q);
+    req.limit = PAGE_SIZE;
+    req.offset = (page_number(params.page.as_deref()) - 1) * PAGE_SIZE;
+    req.now = chrono::Utc::now().timestamp();
+    for (key, value) in params.filters() {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            // A hand-edited URL with a bad value just does not filter.
+            let _ = req.filters.add_value(key, v);
+        }
+    }
+    let Ok(r) = index.search(&req) else { return run(products, params) };
+    let product = |id: u64| products.binary_search_by_key(&id, |p| p.id).ok().map(|i| &products[i]);
+    let hits = r
+        .hits
+        .iter()
+        .filter_map(|h| {
+            let p = product(h.product_id).or_else(|| products.iter().find(|p| p.handle == h.handle))?;
+            let why = h
+                .why
+                .iter()
+                .map(|w| Why {
+                    signal: w.signal.to_string(),
+                    detail: w.detail.clone(),
+                    contribution: f64::from(w.contribution),
+                })
+                .collect();
+            Some(SearchHit { product: p.clone(), score: f64::from(h.score), why })
+        })
+        .collect();
+    let facets = r
+        .facets
+        .iter()
+        .filter_map(|f| {
+            let key = match f.name {
+                "category" => "category",
+                "metal" => "metal",
+                "stone" => "stone",
+                _ => return None,
+            };
+            let mut values: Vec<FacetValue> = f
+                .values
+                .iter()
+                .map(|v| FacetValue {
+                    label: match Category::parse(&v.value) {
+                        Some(c) if key == "category" => category_plural(c).to_string(),
+                        _ => super::capitalize(&v.value.replace('_', " ")),
+                    },
+                    value: v.value.clone(),
+                    count: v.count,
+                    selected: v.selected,
+                })
+                .collect();
+            values.truncate(12);
+            let label = super::capitalize(key);
+            (!values.is_empty()).then_some(Facet { key, label, values })
+        })
+        .collect();
+    let bounds = index.price_bounds(&r.understood);
+    let wire = crate::wire::search::Understood::from_engine(&r.understood, bounds);
+    let understood = wire.constraints.iter().chain(&wire.preferences).map(chip).collect();
+    let mut notes: Vec<String> = wire
+        .corrections
+        .iter()
+        .map(|c| {
+            format!("Showing results for \u{201c}{}\u{201d} (you typed \u{201c}{}\u{201d}).", c.to, c.from)
+        })
+        .collect();
+    notes.extend(r.relaxed.iter().map(|x| format!("{}.", super::capitalize(&x.detail))));
+    SearchView {
+        total: r.total,
+        hits,
+        facets,
+        understood,
+        note: (!notes.is_empty()).then(|| notes.join(" ")),
+    }
+}
+
+/// "metal: gold", "price: under $150", "style: dainty" for the chips.
+fn chip(i: &crate::wire::search::Interpretation) -> String {
+    use serde_json::Value;
+    let plain = |v: &Value| match v {
+        Value::String(s) => s.replace('_', " "),
+        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).next().unwrap_or("").replace('_', " "),
+        other => other.to_string(),
+    };
+    let value = match i.field.as_str() {
+        "price" => match (i.value["min"].as_f64(), i.value["max"].as_f64()) {
+            (Some(a), Some(b)) => format!("${a:.0} to ${b:.0}"),
+            (None, Some(b)) => format!("under ${b:.0}"),
+            (Some(a), None) => format!("over ${a:.0}"),
+            (None, None) => "any".into(),
+        },
+        "stone" => {
+            let kinds: Vec<String> = i.value["any_of"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str()).map(|s| s.replace('_', " ")).collect())
+                .unwrap_or_default();
+            kinds.join(" or ")
+        }
+        "birthstone" => "any birthstone".into(),
+        _ => plain(&i.value),
+    };
+    format!("{}: {value}", i.field.replace('_', " "))
+}
 
 /// Fills the view for `params` over `products`. Placeholder ranking (see the
 /// module documentation): words in the title count most, then tags,
