@@ -66,8 +66,16 @@ try {
   page.on("console", (msg) => {
     if (msg.type() === "error") errors.push(`console error: ${msg.text()}`);
   });
-  page.on("response", (res) => {
+  const eventReplies = [];
+  page.on("response", async (res) => {
     if (res.status() >= 500) errors.push(`${res.status()} from ${res.url()}`);
+    if (res.url().endsWith("/v1/events")) {
+      try {
+        eventReplies.push({ status: res.status(), body: await res.json() });
+      } catch (e) {
+        eventReplies.push({ status: res.status(), body: null });
+      }
+    }
   });
 
   await step("storefront home renders with products", async () => {
@@ -125,6 +133,25 @@ try {
     const res2 = await page.goto(base + "/admin/quality");
     assert.equal(res2.status(), 200);
     await page.screenshot({ path: join(shots, "admin-quality.png"), fullPage: true });
+  });
+
+  await step("the storefront recorded its events (search, click, view, add to bag)", async () => {
+    if (process.env.SMOKE_EXPECT_EVENTS === "0") return;
+    // Events are sent without waiting; give the last ones a moment.
+    await page.waitForTimeout(300);
+    // Replies the page saw: every event accepted. (A click's post outlives
+    // its page, so the browser may not report its reply; the server's
+    // counters below see every post.)
+    for (const r of eventReplies) {
+      assert.equal(r.status, 200, JSON.stringify(r));
+      if (r.body) assert.deepEqual(r.body.rejected, [], JSON.stringify(r.body));
+    }
+    const metrics = await (await page.request.get(base + "/metrics")).text();
+    const posts = [...metrics.matchAll(/^loupe_http_requests_total\{method="POST",route="\/v1\/events",status="(\d+)"\} (\d+)$/gm)];
+    const ok = posts.filter((m) => m[1] === "200").reduce((n, m) => n + Number(m[2]), 0);
+    const bad = posts.filter((m) => m[1] !== "200");
+    assert.deepEqual(bad.map((m) => m[0]), [], "every event post was accepted");
+    assert.ok(ok >= 4, `the server saw ${ok} event posts, expected search, click, view and add to bag`);
   });
 
   await step("no page raised a script error or a server error", async () => {

@@ -103,6 +103,9 @@ async fn every_storefront_page_renders() {
     let (s, _, _) = get(&app, "/search?q=%ZZ&page=abc").await;
     assert_eq!(s, StatusCode::OK);
 
+    // Open server (no keys): the storefront sends its events.
+    assert!(home.contains("data-events=\"on\""));
+
     let (s, ct, cart) = get(&app, "/cart").await;
     check_page(s, &ct, &cart);
 
@@ -157,5 +160,12 @@ async fn the_back_office_shows_issues_and_placeholders() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["products"], 1);
     assert!(v["issue_counts"]["missing_gender"].as_u64() >= Some(1), "{v}");
-    drop(store);
+    // Once keys exist the back-office asks for one, and the storefront
+    // stops sending events (that route needs an admin key now).
+    store.create_key(store::Role::Admin, "ops").unwrap();
+    let (s, _, _) = get(&app, "/admin").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, home) = get(&app, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!home.contains("data-events"));
 }

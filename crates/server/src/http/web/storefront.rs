@@ -53,7 +53,8 @@ async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), PageError> 
     let state = state.clone();
     Ok(blocking(move || {
         let products = state.catalog()?;
-        let shop = Shop::new(Brand::load(&state.store), &products);
+        let open = !crate::http::auth::enforced(&state.store)?;
+        let shop = Shop::new(Brand::load(&state.store), &products).with_events(open);
         Ok((products, shop))
     })
     .await?)
@@ -405,7 +406,9 @@ async fn search_page(
 ) -> PageResult {
     let (products, shop) = load(&state).await?;
     let p2 = params.clone();
-    let view = blocking(move || Ok(search::run(&products, &p2))).await?;
+    let st = state.clone();
+    let view =
+        blocking(move || Ok(search::run_engine(&*st.search.index(&st.store)?, &products, &p2))).await?;
     let title = if params.q.trim().is_empty() {
         "Search".to_string()
     } else {

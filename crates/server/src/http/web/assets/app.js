@@ -40,6 +40,61 @@
     }
   }
 
+  // Storefront events (view, search, click, add_to_cart) go to
+  // POST /v1/events when the page says so (data-events="on": the server runs
+  // without keys, as the local demo does). Failures are ignored: tracking
+  // must never get in a shopper's way.
+  function randomId() {
+    var a = new Uint8Array(12);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function sessionId() {
+    try {
+      var id = sessionStorage.getItem("loupe.session");
+      if (!id) { id = "s-" + randomId(); sessionStorage.setItem("loupe.session", id); }
+      return id;
+    } catch (e) {
+      return null;
+    }
+  }
+  function track(event) {
+    if (!document.body || document.body.dataset.events !== "on") return;
+    event.id = "web-" + randomId();
+    event.at = Date.now();
+    event.session_id = sessionId();
+    try {
+      fetch("/v1/events", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify([event]),
+        keepalive: true
+      }).catch(function () {});
+    } catch (e) { /* no fetch: no tracking */ }
+  }
+  function handleOf(href) {
+    var m = /\/p\/([^?#]+)/.exec(href || "");
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+  function searchPage() {
+    var hits = document.querySelectorAll(".hit");
+    var input = document.getElementById("q");
+    if (!/^\/search/.test(location.pathname) || !input || !input.value.trim()) return;
+    var query = input.value.trim();
+    var results = Array.prototype.map.call(hits, function (h) {
+      var a = h.querySelector("h3 a");
+      return a ? handleOf(a.getAttribute("href")) : null;
+    }).filter(Boolean);
+    track({ kind: "search", query: query, results: results });
+    Array.prototype.forEach.call(hits, function (h, i) {
+      h.addEventListener("click", function (ev) {
+        var a = ev.target.closest && ev.target.closest("a");
+        var handle = a && handleOf(a.getAttribute("href"));
+        if (handle) track({ kind: "click", query: query, product: handle, position: i });
+      });
+    });
+  }
+
   // Product page: pick a variant from the option radios.
   function productPage() {
     var form = document.querySelector("form[data-product]");
@@ -77,6 +132,8 @@
       if (button) button.disabled = v.inventory != null && v.inventory <= 0;
     }
     form.addEventListener("change", update);
+    var first = chosen();
+    track({ kind: "view", product: form.dataset.product, sku: first ? first.sku : null });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var v = chosen();
@@ -86,6 +143,10 @@
       if (line) line.qty += 1;
       else lines.push({ sku: v.sku, handle: form.dataset.product, title: form.dataset.title, options: v.label, price_minor: v.price_minor, currency: v.currency, qty: 1 });
       save(lines);
+      track({
+        kind: "add_to_cart", product: form.dataset.product, sku: v.sku, quantity: 1,
+        price: v.price_minor != null ? { minor: v.price_minor, currency: v.currency } : null
+      });
       if (added) { added.textContent = "Added to your bag"; added.hidden = false; }
     });
     update();
@@ -145,6 +206,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     showCount();
+    searchPage();
     productPage();
     cartPage();
   });
