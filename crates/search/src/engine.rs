@@ -736,6 +736,7 @@ pub(crate) struct ScoreContext<'a> {
     budget: Option<(PriceWord, &'a [f64])>,
     metal_and_color: bool,
     asked_metal: Option<(String, Vec<String>)>,
+    primary_category: Option<Category>,
     gender: Option<(Gender, String)>,
     birthstone: Option<String>,
     stone_color: Option<(BitSet, String)>,
@@ -813,6 +814,7 @@ impl SearchIndex {
             budget,
             metal_and_color,
             asked_metal,
+            primary_category: u.category.as_ref().map(|c| c.value[0]),
             gender: u.gender.as_ref().map(|g| (g.value, g.from.clone())),
             birthstone: u.birthstone.clone(),
             stone_color,
@@ -865,11 +867,19 @@ impl SearchIndex {
                 format!("matches {}", label.unwrap_or(reason))
             } else if *kind == "price" || *kind == "stone" && reason.contains("birthstone") {
                 reason.clone()
+            } else if *kind == "category" {
+                format!("is a {}", doc.category.map_or("piece", |c| c.as_str()).replace('_', " "))
             } else {
                 format!("matches {reason}")
             };
-            let weight =
-                if *kind == "metal" && ctx.metal_and_color { 2.0 * w.constraint } else { w.constraint };
+            let weight = if *kind == "metal" && ctx.metal_and_color {
+                2.0 * w.constraint
+            } else if *kind == "category" && doc.category.is_some() && doc.category == ctx.primary_category {
+                // `chain` also accepts necklaces, but a chain is what was named.
+                1.5 * w.constraint
+            } else {
+                w.constraint
+            };
             add(kind, weight, &|| detail.clone());
         }
         for (set, strong, label, signal) in &ctx.styles {

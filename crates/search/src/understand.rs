@@ -250,7 +250,17 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
             continue;
         };
         let descriptive = facts.iter().any(|f| {
-            !matches!(f, Fact::Stop | Fact::Gender(_) | Fact::Price(_) | Fact::Month(_))
+            matches!(
+                f,
+                Fact::Category(_)
+                    | Fact::Stone(_)
+                    | Fact::Style(_)
+                    | Fact::Occasion(_)
+                    | Fact::StoneColor(_)
+                    | Fact::StoneTint(_)
+                    | Fact::Birthstone
+                    | Fact::Finish(_)
+            )
         });
         if descriptive {
             match u.corrections.last() {

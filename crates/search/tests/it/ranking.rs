@@ -39,17 +39,17 @@ fn delicate_yellow_gold_birthstone_necklace_under_150() {
         2,
         expect![[r#"
             total 2
-            garnet-drop-necklace 5.80 [garnet-drop-necklace-yg 145.00 USD]
+            garnet-drop-necklace 6.30 [garnet-drop-necklace-yg 145.00 USD]
               price +1.00 priced under $150
               metal +2.00 matches 10k yellow gold
-              category +1.00 matches necklace
+              category +1.50 is a necklace
               style +0.80 dainty ('delicate')
               title +0.50 title says 'necklace'
               birthstone +0.50 garnet is a birthstone ('birthstone')
             dainty-ruby-pendant 5.30 [dainty-ruby-pendant-yg 129.00 USD]
               price +1.00 priced under $150
               metal +2.00 matches 14k yellow gold
-              category +1.00 matches necklace
+              category +1.00 is a pendant
               style +0.80 dainty ('delicate')
               birthstone +0.50 ruby is a birthstone ('birthstone')
         "#]],
@@ -62,16 +62,16 @@ fn stackable_ring_for_everyday_wear() {
         "stackable ring for everyday wear",
         2,
         expect![[r#"
-        total 9
-        stacking-band-thin 2.60 [stacking-band-thin-rg-7 180.00 USD]
-          category +1.00 matches ring
-          style +0.80 stackable ('stackable')
-          style +0.80 everyday ('everyday')
-        pave-stacking-ring 2.30 [pave-stacking-ring-wg-6 690.00 USD]
-          category +1.00 matches ring
-          style +0.80 stackable ('stackable')
-          title +0.50 title says 'ring'
-    "#]],
+            total 9
+            stacking-band-thin 3.10 [stacking-band-thin-rg-7 180.00 USD]
+              category +1.50 is a ring
+              style +0.80 stackable ('stackable')
+              style +0.80 everyday ('everyday')
+            pave-stacking-ring 2.80 [pave-stacking-ring-wg-6 690.00 USD]
+              category +1.50 is a ring
+              style +0.80 stackable ('stackable')
+              title +0.50 title says 'ring'
+        "#]],
     );
 }
 
@@ -82,14 +82,12 @@ fn earings_rose_gold() {
         2,
         expect![[r#"
             total 2
-            rose-gold-huggies 4.00 [rose-gold-huggies-rg 165.00 USD]
+            rose-gold-huggies 3.50 [rose-gold-huggies-rg 165.00 USD]
               metal +2.00 matches 14k rose gold
-              category +1.00 matches earrings
-              title +1.00 title says 'rose gold'
-            rose-gold-topaz-studs 4.00 [rose-gold-topaz-studs-rg 139.00 USD]
+              category +1.50 is a earrings
+            rose-gold-topaz-studs 3.50 [rose-gold-topaz-studs-rg 139.00 USD]
               metal +2.00 matches 10k rose gold
-              category +1.00 matches earrings
-              title +1.00 title says 'rose gold'
+              category +1.50 is a earrings
         "#]],
     );
 }
@@ -137,22 +135,22 @@ fn ring_size_picks_the_variant_in_stock() {
         "ring size 7 gold",
         3,
         expect![[r#"
-        total 3
-        sapphire-ring 3.50 [sapphire-ring-wg-7 1450.00 USD]
-          size +1.00 matches size 7 in stock
-          metal +1.00 matches 18k white gold
-          category +1.00 matches ring
-          title +0.50 title says 'ring'
-        ruby-ring 3.50 [ruby-ring-yg-7 980.00 USD]
-          size +1.00 matches size 7 in stock
-          metal +1.00 matches 14k yellow gold
-          category +1.00 matches ring
-          title +0.50 title says 'ring'
-        stacking-band-thin 3.00 [stacking-band-thin-rg-7 180.00 USD]
-          size +1.00 matches size 7 in stock
-          metal +1.00 matches 14k yellow gold
-          category +1.00 matches ring
-    "#]],
+            total 3
+            sapphire-ring 4.00 [sapphire-ring-wg-7 1450.00 USD]
+              size +1.00 matches size 7 in stock
+              metal +1.00 matches 18k white gold
+              category +1.50 is a ring
+              title +0.50 title says 'ring'
+            ruby-ring 4.00 [ruby-ring-yg-7 980.00 USD]
+              size +1.00 matches size 7 in stock
+              metal +1.00 matches 14k yellow gold
+              category +1.50 is a ring
+              title +0.50 title says 'ring'
+            stacking-band-thin 3.50 [stacking-band-thin-rg-7 180.00 USD]
+              size +1.00 matches size 7 in stock
+              metal +1.00 matches 14k yellow gold
+              category +1.50 is a ring
+        "#]],
     );
 }
 
@@ -179,12 +177,12 @@ fn relaxes_price_then_says_so() {
         expect![[r#"
             relaxed price: no rose gold topaz earrings under $100; showing up to $150
             total 1
-            rose-gold-topaz-studs 6.50 [rose-gold-topaz-studs-rg 139.00 USD]
+            rose-gold-topaz-studs 6.00 [rose-gold-topaz-studs-rg 139.00 USD]
               price +1.00 price up to $150 (widened)
               stone +1.00 matches topaz
               metal +2.00 matches 10k rose gold
-              category +1.00 matches earrings
-              title +1.50 title says 'rose gold topaz'
+              category +1.50 is a earrings
+              title +0.50 title says 'topaz'
         "#]],
     );
 }
@@ -198,11 +196,11 @@ fn relaxes_step_by_step() {
             relaxed stone: no platinum ruby earrings; showing results regardless of stone (ruby)
             relaxed metal: no platinum earrings; showing results regardless of metal (platinum)
             total 5
-            rose-gold-huggies 1.50 [rose-gold-huggies-rg 165.00 USD]
-              category +1.00 matches earrings
+            rose-gold-huggies 2.00 [rose-gold-huggies-rg 165.00 USD]
+              category +1.50 is a earrings
               title +0.50 title says 'earring'
-            gold-hoops 1.50 [gold-hoops-yg 320.00 USD]
-              category +1.00 matches earrings
+            gold-hoops 2.00 [gold-hoops-yg 320.00 USD]
+              category +1.50 is a earrings
               title +0.50 title says 'earring'
         "#]],
     );
