@@ -60,15 +60,27 @@ pub(crate) fn extract(items: &mut [Item], vocab: &Vocabulary, field: Field) -> V
             None => i += 1,
         }
     }
-    // A karat gold or a hallmarked silver, platinum or palladium with no
-    // plating anywhere in the text is solid: a plated piece says so.
+    // A karat gold, a hallmarked silver, or platinum or palladium (never
+    // plated in practice) with no plating anywhere in the text is solid: a
+    // plated piece says so.
     if !any_cover {
         for m in &mut mentions {
-            if m.finish.is_none()
-                && (m.kind == "gold" && m.karat.is_some() || m.kind == "silver" && m.fineness.is_some())
-            {
+            let solid = match m.kind.as_str() {
+                "gold" => m.karat.is_some(),
+                "silver" => m.fineness.is_some(),
+                "platinum" | "palladium" => true,
+                _ => false,
+            };
+            if m.finish.is_none() && solid {
                 m.finish = Some(Finish::Solid);
             }
+        }
+    }
+    // Vermeil is yellow gold over sterling silver: one metal, not two.
+    if mentions.iter().any(|m| m.finish == Some(Finish::Vermeil)) {
+        mentions.retain(|m| !(m.kind == "silver" && m.finish.is_none()));
+        for m in mentions.iter_mut().filter(|m| m.finish == Some(Finish::Vermeil) && m.colors.is_empty()) {
+            m.colors.push("yellow".to_string());
         }
     }
     mentions

@@ -95,6 +95,9 @@ pub fn extract_attributes(text: &str, vocab: &Vocabulary) -> Extracted {
 #[derive(Default)]
 pub(crate) struct ExtractCache {
     map: std::collections::HashMap<(Field, String), Extracted>,
+    /// The file names collections in tags (`collection:x`, `X Collection`):
+    /// from then on titles are not read for collection names.
+    pub(crate) tagged_collections: bool,
 }
 
 impl ExtractCache {
@@ -194,6 +197,7 @@ fn rest(items: &mut [Item], field: Field, out: &mut Extracted) {
     let mut month = None;
     let mut genders: Vec<Gender> = Vec::new();
     let mut ring_family = false;
+    let mut cross = false;
     // The head category: the last category word of the first clause that has one.
     let mut clause_cat: Option<Category> = None;
     let mut clause_closed = false;
@@ -214,6 +218,9 @@ fn rest(items: &mut [Item], field: Field, out: &mut Extracted) {
             } else if let Some(c) = it.find(|e| if let Entry::Category(c) = e { Some(*c) } else { None }) {
                 if c.is_ring() {
                     ring_family = true;
+                }
+                if c == Category::Cross {
+                    cross = true;
                 }
                 // The head noun wins, but `engagement ring` stays an
                 // engagement ring rather than becoming a plain ring.
@@ -277,6 +284,15 @@ fn rest(items: &mut [Item], field: Field, out: &mut Extracted) {
         }
     }
     out.category = clause_cat;
+    // The taxonomy has crosses: a cross pendant or necklace is a cross.
+    if cross
+        && matches!(
+            clause_cat,
+            Some(Category::Pendant | Category::Necklace | Category::Charm | Category::Chain)
+        )
+    {
+        out.category = Some(Category::Cross);
+    }
     if out.band && ring_family && matches!(clause_cat, None | Some(Category::Ring)) {
         out.category = Some(Category::WeddingBand);
     }

@@ -295,8 +295,14 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     if category.is_none() {
         category = ex_tags.category.or(ex_desc.category);
     }
-    if matches!(category, Some(Category::Ring)) && (ex_title.band || ex_type.band) {
+    // "Band" in a ring context, or alone (type "Bands"), is a wedding band.
+    if matches!(category, Some(Category::Ring) | None) && (ex_title.band || ex_type.band) {
         category = Some(Category::WeddingBand);
+    }
+    if category.is_none()
+        && raw_category.as_deref().is_some_and(|c| matches!(c.trim().to_lowercase().as_str(), "set" | "sets"))
+    {
+        category = Some(Category::Set);
     }
     if category.is_none() && raw_category.as_deref().is_some_and(|c| !c.trim().is_empty()) {
         category = Some(Category::Other);
@@ -315,10 +321,13 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
             styles.push(s.clone());
         }
     }
-    let collection = collection_from_tags(&tags)
+    let tag_collection = collection_from_tags(&tags);
+    cache.tagged_collections |= tag_collection.is_some();
+    let tagged = cache.tagged_collections;
+    let collection = tag_collection
         .or_else(|| ex_title.collection.clone())
         .or_else(|| ex_tags.collection.clone())
-        .or_else(|| collection_from_title(&title, vocab))
+        .or_else(|| if tagged { None } else { collection_from_title(&title, vocab) })
         .or_else(|| ex_desc.collection.clone())
         .map(|c| fold(&c));
 

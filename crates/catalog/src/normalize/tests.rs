@@ -103,13 +103,13 @@ fn metals() {
     check("Gold 14ct.", "metal(gold 14k 585 solid)");
     check("yellow-585", "metal(gold 14k 585 yellow solid)");
     check("red-750", "metal(gold 18k 750 rose solid)");
-    check("950/1000 platinum", "metal(platinum 950)");
-    check("platinum 950‰", "metal(platinum 950)");
-    check("PT950", "metal(platinum 950)");
+    check("950/1000 platinum", "metal(platinum 950 solid)");
+    check("platinum 950‰", "metal(platinum 950 solid)");
+    check("PT950", "metal(platinum 950 solid)");
     check("925 sterling silver", "metal(silver 925 solid)");
     check("sterling", "metal(silver 925 solid)");
     check("Silber 925", "metal(silver 925 solid)");
-    check("platin", "metal(platinum)");
+    check("platin", "metal(platinum solid)");
     check("bague or jaune 18 carats", "metal(gold 18k 750 yellow solid) cat(ring)");
     check("anillo de oro blanco", "metal(gold white) cat(ring)");
     check("plata", "metal(silver)");
@@ -125,7 +125,8 @@ fn metals() {
     check("yellow and white gold", "metal(gold yellow+white)");
     check("18K pink gold, 18K white gold, 18K yellow gold", "metal(gold 18k 750 rose+white+yellow solid)");
     check("18k gold plated sterling silver", "metal(gold 18k 750 plated) metal(silver 925)");
-    check("gold vermeil", "metal(gold vermeil)");
+    check("gold vermeil", "metal(gold yellow vermeil)");
+    check("Vermeil (925 silver)", "metal(gold yellow vermeil)");
     check("14/20 gold filled", "metal(gold gold_filled)");
     check("stainless steel", "metal(stainless_steel)");
     check("solid 14k gold", "metal(gold 14k 585 solid)");
@@ -197,7 +198,8 @@ fn categories() {
     check("Huggies", "cat(earrings)");
     check("Solitaire engagement ring", "cat(engagement_ring) style(solitaire)");
     check("Love wedding band, 1 diamond", "stone(diamond x1) cat(wedding_band)");
-    check("Cross pendant", "cat(pendant) style(religious)");
+    check("Cross pendant", "cat(cross) style(religious)");
+    check("Eternity ring", "cat(ring) style(eternity)");
     check("criss-cross ring", "cat(ring)");
     check("Apparel & Accessories > Jewelry > Rings", "cat(ring)");
     check("band ring", "cat(wedding_band)");
