@@ -51,6 +51,8 @@ pub struct Extracted {
     pub birthstone_month: Option<u8>,
     /// A chain or bracelet length written with a unit (`18 inch`, `45cm`, `16"`).
     pub length: Option<Size>,
+    /// A ring size written after "size" (`size 7`, `size N`).
+    pub ring_size: Option<Size>,
     /// Width in millimetres when the text says so (`Width: 5.5mm`).
     pub width_mm: Option<f32>,
     /// Weight in grams (`3.5 g`).
@@ -186,6 +188,7 @@ pub(crate) fn extract(text: &str, vocab: &Vocabulary, field: Field) -> Extracted
     out.stones = stones;
     out.loose_carat = loose;
     out.length = size::length_in(&mut items);
+    out.ring_size = size::ring_size_in(&mut items);
     (out.width_mm, out.weight_g) = size::measures_in(&mut items);
     rest(&mut items, field, &mut out);
     out

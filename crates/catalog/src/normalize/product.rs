@@ -413,6 +413,9 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         if size.is_none() && length_ctx {
             size = text_length.clone();
         }
+        if size.is_none() && ring_ctx {
+            size = ex_title.ring_size.clone();
+        }
 
         // Title and options that disagree on the metal.
         if !v_metals.is_empty() && !ex_title.metals.is_empty() {

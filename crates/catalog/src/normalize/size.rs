@@ -222,6 +222,38 @@ pub(crate) fn length_in(items: &mut [Item]) -> Option<Size> {
     None
 }
 
+/// A ring size written after "size" (`size 7`, `size 6 1/2`, `Size N`).
+pub(crate) fn ring_size_in(items: &mut [Item]) -> Option<Size> {
+    for i in 0..items.len() {
+        if items[i].used || !matches!(items[i].text.as_str(), "size" | "sz" | "größe" | "taille" | "talla")
+        {
+            continue;
+        }
+        let Some(next) = items.get(i + 1).filter(|n| !n.used && n.brk != Brk::Hard) else { continue };
+        let mut raw = next.text.clone();
+        let mut len = 2;
+        // `6 1/2`
+        if let (Some(a), Some(slash), Some(b)) = (items.get(i + 2), items.get(i + 3), items.get(i + 4)) {
+            if next.integer().is_some() && a.integer().is_some() && slash.text == "/" && b.integer().is_some()
+            {
+                raw = format!("{} {}/{}", next.text, a.text, b.text);
+                len = 5;
+            }
+        }
+        let letter = raw.len() == 1 && raw.chars().all(|c| c.is_ascii_alphabetic());
+        if !(letter || next.number().is_some()) {
+            continue;
+        }
+        if let Some(size) = parse_ring_size(&raw) {
+            for it in &mut items[i..i + len] {
+                it.used = true;
+            }
+            return Some(size);
+        }
+    }
+    None
+}
+
 /// Width in millimetres (`Width: 5.5mm`, `4.8 mm wide`) and weight in grams
 /// (`3.5 g`, `weight 2.1 grams`) written in a text.
 pub(crate) fn measures_in(items: &mut [Item]) -> (Option<f32>, Option<f32>) {

@@ -232,3 +232,33 @@ fn queries() {
     let x = extract_attributes("lab grown 1ct", vocab());
     assert_eq!(render(&x), "stone(diamond lab_grown 1ct)");
 }
+
+#[test]
+fn shopper_queries() {
+    #[track_caller]
+    fn q(query: &str, expect: &str, residual: &[&str]) {
+        let x = extract_attributes(query, vocab());
+        let mut got = render(&x);
+        if let Some(Size::Ring { us, .. }) = &x.ring_size {
+            got += &format!(" ring_us({us})");
+        }
+        assert_eq!(got.trim(), expect, "query {query:?}");
+        assert_eq!(x.residual, residual, "query {query:?}");
+    }
+    q("gold hoops", "metal(gold) cat(earrings)", &[]);
+    q("silver necklace for her", "metal(silver) cat(necklace) gender(women)", &[]);
+    q("diamond studs under 500", "stone(diamond) cat(earrings)", &["under", "500"]);
+    q("engagement rings", "cat(engagement_ring)", &[]);
+    q("mens wedding band", "cat(wedding_band) gender(men)", &[]);
+    q("birthstone july", "month(7)", &[]);
+    q("white gold ring size 7", "metal(gold white) cat(ring) ring_us(7)", &[]);
+    q("size 6 1/2 band", "ring_us(6.5)", &[]);
+    q("lab diamond", "stone(diamond lab_grown)", &[]);
+    q("cz", "stone(cubic_zirconia simulant)", &[]);
+    q("14k", "metal(gold 14k 585 solid)", &[]);
+    q("rose", "", &["rose"]);
+    q("moissanite engagement ring", "stone(moissanite) cat(engagement_ring)", &[]);
+    q("chunky gold chain", "metal(gold) cat(chain) style(chunky)", &[]);
+    q("kids earrings", "cat(earrings) gender(kids)", &[]);
+    q("black diamond", "stone(diamond black)", &[]);
+}
