@@ -1,6 +1,7 @@
 //! Integration tests of the `server` crate, one module per concern (one test
 //! binary per crate keeps linking fast).
 
+mod forecast;
 mod http;
 mod search;
 mod web;
