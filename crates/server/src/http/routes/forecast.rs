@@ -152,9 +152,10 @@ struct Computed {
 }
 
 type CacheKey = (String, u64, Freq, usize);
+type Cache = Mutex<HashMap<CacheKey, (Instant, Arc<Computed>)>>;
 
-fn cache() -> &'static Mutex<HashMap<CacheKey, (Instant, Arc<Computed>)>> {
-    static CACHE: OnceLock<Mutex<HashMap<CacheKey, (Instant, Arc<Computed>)>>> = OnceLock::new();
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
