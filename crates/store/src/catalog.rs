@@ -131,7 +131,10 @@ impl<'txn> CatalogTables<'txn> {
             let other_handle = self.load(other)?.map(|o| o.handle).unwrap_or_default();
             let issue = QualityIssue {
                 code: "duplicate_sku".into(),
-                message: format!("SKU {sku:?} is also used by {other_handle:?}; it now points to {:?}", p.handle),
+                message: format!(
+                    "SKU {sku:?} is also used by {other_handle:?}; it now points to {:?}",
+                    p.handle
+                ),
                 line,
                 field: Some("sku".into()),
             };

@@ -125,13 +125,14 @@ fn print_result(r: &PhaseResult) {
         Phase::Import => "full import (parse + store)",
     };
     println!(
-        "{:>7} products {:>7} rows {:>6.1} MiB  {name:<28} {:>6.2} s wall {:>6.2} s cpu  {:>9.0} rows/cpu-s  peak RSS {:>6.1} MiB",
+        "{:>7} products {:>7} rows {:>6.1} MiB  {name:<28} {:>6.2} s wall {:>6.2} s cpu  {:>9} rows/cpu-s  peak RSS {:>6.1} MiB",
         r.products,
         r.variant_rows,
         r.file_bytes as f64 / 1048576.0,
         r.seconds,
         r.cpu_seconds,
-        r.rows_per_cpu_sec,
+        // Below a few clock ticks the rate means nothing.
+        if r.cpu_seconds >= 0.05 { format!("{:.0}", r.rows_per_cpu_sec) } else { "-".to_string() },
         r.peak_rss_mib
     );
 }
@@ -181,11 +182,20 @@ fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
             rows
         }
         Phase::Parse => {
-            let head = std::fs::read(file).map(|b| b[..b.len().min(65536)].to_vec())?;
+            let mut head = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::fs::File::open(file)?, 65536),
+                &mut head,
+            )?;
             let format = catalog::Format::detect(file.to_str(), &head).context("format not detected")?;
             let mapping = catalog::Mapping::default();
             let vocab = catalog::Vocabulary::builtin();
-            let opts = catalog::ReadOptions { format, mapping: &mapping, vocab: &vocab, default_currency: model::Currency::USD };
+            let opts = catalog::ReadOptions {
+                format,
+                mapping: &mapping,
+                vocab: &vocab,
+                default_currency: model::Currency::USD,
+            };
             let input = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(file)?);
             let mut variants = 0u64;
             for p in catalog::read_catalog(input, opts)? {

@@ -1,4 +1,4 @@
-//! `loupe import catalog|orders|inventory FILE`: runs the import jobs of
+//! `loupe import catalog|orders|inventory|events FILE`: runs the import jobs of
 //! `server::jobs` with a progress bar (on a terminal only) and prints the
 //! report, as text or as the same JSON the HTTP task reports carry.
 //!
