@@ -31,6 +31,7 @@ pub(crate) struct Content {
     pub vecs: Vec<Vec<(u32, f32)>>,
     /// Per feature: its kind and value (for reasons).
     pub names: Vec<(Kind, String)>,
+    pub sets: SetIndex,
 }
 
 const STOP: &[&str] = &[
@@ -122,7 +123,89 @@ pub(crate) fn build(items: &Items) -> Content {
             v
         })
         .collect();
-    Content { vecs, names }
+    Content { vecs, names, sets: SetIndex::build(items) }
+}
+
+/// "Complete the set" at request speed: attributes interned to integers and
+/// items grouped by category, so a seed is compared only with items of the
+/// categories that complement it.
+pub(crate) struct SetIndex {
+    sigs: Vec<SetSig>,
+    /// Interned collection or stone -> items that have it. A set is built on
+    /// a shared collection or stone; a shared metal alone (most of a gold
+    /// catalog) only adds to the match.
+    postings: HashMap<u32, Vec<u32>>,
+}
+
+#[derive(Default)]
+struct SetSig {
+    collection: Option<u32>,
+    stones: Vec<u32>,
+    metals: Vec<u32>,
+    styles: Vec<u32>,
+}
+
+impl SetIndex {
+    fn build(items: &Items) -> SetIndex {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut intern = |prefix: &str, v: &str| -> u32 {
+            let n = ids.len() as u32;
+            *ids.entry(format!("{prefix}:{v}")).or_insert(n)
+        };
+        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let sigs = items
+            .info
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let sig = SetSig {
+                    collection: it.collection.as_deref().map(|c| intern("c", c)),
+                    stones: it.stones.iter().map(|x| intern("s", x)).collect(),
+                    metals: it.metals.iter().map(|x| intern("m", x)).collect(),
+                    styles: it.styles.iter().map(|x| intern("y", x)).collect(),
+                };
+                if it.category.is_some() {
+                    for key in sig.collection.iter().chain(&sig.stones) {
+                        postings.entry(*key).or_default().push(i as u32);
+                    }
+                }
+                sig
+            })
+            .collect();
+        SetIndex { sigs, postings }
+    }
+
+    /// For every item that completes a set with `seed`, raises `out[j]` to
+    /// `weight * match` and records the seed in `from[j]`.
+    pub fn score_into(&self, items: &Items, seed: u32, weight: f32, out: &mut [f32], from: &mut [u32]) {
+        let a = &items.info[seed as usize];
+        let Some(cat) = a.category else { return };
+        let sa = &self.sigs[seed as usize];
+        let wanted = complements(cat);
+        for key in sa.collection.iter().chain(&sa.stones) {
+            for &j in self.postings.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+                let b = &items.info[j as usize];
+                if !b.category.is_some_and(|c| wanted.contains(&c)) || !genders_compatible(a.gender, b.gender)
+                {
+                    continue;
+                }
+                let sb = &self.sigs[j as usize];
+                let m = if sa.collection.is_some() && sa.collection == sb.collection {
+                    1.0
+                } else {
+                    let stone = sa.stones.iter().any(|x| sb.stones.contains(x));
+                    let metal = sa.metals.iter().any(|x| sb.metals.contains(x));
+                    let style = sa.styles.iter().any(|x| sb.styles.contains(x));
+                    0.45 * stone as u8 as f32 + 0.35 * metal as u8 as f32 + 0.1 * style as u8 as f32
+                };
+                let v = m * weight;
+                if v > out[j as usize] {
+                    out[j as usize] = v;
+                    from[j as usize] = seed;
+                }
+            }
+        }
+    }
 }
 
 impl Content {
@@ -206,18 +289,15 @@ pub(crate) fn set_match(a: &ItemInfo, b: &ItemInfo) -> Option<(f32, SetLink)> {
     let style = a.styles.iter().any(|s| b.styles.contains(s));
     let score =
         0.45 * stone.is_some() as u8 as f32 + 0.35 * metal.is_some() as u8 as f32 + 0.1 * style as u8 as f32;
-    match (stone, metal) {
-        (Some(s), _) if score > 0.0 => Some((score, SetLink::Stone(s.clone()))),
-        (None, Some(m)) => Some((score, SetLink::Metal(m.clone()))),
-        _ => None,
-    }
+    // A shared metal alone does not make a set (most of a gold catalog
+    // shares it); it only strengthens a shared stone.
+    stone.map(|s| (score, SetLink::Stone(s.clone())))
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum SetLink {
     Collection(String),
     Stone(String),
-    Metal(String),
 }
 
 impl SetLink {
@@ -225,7 +305,6 @@ impl SetLink {
         match self {
             SetLink::Collection(c) => format!("same {c} collection"),
             SetLink::Stone(s) => format!("same {s}"),
-            SetLink::Metal(m) => format!("same {m}"),
         }
     }
 }

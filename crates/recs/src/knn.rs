@@ -36,15 +36,22 @@ impl UserKnn {
         if norm <= 0.0 || self.rows.is_empty() {
             return;
         }
-        let mut sims: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
+        // Dense accumulation with a list of touched customers: cheaper than a
+        // hash map when popular items have thousands of buyers.
+        let mut sims = vec![0f32; self.rows.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for &(i, w) in row {
             for &(v, x) in self.postings.get(i as usize).map(Vec::as_slice).unwrap_or(&[]) {
                 if Some(v) != me {
-                    *sims.entry(v).or_default() += w / norm * x;
+                    let s = &mut sims[v as usize];
+                    if *s == 0.0 {
+                        touched.push(v);
+                    }
+                    *s += w / norm * x;
                 }
             }
         }
-        let mut top: Vec<(u32, f32)> = sims.into_iter().collect();
+        let mut top: Vec<(u32, f32)> = touched.into_iter().map(|v| (v, sims[v as usize])).collect();
         if top.len() > self.k {
             top.select_nth_unstable_by(self.k, |a, b| b.1.total_cmp(&a.1));
             top.truncate(self.k);

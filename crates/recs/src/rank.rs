@@ -67,7 +67,8 @@ pub(crate) fn train(
 /// What a context boils down to.
 struct Seeds<'a> {
     items: Vec<(u32, f32)>,
-    exclude: HashSet<u32>,
+    /// Items never to recommend in this context (sorted, deduplicated).
+    exclude: Vec<u32>,
     user: Option<&'a UserHist>,
     /// The customer's own index, left out of their neighbours.
     me: Option<u32>,
@@ -158,7 +159,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
         Context::Customer(id) => customer_seeds(rec, id),
         Context::Product(id) => rec.items.by_id.get(id).map(|&ix| Seeds {
             items: vec![(ix, 1.0)],
-            exclude: HashSet::from([ix]),
+            exclude: vec![ix],
             user: None,
             me: None,
             als: None,
@@ -172,7 +173,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
             let cart_price =
                 items.iter().filter_map(|&(i, _)| rec.items.info[i as usize].price).reduce(f64::max);
             Some(Seeds {
-                exclude: items.iter().map(|e| e.0).collect(),
+                exclude: sorted(items.iter().map(|e| e.0)),
                 als: Some(rec.als.fold_in(&items)),
                 items,
                 user: None,
@@ -194,7 +195,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
             let items: Vec<(u32, f32)> =
                 seq.iter().enumerate().map(|(k, &i)| (i, 0.8f32.powi((n - 1 - k) as i32))).collect();
             Some(Seeds {
-                exclude: seq.iter().copied().collect(),
+                exclude: sorted(seq.iter().copied()),
                 als: Some(rec.als.fold_in(&items)),
                 items,
                 user: None,
@@ -272,13 +273,20 @@ impl Signals {
     }
 }
 
-fn normalize(v: &mut [f32], exclude: &HashSet<u32>) {
-    let max = v
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !exclude.contains(&(*i as u32)))
-        .map(|e| *e.1)
-        .fold(0.0, f32::max);
+fn sorted(it: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Scales `v` into [0, 1] by its largest value outside `exclude`.
+fn normalize(v: &mut [f32], exclude: &[u32]) {
+    let saved: Vec<f32> = exclude.iter().map(|&i| std::mem::take(&mut v[i as usize])).collect();
+    let max = v.iter().copied().fold(0.0, f32::max);
+    for (&i, x) in exclude.iter().zip(saved) {
+        v[i as usize] = x;
+    }
     for x in v.iter_mut() {
         *x = if max > 0.0 { (*x / max).max(0.0) } else { 0.0 };
     }
@@ -337,16 +345,7 @@ fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
         top.sort_by(|a, b| b.1.total_cmp(&a.1));
         top.truncate(10);
         for &(h, wh) in &top {
-            let a = &rec.items.info[h as usize];
-            for (j, b) in rec.items.info.iter().enumerate() {
-                if let Some((m, _)) = content::set_match(a, b) {
-                    let v = m * wh / max_seed;
-                    if v > sig.set[j] {
-                        sig.set[j] = v;
-                        sig.set_seed[j] = h;
-                    }
-                }
-            }
+            rec.content.sets.score_into(&rec.items, h, wh / max_seed, &mut sig.set, &mut sig.set_seed);
         }
         normalize(&mut sig.set, &s.exclude);
     }
@@ -363,7 +362,7 @@ fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
                         wd * (1.0 + (orders as f32).ln()) * rate * (0.3 + rec.trend.pop[i as usize]);
                 }
             }
-            normalize(&mut sig.repeat, &HashSet::new());
+            normalize(&mut sig.repeat, &[]);
         }
     }
     sig
@@ -385,15 +384,18 @@ fn rank(
     cold: bool,
 ) -> Vec<Item> {
     let n = rec.items.len();
-    let empty = HashSet::new();
+    let empty = Vec::new();
     let exclude = seeds
         .map(|s| if w.rules || s.kind != SeedKind::Customer { &s.exclude } else { &empty })
         .unwrap_or(&empty);
     let user = seeds.and_then(|s| s.user);
+    let mut excluded = vec![false; n];
+    for &i in exclude.iter() {
+        excluded[i as usize] = true;
+    }
     let mut scored: Vec<(f32, u32)> = Vec::with_capacity(n);
-    for j in 0..n {
-        let info = &rec.items.info[j];
-        if !info.purchasable || exclude.contains(&(j as u32)) {
+    for (j, (info, &out)) in rec.items.info.iter().zip(&excluded).enumerate() {
+        if !info.purchasable || out {
             continue;
         }
         let s = w.cooc * sig.cooc[j]

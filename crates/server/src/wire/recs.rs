@@ -125,3 +125,70 @@ impl RecContext {
         RecContext { kind: kind.to_string(), value, gift, known }
     }
 }
+
+/// `loupe eval recs --json`: the temporal-split evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecsEval {
+    pub split_date: String,
+    pub train_lines: usize,
+    pub test_lines: usize,
+    pub customers: usize,
+    pub cold_customers: usize,
+    pub items: usize,
+    pub purchasable: usize,
+    pub train_seconds: f64,
+    pub models: Vec<RecsEvalRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecsEvalRow {
+    /// `popularity` (the baseline), `trend`, `repeat`, `cooccurrence`, `als`,
+    /// `customer_knn`, `content`, `blend`.
+    pub model: String,
+    pub at: Vec<RecsEvalAtK>,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecsEvalAtK {
+    pub k: usize,
+    pub recall: f64,
+    pub ndcg: f64,
+    pub hit_rate: f64,
+    pub coverage: f64,
+}
+
+impl RecsEval {
+    pub fn from_report(split_date: &str, r: &recs::eval::EvalReport) -> RecsEval {
+        let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        RecsEval {
+            split_date: split_date.to_string(),
+            train_lines: r.train_lines,
+            test_lines: r.test_lines,
+            customers: r.customers,
+            cold_customers: r.cold_customers,
+            items: r.items,
+            purchasable: r.purchasable,
+            train_seconds: r4(r.train_seconds),
+            models: r
+                .rows
+                .iter()
+                .map(|row| RecsEvalRow {
+                    model: row.model.clone(),
+                    at: row
+                        .at
+                        .iter()
+                        .map(|a| RecsEvalAtK {
+                            k: a.k,
+                            recall: r4(a.recall),
+                            ndcg: r4(a.ndcg),
+                            hit_rate: r4(a.hit_rate),
+                            coverage: r4(a.coverage),
+                        })
+                        .collect(),
+                    seconds: r4(row.seconds),
+                })
+                .collect(),
+        }
+    }
+}
