@@ -397,15 +397,15 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
                 }
             }
         }
+        // Mapped metal and stone columns: parsed, and their text kept as
+        // written beside the normalized values.
         if let Some(m) = &v.metal {
             merge_metals(&mut v_metals, &cache.get(m, vocab, Field::Metal).metals);
+            attributes.entry("metal".to_string()).or_insert_with(|| m.trim().to_string());
         }
         if let Some(s) = &v.stone {
-            let ex = cache.get(s, vocab, Field::Stone);
-            merge_stones(&mut v_stones, &ex.stones);
-            if ex.stones.is_empty() && !s.trim().is_empty() {
-                attributes.entry("stone".to_string()).or_insert_with(|| s.trim().to_string());
-            }
+            merge_stones(&mut v_stones, &cache.get(s, vocab, Field::Stone).stones);
+            attributes.entry("stone".to_string()).or_insert_with(|| s.trim().to_string());
         }
         if let Some(s) = &v.size {
             size = Some(parse_size(s, ring_ctx, length_ctx));

@@ -130,8 +130,17 @@ fn rees46_products() {
     let cz = count(&|p| p.stones().iter().any(|s| s.kind == "cubic_zirconia"));
     assert!(cz >= 1047 + 85, "{cz}");
     assert!(count(&|p| p.metals().iter().any(|m| m.kind == "silver")) >= 164);
-    // Unmapped columns are kept.
+    // Unmapped columns are kept, and so is the raw text of mapped ones.
     assert!(first.attributes.contains_key("brand_id"));
+    assert_eq!(first.attributes.get("stone").map(String::as_str), Some("emerald"));
+    let quartz = products
+        .iter()
+        .find(|p| p.attributes.get("stone").is_some_and(|s| s == "quartz_smoky"))
+        .expect("smoky quartz");
+    assert_eq!(
+        (quartz.stones()[0].kind.as_str(), quartz.stones()[0].color.as_deref()),
+        ("quartz", Some("smoky"))
+    );
 }
 
 #[test]
