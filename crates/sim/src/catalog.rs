@@ -520,11 +520,13 @@ pub struct SimProduct {
     pub body_html: String,
     /// Lower-case title words, for the simulated storefront's keyword search.
     pub title_words: Vec<String>,
+    /// The cheapest variant's price, USD cents.
+    pub cheapest: i64,
 }
 
 impl SimProduct {
     pub fn min_price(&self) -> i64 {
-        self.variants.iter().map(|v| v.price).min().unwrap_or(0)
+        self.cheapest
     }
     pub fn is_active(&self) -> bool {
         self.status == "active"
@@ -946,6 +948,7 @@ fn make_product(
         tags,
         body_html,
         title_words,
+        cheapest: min_price,
     }
 }
 

@@ -262,6 +262,10 @@ fn round_budget(b: f64) -> u32 {
     *steps.iter().find(|s| **s as f64 >= b).unwrap_or(&10000)
 }
 
+/// Products a word can contribute to one search: the old engine only ever
+/// looked at the most popular ones (no difference below this catalog size).
+const POSTINGS_PER_WORD: usize = 3000;
+
 /// The brand's storefront search before Loupe: exact title-word matching,
 /// most matched words first, then by sales rank. It fails on typos and on
 /// attributes that only live in options, which is the point.
@@ -284,6 +288,13 @@ impl KeywordSearch {
                 }
             }
         }
+        // Most popular first, so that a search can stop early on a word that
+        // half of a 200,000-product catalog carries.
+        for list in index.values_mut() {
+            list.sort_by(|a, b| {
+                products[*b as usize].popularity.total_cmp(&products[*a as usize].popularity).then(a.cmp(b))
+            });
+        }
         KeywordSearch { index }
     }
 
@@ -299,7 +310,7 @@ impl KeywordSearch {
         scratch.clear();
         for w in crate::catalog::words(query) {
             if let Some(list) = self.index.get(stem(&w)) {
-                for &i in list {
+                for &i in list.iter().take(POSTINGS_PER_WORD) {
                     *scratch.entry(i).or_default() += 1;
                 }
             }
@@ -309,12 +320,16 @@ impl KeywordSearch {
             .filter(|(i, _)| products[**i as usize].launch_day <= day)
             .map(|(i, n)| (*i, *n))
             .collect();
-        hits.sort_by(|a, b| {
+        let order = |a: &(u32, u32), b: &(u32, u32)| {
             b.1.cmp(&a.1)
                 .then(products[b.0 as usize].popularity.total_cmp(&products[a.0 as usize].popularity))
                 .then(a.0.cmp(&b.0))
-        });
-        hits.truncate(limit);
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, order);
+            hits.truncate(limit);
+        }
+        hits.sort_by(order);
         hits.into_iter().map(|(i, _)| i).collect()
     }
 }

@@ -43,6 +43,8 @@ struct Stock {
     on_order: i64,
     rate: f64,
     floor_rate: f64,
+    /// Last day `rate` was brought up to date (it decays on days without sales).
+    rate_day: Option<u32>,
     last_snapshot: Option<(i64, i64)>,
     demand: u32,
     sold: u32,
@@ -178,6 +180,13 @@ pub(crate) fn simulate(
         }
     }
     let facts = facts(products, &coll_index);
+    // Active products of each collection, in product order.
+    let mut by_collection: Vec<Vec<u32>> = vec![Vec::new(); coll_index.len()];
+    for (i, f) in facts.iter().enumerate() {
+        if let (Some(c), true) = (f.collection, products[i].is_active()) {
+            by_collection[c as usize].push(i as u32);
+        }
+    }
     let mut promo_today: Vec<f64> = vec![0.0; coll_index.len()];
 
     // Stock: an initial guess of each variant's daily demand from its appeal.
@@ -223,6 +232,17 @@ pub(crate) fn simulate(
     let mut pending_returns: Vec<Vec<Pending>> = (0..days).map(|_| Vec::new()).collect();
     let mut receipts: Vec<Vec<u32>> = (0..days).map(|_| Vec::new()).collect();
     let mut touched: Vec<VariantRef> = Vec::new();
+    let mut dirty: Vec<VariantRef> = Vec::new();
+    // Days on which products go on sale, and 30 days before (when the
+    // warehouse starts stocking them).
+    let mut launches: Vec<Vec<u32>> = (0..days).map(|_| Vec::new()).collect();
+    for (pi, p) in products.iter().enumerate() {
+        for d in [p.launch_day, p.launch_day.saturating_sub(30)] {
+            if d > 0 && d < days {
+                launches[d as usize].push(pi as u32);
+            }
+        }
+    }
     let mut scratch: HashMap<u32, u32> = HashMap::new();
     let mut next_event = 0u32;
     let mut next_order = 0u32;
@@ -252,11 +272,13 @@ pub(crate) fn simulate(
             let s = &mut stock[po.variant.0 as usize][po.variant.1 as usize];
             s.on_hand += po.qty;
             s.on_order -= po.qty;
+            dirty.push(po.variant);
         }
         // Returns come back in the morning post.
         for r in std::mem::take(&mut pending_returns[day as usize]) {
             let at = base_ms + rng.gen_range(8 * 3600..18 * 3600) * 1000;
             stock[r.line.0 as usize][r.line.1 as usize].on_hand += r.qty;
+            dirty.push(r.line);
             out.orders.push(OrderRow {
                 order_no: r.order_no,
                 at: at / 1000,
@@ -462,21 +484,14 @@ pub(crate) fn simulate(
                         }
                     }
                     // Pieces of a collection sell together.
-                    if let Some(coll) = &prod.collection {
+                    if let Some(coll) = facts[chosen as usize].collection {
                         if chance(rng, 0.2) {
-                            let mates: Vec<u32> = by_category
-                                .values()
-                                .flatten()
+                            let mates: Vec<u32> = by_collection[coll as usize]
+                                .iter()
                                 .copied()
-                                .filter(|&q| {
-                                    q != chosen
-                                        && products[q as usize].collection.as_ref() == Some(coll)
-                                        && products[q as usize].launch_day <= day
-                                })
+                                .filter(|&q| q != chosen && products[q as usize].launch_day <= day)
                                 .collect();
                             if !mates.is_empty() {
-                                let mut mates = mates;
-                                mates.sort_unstable();
                                 let q = *pick(rng, &mates);
                                 let vj =
                                     choose_variant(rng, &products[q as usize], &intent, customer, is_gift);
@@ -496,6 +511,7 @@ pub(crate) fn simulate(
                             s.on_hand -= q;
                             s.sold += q as u32;
                             sold.push((v, q));
+                            dirty.push(v);
                         } else {
                             s.lost += q as u32;
                         }
@@ -631,50 +647,69 @@ pub(crate) fn simulate(
             s.demand = 0;
             s.lost = 0;
         }
-        let snapshot = day == 0 || info.date.day() == 1 || day + 1 == days;
-        for (pi, p) in products.iter().enumerate() {
+        // Only variants whose stock moved today (or that launch) can change
+        // their stockout state or need a reorder: visiting just those keeps a
+        // day's cost proportional to the day's activity, not to the catalog.
+        if day == 0 {
+            dirty.clear();
+            for (pi, p) in products.iter().enumerate() {
+                dirty.extend((0..p.variants.len()).map(|vi| (pi as u32, vi as u16)));
+            }
+        } else {
+            for &pi in launches.get(day as usize).into_iter().flatten() {
+                dirty.extend((0..products[pi as usize].variants.len()).map(|vi| (pi, vi as u16)));
+            }
+            dirty.sort_unstable();
+            dirty.dedup();
+        }
+        for &(pi, vi) in &dirty {
+            let p = &products[pi as usize];
+            let v = &p.variants[vi as usize];
             let live = p.is_active() && p.launch_day <= day + 30;
-            for (vi, v) in p.variants.iter().enumerate() {
-                let s = &mut stock[pi][vi];
-                s.rate = (0.97 * s.rate + 0.03 * s.sold as f64).max(s.floor_rate);
-                s.sold = 0;
-                match (s.on_hand <= 0, s.out_since) {
-                    (true, None) if live && p.launch_day <= day => s.out_since = Some(day),
-                    (false, Some(from)) => {
-                        out.stockouts.push(((pi as u32, vi as u16), from, day - 1));
-                        s.out_since = None;
-                    }
-                    _ => {}
+            let s = &mut stock[pi as usize][vi as usize];
+            update_rate(s, day);
+            match (s.on_hand <= 0, s.out_since) {
+                (true, None) if live && p.launch_day <= day => s.out_since = Some(day),
+                (false, Some(from)) => {
+                    out.stockouts.push(((pi, vi), from, day - 1));
+                    s.out_since = None;
                 }
-                if live {
-                    let lead = v.lead_time_days as f64;
-                    let position = s.on_hand + s.on_order;
-                    let rop = s.rate * (lead + 7.0) + if v.price < 100_000 { 1.0 } else { 0.0 };
-                    let up_to = s.rate * (lead + 45.0) + 1.0;
-                    if (position as f64) <= rop && up_to - position as f64 >= 1.0 {
-                        let mut qty = (up_to - position as f64).ceil() as i64;
-                        if v.price > 500_000 {
-                            qty = qty.min(2);
-                        }
-                        let delay = rng.gen_range(0..=(v.lead_time_days / 4).max(1));
-                        let received = day + v.lead_time_days + delay;
-                        let id = out.purchase_orders.len() as u32;
-                        out.purchase_orders.push(PurchaseOrder {
-                            id,
-                            variant: (pi as u32, vi as u16),
-                            ordered_day: day,
-                            qty,
-                            unit_cost: v.unit_cost,
-                            expected_day: day + v.lead_time_days,
-                            received_day: (received < days).then_some(received),
-                        });
-                        s.on_order += qty;
-                        if received < days {
-                            receipts[received as usize].push(id);
-                        }
+                _ => {}
+            }
+            if live {
+                let lead = v.lead_time_days as f64;
+                let position = s.on_hand + s.on_order;
+                let rop = s.rate * (lead + 7.0) + if v.price < 100_000 { 1.0 } else { 0.0 };
+                let up_to = s.rate * (lead + 45.0) + 1.0;
+                if (position as f64) <= rop && up_to - position as f64 >= 1.0 {
+                    let mut qty = (up_to - position as f64).ceil() as i64;
+                    if v.price > 500_000 {
+                        qty = qty.min(2);
+                    }
+                    let delay = rng.gen_range(0..=(v.lead_time_days / 4).max(1));
+                    let received = day + v.lead_time_days + delay;
+                    let id = out.purchase_orders.len() as u32;
+                    out.purchase_orders.push(PurchaseOrder {
+                        id,
+                        variant: (pi, vi),
+                        ordered_day: day,
+                        qty,
+                        unit_cost: v.unit_cost,
+                        expected_day: day + v.lead_time_days,
+                        received_day: (received < days).then_some(received),
+                    });
+                    s.on_order += qty;
+                    if received < days {
+                        receipts[received as usize].push(id);
                     }
                 }
-                if snapshot {
+            }
+        }
+        dirty.clear();
+        let snapshot = day == 0 || info.date.day() == 1 || day + 1 == days;
+        if snapshot {
+            for (pi, row) in stock.iter_mut().enumerate() {
+                for (vi, s) in row.iter_mut().enumerate() {
                     let now = (s.on_hand, s.on_order);
                     if s.last_snapshot != Some(now) || day + 1 == days {
                         out.inventory.push(InventoryRow {
@@ -711,6 +746,23 @@ pub(crate) fn simulate(
     }
     out.stockouts.sort_by_key(|s| (s.0, s.1));
     out
+}
+
+/// Brings a variant's smoothed daily sales rate up to `day`: the decay of
+/// the days without sales since the last update, then today's sales.
+fn update_rate(s: &mut Stock, day: u32) {
+    let k = match s.rate_day {
+        Some(d) => day - d,
+        None => 1,
+    };
+    if k >= 2 {
+        s.rate = (s.rate * 0.97f64.powi(k as i32 - 1)).max(s.floor_rate);
+    }
+    if k >= 1 {
+        s.rate = (0.97 * s.rate + 0.03 * s.sold as f64).max(s.floor_rate);
+    }
+    s.rate_day = Some(day);
+    s.sold = 0;
 }
 
 fn in_group(wanted: Category, got: Category) -> bool {

@@ -504,9 +504,29 @@ impl World {
             writeln!(w, "{line}")?;
         }
         w.flush()?;
+        let mut by_category: std::collections::HashMap<model::Category, Vec<usize>> = Default::default();
+        for (i, p) in self.products.iter().enumerate() {
+            by_category.entry(p.category).or_default().push(i);
+        }
         let mut w = BufWriter::new(File::create(dir.join("relevant_sets.jsonl"))?);
         for (i, spec) in set_specs.iter().enumerate() {
-            let line = serde_json::json!({"set": i, "handles": self.relevant(spec)});
+            // The same set as `World::relevant`, looking only at the spec's categories.
+            let mut idx: Vec<usize> = spec
+                .categories
+                .iter()
+                .flat_map(|c| by_category.get(c).into_iter().flatten().copied())
+                .collect();
+            if spec.categories.is_empty() {
+                idx = (0..self.products.len()).collect();
+            }
+            idx.sort_unstable();
+            let handles: Vec<&str> = idx
+                .into_iter()
+                .map(|i| &self.products[i])
+                .filter(|p| spec.matches(p))
+                .map(|p| p.handle.as_str())
+                .collect();
+            let line = serde_json::json!({"set": i, "handles": handles});
             writeln!(w, "{line}")?;
         }
         w.flush()?;
