@@ -208,7 +208,11 @@ impl<R: Read> RecordReader<R> {
                     let rest_blank =
                         first_nl.is_none_or(|nl| self.raw[nl..].iter().all(u8::is_ascii_whitespace));
                     if rest_blank {
-                        while self.field_bytes.last().is_some_and(u8::is_ascii_whitespace) {
+                        // Trim the cut-off field only, never into the fields before it.
+                        let field_start = self.field_ends.last().copied().unwrap_or(0);
+                        while self.field_bytes.len() > field_start
+                            && self.field_bytes.last().is_some_and(u8::is_ascii_whitespace)
+                        {
                             self.field_bytes.pop();
                         }
                         self.warning = Some((
@@ -494,6 +498,12 @@ mod tests {
     fn decodes_latin1_records() {
         let got = read_all(b"name\nWei\xdfgold\nRos\xc3\xa9\n", Some(b','));
         assert_eq!(got, vec!["1:name", "2:Weißgold", "3:Rosé"]);
+    }
+
+    #[test]
+    fn a_cut_off_quoted_field_after_blank_fields() {
+        // Regression: trimming the cut-off field ran into the field before it.
+        check("a,b\n\" \",\"\n", &["1:a|b", "2: |"]);
     }
 
     #[test]
