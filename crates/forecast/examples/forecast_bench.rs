@@ -4,13 +4,13 @@
 //! Forecast and reconcile N variant series of D days of daily history, H
 //! periods ahead, on two threads:
 //!
-//! `cargo run --release -p forecast --example bench -- forecast [variants] [days] [horizon] [day|week]`
+//! `cargo run --release -p forecast --example forecast_bench -- forecast [variants] [days] [horizon] [day|week]`
 //!
 //! Rolling-origin backtest of N variants in weeks (the statsforecast speed
 //! comparison), writing the weekly series as `unique_id,ds,y` for
 //! `bench/forecast/statsforecast_bench.py`:
 //!
-//! `cargo run --release -p forecast --example bench -- eval [variants] [days] [horizon] [origins] [csv]`
+//! `cargo run --release -p forecast --example forecast_bench -- eval [variants] [days] [horizon] [origins] [csv]`
 
 use std::io::Write;
 use std::time::Instant;
