@@ -300,13 +300,51 @@ struct BenchResult {
     events: u64,
     bytes: u64,
     /// Baseline: `serde_json::from_str::<Value>` of every line, nothing else.
-    json_parse_per_s: f64,
+    json_parse: Rate,
     /// The validation `POST /v1/events` and `loupe import events` apply.
-    parse_and_validate_per_s: f64,
+    parse_and_validate: Rate,
     /// `loupe import events` into a fresh store, durable on return.
-    import_per_s: f64,
-    import_ms: u64,
+    import: Rate,
     batch: usize,
+}
+
+/// Events per second of wall time, and per second of this thread's CPU time
+/// (the fair figure on a shared machine; `None` where Linux's
+/// `/proc/thread-self/schedstat` is unavailable).
+#[derive(serde::Serialize)]
+struct Rate {
+    per_s: f64,
+    per_cpu_s: Option<f64>,
+    wall_ms: u64,
+    cpu_ms: Option<u64>,
+}
+
+/// CPU time this thread has run, in nanoseconds.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn measure<T>(
+    count: impl FnOnce(&T) -> u64,
+    work: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Rate)> {
+    let cpu0 = thread_cpu_ns();
+    let t = Instant::now();
+    let out = work()?;
+    let wall = t.elapsed();
+    let cpu = match (cpu0, thread_cpu_ns()) {
+        (Some(a), Some(b)) => Some(Duration::from_nanos(b.saturating_sub(a))),
+        _ => None,
+    };
+    let n = count(&out) as f64;
+    let rate = Rate {
+        per_s: (n / wall.as_secs_f64()).round(),
+        per_cpu_s: cpu.map(|c| (n / c.as_secs_f64().max(1e-9)).round()),
+        wall_ms: wall.as_millis() as u64,
+        cpu_ms: cpu.map(|c| c.as_millis() as u64),
+    };
+    Ok((out, rate))
 }
 
 /// Measures event ingest on `file` in three steps, each a baseline for the
@@ -320,23 +358,26 @@ fn bench_events(data: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
     };
     let bytes = std::fs::metadata(file)?.len();
 
-    let t = Instant::now();
-    let mut events = 0u64;
-    for line in open()?.lines() {
-        let line = line?;
-        if !line.trim().is_empty() {
-            let v: serde_json::Value =
-                serde_json::from_str(&line).context("events.jsonl holds a line that is not JSON")?;
-            std::hint::black_box(&v);
-            events += 1;
-        }
-    }
-    let json_parse = events as f64 / t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let (valid, rejected) = jobs::events::parse_events_file(open()?)?;
-    let validate = (valid.len() + rejected.len()) as f64 / t.elapsed().as_secs_f64();
-    drop(valid);
+    let (events, json_parse) = measure(
+        |n: &u64| *n,
+        || {
+            let mut events = 0u64;
+            for line in open()?.lines() {
+                let line = line?;
+                if !line.trim().is_empty() {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&line).context("events.jsonl holds a line that is not JSON")?;
+                    std::hint::black_box(&v);
+                    events += 1;
+                }
+            }
+            Ok(events)
+        },
+    )?;
+    let (_, parse_and_validate) = measure(
+        |(valid, rejected): &jobs::events::ParsedEvents| (valid.len() + rejected.len()) as u64,
+        || Ok(jobs::events::parse_events_file(open()?)?),
+    )?;
 
     let dir: PathBuf = data.join("bench-events-store");
     if dir.exists() {
@@ -344,32 +385,35 @@ fn bench_events(data: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
     }
     let store =
         store::Store::open(&dir).with_context(|| format!("Failed to open a store in {}", dir.display()))?;
-    let t = Instant::now();
-    let report = jobs::import_events(&store, file, &|_| {}).context("Failed to import the events")?;
-    let import_time = t.elapsed();
+    let (_, import) = measure(
+        |r: &server::wire::import::ImportReport| r.events.as_ref().map(|e| e.accepted).unwrap_or(0),
+        || jobs::import_events(&store, file, &|_| {}).context("Failed to import the events"),
+    )?;
     drop(store);
     std::fs::remove_dir_all(&dir)?;
-    let imported = report.events.as_ref().map(|e| e.accepted).unwrap_or(0);
     let result = BenchResult {
         events,
         bytes,
-        json_parse_per_s: json_parse.round(),
-        parse_and_validate_per_s: validate.round(),
-        import_per_s: (imported as f64 / import_time.as_secs_f64()).round(),
-        import_ms: import_time.as_millis() as u64,
+        json_parse,
+        parse_and_validate,
+        import,
         batch: jobs::events::EVENT_BATCH,
     };
     if json {
         println!("{}", serde_json::to_string(&result)?);
     } else {
+        let show = |r: &Rate| match r.per_cpu_s {
+            Some(c) => format!("{:.0}/s ({:.0}/s of CPU)", r.per_s, c),
+            None => format!("{:.0}/s", r.per_s),
+        };
         println!(
-            "{} events ({:.0} MB): JSON parse {:.0}/s, parse+validate {:.0}/s, import into the store {:.0}/s ({:.1} s, durable, batches of {})",
+            "{} events ({:.0} MB): JSON parse {}, parse+validate {}, durable import into the store {} in {:.1} s (batches of {})",
             result.events,
             bytes as f64 / 1e6,
-            result.json_parse_per_s,
-            result.parse_and_validate_per_s,
-            result.import_per_s,
-            import_time.as_secs_f64(),
+            show(&result.json_parse),
+            show(&result.parse_and_validate),
+            show(&result.import),
+            result.import.wall_ms as f64 / 1000.0,
             result.batch
         );
     }

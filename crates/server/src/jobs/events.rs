@@ -121,9 +121,12 @@ pub fn import_events_from<R: Read>(
     Ok(report)
 }
 
+/// Valid events, and the rejected lines with their reasons.
+pub type ParsedEvents = (Vec<model::Event>, Vec<(u64, String)>);
+
 /// Reads a whole JSON Lines stream into valid events and `(line, reason)`
 /// rejections, without storing anything (for benchmarks and tests).
-pub fn parse_events_file<R: BufRead>(input: R) -> std::io::Result<(Vec<model::Event>, Vec<(u64, String)>)> {
+pub fn parse_events_file<R: BufRead>(input: R) -> std::io::Result<ParsedEvents> {
     let mut valid = Vec::new();
     let mut rejected = Vec::new();
     for line in catalog::events::parse_events_jsonl(input) {
