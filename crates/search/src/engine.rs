@@ -118,7 +118,8 @@ pub(crate) fn fmt_price(v: f64, c: Currency) -> String {
 }
 
 struct TextMatch {
-    scores: HashMap<u32, f32>,
+    /// Score per document (0 for no match).
+    scores: Vec<f32>,
     set: BitSet,
     max: f32,
     terms: Vec<String>,
@@ -267,16 +268,30 @@ impl SearchIndex {
             if pin_docs.iter().any(|(p, _)| *p == d) {
                 continue;
             }
-            let doc = &self.docs[d as usize];
+            let di = d as usize;
+            let price = self.cols.min_price[di];
             let key = match req.sort {
                 Sort::Relevance => self.score(&ctx, d, &rule_points, None),
-                Sort::PriceAsc => -(doc.min_price.unwrap_or(f64::MAX / 4.0) as f32),
-                Sort::PriceDesc => doc.min_price.unwrap_or(-1.0) as f32,
-                Sort::Newest => doc.created_at as f32,
-                Sort::BestSelling => doc.sales as f32,
+                Sort::PriceAsc => {
+                    if price.is_nan() {
+                        -1e11
+                    } else {
+                        -price
+                    }
+                }
+                Sort::PriceDesc => {
+                    if price.is_nan() {
+                        -1.0
+                    } else {
+                        price
+                    }
+                }
+                Sort::Newest => self.cols.created_at[di] as f32,
+                Sort::BestSelling => self.cols.sales[di],
             };
             // Out of stock sinks in every order, but stays visible.
-            let key = if doc.in_stock || req.sort == Sort::Relevance { key } else { key - 1e12 };
+            let key =
+                if req.sort == Sort::Relevance || self.in_stock.contains(di) { key } else { key - 1e12 };
             ranked.push((key, d));
         }
         let total = ranked.len() + pin_docs.len();
@@ -402,12 +417,12 @@ impl SearchIndex {
         }
         let mut set = BitSet::empty(self.docs.len());
         let mut max = 0f32;
-        let mut scores = HashMap::with_capacity(hits.len());
+        let mut scores = vec![0f32; self.docs.len()];
         for (d, s) in hits {
             if (d as usize) < self.docs.len() {
                 set.insert(d as usize);
                 max = max.max(s);
-                scores.insert(d, s);
+                scores[d as usize] = s;
             }
         }
         u.terms = kept.clone();
@@ -442,13 +457,13 @@ impl SearchIndex {
     }
 
     fn price_set(&self, lo: Option<f64>, hi: Option<f64>) -> BitSet {
+        // A product qualifies when its variants' price span meets the range;
+        // the hit then names a variant inside it (`best_variant`).
+        let lo = lo.map_or(f32::MIN, |x| x as f32);
+        let hi = hi.map_or(f32::MAX, |x| x as f32);
         let mut set = BitSet::empty(self.docs.len());
-        for (i, d) in self.docs.iter().enumerate() {
-            let ok = d
-                .variants
-                .iter()
-                .any(|v| v.price.is_some_and(|p| lo.is_none_or(|l| p >= l) && hi.is_none_or(|h| p <= h)));
-            if ok {
+        for (i, (&a, &b)) in self.cols.min_price.iter().zip(&self.cols.max_price).enumerate() {
+            if a <= hi && b >= lo {
                 set.insert(i);
             }
         }
@@ -831,7 +846,11 @@ impl SearchIndex {
         mut why: Option<&mut Vec<Reason>>,
     ) -> f32 {
         let w = &self.weights;
-        let doc = &self.docs[d as usize];
+        let di = d as usize;
+        // Only the page's hits read the (large) document; ranking reads the
+        // compact columns.
+        let doc = || &self.docs[di];
+        let category = self.cols.category[di];
         let mut total = 0.0;
         let mut add = |signal: &'static str, contribution: f32, detail: &dyn Fn() -> String| {
             total += contribution;
@@ -846,41 +865,46 @@ impl SearchIndex {
             }
         };
         if let Some(t) = ctx.text {
-            if let Some(&s) = t.scores.get(&d) {
+            let s = t.scores[di];
+            if s > 0.0 {
                 let c = w.text * s / t.max.max(1e-6);
                 add("text", c, &|| format!("mentions '{}'", t.terms.join(" ")));
             }
         }
         for (kind, reason) in &ctx.constraint_reasons {
-            if *kind == "color" && ctx.metal_and_color {
+            let kind = *kind;
+            if kind == "color" && ctx.metal_and_color {
                 // Counted and shown with the metal ("matches 14k yellow gold").
                 continue;
             }
-            let detail = if *kind == "metal" {
-                let label = ctx.asked_metal.as_ref().and_then(|(kind, colors)| {
-                    doc.metal_labels
-                        .iter()
-                        .find(|(k, c, _)| k == kind && colors.iter().all(|x| c.contains(x)))
-                        .or_else(|| doc.metal_labels.iter().find(|(k, _, _)| k == kind))
-                        .map(|(_, _, l)| l.as_str())
-                });
-                format!("matches {}", label.unwrap_or(reason))
-            } else if *kind == "price" || *kind == "stone" && reason.contains("birthstone") {
-                reason.clone()
-            } else if *kind == "category" {
-                format!("is a {}", doc.category.map_or("piece", |c| c.as_str()).replace('_', " "))
-            } else {
-                format!("matches {reason}")
+            let detail = || {
+                if kind == "metal" {
+                    let doc = doc();
+                    let label = ctx.asked_metal.as_ref().and_then(|(kind, colors)| {
+                        doc.metal_labels
+                            .iter()
+                            .find(|(k, c, _)| k == kind && colors.iter().all(|x| c.contains(x)))
+                            .or_else(|| doc.metal_labels.iter().find(|(k, _, _)| k == kind))
+                            .map(|(_, _, l)| l.as_str())
+                    });
+                    format!("matches {}", label.unwrap_or(reason))
+                } else if kind == "price" || kind == "stone" && reason.contains("birthstone") {
+                    reason.clone()
+                } else if kind == "category" {
+                    format!("is a {}", category.map_or("piece", |c| c.as_str()).replace('_', " "))
+                } else {
+                    format!("matches {reason}")
+                }
             };
-            let weight = if *kind == "metal" && ctx.metal_and_color {
+            let weight = if kind == "metal" && ctx.metal_and_color {
                 2.0 * w.constraint
-            } else if *kind == "category" && doc.category.is_some() && doc.category == ctx.primary_category {
+            } else if kind == "category" && category.is_some() && category == ctx.primary_category {
                 // `chain` also accepts necklaces, but a chain is what was named.
                 1.5 * w.constraint
             } else {
                 w.constraint
             };
-            add(kind, weight, &|| detail.clone());
+            add(kind, weight, &detail);
         }
         for (set, strong, label, signal) in &ctx.styles {
             if set.contains(d as usize) {
@@ -890,17 +914,22 @@ impl SearchIndex {
                 add(signal, weight, &|| label.clone());
             }
         }
-        let in_title: Vec<&str> = ctx
-            .title_words
-            .iter()
-            .filter(|(set, _)| set.contains(d as usize))
-            .map(|(_, w)| w.as_str())
-            .collect();
-        if !in_title.is_empty() {
-            add("title", w.title * in_title.len() as f32, &|| format!("title says '{}'", in_title.join(" ")));
+        let in_title = ctx.title_words.iter().filter(|(set, _)| set.contains(di)).count();
+        if in_title > 0 {
+            add("title", w.title * in_title as f32, &|| {
+                let words: Vec<&str> = ctx
+                    .title_words
+                    .iter()
+                    .filter(|(set, _)| set.contains(di))
+                    .map(|(_, w)| w.as_str())
+                    .collect();
+                format!("title says '{}'", words.join(" "))
+            });
         }
-        if let (Some((word, prices)), Some(p)) = (ctx.budget, doc.min_price) {
-            let rank = prices.partition_point(|&x| x < p) as f32 / prices.len().max(1) as f32;
+        let min_price = self.cols.min_price[di];
+        if let (Some((word, prices)), false) = (ctx.budget, min_price.is_nan()) {
+            let rank =
+                prices.partition_point(|&x| x < f64::from(min_price)) as f32 / prices.len().max(1) as f32;
             let (c, detail) = match word {
                 PriceWord::Cheap => (w.budget * (1.0 - rank), "cheaper ranks higher ('cheap')"),
                 PriceWord::Luxury => (w.budget * rank, "dearer ranks higher ('luxury')"),
@@ -908,7 +937,7 @@ impl SearchIndex {
             add("budget", c, &|| detail.to_string());
         }
         if let Some((g, from)) = &ctx.gender {
-            match doc.gender {
+            match self.cols.gender[di] {
                 Some(dg) if dg == *g => {
                     add("recipient", w.gender, &|| format!("made for {} ('{from}')", g.as_str()))
                 }
@@ -923,15 +952,12 @@ impl SearchIndex {
         }
         if let Some(from) = &ctx.birthstone {
             if self.by_birthstone.contains(d as usize) {
-                let stones = doc
-                    .variants
-                    .iter()
-                    .flat_map(|v| v.stones.iter())
-                    .find(|s| *s != "diamond")
-                    .cloned()
-                    .unwrap_or_default();
                 add("birthstone", w.birthstone, &|| {
-                    format!("{} is a birthstone ('{from}')", stones.replace('_', " "))
+                    let stone = doc().variants.iter().flat_map(|v| v.stones.iter()).find(|s| *s != "diamond");
+                    format!(
+                        "{} is a birthstone ('{from}')",
+                        stone.map_or("", |s| s.as_str()).replace('_', " ")
+                    )
                 });
             }
         }
@@ -962,11 +988,12 @@ impl SearchIndex {
                 }
             }
         }
-        if doc.sales > 0.0 && self.max_sales > 0.0 {
-            let c = w.popularity * ((1.0 + doc.sales).ln() / (1.0 + self.max_sales).ln()) as f32;
-            add("popularity", c, &|| format!("{} sold", doc.sales));
+        let sales = self.cols.sales[di];
+        if sales > 0.0 && self.max_sales > 0.0 {
+            let c = w.popularity * ((1.0 + sales).ln() / (1.0 + self.max_sales as f32).ln());
+            add("popularity", c, &|| format!("{sales} sold"));
         }
-        if !doc.in_stock {
+        if !self.in_stock.contains(di) {
             add("availability", -w.out_of_stock, &|| "out of stock".to_string());
         }
         if let Some((x, rule)) = rules.get(&d) {

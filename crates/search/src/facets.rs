@@ -94,7 +94,10 @@ fn price_buckets(
     let mut lo = f64::MAX;
     let mut hi = f64::MIN;
     for d in m.iter() {
-        let Some(p) = index.docs[d].min_price else { continue };
+        let p = f64::from(index.cols.min_price[d]);
+        if p.is_nan() {
+            continue;
+        }
         lo = lo.min(p);
         hi = hi.max(p);
         let b = edges.partition_point(|&e| e <= p);

@@ -119,18 +119,29 @@ pub(crate) struct Doc {
     pub currency: Currency,
     pub created_at: i64,
     pub sales: f64,
-    /// False when inventory is tracked and every variant is at zero.
-    pub in_stock: bool,
     pub variants: Vec<VariantDoc>,
     /// Readable descriptions of the product's metals (`18k yellow gold`),
     /// with the kind and colors they describe.
     pub metal_labels: Vec<(String, Vec<String>, String)>,
 }
 
+/// Per-document values ranking and filtering read for every candidate, kept
+/// in flat arrays so that a pass over 100k candidates stays in cache.
+pub(crate) struct Columns {
+    pub category: Vec<Option<Category>>,
+    pub gender: Vec<Option<Gender>>,
+    /// Lowest and highest variant price; NaN when the product has none.
+    pub min_price: Vec<f32>,
+    pub max_price: Vec<f32>,
+    pub sales: Vec<f32>,
+    pub created_at: Vec<i64>,
+}
+
 /// A built index. Immutable except for merchandising rules, which change
 /// without a rebuild (`set_rules`).
 pub struct SearchIndex {
     pub(crate) docs: Vec<Doc>,
+    pub(crate) cols: Columns,
     pub(crate) lex: Lexicon,
     pub(crate) weights: Weights,
     pub(crate) tantivy: Index,
@@ -432,7 +443,6 @@ impl SearchIndex {
                 currency,
                 created_at: p.created_at,
                 sales,
-                in_stock: available,
                 variants,
                 metal_labels,
             });
@@ -488,7 +498,19 @@ impl SearchIndex {
         title_words.sort();
 
         let query_text = stats.query_text.clone();
+        let cols = Columns {
+            category: docs.iter().map(|d| d.category).collect(),
+            gender: docs.iter().map(|d| d.gender).collect(),
+            min_price: docs.iter().map(|d| d.min_price.map_or(f32::NAN, |p| p as f32)).collect(),
+            max_price: docs
+                .iter()
+                .map(|d| d.variants.iter().filter_map(|v| v.price).fold(f32::NAN, |a, p| a.max(p as f32)))
+                .collect(),
+            sales: docs.iter().map(|d| d.sales as f32).collect(),
+            created_at: docs.iter().map(|d| d.created_at).collect(),
+        };
         Ok(SearchIndex {
+            cols,
             all: BitSet::full(n),
             docs,
             lex,
