@@ -35,7 +35,19 @@ pub(crate) fn extract(items: &mut [Item], vocab: &Vocabulary, field: Field) -> V
         }
         match run(items, i, vocab) {
             Some((m, end)) => {
-                let accepted = accept(m, vocab, field);
+                // `non-rhodiumized`, `no silver`, `without gold`: said not to be there.
+                let negated = i > 0
+                    && matches!(
+                        items[i - 1].text.as_str(),
+                        "non" | "no" | "not" | "without" | "ohne" | "sans"
+                    );
+                let accepted = if negated { None } else { accept(m, vocab, field) };
+                if negated {
+                    // Only the negated word; what follows is read afresh.
+                    items[i].used = true;
+                    i += 1;
+                    continue;
+                }
                 if let Some(metal) = &accepted {
                     // Rhodium plating is a finish on white gold or silver, not a
                     // sign that the base metal is plated.

@@ -129,6 +129,8 @@ fn metals() {
     check("Vermeil (925 silver)", "metal(gold yellow vermeil)");
     check("14/20 gold filled", "metal(gold gold_filled)");
     check("stainless steel", "metal(stainless_steel)");
+    check("non-rhodiumized 18K white gold", "metal(gold 18k 750 white solid)");
+    check("rhodium-plated sterling silver", "metal(rhodium plated) metal(silver 925 solid)");
     check("solid 14k gold", "metal(gold 14k 585 solid)");
 }
 
