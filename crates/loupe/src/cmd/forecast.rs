@@ -42,6 +42,10 @@ pub fn load(data: &Path, freq: Freq, horizon: usize) -> anyhow::Result<(forecast
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    super::forecast::quiet_pipe(print(data, args))
+}
+
+fn print(data: &Path, args: Args) -> anyhow::Result<()> {
     let freq = Freq::parse(&args.freq)?;
     let horizon = freq.horizon(args.horizon)?;
     let level = Level::parse(&args.level)?;
@@ -91,6 +95,22 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A closed pipe (`loupe forecast --json | head`) ends the output quietly,
+/// as it does for other command-line tools.
+pub fn quiet_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    let Err(err) = result else { return Ok(()) };
+    let broken = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    });
+    if broken {
+        Ok(())
+    } else {
+        Err(err)
+    }
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -35,6 +35,10 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    super::forecast::quiet_pipe(print(data, args))
+}
+
+fn print(data: &Path, args: Args) -> anyhow::Result<()> {
     let horizon = Freq::Week.horizon(args.horizon)?;
     let (demand, set) = super::forecast::load(data, Freq::Week, horizon)?;
     let cfg = ReplenishConfig {

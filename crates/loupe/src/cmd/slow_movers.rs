@@ -21,6 +21,10 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
+    super::forecast::quiet_pipe(print(data, args))
+}
+
+fn print(data: &Path, args: Args) -> anyhow::Result<()> {
     let (demand, set) = super::forecast::load(data, Freq::Week, 8)?;
     let cfg = SlowConfig { no_sale_days: args.no_sale_days, ..SlowConfig::default() };
     let list = forecast::slow_movers(&demand, &set, &cfg);
