@@ -2,7 +2,7 @@
 //! tastes (`--interactions N` order lines, default 1,000,000), then training
 //! time, in-process latency per request (p50, p99 over customer, product,
 //! cart and gift requests), batch throughput over two threads, and peak
-//! memory. `cargo run --release -p recs --example bench -- [--interactions N]`.
+//! memory. `cargo run --release -p recs --example bench -- [--interactions N] [--products N]`.
 
 use std::time::Instant;
 
@@ -17,7 +17,12 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let n_products = 20_000usize;
+    let n_products: usize = args
+        .iter()
+        .position(|a| a == "--products")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     let n_customers = (n / 10).max(100);
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
@@ -65,7 +70,7 @@ fn main() {
         for k in 0..basket {
             let p = if next() % 10 < 8 {
                 let r = (next() % 1000) as f64 / 1000.0;
-                cluster * 200 + ((r * r) * 200.0) as usize
+                (cluster * 200 + ((r * r) * 200.0) as usize) % n_products
             } else {
                 (next() % n_products as u64) as usize
             };

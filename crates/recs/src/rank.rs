@@ -725,6 +725,7 @@ fn explain(
 fn most_similar_seed(rec: &Recommender, s: &Seeds, j: u32) -> u32 {
     s.items
         .iter()
+        .filter(|e| e.0 != j)
         .take(200)
         .map(|&(h, w)| (h, w * rec.content.cosine(h, j)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
