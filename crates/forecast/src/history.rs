@@ -65,6 +65,13 @@ fn day_of(secs: i64) -> NaiveDate {
     DateTime::from_timestamp(secs, 0).map(|d| d.date_naive()).unwrap_or(NaiveDate::MIN)
 }
 
+/// Times outside 1990..2100 are data errors (a mistyped year, a unit
+/// mix-up); they are left out rather than stretching the history to
+/// centuries of days.
+fn sane(secs: i64) -> bool {
+    (631_152_000..4_102_444_800).contains(&secs)
+}
+
 /// Builds the daily demand history. Variants are the SKUs of the catalog
 /// plus any SKU that appears in orders only; sorted by SKU.
 pub fn build_demand(
@@ -73,7 +80,7 @@ pub fn build_demand(
     events: &[Event],
     products: &[Product],
 ) -> Demand {
-    let sales = lines.iter().filter(|l| l.kind == LineKind::Sale && l.quantity > 0);
+    let sales = lines.iter().filter(|l| l.kind == LineKind::Sale && l.quantity > 0 && sane(l.ordered_at));
     let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
     for l in sales.clone() {
         let d = day_of(l.ordered_at);
@@ -81,7 +88,7 @@ pub fn build_demand(
         last = Some(last.map_or(d, |x| x.max(d)));
     }
     for l in inventory_history {
-        if let Some(at) = l.as_of {
+        if let Some(at) = l.as_of.filter(|&t| sane(t)) {
             let d = day_of(at);
             first = Some(first.map_or(d, |f| f.min(d)));
             last = Some(last.map_or(d, |x| x.max(d)));
@@ -127,6 +134,9 @@ pub fn build_demand(
     let year_ago = end - Duration::days(365);
     for l in lines {
         let i = add(&l.sku, &l.sku, "uncategorized", l.title.as_deref(), &mut variants);
+        if !sane(l.ordered_at) {
+            continue;
+        }
         let v = &mut variants[i];
         match l.kind {
             LineKind::Sale if l.quantity > 0 => {
@@ -150,11 +160,11 @@ pub fn build_demand(
 
     // Inventory: stock per SKU per day, carried forward between snapshots
     // and summed over locations. A day with no stock and no sale is censored.
-    let has_inventory = inventory_history.iter().any(|l| l.as_of.is_some());
+    let has_inventory = inventory_history.iter().any(|l| l.as_of.is_some_and(sane));
     if has_inventory {
         let mut snaps: HashMap<&str, Vec<(NaiveDate, &str, &InventoryLevel)>> = HashMap::new();
         for l in inventory_history {
-            if let Some(at) = l.as_of {
+            if let Some(at) = l.as_of.filter(|&t| sane(t)) {
                 snaps.entry(l.sku.as_str()).or_default().push((day_of(at), l.location.as_str(), l));
             }
         }
@@ -297,6 +307,35 @@ mod tests {
         assert_eq!(a.on_hand, Some(4));
         assert_eq!(a.lead_time_days, Some(14));
         assert!((a.revenue_365 - 40.0).abs() < 1e-9);
+    }
+
+    proptest::proptest! {
+        /// Arbitrary lines and snapshots (any time, any quantity) build a
+        /// history without panicking, with one array per variant of the
+        /// history's length.
+        #[test]
+        fn any_lines_build_a_bounded_history(
+            rows in proptest::collection::vec((proptest::num::i64::ANY, -5i64..50, 0u8..4, 0u8..3), 0..40),
+            base in 1_500_000_000i64..1_700_000_000,
+        ) {
+            let lines: Vec<OrderLine> = rows.iter().enumerate().map(|(i, &(t, q, sku, kind))| {
+                let at = if i % 3 == 0 { t } else { base + t.rem_euclid(400 * 86_400) };
+                let mut l = line(&i.to_string(), "2024-01-01", &format!("S{sku}"), q, [LineKind::Sale, LineKind::Return, LineKind::Cancellation][kind as usize]);
+                l.ordered_at = at;
+                l
+            }).collect();
+            let inv: Vec<InventoryLevel> = rows.iter().map(|&(t, q, sku, _)| {
+                let mut l = inv("2024-01-01", &format!("S{sku}"), q);
+                l.as_of = Some(base + t.rem_euclid(400 * 86_400));
+                l
+            }).collect();
+            let d = build_demand(&lines, &inv, &[], &[]);
+            proptest::prop_assert!(d.days() <= 500);
+            for v in &d.variants {
+                proptest::prop_assert_eq!(v.units.len(), d.days());
+                proptest::prop_assert!(v.censored.is_empty() || v.censored.len() == d.days());
+            }
+        }
     }
 
     #[test]
