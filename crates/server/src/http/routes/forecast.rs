@@ -442,13 +442,18 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                 why_list(&wire.why)
             );
         }
-        // Stockout risks: earliest projected stockouts within eight weeks.
+        // Stockout risks: earliest projected stockouts within eight weeks, of
+        // variants that sell at least one unit in ten weeks.
         let horizon_end = set.period_start(8);
         let mut risks: Vec<&Replenishment> = rows
             .iter()
             .filter(|r| r.stockout_date.as_deref().is_some_and(|d| d <= horizon_end.to_string().as_str()))
+            .filter(|r| r.weekly_demand >= 0.1)
             .collect();
-        risks.sort_by(|a, b| a.stockout_date.cmp(&b.stockout_date));
+        // Soonest first; among the same day, the most demand lost first.
+        risks.sort_by(|a, b| {
+            a.stockout_date.cmp(&b.stockout_date).then(b.weekly_demand.total_cmp(&a.weekly_demand))
+        });
         body.push_str("<section class=\"panel\"><h2>Stockout risks</h2>");
         if risks.is_empty() {
             body.push_str("<p class=\"muted\">No variant with known stock runs out in the next eight weeks (or no inventory was imported).</p>");
