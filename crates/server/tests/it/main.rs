@@ -3,5 +3,6 @@
 
 mod forecast;
 mod http;
+mod recs;
 mod search;
 mod web;
