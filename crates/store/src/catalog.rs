@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use model::{Product, ProductId, QualityIssue};
-use redb::{ReadableTable, ReadableTableMetadata, Table};
+use redb::{MultimapTable, ReadableMultimapTable, ReadableTable, ReadableTableMetadata, Table};
 
 use crate::error::SourceError;
 use crate::tables::{self, decode, encode, CATALOG_VERSION, HANDLES, META, NEXT_PRODUCT_ID, PRODUCTS, SKUS};
@@ -37,6 +37,9 @@ pub struct ImportOutcome {
     pub issues_total: u64,
 }
 
+/// A SKU that other products also have: (SKU, source line, the other products).
+type SharedSku = (String, Option<u64>, Vec<ProductId>);
+
 /// Cap on [`ImportOutcome::issues`]; all are counted.
 pub const MAX_OUTCOME_ISSUES: usize = 1000;
 
@@ -56,7 +59,8 @@ fn first_line(p: &Product) -> Option<u64> {
 pub(crate) struct CatalogTables<'txn> {
     pub products: Table<'txn, u64, &'static [u8]>,
     pub handles: Table<'txn, &'static str, u64>,
-    pub skus: Table<'txn, &'static str, u64>,
+    /// SKU -> every product that has it (duplicates happen in real catalogs).
+    pub skus: MultimapTable<'txn, &'static str, u64>,
     pub meta: Table<'txn, &'static str, u64>,
 }
 
@@ -65,7 +69,7 @@ impl<'txn> CatalogTables<'txn> {
         Ok(CatalogTables {
             products: txn.open_table(PRODUCTS)?,
             handles: txn.open_table(HANDLES)?,
-            skus: txn.open_table(SKUS)?,
+            skus: txn.open_multimap_table(SKUS)?,
             meta: txn.open_table(META)?,
         })
     }
@@ -81,8 +85,18 @@ impl<'txn> CatalogTables<'txn> {
         Ok(self.handles.get(handle)?.map(|g| g.value()))
     }
 
+    /// The product a SKU resolves to: the oldest (lowest id) that has it.
     pub fn sku_id(&self, sku: &str) -> Result<Option<ProductId>> {
-        Ok(self.skus.get(sku)?.map(|g| g.value()))
+        Ok(self.skus.get(sku)?.next().transpose()?.map(|g| g.value()))
+    }
+
+    /// Every product that has the SKU, oldest first.
+    fn sku_owners(&self, sku: &str) -> Result<Vec<ProductId>> {
+        let mut out = Vec::new();
+        for g in self.skus.get(sku)? {
+            out.push(g?.value());
+        }
+        Ok(out)
     }
 
     pub fn next_id(&mut self) -> Result<ProductId> {
@@ -99,19 +113,21 @@ impl<'txn> CatalogTables<'txn> {
     }
 
     /// Points the product's handle and SKUs at it; returns (SKU, line,
-    /// previous product) for SKUs that pointed at another product.
-    fn index_skus(&mut self, p: &Product, skip: usize) -> Result<Vec<(String, Option<u64>, ProductId)>> {
+    /// other products) for SKUs that other products have too.
+    fn index_skus(&mut self, p: &Product, skip: usize) -> Result<Vec<SharedSku>> {
         self.handles.insert(p.handle.as_str(), p.id)?;
-        let mut taken = Vec::new();
+        let mut shared = Vec::new();
         for v in &p.variants[skip.min(p.variants.len())..] {
             if !v.sku.is_empty() {
-                let previous = self.skus.insert(v.sku.as_str(), p.id)?.map(|g| g.value());
-                if let Some(other) = previous.filter(|&o| o != p.id) {
-                    taken.push((v.sku.clone(), v.source_line, other));
+                let others: Vec<ProductId> =
+                    self.sku_owners(&v.sku)?.into_iter().filter(|&o| o != p.id).collect();
+                if !others.is_empty() {
+                    shared.push((v.sku.clone(), v.source_line, others));
                 }
+                self.skus.insert(v.sku.as_str(), p.id)?;
             }
         }
-        Ok(taken)
+        Ok(shared)
     }
 
     /// Like `save`, and reports SKUs that another product of this import
@@ -124,17 +140,14 @@ impl<'txn> CatalogTables<'txn> {
         written: &HashSet<ProductId>,
         out: &mut ImportOutcome,
     ) -> Result<()> {
-        for (sku, line, other) in self.index_skus(p, skip)? {
-            if !written.contains(&other) {
+        for (sku, line, others) in self.index_skus(p, skip)? {
+            let Some(&other) = others.iter().find(|o| written.contains(o)) else {
                 continue;
-            }
+            };
             let other_handle = self.load(other)?.map(|o| o.handle).unwrap_or_default();
             let issue = QualityIssue {
                 code: "duplicate_sku".into(),
-                message: format!(
-                    "SKU {sku:?} is also used by {other_handle:?}; it now points to {:?}",
-                    p.handle
-                ),
+                message: format!("SKU {sku:?} is also used by {other_handle:?} in the same file"),
                 line,
                 field: Some("sku".into()),
             };
@@ -152,11 +165,10 @@ impl<'txn> CatalogTables<'txn> {
             self.handles.remove(old.handle.as_str())?;
         }
         for v in &old.variants {
-            if !v.sku.is_empty()
-                && new.variant_by_sku(&v.sku).is_none()
-                && self.sku_id(&v.sku)? == Some(old.id)
-            {
-                self.skus.remove(v.sku.as_str())?;
+            if !v.sku.is_empty() && new.variant_by_sku(&v.sku).is_none() {
+                // Only this product's claim goes; another product with the
+                // same SKU keeps it resolvable.
+                self.skus.remove(v.sku.as_str(), old.id)?;
             }
         }
         Ok(())
@@ -229,11 +241,11 @@ impl Store {
                     _ => None,
                 };
                 if existing.is_none() {
-                    for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
-                        if let Some(id) = t.sku_id(&v.sku)? {
+                    'skus: for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
+                        for id in t.sku_owners(&v.sku)? {
                             if !seen_ids.contains(&id) {
                                 existing = Some(id);
-                                break;
+                                break 'skus;
                             }
                         }
                     }
@@ -325,8 +337,16 @@ impl Store {
         self.product_by_index(tables::HANDLES, handle)
     }
 
+    /// The product with this SKU; when several have it (a duplicate SKU,
+    /// reported at import), the oldest.
     pub fn product_by_sku(&self, sku: &str) -> Result<Option<Product>> {
-        self.product_by_index(tables::SKUS, sku)
+        let txn = self.db().begin_read()?;
+        let Some(id) = txn.open_multimap_table(SKUS)?.get(sku)?.next().transpose()?.map(|g| g.value()) else {
+            return Ok(None);
+        };
+        let table = txn.open_table(PRODUCTS)?;
+        let found = table.get(id)?;
+        found.map(|b| decode("products", b.value())).transpose()
     }
 
     fn product_by_index(

@@ -2,7 +2,7 @@
 //! index tables map a natural key to a primary key and are written in the same
 //! transaction as the record they point to.
 
-use redb::{TableDefinition, WriteTransaction};
+use redb::{MultimapTableDefinition, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
 
 use crate::Result;
 
@@ -10,8 +10,14 @@ use crate::Result;
 pub(crate) const PRODUCTS: TableDefinition<u64, &[u8]> = TableDefinition::new("products");
 /// Handle -> product id.
 pub(crate) const HANDLES: TableDefinition<&str, u64> = TableDefinition::new("product_handles");
-/// Variant SKU -> product id.
-pub(crate) const SKUS: TableDefinition<&str, u64> = TableDefinition::new("product_skus");
+/// Variant SKU -> ids of every product with that SKU (a multimap: real
+/// catalogs repeat SKUs, and dropping one product's claim must not orphan
+/// another's).
+pub(crate) const SKUS: MultimapTableDefinition<&str, u64> =
+    MultimapTableDefinition::new("product_sku_owners");
+/// The single-valued SKU index of stores written before the multimap; read
+/// once by [`create_all`] to migrate, then deleted.
+const OLD_SKUS: TableDefinition<&str, u64> = TableDefinition::new("product_skus");
 /// (order id, line number) -> `OrderLine` JSON.
 pub(crate) const ORDER_LINES: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("order_lines");
 /// (sku, location, as_of) -> `InventoryLevel` JSON.
@@ -39,7 +45,8 @@ pub(crate) const NEXT_PRODUCT_ID: &str = "next_product_id";
 pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(PRODUCTS)?;
     txn.open_table(HANDLES)?;
-    txn.open_table(SKUS)?;
+    txn.open_multimap_table(SKUS)?;
+    migrate_old_sku_index(txn)?;
     txn.open_table(ORDER_LINES)?;
     txn.open_table(INVENTORY)?;
     txn.open_table(EVENTS)?;
@@ -50,6 +57,22 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(KEYS)?;
     txn.open_table(AUDIT)?;
     txn.open_table(META)?;
+    Ok(())
+}
+
+fn migrate_old_sku_index(txn: &WriteTransaction) -> Result<()> {
+    if !txn.list_tables()?.any(|t| t.name() == OLD_SKUS.name()) {
+        return Ok(());
+    }
+    {
+        let old = txn.open_table(OLD_SKUS)?;
+        let mut new = txn.open_multimap_table(SKUS)?;
+        for entry in old.iter()? {
+            let (sku, id) = entry?;
+            new.insert(sku.value(), id.value())?;
+        }
+    }
+    txn.delete_table(OLD_SKUS)?;
     Ok(())
 }
 

@@ -134,9 +134,38 @@ fn cross_product_duplicates_are_reported() {
     assert_eq!(out.issues_total, 2);
     let hoop = store.product_by_handle("hoop").unwrap().unwrap();
     assert_eq!(hoop.quality_issues[0].code, "duplicate_sku");
-    // The last product to claim a SKU owns it in the index.
-    assert_eq!(store.product_by_sku("R1").unwrap().unwrap().handle, "hoop");
+    // A SKU two products share resolves to the older one.
+    assert_eq!(store.product_by_sku("R1").unwrap().unwrap().handle, "ring");
     // A re-import of the same file reports nothing new from earlier imports.
     let again = store.import_products(ok(vec![product("ring", "Ring", &["R1", "R2"])])).unwrap();
     assert!(again.issues.is_empty(), "{:?}", again.issues);
+}
+
+/// Regression: a product dropping a SKU it shared with another product
+/// removed the SKU from the index altogether, so the other product's SKU
+/// no longer resolved (and orders for it created a duplicate product).
+#[test]
+fn dropping_a_shared_sku_keeps_it_resolvable() {
+    let store = Store::open_temporary().unwrap();
+    store.import_products(ok(vec![product("a", "A", &["S7"]), product("b", "B", &["S7"])])).unwrap();
+    store.import_products(ok(vec![product("a", "A", &[])])).unwrap();
+    assert_eq!(store.product_by_sku("S7").unwrap().unwrap().handle, "b");
+}
+
+#[test]
+fn a_store_with_the_old_sku_index_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // The layout before the SKU index became a multimap.
+        let db = redb::Database::create(dir.path().join(store::FILE_NAME)).unwrap();
+        let txn = db.begin_write().unwrap();
+        let old: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("product_skus");
+        txn.open_table(old).unwrap().insert("S1", 1).unwrap();
+        let products: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("products");
+        let p = serde_json::to_vec(&model::Product { id: 1, ..product("a", "A", &["S1"]) }).unwrap();
+        txn.open_table(products).unwrap().insert(1, p.as_slice()).unwrap();
+        txn.commit().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.product_by_sku("S1").unwrap().unwrap().handle, "a");
 }
