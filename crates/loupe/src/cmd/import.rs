@@ -160,7 +160,7 @@ fn print_report(o: &mut String, r: &ImportReport) {
         outln!(o, "  variants   {} created, {} updated", c.variants_created, c.variants_updated);
     }
     if let Some(a) = &r.attributes {
-        let pct = |n: u64, of: u64| if of == 0 { 0 } else { (n * 100 + of / 2) / of };
+        let pct = |n: u64, of: u64| (n * 100 + of / 2).checked_div(of).unwrap_or(0);
         outln!(
             o,
             "  found      category {}%, metal {}%, stone {}%, gender {}% of products; price {}%, size {}%, stock {}% of variants",

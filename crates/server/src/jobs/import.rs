@@ -72,7 +72,7 @@ pub struct InventoryImportOptions {
     pub mapping: Vec<String>,
 }
 
-/// How often (in items) the progress callback runs.
+/// How often (in items) the progress callback runs; a power of two.
 const PROGRESS_EVERY: u64 = 2048;
 /// Bytes read ahead for format detection.
 const HEAD_BYTES: usize = 64 * 1024;
@@ -132,7 +132,7 @@ pub fn import_catalog_from<R: Read>(
             let item = reader.next()?;
             let n = count.get() + 1;
             count.set(n);
-            if n % PROGRESS_EVERY == 0 {
+            if n & (PROGRESS_EVERY - 1) == 0 {
                 progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
             }
             if let Ok(p) = &item {
@@ -219,7 +219,7 @@ pub fn import_orders_from<R: Read>(
             let item = reader.next()?;
             let n = count.get() + 1;
             count.set(n);
-            if n % PROGRESS_EVERY == 0 {
+            if n & (PROGRESS_EVERY - 1) == 0 {
                 progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
             }
             if let Ok(line) = &item {
@@ -311,7 +311,7 @@ pub fn import_inventory_from<R: Read>(
             let item = reader.next()?;
             let n = count.get() + 1;
             count.set(n);
-            if n % PROGRESS_EVERY == 0 {
+            if n & (PROGRESS_EVERY - 1) == 0 {
                 progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
             }
             if let Ok(level) = &item {
