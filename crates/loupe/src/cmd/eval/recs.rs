@@ -27,6 +27,9 @@ pub struct Args {
     /// Evaluate at most this many customers (the first by id).
     #[arg(long)]
     pub max_customers: Option<usize>,
+    /// Try other blend weights: cooc,als,neighbours,content,set,repeat,popular,trend,diversity,rules(0/1).
+    #[arg(long, value_name = "W,W,...")]
+    pub blend: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -62,6 +65,26 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     all.extend(extra);
     let mut cfg = recs::eval::EvalConfig::new(split, ks);
     cfg.max_customers = args.max_customers;
+    if let Some(b) = &args.blend {
+        let v: Vec<f32> = b
+            .split(',')
+            .map(|x| x.trim().parse::<f32>().ok())
+            .collect::<Option<Vec<_>>>()
+            .filter(|v| v.len() == 10)
+            .with_context(|| format!("--blend {b:?} is not ten numbers"))?;
+        cfg.blend = Some(recs::Weights {
+            cooc: v[0],
+            als: v[1],
+            neighbours: v[2],
+            content: v[3],
+            set: v[4],
+            repeat: v[5],
+            popular: v[6],
+            trend: v[7],
+            diversity: v[8],
+            rules: v[9] > 0.0,
+        });
+    }
     let report = recs::eval::evaluate(&all, &lines, &events, &cfg);
     let wire = RecsEval::from_report(&args.split_date, &report);
     if args.json {
