@@ -8,7 +8,6 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use server::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
 use server::wire::import::ImportReport;
@@ -109,7 +108,9 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
         ImportKind::Events { file } => (jobs::import_events(&store, file, &on_progress), "events"),
     };
     bar.finish_and_clear();
-    let report = report.with_context(|| format!("Failed to import the {what}"))?;
+    // The job's error already names the file and the reason: that one line is
+    // what the user sees (`error: FILE: nothing could be imported: ...`).
+    let report = report.map_err(|e| anyhow::anyhow!("Failed to import the {what}: {e}"))?;
     if args.json {
         outln!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {
