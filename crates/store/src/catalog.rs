@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::{Product, ProductId, QualityIssue};
+use model::{Product, ProductId, QualityIssue, Variant};
 use redb::{MultimapTable, ReadableMultimapTable, ReadableTable, ReadableTableMetadata, Table};
 
 use crate::error::SourceError;
@@ -370,7 +370,16 @@ impl Store {
 fn merge_variants(stored: &mut Product, incoming: Product) -> (u64, u64) {
     let (mut created, mut updated) = (0, 0);
     for v in incoming.variants {
-        match stored.variants.iter_mut().find(|s| !v.sku.is_empty() && s.sku == v.sku) {
+        // Same SKU; or, without SKUs, the same options (a row repeated in the
+        // export is one variant, not two).
+        let same = |s: &Variant| {
+            if v.sku.is_empty() {
+                s.sku.is_empty() && s.options == v.options
+            } else {
+                s.sku == v.sku
+            }
+        };
+        match stored.variants.iter_mut().find(|s| same(s)) {
             Some(slot) => {
                 *slot = v;
                 updated += 1;

@@ -224,15 +224,25 @@ fn print_report(o: &mut String, r: &ImportReport) {
     codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
     outln!(o, "  issues     {} ({})", r.issues_total, codes.join(", "));
-    for i in r.issues.iter().take(SHOWN_ISSUES) {
+    // A few examples of each kind rather than the first N of the most common.
+    let per_code = (SHOWN_ISSUES / r.issues_by_code.len().max(1)).clamp(2, SHOWN_ISSUES);
+    let mut shown_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut shown = 0;
+    for i in &r.issues {
+        let n = shown_of.entry(i.code.as_str()).or_default();
+        if *n >= per_code || shown >= SHOWN_ISSUES {
+            continue;
+        }
+        *n += 1;
+        shown += 1;
         let at = i.line.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
         outln!(o, "    {at:>10}  {:<22} {}", i.code, i.message);
     }
-    if r.issues_total as usize > SHOWN_ISSUES {
+    if r.issues_total as usize > shown {
         outln!(
             o,
-            "    ... {} more (`--json` lists up to {}; `loupe quality` for the catalog)",
-            r.issues_total as usize - SHOWN_ISSUES,
+            "    ... {} more (`--json` lists up to {}; `loupe quality` for the whole catalog)",
+            r.issues_total as usize - shown,
             ImportReport::MAX_ISSUES
         );
     }

@@ -169,3 +169,19 @@ fn a_store_with_the_old_sku_index_is_migrated() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.product_by_sku("S1").unwrap().unwrap().handle, "a");
 }
+
+/// Regression: a listing scraped twice (same handle, no SKU) became one
+/// product with two identical variants.
+#[test]
+fn repeated_rows_without_sku_are_one_variant() {
+    let store = Store::open_temporary().unwrap();
+    let out = store
+        .import_products(ok(vec![
+            product("a", "A", &[""]),
+            product("b", "B", &[""]),
+            product("a", "A", &[""]),
+        ]))
+        .unwrap();
+    assert_eq!((out.products_merged, out.variants_created, out.variants_updated), (1, 2, 1));
+    assert_eq!(store.product_by_handle("a").unwrap().unwrap().variants.len(), 1);
+}
