@@ -45,6 +45,8 @@ pub struct Lexicon {
     pub(crate) max_phrase: usize,
     /// Single-word phrases of 5+ letters, for typo correction.
     pub(crate) fuzzy_words: Vec<String>,
+    /// Single-word phrases of 4 or 5 letters, for dropped-letter typos.
+    pub(crate) short_words: Vec<String>,
     /// Month (1-12) to its birthstones; index 0 unused.
     pub(crate) birthstones: Vec<Vec<String>>,
     pub(crate) stone_colors: HashMap<String, Vec<String>>,
@@ -120,6 +122,12 @@ impl Lexicon {
                         if key.len() == 1 && key[0].len() >= 5 && !self.phrases.contains_key(&key) {
                             self.fuzzy_words.push(key[0].clone());
                         }
+                        if key.len() == 1
+                            && (4..=5).contains(&key[0].len())
+                            && !self.phrases.contains_key(&key)
+                        {
+                            self.short_words.push(key[0].clone());
+                        }
                         self.phrases.insert(key, facts.clone());
                     }
                 }
@@ -139,11 +147,11 @@ impl Lexicon {
             // Four letters: only a dropped letter (`hops` for `hoops`, `carm`
             // for `charm`), the commonest short typo; anything looser turns
             // real words into other words.
-            if word.len() == 4 && word.bytes().all(|b| b.is_ascii_lowercase()) {
+            if (3..=4).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_lowercase()) {
                 return self
-                    .fuzzy_words
+                    .short_words
                     .iter()
-                    .find(|w| w.len() == 5 && edit_distance(word, w, 1) == Some(1))
+                    .find(|w| w.len() == word.len() + 1 && edit_distance(word, w, 1) == Some(1))
                     .map(String::as_str);
             }
             return None;
@@ -215,6 +223,7 @@ mod tests {
         assert_eq!(lex.correct("braclet"), Some("bracelet"));
         assert_eq!(lex.correct("hoop"), None);
         assert_eq!(lex.correct("carm"), Some("charm"));
+        assert_eq!(lex.correct("hop"), Some("hoop"));
     }
 
     #[test]

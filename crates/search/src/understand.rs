@@ -232,6 +232,17 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
             let joined = singular(&format!("{}{}", raw[i], raw[i + 1]));
             if let Some(facts) = lex.get(std::slice::from_ref(&joined)) {
                 matched = Some((2, facts.clone(), raw[i..i + 2].join(" ")));
+            } else if !known(&toks[i + 1])
+                && !known(&raw[i + 1])
+                && lex.get(std::slice::from_ref(&toks[i + 1])).is_none()
+            {
+                // A misspelt compound: `cuff liinks`.
+                if let Some(fixed) = lex.correct(&joined).map(str::to_string) {
+                    if let Some(facts) = lex.get(std::slice::from_ref(&fixed)) {
+                        u.corrections.push((raw[i..i + 2].join(" "), fixed));
+                        matched = Some((2, facts.clone(), raw[i..i + 2].join(" ")));
+                    }
+                }
             }
         }
         // A typo of a lexicon word, unless the word is real product text.
@@ -791,6 +802,28 @@ mod tests {
             "ear rings",
             expect![[r#"
             category earrings <- "ear rings"
+        "#]],
+        );
+    }
+
+    #[test]
+    fn short_and_compound_typos() {
+        check(
+            "14k gold cuff liinks",
+            expect![[r#"
+            category cufflinks <- "cuff liinks"
+            metal gold <- "gold"
+            karat 14 <- "14k"
+            corrected "cuff liinks" -> "cufflink"
+        "#]],
+        );
+        check(
+            "gold hops",
+            expect![[r#"
+            category earrings <- "hops"
+            metal gold <- "gold"
+            style hoop <- "hops"
+            corrected "hops" -> "hoop"
         "#]],
         );
     }
