@@ -25,7 +25,7 @@ impl Default for AlsConfig {
     fn default() -> Self {
         AlsConfig {
             factors: 48,
-            iterations: 12,
+            iterations: 8,
             regularization: 0.05,
             alpha: 20.0,
             cg_steps: 3,
