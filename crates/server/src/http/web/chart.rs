@@ -197,7 +197,15 @@ pub fn svg_bar_chart(title: &str, bars: &[Bar], max: Option<f64>) -> String {
             Some(h) => format!("<a href=\"{}\">{}</a>", escape(h), escape(&bar.label)),
             None => escape(&bar.label),
         };
-        let text = bar.value_text.clone().unwrap_or_else(|| short_number(bar.value));
+        let text = bar.value_text.clone().unwrap_or_else(|| {
+            if bar.value == bar.value.trunc() && bar.value.abs() < 1e15 {
+                // Counts read best in full: 2,004 rather than 2k.
+                let sign = if bar.value < 0.0 { "-" } else { "" };
+                format!("{sign}{}", super::group_thousands(bar.value.abs() as u64))
+            } else {
+                short_number(bar.value)
+            }
+        });
         let _ = write!(
             out,
             "<li><span>{label_html}</span><svg viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\" height=\"10\">\
