@@ -104,8 +104,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] =
-        [EventKind::View, EventKind::Search, EventKind::Click, EventKind::AddToCart, EventKind::Purchase, EventKind::Return];
+    pub const ALL: [EventKind; 6] = [
+        EventKind::View,
+        EventKind::Search,
+        EventKind::Click,
+        EventKind::AddToCart,
+        EventKind::Purchase,
+        EventKind::Return,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -10,9 +10,9 @@
 //! so they may change shape without breaking a contract (new fields must carry
 //! `#[serde(default)]` so that older stores still load).
 
+mod activity;
 mod money;
 mod product;
-mod activity;
 
 pub use activity::{Event, EventKind, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};

@@ -30,7 +30,11 @@ impl Currency {
         }
         let b = s.as_bytes();
         if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
-            return Ok(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]));
+            return Ok(Currency([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+                b[2].to_ascii_uppercase(),
+            ]));
         }
         Err(MoneyError::Currency(s.chars().take(20).collect()))
     }
@@ -221,7 +225,14 @@ impl fmt::Display for Money {
         let scale = 10i64.pow(exp);
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
-        write!(f, "{sign}{}.{:0width$} {}", abs / scale as u64, abs % scale as u64, self.currency, width = exp as usize)
+        write!(
+            f,
+            "{sign}{}.{:0width$} {}",
+            abs / scale as u64,
+            abs % scale as u64,
+            self.currency,
+            width = exp as usize
+        )
     }
 }
 

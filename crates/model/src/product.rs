@@ -101,12 +101,7 @@ impl Product {
     /// when no variant tracks inventory.
     pub fn inventory(&self) -> Option<i64> {
         let mut any = false;
-        let total = self
-            .variants
-            .iter()
-            .filter_map(|v| v.inventory)
-            .inspect(|_| any = true)
-            .sum();
+        let total = self.variants.iter().filter_map(|v| v.inventory).inspect(|_| any = true).sum();
         any.then_some(total)
     }
 }

@@ -2,8 +2,8 @@
 //! temporary data directory and checks what it prints and stores.
 //! One module per area; add yours below.
 
-mod catalog;
 mod browser;
+mod catalog;
 mod demo;
 
 use std::path::{Path, PathBuf};

@@ -11,11 +11,12 @@ mod quality;
 pub mod recs;
 mod search;
 
-pub use import::{
-    import_catalog, import_catalog_from, import_inventory, import_inventory_from, import_orders, import_orders_from,
-    CatalogImportOptions, ImportKind, InventoryImportOptions, OrdersImportOptions, Progress,
-};
 pub use events::{import_events, import_events_from};
+pub use import::{
+    import_catalog, import_catalog_from, import_inventory, import_inventory_from, import_orders,
+    import_orders_from, CatalogImportOptions, ImportKind, InventoryImportOptions, OrdersImportOptions,
+    Progress,
+};
 pub use quality::catalog_quality;
 pub use search::{build_search_index, load_rules, RULES_COLLECTION};
 

@@ -5,13 +5,13 @@ pub mod http;
 
 /// Products as exported and listed (the export contract).
 pub mod catalog;
-/// Import reports (CLI `--json` and task reports).
-pub mod import;
 /// Forecasts, replenishment suggestions and slow movers (issue 6).
 pub mod forecast;
-/// Search responses, suggestions, merchandising rules, search analytics (issue 4).
-pub mod search;
+/// Import reports (CLI `--json` and task reports).
+pub mod import;
 /// The catalog's data-quality report.
 pub mod quality;
 /// Recommendations and customer forgetting (issue 5).
 pub mod recs;
+/// Search responses, suggestions, merchandising rules, search analytics (issue 4).
+pub mod search;
