@@ -459,19 +459,22 @@ fn explain(
     pooled: usize,
 ) -> Vec<Why> {
     let mut why = Vec::new();
-    let model = fit.model.as_str();
+    // Models without parameters (naive, zero) read better without "()".
+    let model = match fit.params.as_str() {
+        "" => fit.model.as_str().to_string(),
+        params => format!("{} ({params})", fit.model.as_str()),
+    };
     let detail = match (fit.backtest_rmse, fit.runner_up) {
         (_, _) if fit.model == ModelKind::Zero => "no sale in the history: forecast zero".to_string(),
         (Some(mae), Some((r, rs))) if rs.is_finite() => format!(
-            "{model} ({}) chosen by rolling-origin backtest: RMSE {mae:.2} per {unit} against {rs:.2} for {}",
-            fit.params,
+            "{model} chosen by rolling-origin backtest: RMSE {mae:.2} per {unit} against {rs:.2} for {}",
             r.as_str(),
         ),
         (Some(mae), _) => {
-            format!("{model} ({}) chosen by rolling-origin backtest: RMSE {mae:.2} per {unit}", fit.params)
+            format!("{model} chosen by rolling-origin backtest: RMSE {mae:.2} per {unit}")
         }
         (None, _) => {
-            format!("{model} ({}): history too short for a backtest, chosen by in-sample fit", fit.params)
+            format!("{model}: history too short for a backtest, chosen by in-sample fit")
         }
     };
     let gain = match (fit.backtest_rmse, fit.runner_up) {

@@ -368,19 +368,33 @@ struct PageParams {
 }
 
 /// History and forecast of one series as a line chart with its P10-P90 band.
-fn series_chart(set: &forecast::ForecastSet, s: &forecast::SeriesForecast, title: &str) -> String {
-    let n = s.history.len();
+/// A last history period cut short by the end of the data is left out: drawn
+/// as a whole period it looks like a collapse in demand.
+fn series_chart(
+    set: &forecast::ForecastSet,
+    s: &forecast::SeriesForecast,
+    last_day: chrono::NaiveDate,
+    title: &str,
+) -> String {
+    let pd = set.freq.days() as i64;
+    let mut n = s.history.len();
+    if n > 0 {
+        let last_start = set.history_start + chrono::Duration::days((n as i64 - 1) * pd);
+        if last_start + chrono::Duration::days(pd - 1) > last_day {
+            n -= 1;
+        }
+    }
+    let gap = s.history.len() - n;
     let from = n.saturating_sub(52);
     let x0 = from as f64;
     let hist: Vec<(f64, f64)> = (from..n).map(|t| (t as f64 - x0, s.history[t])).collect();
     let f = &s.fit;
-    let base = (n - from) as f64;
+    let base = (n + gap - from) as f64;
     let mean: Vec<(f64, f64)> = (0..f.mean.len()).map(|j| (base + j as f64, f.mean[j])).collect();
     let band: Vec<(f64, f64, f64)> =
         (0..f.mean.len()).map(|j| (base + j as f64, f.p10[j], f.p90[j])).collect();
-    let pd = set.freq.days() as i64;
     let mut ticks = Vec::new();
-    for t in (from..n + f.mean.len()).step_by(8.max((n - from + f.mean.len()) / 6)) {
+    for t in (from..n + gap + f.mean.len()).step_by(8.max((n + gap - from + f.mean.len()) / 6)) {
         let d = set.history_start + chrono::Duration::days(t as i64 * pd);
         ticks.push((t as f64 - x0, d.format("%Y-%m-%d").to_string()));
     }
@@ -422,7 +436,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
             let _ = write!(
                 body,
                 "<section class=\"panel\"><h2>All demand</h2>{}<p class=\"small muted\">Model {} &middot; forecast from {} &middot; {}</p></section>",
-                series_chart(set, total, "Total units per week: history and forecast"),
+                series_chart(set, total, c.demand.end, "Total units per week: history and forecast"),
                 escape(total.fit.model.as_str()),
                 set.first_period,
                 escape(forecast::MODEL_VERSION)
@@ -438,7 +452,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                 "<section class=\"panel\"><h2>SKU {}</h2><form method=\"get\" action=\"/admin/forecasts\"><label>SKU <input name=\"sku\" value=\"{}\"></label> <button class=\"button\" type=\"submit\">Show</button></form>{}{}</section>",
                 escape(&s.key),
                 escape(&s.key),
-                series_chart(set, s, &format!("{} units per week", s.key)),
+                series_chart(set, s, c.demand.end, &format!("{} units per week", s.key)),
                 why_list(&wire.why)
             );
         }
