@@ -226,7 +226,7 @@ impl SearchIndex {
     /// ground truth does.
     pub fn evaluate_sets(
         &self,
-        sets: &[(String, f64, std::collections::HashSet<String>)],
+        sets: &[(String, f64, &std::collections::HashSet<String>)],
         k: usize,
     ) -> Result<EvalReport> {
         let mut queries = Vec::new();

@@ -58,8 +58,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     let truth = args.ground_truth.clone().unwrap_or_else(|| data.join("demo").join("ground_truth"));
     if truth.join("queries.jsonl").exists() {
-        let sets = read_ground_truth(&truth)?;
-        reports.push((format!("simulated shoppers ({})", truth.display()), index.evaluate_sets(&sets, k)?));
+        let (queries, sets) = read_ground_truth(&truth)?;
+        // Relevance sets are shared by many queries; at 100k products
+        // copying one per query would not fit in memory.
+        let empty = HashSet::new();
+        let refs: Vec<(String, f64, &HashSet<String>)> =
+            queries.into_iter().map(|(q, w, set)| (q, w, sets.get(&set).unwrap_or(&empty))).collect();
+        reports.push((format!("simulated shoppers ({})", truth.display()), index.evaluate_sets(&refs, k)?));
     } else if args.ground_truth.is_some() {
         anyhow::bail!("{} has no queries.jsonl", truth.display());
     }
@@ -119,7 +124,9 @@ fn weighted(r: &EvalReport, f: fn(&search::eval::QueryEval) -> f64) -> f64 {
 
 /// `queries.jsonl` (`query`, `searches`, `relevant_set`) and
 /// `relevant_sets.jsonl` (`set`, `handles`) from the simulator.
-fn read_ground_truth(dir: &Path) -> anyhow::Result<Vec<(String, f64, HashSet<String>)>> {
+type Queries = Vec<(String, f64, u64)>;
+
+fn read_ground_truth(dir: &Path) -> anyhow::Result<(Queries, HashMap<u64, HashSet<String>>)> {
     let read = |name: &str| -> anyhow::Result<Vec<serde_json::Value>> {
         let path = dir.join(name);
         let text =
@@ -144,9 +151,9 @@ fn read_ground_truth(dir: &Path) -> anyhow::Result<Vec<(String, f64, HashSet<Str
     let mut out = Vec::new();
     for v in read("queries.jsonl")? {
         let Some(query) = v["query"].as_str() else { continue };
-        let set = v["relevant_set"].as_u64().and_then(|s| sets.get(&s)).cloned().unwrap_or_default();
+        let set = v["relevant_set"].as_u64().unwrap_or(u64::MAX);
         let searches = v["searches"].as_f64().unwrap_or(1.0).max(0.0);
         out.push((query.to_string(), searches, set));
     }
-    Ok(out)
+    Ok((out, sets))
 }
