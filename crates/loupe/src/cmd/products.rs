@@ -173,7 +173,7 @@ fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::
         outln!(
             o,
             "    {:<20} {:>10}  stock {:>4}  {}",
-            v.sku,
+            v.sku.as_deref().unwrap_or("(no sku)"),
             v.price.map_or("-".to_string(), |p| format!("{p:.2}")),
             v.inventory.map_or("-".to_string(), |n| n.to_string()),
             opts.join(" "),

@@ -93,7 +93,8 @@ pub struct StoneOut {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VariantOut {
-    pub sku: String,
+    /// `null` when the export gave the variant no SKU.
+    pub sku: Option<String>,
     pub price: Option<f64>,
     pub options: BTreeMap<String, String>,
     pub metals: Vec<MetalOut>,
@@ -191,7 +192,7 @@ impl From<&Size> for SizeOut {
 impl From<&Variant> for VariantOut {
     fn from(v: &Variant) -> VariantOut {
         VariantOut {
-            sku: v.sku.clone(),
+            sku: (!v.sku.is_empty()).then(|| v.sku.clone()),
             price: v.price.map(major),
             options: v.options.clone(),
             metals: v.metals.iter().map(MetalOut::from).collect(),
