@@ -6,3 +6,4 @@ mod http;
 mod recs;
 mod search;
 mod web;
+mod web_recs;

@@ -90,7 +90,8 @@ async fn every_storefront_page_renders() {
     assert!(product.contains("<legend>Size</legend>") && product.contains("value=\"7\""));
     assert!(product.contains("$1,250"));
     assert!(product.contains("id=\"variants\""), "the variant picker gets its data");
-    assert!(product.contains("From the same collection") && product.contains("Halo Band"));
+    let recs = &product[product.find("id=\"recommendations\"").expect("a recommendations section")..];
+    assert!(recs.contains("Halo Band") && recs.contains("class=\"reason\""), "{recs}");
 
     let (s, ct, search) = get(&app, "/search?q=halo+ring").await;
     check_page(s, &ct, &search);

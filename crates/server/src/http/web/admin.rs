@@ -32,6 +32,7 @@ pub(crate) fn area() -> Area {
         .page("/admin", Access::AdminPage, catalog_page)
         .page("/admin/quality", Access::AdminPage, quality_page)
         .page("/admin/tasks", Access::AdminPage, tasks_page)
+        .page("/admin/recommendations", Access::AdminPage, super::recs::admin_page)
         .page("/admin/{section}", Access::AdminPage, placeholder_page)
 }
 
@@ -436,7 +437,6 @@ fn summarize_report(report: &serde_json::Value) -> String {
 /// The engine pages still to come, with what they will show.
 const COMING: &[(&str, &str, &str)] = &[
     ("search", "Search analytics", "Top queries, queries with no results, click-through by position, and the synonyms and rules that shape results."),
-    ("recommendations", "Recommendations", "What is recommended with what, why, and how recommendations perform."),
     ("forecasts", "Forecasts & replenishment", "Demand forecasts per product and category with their intervals, reorder suggestions, slow movers."),
 ];
 

@@ -15,6 +15,7 @@
 pub mod admin;
 pub(crate) mod art;
 pub mod chart;
+pub(crate) mod recs;
 pub mod search;
 pub mod storefront;
 
@@ -288,6 +289,7 @@ pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body_h
          <label class=\"visually-hidden\" for=\"q\">Search the collection</label>\
          <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\" placeholder=\"Search: dainty gold necklace under 200\" autocomplete=\"off\">\
          <button type=\"submit\">Search</button></form>\
+         <a class=\"gift-link\" href=\"/gifts\">Gift finder</a>\
          <a class=\"cart-link\" href=\"/cart\">Bag<span class=\"cart-count\" data-cart-count hidden>0</span></a>\
          </div>",
         name = escape(&shop.brand.name),

@@ -28,6 +28,7 @@ pub(crate) fn area() -> Area {
         .page("/p/{handle}", Access::Open, product_page)
         .page("/search", Access::Open, search_page)
         .page("/cart", Access::Open, cart_page)
+        .page("/gifts", Access::Open, super::recs::gifts_page)
         .page("/assets/style.css", Access::Open, style)
         .page("/assets/app.js", Access::Open, script)
         .page("/favicon.svg", Access::Open, favicon)
@@ -49,7 +50,7 @@ async fn favicon() -> Response {
 }
 
 /// The catalog and the shop chrome, read on the blocking pool.
-async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), PageError> {
+pub(crate) async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), PageError> {
     let state = state.clone();
     Ok(blocking(move || {
         let products = state.catalog()?;
@@ -111,6 +112,7 @@ async fn home(State(state): State<AppState>) -> PageResult {
         }
         body.push_str("</ul></section>");
     }
+    body.push_str(&super::recs::trending_section(&state, &products).await);
     let mut newest: Vec<&Product> = products.iter().filter(|p| is_shoppable(p)).collect();
     newest.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     let _ = write!(
@@ -361,43 +363,9 @@ async fn product_page(State(state): State<AppState>, Path(handle): Path<String>)
         script_json(&json!(variants))
     );
 
-    let related = related(&products, p);
-    if !related.is_empty() {
-        let heading = if p.collection.is_some() && related.iter().any(|r| r.collection == p.collection) {
-            "From the same collection"
-        } else {
-            "You may also like"
-        };
-        let _ = write!(
-            body,
-            "<section class=\"section\" id=\"recommendations\" aria-labelledby=\"rec-h\"><div class=\"section-head\"><h2 id=\"rec-h\">{heading}</h2></div>{}</section>",
-            grid(related.into_iter())
-        );
-    }
+    body.push_str(&super::recs::product_sections(&state, &products, p).await);
     body.push_str("</div>");
     Ok(shop_page(&shop, &p.title, category.map(|c| c.as_str()).unwrap_or(""), "", &body))
-}
-
-/// Pieces shown under a product: same collection first, then same category
-/// near its price. The recommendations engine (issue 5) replaces this.
-fn related<'a>(products: &'a [Product], p: &Product) -> Vec<&'a Product> {
-    let price = |x: &Product| x.price_range().map(|(lo, _)| lo.major()).unwrap_or(0.0);
-    let target = price(p);
-    let mut same_collection: Vec<&Product> = products
-        .iter()
-        .filter(|x| x.id != p.id && is_shoppable(x) && p.collection.is_some() && x.collection == p.collection)
-        .collect();
-    let mut same_category: Vec<&Product> = products
-        .iter()
-        .filter(|x| {
-            x.id != p.id && is_shoppable(x) && x.category == p.category && x.collection != p.collection
-        })
-        .collect();
-    same_category.sort_by(|a, b| (price(a) - target).abs().total_cmp(&(price(b) - target).abs()));
-    same_collection.truncate(4);
-    same_collection.extend(same_category);
-    same_collection.truncate(4);
-    same_collection
 }
 
 async fn search_page(
@@ -425,6 +393,8 @@ async fn cart_page(State(state): State<AppState>) -> PageResult {
         <p class=\"cart-total\">Subtotal <strong data-cart-total></strong></p>\
         <p style=\"text-align:right\"><button class=\"button\" type=\"button\" disabled aria-describedby=\"demo-note\">Checkout</button></p>\
         <p id=\"demo-note\" class=\"muted small\" style=\"text-align:right\">Checkout happens on the brand's own shop; this bag shows what Loupe knows of it.</p></div>\
+        <section class=\"section recs\" id=\"pairs\" aria-labelledby=\"pairs-h\" data-cart-recs hidden><div class=\"section-head\"><h2 id=\"pairs-h\">Pairs well with</h2>\
+        <span class=\"muted\">Chosen for what is in your bag</span></div><ul class=\"grid pairs\" data-cart-recs-list></ul></section>\
         <noscript><p>The bag needs JavaScript: it is kept in this browser only.</p></noscript></div>";
     Ok(shop_page(&shop, "Your bag", "", "", body))
 }

@@ -200,8 +200,63 @@
         list.appendChild(li);
       });
       total.textContent = money(sum, currency);
+      pairs(lines);
     }
     render();
+  }
+
+  // "Pairs well with" on the bag page, from GET /v1/recommendations?cart=.
+  // The section stays hidden when the bag is empty or the request fails
+  // (a server with API keys answers 401 to a keyless browser).
+  var pairsFor = null;
+  function pairs(lines) {
+    var section = document.querySelector("[data-cart-recs]");
+    if (!section || !window.fetch) return;
+    var skus = lines.map(function (l) { return l.sku; }).filter(Boolean);
+    var key = skus.join(",");
+    if (key === pairsFor) return;
+    pairsFor = key;
+    if (!skus.length) { section.hidden = true; return; }
+    var inBag = {};
+    lines.forEach(function (l) { inBag[l.handle] = true; });
+    fetch("/v1/recommendations?cart=" + encodeURIComponent(key) + "&limit=8", { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (pairsFor !== key) return;
+        var list = section.querySelector("[data-cart-recs-list]");
+        list.textContent = "";
+        var items = (data && data.items || []).filter(function (i) { return !inBag[i.handle]; }).slice(0, 4);
+        items.forEach(function (item) {
+          var top = (item.why || []).reduce(function (best, r) {
+            return !best || r.contribution > best.contribution ? r : best;
+          }, null);
+          var li = document.createElement("li");
+          li.className = "card pair";
+          var a = document.createElement("a");
+          a.href = "/p/" + encodeURIComponent(item.handle);
+          var title = document.createElement("div");
+          title.className = "title";
+          title.textContent = item.title;
+          a.appendChild(title);
+          li.appendChild(a);
+          if (top) {
+            var why = document.createElement("p");
+            why.className = "reason";
+            why.dataset.signal = top.signal;
+            why.textContent = top.detail.charAt(0).toUpperCase() + top.detail.slice(1);
+            li.appendChild(why);
+          }
+          var view = document.createElement("a");
+          view.className = "small";
+          view.href = a.href;
+          view.textContent = "View the piece";
+          view.setAttribute("aria-label", "View " + item.title);
+          li.appendChild(view);
+          list.appendChild(li);
+        });
+        section.hidden = items.length === 0;
+      })
+      .catch(function () { section.hidden = true; });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
