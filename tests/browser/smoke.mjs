@@ -112,13 +112,22 @@ try {
     assert.ok(title.length > 0, "the product has a title");
     assert.ok((await page.locator("[data-price]").textContent()).trim().length > 0, "the product shows a price");
     assert.ok(await page.locator(".specs dt").count() > 0, "the product lists its attributes");
+    // The recommender trains on the first request that needs it; by the
+    // product page (after home, category and search) it answers.
+    assert.ok(
+      await page.locator("#complete-the-set .card, #recommendations .card").count() > 0,
+      "the product page recommends pieces"
+    );
+    assert.ok(await page.locator("#complete-the-set .reason, #recommendations .reason").count() > 0, "with reasons");
     await page.screenshot({ path: join(shots, "product.png"), fullPage: true });
     const addButton = page.getByRole("button", { name: "Add to bag" });
     if (await addButton.isEnabled()) {
       await addButton.click();
       await page.locator("[data-cart-count]").filter({ hasText: /^[1-9]/ }).first().waitFor();
+      const pairs = page.waitForResponse((r) => r.url().includes("/v1/recommendations?cart="));
       await page.goto(base + "/cart");
       await page.locator("[data-cart-lines] li").first().waitFor();
+      assert.equal((await pairs).status(), 200, "the bag asks for pieces that pair with it");
       assert.ok((await page.locator("[data-cart-lines]").textContent()).includes(title), "the bag lists the product");
       await page.screenshot({ path: join(shots, "cart.png"), fullPage: true });
     }

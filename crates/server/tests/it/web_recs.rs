@@ -155,7 +155,8 @@ async fn the_back_office_shows_the_model_and_previews_contexts() {
     assert!(!html.contains("This page arrives with its engine"), "{html}");
     let (s, html) = get(&app, "/admin/recommendations?product=pearl-studs").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("complete_the_set") && html.contains('%'), "{html}");
+    assert!(html.contains("complete_the_set") && html.contains("contribution to the score"), "{html}");
+    assert!(html.contains("The product page of Pearl Studs"), "{html}");
     let (s, html) = get(&app, "/admin/recommendations?product=nope").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("No product"), "{html}");

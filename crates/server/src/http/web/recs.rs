@@ -66,27 +66,46 @@ pub(crate) async fn recommend(
 }
 
 /// The reason a shopper reads under a card: the strongest one.
-pub(crate) fn top_reason(item: &Item) -> Option<&Reason> {
-    item.why.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution))
+pub(crate) fn top_reason(item: &Item) -> Vec<&Reason> {
+    item.why.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)).into_iter().collect()
 }
 
-/// A sentence from an engine's reason: capitalised, colon-free.
+/// A gift's reasons: the strongest, and the strongest about the recipient
+/// or the occasion when that is another one (the price shows the budget).
+fn gift_reasons(item: &Item) -> Vec<&Reason> {
+    let mut out = top_reason(item);
+    let personal = item
+        .why
+        .iter()
+        .filter(|r| matches!(r.signal, Signal::Recipient | Signal::Occasion))
+        .max_by(|a, b| a.contribution.total_cmp(&b.contribution));
+    if let Some(r) = personal {
+        if out.first().is_none_or(|top| top.signal != r.signal) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A sentence from an engine's reason, capitalised. Under the heading
+/// "Complete the set" the engine's own "completes the set: " says nothing new.
 pub(crate) fn readable(detail: &str) -> String {
-    capitalize(detail.trim())
+    let detail = detail.trim();
+    capitalize(detail.strip_prefix("completes the set: ").unwrap_or(detail))
 }
 
-/// A storefront card with the reason it is shown.
-pub(crate) fn card(p: &Product, reason: Option<&Reason>) -> String {
+/// A storefront card with the reasons it is shown (one, or two for gifts).
+pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> String {
     let href = format!("/p/{}", url_encode(&p.handle));
-    let why = reason
-        .map(|r| {
-            format!(
-                "<p class=\"reason\" data-signal=\"{}\">{}</p>",
-                r.signal.as_str(),
-                escape(&readable(&r.detail))
-            )
-        })
-        .unwrap_or_default();
+    let mut why = String::new();
+    for r in reasons {
+        let _ = write!(
+            why,
+            "<p class=\"reason\" data-signal=\"{}\">{}</p>",
+            r.signal.as_str(),
+            escape(&readable(&r.detail))
+        );
+    }
     format!(
         "<li class=\"card\"><a href=\"{href}\"><span class=\"art\">{}</span><div class=\"title\">{}</div>\
          <div class=\"meta\">{}</div><div class=\"price\">{}</div></a>{why}</li>",
@@ -98,7 +117,7 @@ pub(crate) fn card(p: &Product, reason: Option<&Reason>) -> String {
 }
 
 /// A section of recommended cards, or nothing when there are none.
-pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, Option<&Reason>)]) -> String {
+pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, Vec<&Reason>)]) -> String {
     if cards.is_empty() {
         return String::new();
     }
@@ -111,7 +130,7 @@ pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, O
     }
     out.push_str("</div><ul class=\"grid\">");
     for (p, r) in cards {
-        out.push_str(&card(p, *r));
+        out.push_str(&card(p, r));
     }
     out.push_str("</ul></section>");
     out
@@ -139,7 +158,7 @@ pub(crate) async fn product_sections(state: &AppState, products: &[Product], pro
             continue;
         }
         match item.why.iter().find(|r| r.signal == Signal::CompleteTheSet) {
-            Some(r) if set.len() < 4 => set.push((p, Some(r))),
+            Some(r) if set.len() < 4 => set.push((p, vec![r])),
             _ if like.len() < 4 => like.push((p, top_reason(item))),
             _ => {}
         }
@@ -313,7 +332,7 @@ pub(crate) async fn gifts_page(
     }
     let known = by_id(&products);
     let cards: Vec<_> =
-        list.iter().filter_map(|i| known.get(&i.product_id).map(|p| (*p, top_reason(i)))).take(8).collect();
+        list.iter().filter_map(|i| known.get(&i.product_id).map(|p| (*p, gift_reasons(i)))).take(8).collect();
     if cards.is_empty() {
         body.push_str("<p class=\"placeholder\">Nothing fits that brief yet. Try a larger budget or another occasion.</p>");
     } else {
@@ -337,10 +356,11 @@ pub(crate) struct PreviewParams {
     gift: Option<String>,
 }
 
-fn fmt_unix(secs: i64) -> String {
+/// "21:55" and "trained Nov 23, 2026 (UTC)" for the statistics tile.
+fn fmt_trained(secs: i64) -> (String, String) {
     chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|t| (t.format("%H:%M").to_string(), t.format("trained %b %-d, %Y (UTC)").to_string()))
+        .unwrap_or_else(|| ("?".into(), "trained at an unknown time".into()))
 }
 
 /// A table of recommendations with every reason and its contribution.
@@ -365,10 +385,10 @@ fn preview_table(products: &HashMap<model::ProductId, &Product>, list: &[Item]) 
         for r in &item.why {
             let _ = write!(
                 out,
-                "<li><span class=\"badge\">{}</span> {} <span class=\"muted small\">{:.0}%</span></li>",
+                "<li><span class=\"badge\">{}</span> {} <span class=\"muted small\" title=\"contribution to the score\">+{:.2}</span></li>",
                 r.signal.as_str(),
                 escape(&r.detail),
-                r.contribution * 100.0
+                r.contribution
             );
         }
         out.push_str("</ul></td></tr>");
@@ -411,17 +431,19 @@ pub(crate) async fn admin_page(
     .await?;
     let known = by_id(&products);
     let stats = model.stats();
+    let trained = fmt_trained(model.trained_at());
     let mut body = String::from("<h1>Recommendations</h1>");
     let _ = write!(
         body,
         "<ul class=\"stats\">\
-         <li><span class=\"value\">{}</span><span class=\"label\">trained at</span></li>\
+         <li><span class=\"value\">{}</span><span class=\"label\">{}</span></li>\
          <li><span class=\"value\">{}</span><span class=\"label\">interactions</span></li>\
          <li><span class=\"value\">{}</span><span class=\"label\">products ({} purchasable)</span></li>\
          <li><span class=\"value\">{}</span><span class=\"label\">customers</span></li>\
          <li><span class=\"value\">{}</span><span class=\"label\">bought-together pairs</span></li>\
          <li><span class=\"value\">{:.1} s</span><span class=\"label\">training time</span></li></ul>",
-        escape(&fmt_unix(model.trained_at())),
+        escape(&trained.0),
+        escape(&trained.1),
         group_thousands(stats.interactions as u64),
         group_thousands(stats.items as u64),
         group_thousands(stats.purchasable as u64),
@@ -448,9 +470,32 @@ pub(crate) async fn admin_page(
             let _ = write!(body, "<p class=\"badge bad\">{}</p>", escape(msg));
         }
         Some(Ok(list)) => {
-            if !customer.is_empty() && product.is_empty() && !model.knows_customer(&customer) {
-                body.push_str("<p class=\"muted small\">This customer is unknown to the model: they get popular pieces.</p>");
-            }
+            let caption = if !product.is_empty() {
+                let p = products
+                    .iter()
+                    .find(|p| p.handle == product || p.variants.iter().any(|v| v.sku == product));
+                format!(
+                    "The product page of {}: pieces with a <span class=\"badge\">complete_the_set</span> reason show under \u{201c}Complete the set\u{201d}, the others under \u{201c}You may also like\u{201d}.",
+                    escape(p.map(|p| p.title.as_str()).unwrap_or(&product))
+                )
+            } else if !customer.is_empty() {
+                if model.knows_customer(&customer) {
+                    format!("\u{201c}For you\u{201d} for customer {}.", escape(&customer))
+                } else {
+                    format!(
+                        "Customer {} is unknown to the model: they get popular pieces.",
+                        escape(&customer)
+                    )
+                }
+            } else {
+                let chips = understood(&recs::parse_brief(&gift));
+                if chips.is_empty() {
+                    "The brief names no recipient, occasion or budget: a general shortlist.".to_string()
+                } else {
+                    format!("The gift finder, understood as: {}.", escape(&chips.join(" · ")))
+                }
+            };
+            let _ = write!(body, "<p class=\"small\">{caption}</p>");
             body.push_str(&preview_table(&known, list));
         }
     }

@@ -247,7 +247,7 @@
             li.appendChild(why);
           }
           var view = document.createElement("a");
-          view.className = "small";
+          view.className = "view";
           view.href = a.href;
           view.textContent = "View the piece";
           view.setAttribute("aria-label", "View " + item.title);
