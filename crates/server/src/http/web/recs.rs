@@ -454,7 +454,7 @@ pub(crate) async fn admin_page(
     let _ = write!(
         body,
         "<section class=\"panel\" id=\"preview\"><h2>Preview</h2>\
-         <p class=\"muted small\">What a shopper would see for a product page, a customer's \u{201c}for you\u{201d}, or a gift brief, with every reason and its share of the score.</p>\
+         <p class=\"muted small\">What a shopper would see for a product page, a customer's \u{201c}for you\u{201d}, or a gift brief, with every reason and what it adds to the score.</p>\
          <form class=\"filters\" method=\"get\" action=\"/admin/recommendations\">\
          <label>Product handle or SKU<input type=\"text\" name=\"product\" value=\"{}\"></label>\
          <label>Customer id<input type=\"text\" name=\"customer\" value=\"{}\"></label>\
