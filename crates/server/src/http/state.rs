@@ -72,6 +72,11 @@ impl AppState {
         if let Err(err) = self.search.index(&self.store) {
             tracing::warn!(error = %err, "could not warm the search index");
         }
+        // Shop pages wait only briefly for a model; train it now so that the
+        // first product page already shows its recommendations.
+        if let Err(err) = self.recs.get(&self.store) {
+            tracing::warn!(error = %err, "could not warm the recommender");
+        }
         tracing::info!(ms = started.elapsed().as_millis() as u64, "caches warmed");
     }
 
