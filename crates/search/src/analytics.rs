@@ -14,8 +14,33 @@ pub struct QueryStat {
     pub query: String,
     pub searches: u32,
     pub clicks: u32,
+    /// Searches followed by at least one click on their results.
+    pub clicked_searches: u32,
     /// Searches that showed no results.
     pub zero_results: u32,
+    /// Purchases of a product the same session clicked from this query's
+    /// results (each clicked product counted once per session).
+    pub purchases: u32,
+}
+
+impl QueryStat {
+    /// Share of searches with at least one click on their results.
+    pub fn ctr(&self) -> f64 {
+        ratio(self.clicked_searches, self.searches)
+    }
+
+    /// Purchases per search.
+    pub fn conversion(&self) -> f64 {
+        ratio(self.purchases, self.searches)
+    }
+}
+
+fn ratio(n: u32, d: u32) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        f64::from(n) / f64::from(d)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,11 +53,7 @@ pub struct PositionStat {
 
 impl PositionStat {
     pub fn ctr(&self) -> f64 {
-        if self.impressions == 0 {
-            0.0
-        } else {
-            f64::from(self.clicks) / f64::from(self.impressions)
-        }
+        ratio(self.clicks, self.impressions)
     }
 }
 
@@ -40,6 +61,8 @@ impl PositionStat {
 pub struct SearchAnalytics {
     pub searches: u32,
     pub clicks: u32,
+    /// Searches followed by at least one click on their results.
+    pub clicked_searches: u32,
     pub top_queries: Vec<QueryStat>,
     pub zero_result_queries: Vec<QueryStat>,
     /// Searched at least three times, never clicked.
@@ -57,6 +80,10 @@ pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
         p.position = i as u32;
     }
     let mut last_query: HashMap<&str, String> = HashMap::new();
+    // Per session: whether its last search got a click yet.
+    let mut last_clicked: HashMap<&str, bool> = HashMap::new();
+    // Per session: (query key, product) pairs clicked and not yet bought.
+    let mut clicked: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
     let mut out = SearchAnalytics::default();
     let mut sorted: Vec<&Event> = events.iter().collect();
     sorted.sort_by_key(|e| e.at);
@@ -81,6 +108,7 @@ pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
                     p.impressions += 1;
                 }
                 last_query.insert(session, key);
+                last_clicked.insert(session, false);
             }
             EventKind::Click => {
                 let key = match e.query.as_deref() {
@@ -93,10 +121,37 @@ pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
                 if let Some(st) = per.get_mut(&key) {
                     st.clicks += 1;
                     out.clicks += 1;
+                    if last_query.get(session) == Some(&key) {
+                        if let Some(clicked @ false) = last_clicked.get_mut(session) {
+                            *clicked = true;
+                            st.clicked_searches += 1;
+                            out.clicked_searches += 1;
+                        }
+                    }
                     if let Some(p) = e.position.and_then(|p| positions.get_mut(p as usize)) {
                         p.clicks += 1;
                     }
+                    if let Some(product) = e.product.as_deref() {
+                        let pairs = clicked.entry(session).or_default();
+                        if !pairs.iter().any(|(k, p)| *k == key && *p == product) {
+                            pairs.push((key, product));
+                        }
+                    }
                 }
+            }
+            EventKind::Purchase => {
+                let (Some(product), Some(pairs)) = (e.product.as_deref(), clicked.get_mut(session)) else {
+                    continue;
+                };
+                pairs.retain(|(key, p)| {
+                    if *p != product {
+                        return true;
+                    }
+                    if let Some(st) = per.get_mut(key) {
+                        st.purchases += 1;
+                    }
+                    false
+                });
             }
             _ => {}
         }
@@ -150,6 +205,11 @@ mod tests {
         click.query = None;
         click.product = Some("p1".into());
         click.position = Some(1);
+        events.push(click.clone());
+        // A second click on the same search: two clicks, one clicked search.
+        click.at = 4;
+        click.product = Some("p2".into());
+        click.position = Some(2);
         events.push(click);
         for i in 0..3 {
             events.push(search(100 + i, "b", "unobtainium", 0));
@@ -157,10 +217,21 @@ mod tests {
         for i in 0..3 {
             events.push(search(200 + i, "c", "pearl", 2));
         }
+        let mut buy = search(2, "a0", "", 0);
+        buy.kind = EventKind::Purchase;
+        buy.query = None;
+        buy.product = Some("p1".into());
+        events.push(buy.clone());
+        buy.at = 3;
+        events.push(buy);
         let a = analytics(&events, 10);
         assert_eq!(a.searches, 11);
+        assert_eq!(a.top_queries[0].purchases, 1, "one purchase per clicked product and session");
+        assert_eq!(a.top_queries[0].conversion(), 0.2);
+        assert_eq!(a.top_queries[0].ctr(), 0.2);
+        assert_eq!(a.clicked_searches, 1);
         assert_eq!(a.top_queries[0].query, "ruby ring");
-        assert_eq!(a.top_queries[0].clicks, 1);
+        assert_eq!(a.top_queries[0].clicks, 2);
         assert_eq!(a.zero_result_queries[0].query, "unobtainium");
         assert_eq!(a.no_click_queries.iter().map(|q| q.query.as_str()).collect::<Vec<_>>(), ["pearl"]);
         assert_eq!(a.ctr_by_position[1], PositionStat { position: 1, impressions: 8, clicks: 1 });

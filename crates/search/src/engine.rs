@@ -774,7 +774,7 @@ impl SearchIndex {
                 styles.push((
                     set,
                     self.by_affinity_strong.get(&s.value),
-                    format!("{} ('{}')", s.value.replace('_', " "), s.from),
+                    with_source(&s.value.replace('_', " "), &s.from),
                     "style",
                 ));
             }
@@ -784,7 +784,10 @@ impl SearchIndex {
                 styles.push((
                     set,
                     self.by_affinity_strong.get(&o.value),
-                    format!("suits {} ('{}')", o.value.replace('_', " "), o.from),
+                    match o.value.as_str() {
+                        "gift" => with_source("a gift idea", &o.from),
+                        v => with_source(&format!("suits {}", v.replace('_', " ")), &o.from),
+                    },
                     "occasion",
                 ));
             }
@@ -891,7 +894,7 @@ impl SearchIndex {
                 } else if kind == "price" || kind == "stone" && reason.contains("birthstone") {
                     reason.clone()
                 } else if kind == "category" {
-                    format!("is a {}", category.map_or("piece", |c| c.as_str()).replace('_', " "))
+                    category_phrase(category).to_string()
                 } else {
                     format!("matches {reason}")
                 }
@@ -939,13 +942,13 @@ impl SearchIndex {
         if let Some((g, from)) = &ctx.gender {
             match self.cols.gender[di] {
                 Some(dg) if dg == *g => {
-                    add("recipient", w.gender, &|| format!("made for {} ('{from}')", g.as_str()))
+                    add("recipient", w.gender, &|| format!("{}, as '{from}' asks", gender_phrase(*g)))
                 }
                 Some(Gender::Unisex) => {
-                    add("recipient", w.gender / 2.0, &|| format!("unisex, suits '{from}'"))
+                    add("recipient", w.gender / 2.0, &|| format!("unisex, so it suits '{from}'"))
                 }
                 Some(dg) => add("recipient", -w.gender_mismatch, &|| {
-                    format!("made for {}, not {} ('{from}')", dg.as_str(), g.as_str())
+                    format!("{}, but '{from}' asks for {}", gender_phrase(dg), gender_noun(*g))
                 }),
                 None => {}
             }
@@ -954,10 +957,10 @@ impl SearchIndex {
             if self.by_birthstone.contains(d as usize) {
                 add("birthstone", w.birthstone, &|| {
                     let stone = doc().variants.iter().flat_map(|v| v.stones.iter()).find(|s| *s != "diamond");
-                    format!(
-                        "{} is a birthstone ('{from}')",
-                        stone.map_or("", |s| s.as_str()).replace('_', " ")
-                    )
+                    match stone {
+                        Some(s) => with_source(&format!("{} is a birthstone", s.replace('_', " ")), from),
+                        None => with_source("set with a birthstone", from),
+                    }
                 });
             }
         }
@@ -981,8 +984,10 @@ impl SearchIndex {
                     let rate = (f64::from(s.conversions) / (f64::from(s.clicks) + 5.0)).min(1.0) as f32;
                     add("conversions", w.conversion * rate, &|| {
                         format!(
-                            "{} of {} clicks from '{label}' led to a cart or purchase",
-                            s.conversions, s.clicks
+                            "{} of {} {} from '{label}' led to a cart or purchase",
+                            s.conversions,
+                            s.clicks,
+                            if s.clicks == 1 { "click" } else { "clicks" }
                         )
                     });
                 }
@@ -1001,5 +1006,78 @@ impl SearchIndex {
             add("rule", *x, &|| format!("{verb} by rule '{rule}'"));
         }
         total
+    }
+}
+
+/// `detail ('from')`, or just `detail` when the shopper's word is already
+/// in it ("dainty ('delicate')", but "anniversary", not "anniversary
+/// ('anniversary')").
+fn with_source(detail: &str, from: &str) -> String {
+    let words: Vec<&str> = detail.split_whitespace().collect();
+    let said = from.trim_end_matches('s');
+    if from.is_empty() || words.iter().any(|w| w.trim_end_matches('s') == said) {
+        detail.to_string()
+    } else {
+        format!("{detail} ('{from}')")
+    }
+}
+
+/// "is a ring", "is a pair of earrings", "are cufflinks": the category
+/// reason, in words a shopper would use.
+fn category_phrase(category: Option<Category>) -> &'static str {
+    match category {
+        Some(Category::Ring) => "is a ring",
+        Some(Category::EngagementRing) => "is an engagement ring",
+        Some(Category::WeddingBand) => "is a wedding band",
+        Some(Category::Necklace) => "is a necklace",
+        Some(Category::Pendant) => "is a pendant",
+        Some(Category::Chain) => "is a chain",
+        Some(Category::Earrings) => "is a pair of earrings",
+        Some(Category::Bracelet) => "is a bracelet",
+        Some(Category::Anklet) => "is an anklet",
+        Some(Category::Brooch) => "is a brooch",
+        Some(Category::Cufflinks) => "are cufflinks",
+        Some(Category::Charm) => "is a charm",
+        Some(Category::Cross) => "is a cross",
+        Some(Category::Watch) => "is a watch",
+        Some(Category::Set) => "is a jewelry set",
+        Some(Category::Other) | None => "in the category asked for",
+    }
+}
+
+/// "made for women", "made for children".
+fn gender_phrase(g: Gender) -> &'static str {
+    match g {
+        Gender::Women => "made for women",
+        Gender::Men => "made for men",
+        Gender::Unisex => "unisex",
+        Gender::Kids => "made for children",
+    }
+}
+
+fn gender_noun(g: Gender) -> &'static str {
+    match g {
+        Gender::Women => "women",
+        Gender::Men => "men",
+        Gender::Unisex => "anyone",
+        Gender::Kids => "children",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_english() {
+        assert_eq!(category_phrase(Some(Category::Earrings)), "is a pair of earrings");
+        assert_eq!(category_phrase(Some(Category::Cufflinks)), "are cufflinks");
+        assert_eq!(category_phrase(Some(Category::EngagementRing)), "is an engagement ring");
+        assert_eq!(category_phrase(None), "in the category asked for");
+        assert_eq!(gender_phrase(Gender::Kids), "made for children");
+        assert_eq!(gender_noun(Gender::Women), "women");
+        assert_eq!(with_source("suits anniversary", "anniversary"), "suits anniversary");
+        assert_eq!(with_source("ruby is a birthstone", "birthstones"), "ruby is a birthstone");
+        assert_eq!(with_source("dainty", "delicate"), "dainty ('delicate')");
     }
 }

@@ -1,6 +1,7 @@
 //! Search over HTTP: `GET /v1/search` (the same JSON as `loupe search
 //! --json`), `GET /v1/suggest`, merchandising rules under `/v1/rules`, and
-//! `GET /v1/search/analytics`. The index lives in [`SearchCache`] inside the
+//! `GET /v1/search/analytics` (and its back-office page `/admin/search`,
+//! rendered in `web::search`). The index lives in [`SearchCache`] inside the
 //! app state and is rebuilt only when the catalog version changes (or its
 //! behaviour data is over ten minutes old); a stale index keeps answering
 //! while one request rebuilds it.
@@ -123,6 +124,7 @@ pub(crate) fn area() -> Area {
                 .query("limit", "integer", "Queries per list, 1 to 200 (default 20).")
                 .json(200, "Search analytics.", json!({"type": "object"})),
         )
+        .page("/admin/search", Access::AdminPage, crate::http::web::search::admin_page)
         .get(
             "/v1/rules",
             Access::Admin,
@@ -333,7 +335,7 @@ async fn analytics_handler(
     Ok(Json(out))
 }
 
-fn stored_rules(store: &store::Store) -> Result<Vec<Rule>, ApiError> {
+pub(crate) fn stored_rules(store: &store::Store) -> Result<Vec<Rule>, ApiError> {
     let mut out = Vec::new();
     for (_, json) in store.list_docs(RULES_COLLECTION)? {
         if let Ok(rule) = serde_json::from_str::<Rule>(&json) {
