@@ -241,9 +241,10 @@ impl SearchIndex {
             let removed = constraints.remove(pos);
             let detail = match removed.kind {
                 Kind::Text => format!("nothing matches {what}; showing results without {}", removed.asked),
+                Kind::Price => format!("no {what}; showing them at any price"),
                 _ => format!(
-                    "no {what}; showing results regardless of {} ({})",
-                    removed.kind.as_str(),
+                    "no {what}; showing results in any {} instead of {}",
+                    removed.kind.as_str().replace('_', " "),
                     removed.asked
                 ),
             };

@@ -193,8 +193,8 @@ fn relaxes_step_by_step() {
         "platinum ruby earrings",
         2,
         expect![[r#"
-            relaxed stone: no platinum ruby earrings; showing results regardless of stone (ruby)
-            relaxed metal: no platinum earrings; showing results regardless of metal (platinum)
+            relaxed stone: no platinum ruby earrings; showing results in any stone instead of ruby
+            relaxed metal: no platinum earrings; showing results in any metal instead of platinum
             total 5
             rose-gold-huggies 2.00 [rose-gold-huggies-rg 165.00 USD]
               category +1.50 is a pair of earrings
