@@ -834,7 +834,7 @@ impl SearchIndex {
             metal_and_color,
             asked_metal,
             primary_category: u.category.as_ref().map(|c| c.value[0]),
-            gender: u.gender.as_ref().map(|g| (g.value, g.from.clone())),
+            gender: u.gender.as_ref().map(|g| (g.value, self.display_word(&g.from))),
             birthstone: u.birthstone.clone(),
             stone_color,
             behaviour,
@@ -943,13 +943,13 @@ impl SearchIndex {
         if let Some((g, from)) = &ctx.gender {
             match self.cols.gender[di] {
                 Some(dg) if dg == *g => {
-                    add("recipient", w.gender, &|| format!("{}, as '{from}' asks", gender_phrase(*g)))
+                    add("recipient", w.gender, &|| format!("{}, a match for '{from}'", gender_phrase(*g)))
                 }
                 Some(Gender::Unisex) => {
-                    add("recipient", w.gender / 2.0, &|| format!("unisex, so it suits '{from}'"))
+                    add("recipient", w.gender / 2.0, &|| format!("unisex, a match for '{from}'"))
                 }
                 Some(dg) => add("recipient", -w.gender_mismatch, &|| {
-                    format!("{}, but '{from}' asks for {}", gender_phrase(dg), gender_noun(*g))
+                    format!("{}, but '{from}' suggests {}", gender_phrase(dg), gender_noun(*g))
                 }),
                 None => {}
             }
@@ -1007,6 +1007,19 @@ impl SearchIndex {
             add("rule", *x, &|| format!("{verb} by rule '{rule}'"));
         }
         total
+    }
+}
+
+impl SearchIndex {
+    /// The shopper's word as the lexicon knows it, for reasons: "wifes"
+    /// (from "wife's") reads as "wife"; other words stay as typed.
+    fn display_word(&self, from: &str) -> String {
+        match from.strip_suffix('s') {
+            Some(stem) if !from.contains(' ') && self.lex.get(&[stem.to_string()]).is_some() => {
+                stem.to_string()
+            }
+            _ => from.to_string(),
+        }
     }
 }
 

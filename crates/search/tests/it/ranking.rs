@@ -102,7 +102,7 @@ fn gift_for_my_wifes_anniversary() {
             eternity-band 2.00 [eternity-band-wg-6 1850.00 USD]
               occasion +0.60 a gift idea
               occasion +0.60 suits anniversary
-              recipient +0.80 made for women, as 'wifes' asks
+              recipient +0.80 made for women, a match for 'wife'
         "#]],
     );
 }
