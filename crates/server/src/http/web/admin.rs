@@ -436,7 +436,6 @@ fn summarize_report(report: &serde_json::Value) -> String {
 
 /// The engine pages still to come, with what they will show.
 const COMING: &[(&str, &str, &str)] = &[
-    ("search", "Search analytics", "Top queries, queries with no results, click-through by position, and the synonyms and rules that shape results."),
     ("forecasts", "Forecasts & replenishment", "Demand forecasts per product and category with their intervals, reorder suggestions, slow movers."),
 ];
 
