@@ -435,9 +435,11 @@ fn summarize_report(report: &serde_json::Value) -> String {
 }
 
 /// The engine pages still to come, with what they will show.
-const COMING: &[(&str, &str, &str)] = &[
-    ("forecasts", "Forecasts & replenishment", "Demand forecasts per product and category with their intervals, reorder suggestions, slow movers."),
-];
+const COMING: &[(&str, &str, &str)] = &[(
+    "forecasts",
+    "Forecasts & replenishment",
+    "Demand forecasts per product and category with their intervals, reorder suggestions, slow movers.",
+)];
 
 async fn placeholder_page(Path(section): Path<String>) -> PageResult {
     let Some((slug, title, text)) = COMING.iter().find(|(slug, _, _)| *slug == section) else {
