@@ -688,7 +688,7 @@ fn explain(
             Signal::Trending => {
                 let (now, before) = (rec.trend.last30[ju], rec.trend.before[ju]);
                 let detail = if let Some(season) = rec.trend.season[ju] {
-                    season.phrase().to_string()
+                    rec.trend.season_detail(season, ju)
                 } else if now > before * 1.2 && now >= 3.0 {
                     format!(
                         "trending: sales up {:.0}% in the last 30 days",
@@ -813,7 +813,7 @@ fn gift(rec: &Recommender, brief: &GiftBrief, limit: usize, weights: Option<&Wei
                         }
                     }
                     Signal::Trending => match rec.trend.season[c.item as usize] {
-                        Some(s) => s.phrase().to_string(),
+                        Some(s) => rec.trend.season_detail(s, c.item as usize),
                         None => "trending now".to_string(),
                     },
                     Signal::Recipient => {

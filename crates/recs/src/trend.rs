@@ -110,6 +110,22 @@ pub(crate) struct Trend {
     pub season: Vec<Option<Season>>,
 }
 
+impl Trend {
+    /// Why item `j` fits `season`, with the evidence that sets it apart from
+    /// the other seasonal pieces (a row of cards that all say "a holiday
+    /// gifting favourite" tells the shopper nothing).
+    pub fn season_detail(&self, season: Season, j: usize) -> String {
+        let evidence = if self.last_year[j] >= 1.0 {
+            format!("{} orders in these weeks last year", self.last_year[j].round() as u64)
+        } else if self.last30[j] >= 1.0 {
+            format!("bought {} times in the last 30 days", self.last30[j].round() as u64)
+        } else {
+            return season.phrase().to_string();
+        };
+        format!("{}: {evidence}", season.phrase())
+    }
+}
+
 fn normalize(v: &mut [f32]) {
     let max = v.iter().copied().fold(0.0, f32::max);
     if max > 0.0 {
@@ -181,5 +197,28 @@ mod tests {
         assert_eq!(seasons_at(at("2026-05-01")), [Season::MothersDay]);
         assert_eq!(seasons_at(at("2026-12-10")), [Season::Rings, Season::Holidays]);
         assert!(seasons_at(at("2026-07-10")).is_empty());
+    }
+
+    #[test]
+    fn seasonal_reasons_carry_their_own_evidence() {
+        let trend = Trend {
+            pop: vec![0.0; 3],
+            trend: vec![0.0; 3],
+            last30: vec![0.0, 4.0, 0.0],
+            before: vec![0.0; 3],
+            last_year: vec![12.0, 0.0, 0.0],
+            orders: vec![0; 3],
+            season: vec![Some(Season::Holidays); 3],
+        };
+        let h = Season::Holidays;
+        assert_eq!(
+            trend.season_detail(h, 0),
+            "a holiday gifting favourite: 12 orders in these weeks last year"
+        );
+        assert_eq!(
+            trend.season_detail(h, 1),
+            "a holiday gifting favourite: bought 4 times in the last 30 days"
+        );
+        assert_eq!(trend.season_detail(h, 2), "a holiday gifting favourite");
     }
 }
