@@ -6,7 +6,7 @@ use std::io::Read;
 use model::{Currency, InventoryLevel, Money, QualityIssue};
 
 use crate::catalog::fields::parse_int;
-use crate::catalog::{Prefixed, RowNext, Source};
+use crate::catalog::{Prefixed, Source};
 use crate::mapping::{header_list, Columns, Mapping, Target};
 use crate::orders::parse_datetime;
 use crate::records::Skipped;
@@ -147,34 +147,24 @@ impl<R: Read> Iterator for InventoryReader<R> {
     type Item = Result<InventoryLevel>;
 
     fn next(&mut self) -> Option<Result<InventoryLevel>> {
-        loop {
-            if self.done {
-                return None;
-            }
-            match self.source.next() {
+        while !self.done {
+            let row = match self.source.next_row(&mut self.rows_read, &mut self.skipped) {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
                 }
-                Ok(RowNext::Eof) => self.done = true,
-                Ok(RowNext::Bad { line, message }) => {
-                    self.rows_read += 1;
-                    self.skipped.push(line, None, message);
-                }
-                Ok(RowNext::Row(row)) => {
-                    self.rows_read += 1;
-                    if let Some((line, message)) = self.source.take_warning() {
-                        self.skipped.push_code("bad_value", line, None, message);
-                    }
-                    if row.values.iter().all(|v| v.trim().is_empty()) {
-                        continue;
-                    }
-                    match self.convert(row.line, &row.values) {
-                        Ok(level) => return Some(Ok(level)),
-                        Err((field, message)) => self.skipped.push(row.line, Some(field), message),
-                    }
-                }
+            };
+            if row.values.iter().all(|v| v.trim().is_empty()) {
+                continue;
+            }
+            match self.convert(row.line, &row.values) {
+                Ok(level) => return Some(Ok(level)),
+                Err((field, message)) => self.skipped.push(row.line, Some(field), message),
             }
         }
+        self.done = true;
+        None
     }
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use model::{Currency, LineKind, Money, OrderLine, QualityIssue};
 
 use crate::catalog::fields::{parse_int, slug};
-use crate::catalog::{Prefixed, RowNext, Source};
+use crate::catalog::{Prefixed, Source};
 use crate::mapping::{header_list, norm_column, Columns, Mapping, Target};
 use crate::records::Skipped;
 use crate::{Error, Result};
@@ -327,28 +327,22 @@ impl<R: Read> Iterator for OrdersReader<R> {
             if self.done {
                 return None;
             }
-            match self.source.next() {
+            let row = match self.source.next_row(&mut self.rows_read, &mut self.skipped) {
+                Ok(Some(row)) => row,
+                Ok(None) => {
+                    self.done = true;
+                    continue;
+                }
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
                 }
-                Ok(RowNext::Eof) => self.done = true,
-                Ok(RowNext::Bad { line, message }) => {
-                    self.rows_read += 1;
-                    self.skipped.push(line, None, message);
-                }
-                Ok(RowNext::Row(row)) => {
-                    self.rows_read += 1;
-                    if let Some((line, message)) = self.source.take_warning() {
-                        self.skipped.push_code("bad_value", line, None, message);
-                    }
-                    if row.values.iter().all(|v| v.trim().is_empty()) {
-                        continue;
-                    }
-                    if let Err((field, message)) = self.convert(row.line, &row.values) {
-                        self.skipped.push(row.line, field, message);
-                    }
-                }
+            };
+            if row.values.iter().all(|v| v.trim().is_empty()) {
+                continue;
+            }
+            if let Err((field, message)) = self.convert(row.line, &row.values) {
+                self.skipped.push(row.line, field, message);
             }
         }
     }

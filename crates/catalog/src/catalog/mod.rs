@@ -20,7 +20,7 @@ use crate::records::Skipped;
 use crate::vocab::Vocabulary;
 use crate::{Format, Result};
 
-pub(crate) use source::{Prefixed, Row, RowNext, Source};
+pub(crate) use source::{Prefixed, Row, Source};
 
 /// Most variant rows one product may have; further rows of the same handle
 /// are skipped and reported.
@@ -132,41 +132,29 @@ impl<R: Read> Iterator for CatalogReader<R> {
             return None;
         }
         loop {
-            let next = match self.source.next() {
-                Ok(n) => n,
+            let row = match self.source.next_row(&mut self.rows_read, &mut self.skipped) {
+                Ok(Some(row)) => row,
+                Ok(None) => {
+                    self.done = true;
+                    let draft = self.pending.take()?;
+                    return Some(Ok(self.finish(draft)));
+                }
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
                 }
             };
-            match next {
-                RowNext::Eof => {
-                    self.done = true;
-                    let draft = self.pending.take()?;
-                    return Some(Ok(self.finish(draft)));
+            let line = row.line;
+            let data = match self.conv.convert(row) {
+                Ok(Some(d)) => d,
+                Ok(None) => continue,
+                Err((field, message)) => {
+                    self.skipped.push(line, field.as_deref(), message);
+                    continue;
                 }
-                RowNext::Bad { line, message } => {
-                    self.rows_read += 1;
-                    self.skipped.push(line, None, message);
-                }
-                RowNext::Row(row) => {
-                    self.rows_read += 1;
-                    if let Some((line, message)) = self.source.take_warning() {
-                        self.skipped.push_code("bad_value", line, None, message);
-                    }
-                    let line = row.line;
-                    let data = match self.conv.convert(row) {
-                        Ok(Some(d)) => d,
-                        Ok(None) => continue,
-                        Err((field, message)) => {
-                            self.skipped.push(line, field.as_deref(), message);
-                            continue;
-                        }
-                    };
-                    if let Some(done) = self.group(data) {
-                        return Some(Ok(self.finish(done)));
-                    }
-                }
+            };
+            if let Some(done) = self.group(data) {
+                return Some(Ok(self.finish(done)));
             }
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use quick_xml::events::Event;
 
-use crate::records::{decode, Next, RecordReader, MAX_RECORD_BYTES};
+use crate::records::{decode, Next, RecordReader, Skipped, MAX_RECORD_BYTES};
 use crate::{Error, Result};
 
 /// One input row. `names` is shared by all rows of a delimited file.
@@ -82,6 +82,29 @@ impl<R: Read> Source<R> {
         match self {
             Source::Delimited { rec, .. } | Source::Jsonl { rec, .. } => rec.bytes_read(),
             Source::Xml(x) => x.bytes_read(),
+        }
+    }
+
+    /// The next readable row, with the bookkeeping every reader shares: each
+    /// row read is counted in `rows_read`; an unreadable one is recorded in
+    /// `skipped` as `bad_row` and passed over; a problem with a row that was
+    /// still read is recorded as `bad_value`. `Ok(None)` at the end.
+    pub(crate) fn next_row(&mut self, rows_read: &mut u64, skipped: &mut Skipped) -> Result<Option<Row>> {
+        loop {
+            match self.next()? {
+                RowNext::Eof => return Ok(None),
+                RowNext::Bad { line, message } => {
+                    *rows_read += 1;
+                    skipped.push(line, None, message);
+                }
+                RowNext::Row(row) => {
+                    *rows_read += 1;
+                    if let Some((line, message)) = self.take_warning() {
+                        skipped.push_code("bad_value", line, None, message);
+                    }
+                    return Ok(Some(row));
+                }
+            }
         }
     }
 
