@@ -6,7 +6,6 @@
 //! not grow with the file. A fatal read error aborts the transaction; rows the
 //! reader had to skip are reported, not fatal.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
@@ -123,52 +122,25 @@ pub fn import_catalog_from<R: Read>(
     let mut reader =
         catalog::read_catalog(head.chain(input), read_opts).map_err(|e| input_err(e.to_string()))?;
 
-    let summary = RefCell::new(AttributeSummary::default());
-    let issues = RefCell::new(IssueSink::default());
-    let count = Cell::new(0u64);
-    let outcome = {
-        let reader = &mut reader;
-        let items = std::iter::from_fn(|| {
-            let item = reader.next()?;
-            let n = count.get() + 1;
-            count.set(n);
-            if n & (PROGRESS_EVERY - 1) == 0 {
-                progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
-            }
-            if let Ok(p) = &item {
-                summary.borrow_mut().add(p);
-                issues.borrow_mut().extend(&p.quality_issues);
-            }
-            Some(item)
-        });
-        let mut items = items.peekable();
-        if items.peek().is_none() {
-            None
-        } else {
-            Some(store.import_products(items))
-        }
-    };
-    let skipped: Vec<QualityIssue> = reader.skipped().to_vec();
-    let rows_skipped = reader.skipped_total();
-    progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: count.get() });
-    let outcome = match outcome {
-        None => return Err(nothing_imported(name, rows_skipped, &skipped)),
-        Some(Err(e)) => return Err(store_err(name, e)),
-        Some(Ok(o)) => o,
-    };
-
-    let mut issues = issues.into_inner();
+    let mut summary = AttributeSummary::default();
+    let mut issues = IssueSink::default();
+    let streamed = stream(
+        &mut reader,
+        name,
+        size,
+        progress,
+        |p| {
+            summary.add(p);
+            issues.extend(&p.quality_issues);
+        },
+        |items| store.import_products(items),
+    )?;
+    let outcome = &streamed.outcome;
     issues.extend(&outcome.issues);
     issues.total += outcome.issues_total.saturating_sub(outcome.issues.len() as u64);
-    issues.extend(&skipped);
-    issues.total += rows_skipped.saturating_sub(skipped.len() as u64);
     let mut report = ImportReport {
         kind: ImportKind::Catalog.as_str().into(),
-        file: name.to_string(),
         format: Some(format.as_str().into()),
-        rows_read: reader.rows_read(),
-        rows_skipped,
-        bytes_read: reader.bytes_read(),
         catalog: Some(CatalogCounts {
             products_created: outcome.products_created,
             products_updated: outcome.products_updated,
@@ -178,9 +150,10 @@ pub fn import_catalog_from<R: Read>(
             products_total: outcome.products_total,
             catalog_version: outcome.catalog_version,
         }),
-        attributes: Some(summary.into_inner()),
-        ..ImportReport::default()
+        attributes: Some(summary),
+        ..streamed.report(name)
     };
+    issues.extend_skipped(&streamed);
     issues.finish(&mut report);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(report)
@@ -210,69 +183,42 @@ pub fn import_orders_from<R: Read>(
     let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
     let mut reader = catalog::read_orders(input, &mapping, opts.default_currency.unwrap_or(Currency::USD))
         .map_err(|e| input_err(e.to_string()))?;
-    let counts = RefCell::new(OrdersCounts::default());
-    let customers: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-    let count = Cell::new(0u64);
-    let outcome = {
-        let reader = &mut reader;
-        let items = std::iter::from_fn(|| {
-            let item = reader.next()?;
-            let n = count.get() + 1;
-            count.set(n);
-            if n & (PROGRESS_EVERY - 1) == 0 {
-                progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
+    let mut counts = OrdersCounts::default();
+    let mut customers: HashSet<String> = HashSet::new();
+    let streamed = stream(
+        &mut reader,
+        name,
+        size,
+        progress,
+        |line| {
+            match line.kind {
+                LineKind::Sale => counts.sales += 1,
+                LineKind::Return => counts.returns += 1,
+                LineKind::Cancellation => counts.cancellations += 1,
             }
-            if let Ok(line) = &item {
-                let mut c = counts.borrow_mut();
-                match line.kind {
-                    LineKind::Sale => c.sales += 1,
-                    LineKind::Return => c.returns += 1,
-                    LineKind::Cancellation => c.cancellations += 1,
-                }
-                c.first_ordered_at =
-                    Some(c.first_ordered_at.map_or(line.ordered_at, |t| t.min(line.ordered_at)));
-                c.last_ordered_at =
-                    Some(c.last_ordered_at.map_or(line.ordered_at, |t| t.max(line.ordered_at)));
-                if let Some(id) = &line.customer_id {
-                    let mut set = customers.borrow_mut();
-                    if !set.contains(id) {
-                        set.insert(id.clone());
-                    }
+            counts.first_ordered_at =
+                Some(counts.first_ordered_at.map_or(line.ordered_at, |t| t.min(line.ordered_at)));
+            counts.last_ordered_at =
+                Some(counts.last_ordered_at.map_or(line.ordered_at, |t| t.max(line.ordered_at)));
+            if let Some(id) = &line.customer_id {
+                if !customers.contains(id) {
+                    customers.insert(id.clone());
                 }
             }
-            Some(item)
-        });
-        let mut items = items.peekable();
-        if items.peek().is_none() {
-            None
-        } else {
-            Some(store.import_order_lines(items))
-        }
-    };
-    let skipped: Vec<QualityIssue> = reader.skipped().to_vec();
-    let rows_skipped = reader.skipped_total();
-    progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: count.get() });
-    let outcome = match outcome {
-        None => return Err(nothing_imported(name, rows_skipped, &skipped)),
-        Some(Err(e)) => return Err(store_err(name, e)),
-        Some(Ok(o)) => o,
-    };
-    let mut counts = counts.into_inner();
+        },
+        |items| store.import_order_lines(items),
+    )?;
+    let outcome = &streamed.outcome;
     counts.lines_inserted = outcome.lines_inserted;
     counts.lines_unchanged = outcome.lines_unchanged;
     counts.products_created = outcome.products_created;
-    counts.customers = customers.into_inner().len() as u64;
+    counts.customers = customers.len() as u64;
     let mut issues = IssueSink::default();
-    issues.extend(&skipped);
-    issues.total += rows_skipped.saturating_sub(skipped.len() as u64);
+    issues.extend_skipped(&streamed);
     let mut report = ImportReport {
         kind: ImportKind::Orders.as_str().into(),
-        file: name.to_string(),
-        rows_read: reader.rows_read(),
-        rows_skipped,
-        bytes_read: reader.bytes_read(),
         orders: Some(counts),
-        ..ImportReport::default()
+        ..streamed.report(name)
     };
     issues.finish(&mut report);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -302,58 +248,137 @@ pub fn import_inventory_from<R: Read>(
     let input_err = |message: String| Error::Input { file: name.to_string(), message };
     let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
     let mut reader = catalog::read_inventory(input, &mapping).map_err(|e| input_err(e.to_string()))?;
-    let skus: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-    let locations: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-    let count = Cell::new(0u64);
-    let outcome = {
-        let reader = &mut reader;
-        let items = std::iter::from_fn(|| {
-            let item = reader.next()?;
-            let n = count.get() + 1;
-            count.set(n);
-            if n & (PROGRESS_EVERY - 1) == 0 {
-                progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: n });
-            }
-            if let Ok(level) = &item {
-                skus.borrow_mut().insert(level.sku.clone());
-                locations.borrow_mut().insert(level.location.clone());
-            }
-            Some(item)
-        });
-        let mut items = items.peekable();
-        if items.peek().is_none() {
-            None
-        } else {
-            Some(store.import_inventory(items))
-        }
-    };
-    let skipped: Vec<QualityIssue> = reader.skipped().to_vec();
-    let rows_skipped = reader.skipped_total();
-    progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: count.get() });
-    let levels = match outcome {
-        None => return Err(nothing_imported(name, rows_skipped, &skipped)),
-        Some(Err(e)) => return Err(store_err(name, e)),
-        Some(Ok(n)) => n,
-    };
+    let mut skus: HashSet<String> = HashSet::new();
+    let mut locations: HashSet<String> = HashSet::new();
+    let streamed = stream(
+        &mut reader,
+        name,
+        size,
+        progress,
+        |level| {
+            skus.insert(level.sku.clone());
+            locations.insert(level.location.clone());
+        },
+        |items| store.import_inventory(items),
+    )?;
     let mut issues = IssueSink::default();
-    issues.extend(&skipped);
-    issues.total += rows_skipped.saturating_sub(skipped.len() as u64);
+    issues.extend_skipped(&streamed);
     let mut report = ImportReport {
         kind: ImportKind::Inventory.as_str().into(),
-        file: name.to_string(),
-        rows_read: reader.rows_read(),
-        rows_skipped,
-        bytes_read: reader.bytes_read(),
         inventory: Some(InventoryCounts {
-            levels: levels as u64,
-            skus: skus.into_inner().len() as u64,
-            locations: locations.into_inner().len() as u64,
+            levels: streamed.outcome as u64,
+            skus: skus.len() as u64,
+            locations: locations.len() as u64,
         }),
-        ..ImportReport::default()
+        ..streamed.report(name)
     };
     issues.finish(&mut report);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// The bookkeeping the catalog crate's three readers share.
+trait RowReader: Iterator<Item = catalog::Result<Self::Row>> {
+    type Row;
+    fn bytes_read(&self) -> u64;
+    fn rows_read(&self) -> u64;
+    fn skipped(&self) -> &[QualityIssue];
+    fn skipped_total(&self) -> u64;
+}
+
+macro_rules! row_reader {
+    ($reader:ident, $row:ty) => {
+        impl<R: Read> RowReader for catalog::$reader<R> {
+            type Row = $row;
+            fn bytes_read(&self) -> u64 {
+                catalog::$reader::bytes_read(self)
+            }
+            fn rows_read(&self) -> u64 {
+                catalog::$reader::rows_read(self)
+            }
+            fn skipped(&self) -> &[QualityIssue] {
+                catalog::$reader::skipped(self)
+            }
+            fn skipped_total(&self) -> u64 {
+                catalog::$reader::skipped_total(self)
+            }
+        }
+    };
+}
+row_reader!(CatalogReader, model::Product);
+row_reader!(OrdersReader, model::OrderLine);
+row_reader!(InventoryReader, model::InventoryLevel);
+
+/// What one import handed to the store, and what its reader had to skip.
+struct Streamed<O> {
+    outcome: O,
+    rows_read: u64,
+    bytes_read: u64,
+    skipped: Vec<QualityIssue>,
+    rows_skipped: u64,
+}
+
+impl<O> Streamed<O> {
+    /// The parts of the report every kind of import fills alike.
+    fn report(&self, name: &str) -> ImportReport {
+        ImportReport {
+            file: name.to_string(),
+            rows_read: self.rows_read,
+            rows_skipped: self.rows_skipped,
+            bytes_read: self.bytes_read,
+            ..ImportReport::default()
+        }
+    }
+}
+
+/// Streams `reader`'s rows into `write` (one store transaction), calling
+/// `inspect` on each row read and `progress` every `PROGRESS_EVERY` rows and
+/// at the end. A file that yields no row at all is an error, not an empty
+/// transaction.
+fn stream<Rd: RowReader, O>(
+    reader: &mut Rd,
+    name: &str,
+    size: Option<u64>,
+    progress: &dyn Fn(Progress),
+    mut inspect: impl FnMut(&Rd::Row),
+    write: impl FnOnce(&mut dyn Iterator<Item = catalog::Result<Rd::Row>>) -> store::Result<O>,
+) -> Result<Streamed<O>> {
+    let mut count = 0u64;
+    let outcome = {
+        let reader = &mut *reader;
+        let mut items = std::iter::from_fn(|| {
+            let item = reader.next()?;
+            count += 1;
+            if count & (PROGRESS_EVERY - 1) == 0 {
+                progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: count });
+            }
+            if let Ok(row) = &item {
+                inspect(row);
+            }
+            Some(item)
+        })
+        .peekable();
+        if items.peek().is_none() {
+            None
+        } else {
+            Some(write(&mut items))
+        }
+    };
+    let skipped = reader.skipped().to_vec();
+    let rows_skipped = reader.skipped_total();
+    progress(Progress { bytes_read: reader.bytes_read(), bytes_total: size, items: count });
+    let outcome = match outcome {
+        None => return Err(nothing_imported(name, rows_skipped, &skipped)),
+        Some(Err(e)) => return Err(store_err(name, e)),
+        Some(Ok(o)) => o,
+    };
+    Ok(Streamed {
+        outcome,
+        rows_read: reader.rows_read(),
+        bytes_read: reader.bytes_read(),
+        skipped,
+        rows_skipped,
+    })
 }
 
 /// Opens a file for an import: a buffered reader, its display name and size.
@@ -409,6 +434,12 @@ struct IssueSink {
 }
 
 impl IssueSink {
+    /// The reader's skipped rows: the kept ones listed, all of them counted.
+    fn extend_skipped<O>(&mut self, streamed: &Streamed<O>) {
+        self.extend(&streamed.skipped);
+        self.total += streamed.rows_skipped.saturating_sub(streamed.skipped.len() as u64);
+    }
+
     fn extend(&mut self, issues: &[QualityIssue]) {
         for q in issues {
             self.total += 1;
