@@ -4,15 +4,26 @@
 //! the global options, the dispatch, and the one place errors are reported.
 
 mod cmd;
+mod out;
+mod remote;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success (also when the output pipe closes early, as with `| head`)
+  1  the input was wrong: a bad file, mapping, flag or unknown id; the message says what
+  2  an internal failure (storage, a bug); the message and the server log have the details
+
+While `loupe serve` or `loupe demo` holds the data directory, search, recommend,
+import, forecast, replenish, slow-movers and customers go through that server.";
+
 /// Loupe: catalog, search, recommendations and demand planning for jewelry brands.
 #[derive(Parser, Debug)]
-#[command(name = "loupe", version, about, long_about = None)]
+#[command(name = "loupe", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Directory of the embedded store.
     #[arg(long, global = true, env = "LOUPE_DATA", default_value = "loupe-data")]
@@ -57,8 +68,25 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cmd::run(cli) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    let result = cmd::run(cli);
+    out::flush();
+    if let Some(failure) = out::failure() {
+        eprintln!("error: could not write the output: {failure}");
+        return ExitCode::from(2);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One line for the reason, then the chain of causes.
@@ -66,7 +94,25 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::FAILURE
+            ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// 1 when the user's input was wrong, 2 for an internal failure (see
+/// [`EXIT_CODES`]). Errors that carry a code from the table say which;
+/// the command line's own checks (a bad flag, a missing file) are input.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<app::Error>() {
+            return if e.is_input() { 1 } else { 2 };
+        }
+        if let Some(e) = cause.downcast_ref::<app::jobs::Error>() {
+            return if e.is_input() { 1 } else { 2 };
+        }
+        if let Some(e) = cause.downcast_ref::<store::Error>() {
+            return if e.is_input() || matches!(e, store::Error::Locked { .. }) { 1 } else { 2 };
+        }
+    }
+    1
 }

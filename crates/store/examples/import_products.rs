@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = store::Store::open(dir.path())?;
     for round in ["first import", "re-import"] {
         let t = Instant::now();
-        let out = store.import_products(catalog(n))?;
+        let out = store.import_products(catalog(n), 1_750_000_000)?;
         let secs = t.elapsed().as_secs_f64();
         let variants = out.variants_created + out.variants_updated;
         println!(

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, TASKS};
-use crate::{now_secs, Error, Result, Store};
+use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,7 +123,8 @@ impl Store {
 
     /// Creates a key and returns it in plain text: the only time it exists
     /// outside the caller's hands. The store keeps its SHA-256.
-    pub fn create_key(&self, role: Role, label: &str) -> Result<String> {
+    /// `now` (Unix seconds) is its `created_at`.
+    pub fn create_key(&self, role: Role, label: &str, now: i64) -> Result<String> {
         let mut secret = [0u8; 32];
         getrandom::getrandom(&mut secret)
             .map_err(|e| Error::Invalid(format!("no randomness for a key: {e}")))?;
@@ -137,7 +138,7 @@ impl Store {
                     id,
                     role,
                     label: label.to_string(),
-                    created_at: now_secs(),
+                    created_at: now,
                     hint: key[..role.prefix().len() + 4].to_string(),
                 },
                 sha256: hex::encode(Sha256::digest(key.as_bytes())),

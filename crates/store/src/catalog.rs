@@ -12,7 +12,7 @@ use redb::{MultimapTable, ReadableMultimapTable, ReadableTable, ReadableTableMet
 
 use crate::error::SourceError;
 use crate::tables::{self, decode, encode, CATALOG_VERSION, HANDLES, META, NEXT_PRODUCT_ID, PRODUCTS, SKUS};
-use crate::{now_secs, Error, Result, Store};
+use crate::{Error, Result, Store};
 
 /// What a catalog import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -185,7 +185,9 @@ impl Store {
     /// Imports products in one write transaction (see the module docs for the
     /// matching rules). The first `Err` item aborts the import: nothing is
     /// written and the previous catalog stays as it was.
-    pub fn import_products<I, E>(&self, items: I) -> Result<ImportOutcome>
+    ///
+    /// `now` (Unix seconds, from the caller's clock) stamps new products.
+    pub fn import_products<I, E>(&self, items: I, now: i64) -> Result<ImportOutcome>
     where
         I: IntoIterator<Item = Result<Product, E>>,
         E: Into<SourceError>,
@@ -198,7 +200,6 @@ impl Store {
             // merged, and SKU matching never steals a product this import wrote.
             let mut seen: HashMap<String, ProductId> = HashMap::new();
             let mut seen_ids: HashSet<ProductId> = HashSet::new();
-            let now = now_secs();
             for item in items {
                 let mut p = item.map_err(|e| Error::Aborted(e.into()))?;
                 out.products_read += 1;

@@ -11,7 +11,7 @@ use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use sha2::{Digest, Sha256};
 
 use crate::tables::{decode, encode, ERASED, EVENTS, EVENT_IDS, ORDER_LINES};
-use crate::{now_secs, Error, Result, Store};
+use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AppendOutcome {
@@ -95,7 +95,8 @@ impl Store {
     /// Forgets a customer: deletes their events, blanks their id on order
     /// lines (the sale itself stays, anonymous), and remembers a hash of the
     /// id so that later imports of the same data do not bring it back.
-    pub fn forget_customer(&self, customer_id: &str) -> Result<ForgetOutcome> {
+    /// `now` (Unix seconds) records when.
+    pub fn forget_customer(&self, customer_id: &str, now: i64) -> Result<ForgetOutcome> {
         if customer_id.trim().is_empty() {
             return Err(Error::Invalid("an empty customer id".into()));
         }
@@ -132,7 +133,7 @@ impl Store {
             }
             out.order_lines_anonymized = changed.len();
 
-            txn.open_table(ERASED)?.insert(customer_hash(customer_id).as_str(), now_secs())?;
+            txn.open_table(ERASED)?.insert(customer_hash(customer_id).as_str(), now)?;
         }
         txn.commit()?;
         Ok(out)

@@ -41,11 +41,10 @@ pub struct Options {
     pub cache_bytes: usize,
 }
 
+/// 64 MiB; the binary reads `LOUPE_STORE_CACHE_MIB` and passes its own.
 impl Default for Options {
     fn default() -> Options {
-        let mib =
-            std::env::var("LOUPE_STORE_CACHE_MIB").ok().and_then(|s| s.parse::<usize>().ok()).unwrap_or(64);
-        Options { cache_bytes: mib << 20 }
+        Options { cache_bytes: 64 << 20 }
     }
 }
 
@@ -111,12 +110,4 @@ impl Store {
     pub(crate) fn db(&self) -> &Database {
         &self.db
     }
-}
-
-/// Seconds since the Unix epoch, for `created_at` and friends.
-pub(crate) fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

@@ -14,7 +14,7 @@ use crate::catalog::CatalogTables;
 use crate::error::SourceError;
 use crate::events::erased_set;
 use crate::tables::{decode, encode, INVENTORY, ORDER_LINES};
-use crate::{now_secs, Error, Result, Store};
+use crate::{Error, Result, Store};
 
 /// What an orders import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,7 +101,8 @@ impl Store {
     /// Imports inventory snapshots in one write transaction. A level without
     /// `as_of` is stamped with the import time, so history accumulates.
     /// Returns the number of levels written.
-    pub fn import_inventory<I, E>(&self, items: I) -> Result<usize>
+    /// `now` (Unix seconds, from the caller's clock) is that import time.
+    pub fn import_inventory<I, E>(&self, items: I, now: i64) -> Result<usize>
     where
         I: IntoIterator<Item = Result<InventoryLevel, E>>,
         E: Into<SourceError>,
@@ -110,7 +111,6 @@ impl Store {
         let mut n = 0;
         {
             let mut table = txn.open_table(INVENTORY)?;
-            let now = now_secs();
             for item in items {
                 let mut level = item.map_err(|e| Error::Aborted(e.into()))?;
                 if level.sku.is_empty() {

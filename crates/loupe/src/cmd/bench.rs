@@ -10,6 +10,7 @@
 //! It runs at the given size and at a tenth of it, to show whether memory
 //! stays flat in the file size. Figures go to stdout; see BENCHMARKS.md.
 
+use crate::out::outln;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -81,7 +82,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     if let Some(phase) = phase {
         let file = file.context("--phase needs --file")?;
         let result = run_phase(phase, &file, products)?;
-        println!("{}", serde_json::to_string(&result)?);
+        outln!("{}", serde_json::to_string(&result)?);
         return Ok(());
     }
     anyhow::ensure!(
@@ -113,7 +114,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     std::fs::remove_dir_all(&dir).ok();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        outln!("{}", serde_json::to_string_pretty(&results)?);
     }
     Ok(())
 }
@@ -124,7 +125,7 @@ fn print_result(r: &PhaseResult) {
         Phase::Parse => "catalog::read_catalog only",
         Phase::Import => "full import (parse + store)",
     };
-    println!(
+    outln!(
         "{:>7} products {:>7} rows {:>6.1} MiB  {name:<28} {:>6.2} s wall {:>6.2} s cpu  {:>9} rows/cpu-s  peak RSS {:>6.1} MiB",
         r.products,
         r.variant_rows,
@@ -207,7 +208,15 @@ fn run_phase(phase: Phase, file: &Path, products: usize) -> anyhow::Result<Phase
             let dir = file.with_extension("store");
             std::fs::remove_dir_all(&dir).ok();
             let store = store::Store::open(&dir)?;
-            let report = server::jobs::import_catalog(&store, file, &Default::default(), &|_| {})?;
+            let report = app::jobs::import_catalog(
+                &store,
+                file,
+                &app::jobs::CatalogImportOptions {
+                    now: crate::cmd::system_clock().now_secs(),
+                    ..Default::default()
+                },
+                &|_| {},
+            )?;
             drop(store);
             std::fs::remove_dir_all(&dir).ok();
             report.catalog.map(|c| c.variants_created + c.variants_updated).unwrap_or(0)

@@ -9,6 +9,7 @@
 //! else a built-in list; a fifth of the searches also carry a facet filter
 //! and a tenth sort by price, as a storefront does.
 
+use crate::out::outln;
 use std::path::Path;
 use std::time::Instant;
 
@@ -178,18 +179,18 @@ pub fn run(data: &Path, args: Args, json: bool) -> anyhow::Result<()> {
         "ratio_p99": percentile(&loupe, 0.99) / percentile(&floor, 0.99).max(1e-9),
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "{n_products} products, {n_variants} variants, {} events (behaviour stats {stats_secs:.2} s)",
         events.len()
     );
-    println!("index build {build:.2} s ({:.0} products/s), index memory ~{:.0} MiB (RSS delta), peak RSS {:.0} MiB",
+    outln!("index build {build:.2} s ({:.0} products/s), index memory ~{:.0} MiB (RSS delta), peak RSS {:.0} MiB",
         n_products as f64 / build.max(1e-9), out["index_rss_mib"].as_f64().unwrap_or(0.0), out["peak_rss_mib"].as_f64().unwrap_or(0.0));
-    println!("{} searches from the {mix_name}, one thread:", timed.len());
+    outln!("{} searches from the {mix_name}, one thread:", timed.len());
     for (name, v) in [("loupe", &loupe), ("plain tantivy", &floor)] {
-        println!(
+        outln!(
             "  {name:<14} p50 {:.3} ms  p90 {:.3} ms  p99 {:.3} ms  max {:.3} ms",
             percentile(v, 0.5),
             percentile(v, 0.9),
@@ -197,7 +198,7 @@ pub fn run(data: &Path, args: Args, json: bool) -> anyhow::Result<()> {
             v.last().copied().unwrap_or(0.0)
         );
     }
-    println!(
+    outln!(
         "  ratio loupe/plain: p50 {:.2}x  p99 {:.2}x",
         out["ratio_p50"].as_f64().unwrap_or(0.0),
         out["ratio_p99"].as_f64().unwrap_or(0.0)

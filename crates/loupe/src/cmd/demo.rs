@@ -9,13 +9,14 @@
 //! (tests, benchmarks); `--bench-events` measures event ingest on the
 //! generated events (see BENCHMARKS.md).
 
+use crate::out::outln;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use app::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
-use server::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -143,9 +144,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     summary.timings_ms.total = started.elapsed().as_millis() as u64;
     if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        outln!("{}", serde_json::to_string(&summary)?);
     } else if summary.generated {
-        println!(
+        outln!(
             "Demo brand ready in {:.1} s: {} products ({} variants), {} order lines, {} inventory rows, {} events; files in {}",
             summary.timings_ms.total as f64 / 1000.0,
             summary.products,
@@ -156,9 +157,11 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             summary.demo_dir
         );
     } else {
-        println!(
+        outln!(
             "Demo brand already in {} ({} products, {} events); --regenerate builds it again",
-            summary.data_dir, summary.products, summary.events
+            summary.data_dir,
+            summary.products,
+            summary.events
         );
     }
 
@@ -170,9 +173,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::init_tracing();
-    let config =
-        server::http::ServeConfig { store, data_dir: data.to_path_buf(), host: args.host, port: args.port };
-    super::serve::serve(config, args.json)
+    super::serve::serve(store, data, &args.host, args.port, args.json)
 }
 
 fn build(
@@ -201,7 +202,12 @@ fn build(
 
     let t = Instant::now();
     let report = with_bar(tty, "catalog", |p| {
-        jobs::import_catalog(store, &demo_dir.join("catalog.csv"), &CatalogImportOptions::default(), p)
+        jobs::import_catalog(
+            store,
+            &demo_dir.join("catalog.csv"),
+            &CatalogImportOptions { now: super::system_clock().now_secs(), ..Default::default() },
+            p,
+        )
     })
     .context("Failed to import the demo catalog")?;
     summary.timings_ms.import_catalog = t.elapsed().as_millis() as u64;
@@ -234,7 +240,12 @@ fn build(
 
     let t = Instant::now();
     let report = with_bar(tty, "inventory", |p| {
-        jobs::import_inventory(store, &demo_dir.join("inventory.csv"), &InventoryImportOptions::default(), p)
+        jobs::import_inventory(
+            store,
+            &demo_dir.join("inventory.csv"),
+            &InventoryImportOptions { now: super::system_clock().now_secs(), ..Default::default() },
+            p,
+        )
     })
     .context("Failed to import the demo inventory")?;
     summary.timings_ms.import_inventory = t.elapsed().as_millis() as u64;
@@ -386,7 +397,7 @@ fn bench_events(data: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
     let store =
         store::Store::open(&dir).with_context(|| format!("Failed to open a store in {}", dir.display()))?;
     let (_, import) = measure(
-        |r: &server::wire::import::ImportReport| r.events.as_ref().map(|e| e.accepted).unwrap_or(0),
+        |r: &app::wire::import::ImportReport| r.events.as_ref().map(|e| e.accepted).unwrap_or(0),
         || jobs::import_events(&store, file, &|_| {}).context("Failed to import the events"),
     )?;
     drop(store);
@@ -400,13 +411,13 @@ fn bench_events(data: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
         batch: jobs::events::EVENT_BATCH,
     };
     if json {
-        println!("{}", serde_json::to_string(&result)?);
+        outln!("{}", serde_json::to_string(&result)?);
     } else {
         let show = |r: &Rate| match r.per_cpu_s {
             Some(c) => format!("{:.0}/s ({:.0}/s of CPU)", r.per_s, c),
             None => format!("{:.0}/s", r.per_s),
         };
-        println!(
+        outln!(
             "{} events ({:.0} MB): JSON parse {}, parse+validate {}, durable import into the store {} in {:.1} s (batches of {})",
             result.events,
             bytes as f64 / 1e6,

@@ -1,12 +1,10 @@
 //! `loupe export catalog --format jsonl`: the normalized catalog, one JSON
-//! object per product on stdout, in the shape of `server::wire::catalog::ProductOut`
+//! object per product on stdout, in the shape of `app::wire::catalog::ProductOut`
 //! (the export contract of issue 2). Streams from the store.
 
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use anyhow::Context;
-use server::wire::catalog::ProductOut;
+use app::wire::catalog::ProductOut;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -35,26 +33,17 @@ pub enum ExportFormat {
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let ExportWhat::Catalog { format: ExportFormat::Jsonl } = args.what;
     let store = super::products::open_store(data)?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut failure: Option<std::io::Error> = None;
+    // Lines go out in chunks; a closed pipe (`| head`) stops the walk.
+    let mut chunk = String::new();
     store.for_each_product(|p| {
-        let line = serde_json::to_string(&ProductOut::from(&p)).expect("wire types serialize");
-        match writeln!(out, "{line}") {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
-            }
+        chunk.push_str(&serde_json::to_string(&ProductOut::from(&p)).expect("wire types serialize"));
+        chunk.push('\n');
+        if chunk.len() >= 64 * 1024 {
+            crate::out::write_str(&chunk);
+            chunk.clear();
         }
+        !crate::out::closed()
     })?;
-    let result = match failure {
-        Some(e) => Err(e),
-        None => out.flush(),
-    };
-    match result {
-        // `loupe export catalog | head` is a normal use, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("Failed to write the export to stdout"),
-    }
+    crate::out::write_str(&chunk);
+    Ok(())
 }

@@ -2,16 +2,21 @@
 //! total, daily or weekly, with P10/P50/P90 and the reasons.
 //!
 //! With `--json`, one line per series in the issue-6 contract
-//! (`server::wire::forecast::SeriesForecast`); otherwise a short table.
-//! Also home of [`load`], which the replenish, slow-movers and eval commands
-//! share.
+//! (`app::wire::forecast::SeriesForecast`); otherwise a short table. The
+//! series come from `app::forecasts` (or the same use case through a running
+//! server), a page at a time. Also home of [`load_from`], which replenish
+//! and slow-movers use for settings other than the shared planning set.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use forecast::{ForecastConfig, ForecastSet, Freq, Level};
-use server::wire::forecast::{load_demand, SeriesForecast};
+use app::forecasts::{ForecastPage, ForecastQuery};
+use app::wire::forecast::load_demand;
+use forecast::{ForecastConfig, ForecastSet, Freq};
+
+use super::Opened;
+use crate::out::outln;
+use crate::remote::encode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,84 +38,89 @@ pub struct Args {
 }
 
 /// Loads the store's history and forecasts every level.
-pub fn load(data: &Path, freq: Freq, horizon: usize) -> anyhow::Result<(forecast::Demand, ForecastSet)> {
-    let store = super::products::open_store(data)?;
-    let demand = load_demand(&store).context("Failed to read orders, inventory and events from the store")?;
+pub fn load_from(
+    store: &store::Store,
+    freq: Freq,
+    horizon: usize,
+) -> anyhow::Result<(forecast::Demand, ForecastSet)> {
+    let demand = load_demand(store).context("Failed to read orders, inventory and events from the store")?;
     let cfg = ForecastConfig { freq, horizon, ..ForecastConfig::default() };
     let set = forecast::forecast(&demand, &cfg);
     Ok((demand, set))
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    super::forecast::quiet_pipe(print(data, args))
-}
-
-fn print(data: &Path, args: Args) -> anyhow::Result<()> {
-    let freq = Freq::parse(&args.freq)?;
-    let horizon = freq.horizon(args.horizon)?;
-    let level = Level::parse(&args.level)?;
-    let (demand, set) = load(data, freq, horizon)?;
-    if demand.variants.is_empty() {
-        anyhow::bail!("no order history in the store: import orders first (`loupe import orders FILE`)");
-    }
-    let wanted = |s: &&forecast::SeriesForecast| {
-        s.level == level && args.sku.as_deref().is_none_or(|k| s.key == k || s.sku.as_deref() == Some(k))
+    let query = ForecastQuery {
+        level: args.level.clone(),
+        freq: args.freq.clone(),
+        horizon: args.horizon,
+        sku: args.sku.clone(),
+        limit: app::forecasts::MAX_LIMIT,
+        offset: 0,
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let opened = super::open(data)?;
     let mut count = 0;
-    for s in set.series.iter().filter(wanted) {
-        count += 1;
-        if args.json {
-            serde_json::to_writer(&mut out, &SeriesForecast::from_engine(&set, s))?;
-            writeln!(out)?;
-        } else {
-            let f = &s.fit;
-            let pts: Vec<String> = (0..f.mean.len())
-                .map(|j| format!("{:.0}/{:.0}/{:.0}", f.p10[j], f.p50[j], f.p90[j]))
-                .collect();
-            writeln!(
-                out,
-                "{:<24} {:<14} {:<12} {}",
-                clip(&s.key, 24),
-                f.model.as_str(),
-                f.class.as_str(),
-                pts.join("  ")
-            )?;
+    let mut first_period;
+    // Page through the series, from the store or the server alike.
+    loop {
+        let page = page(&opened, &ForecastQuery { offset: count, ..query.clone() })?;
+        if page.total == 0 {
+            anyhow::bail!("no order history in the store: import orders first (`loupe import orders FILE`)");
         }
-    }
-    if let Some(sku) = &args.sku {
-        if count == 0 {
-            anyhow::bail!("no {} series with key {sku:?}", level.as_str());
+        first_period = page.first_period.clone();
+        let mut text = String::new();
+        for s in &page.items {
+            if args.json {
+                text.push_str(&serde_json::to_string(s)?);
+            } else {
+                let pts: Vec<String> =
+                    s.points.iter().map(|p| format!("{:.0}/{:.0}/{:.0}", p.p10, p.p50, p.p90)).collect();
+                text.push_str(&format!(
+                    "{:<24} {:<14} {:<12} {}",
+                    clip(&s.key, 24),
+                    s.model,
+                    s.demand_class,
+                    pts.join("  ")
+                ));
+            }
+            text.push('\n');
+        }
+        crate::out::write_str(&text);
+        count += page.items.len();
+        if page.items.is_empty() || count >= page.total || crate::out::closed() {
+            break;
         }
     }
     if !args.json {
-        writeln!(
-            out,
-            "{count} {} series, {} per {} from {} (P10/P50/P90)",
-            level.as_str(),
-            horizon,
-            freq.as_str(),
-            set.first_period
-        )?;
+        outln!(
+            "{count} {} series, {} per {} from {first_period} (P10/P50/P90)",
+            args.level,
+            args.horizon,
+            args.freq
+        );
     }
-    out.flush()?;
     Ok(())
 }
 
-/// A closed pipe (`loupe forecast --json | head`) ends the output quietly,
-/// as it does for other command-line tools.
-pub fn quiet_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
-    let Err(err) = result else { return Ok(()) };
-    let broken = err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || e.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind())
-                == Some(std::io::ErrorKind::BrokenPipe)
-    });
-    if broken {
-        Ok(())
-    } else {
-        Err(err)
-    }
+/// One page of series, from the store or through the server.
+pub fn page(opened: &Opened, q: &ForecastQuery) -> anyhow::Result<ForecastPage> {
+    Ok(match opened {
+        Opened::Local(app) => app::forecasts::forecasts(&app.engines, q)?,
+        Opened::Server(server) => {
+            let mut path = format!(
+                "/v1/forecasts?level={}&freq={}&horizon={}&limit={}&offset={}",
+                encode(&q.level),
+                encode(&q.freq),
+                q.horizon,
+                q.limit,
+                q.offset
+            );
+            if let Some(sku) = &q.sku {
+                path.push_str(&format!("&sku={}", encode(sku)));
+            }
+            server.get_json(&path)?
+        }
+    })
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -1,6 +1,8 @@
-//! `loupe import catalog|orders|inventory|events FILE`: runs the import jobs of
-//! `server::jobs` with a progress bar (on a terminal only) and prints the
-//! report, as text or as the same JSON the HTTP task reports carry.
+//! `loupe import catalog|orders|inventory|events FILE`: runs the import use
+//! case of `app::imports` with a progress bar (on a terminal only) and prints
+//! the report, as text or as the same JSON the HTTP task reports carry.
+//! While a server holds the store, the file goes to its `POST /v1/imports`
+//! and the progress comes from the task it starts.
 //!
 //! Exits non-zero only when nothing could be imported; skipped rows are
 //! reported, not fatal.
@@ -8,11 +10,16 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use app::imports::{ImportSpec, Kind};
+use app::jobs::Progress;
+use app::wire::http::{Task, TaskAccepted};
+use app::wire::import::ImportReport;
 use indicatif::{ProgressBar, ProgressStyle};
-use server::jobs::{self, CatalogImportOptions, InventoryImportOptions, OrdersImportOptions, Progress};
-use server::wire::import::ImportReport;
 
-use super::products::outln;
+use super::Opened;
+use crate::remote::{encode, Server};
+
+use super::products::push_line;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -71,52 +78,123 @@ fn parse_currency(s: &str) -> Result<model::Currency, String> {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    let mut o = String::new();
-    let result = run_into(&mut o, data, args);
-    super::products::emit(&o)?;
-    result
-}
-
-fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
-    let store = super::products::open_store(data)?;
-    let bar = progress_bar();
-    let on_progress = |p: Progress| {
-        if let Some(total) = p.bytes_total {
-            bar.set_length(total);
-        }
-        bar.set_position(p.bytes_read);
-        bar.set_message(format!("{} items", p.items));
-    };
-    let (report, what) = match &args.kind {
-        ImportKind::Catalog { file, format, map, vocab, currency } => {
-            let opts = CatalogImportOptions {
-                format: *format,
-                mapping: map.clone(),
-                vocab_file: vocab.clone(),
-                default_currency: *currency,
+    let (file, spec) = spec(&args.kind, super::system_clock().now_secs());
+    let report = match super::open(data)? {
+        Opened::Local(app) => {
+            let bar = progress_bar();
+            let on_progress = |p: Progress| {
+                if let Some(total) = p.bytes_total {
+                    bar.set_length(total);
+                }
+                bar.set_position(p.bytes_read);
+                bar.set_message(format!("{} items", p.items));
             };
-            (jobs::import_catalog(&store, file, &opts, &on_progress), "catalog")
+            let report = app::imports::import_file(&app.store, file, &spec, &on_progress);
+            bar.finish_and_clear();
+            report
         }
-        ImportKind::Orders { file, map, currency } => {
-            let opts = OrdersImportOptions { mapping: map.clone(), default_currency: *currency };
-            (jobs::import_orders(&store, file, &opts, &on_progress), "orders")
-        }
-        ImportKind::Inventory { file, map } => {
-            let opts = InventoryImportOptions { mapping: map.clone() };
-            (jobs::import_inventory(&store, file, &opts, &on_progress), "inventory")
-        }
-        ImportKind::Events { file } => (jobs::import_events(&store, file, &on_progress), "events"),
+        Opened::Server(server) => through_server(&server, file, &spec),
     };
-    bar.finish_and_clear();
     // The job's error already names the file and the reason: that one line is
     // what the user sees (`error: FILE: nothing could be imported: ...`).
-    let report = report.map_err(|e| anyhow::anyhow!("Failed to import the {what}: {e}"))?;
+    let report = report.map_err(|e| {
+        let message = format!("Failed to import the {}: {}", spec.kind.as_str(), e.message);
+        app::Error::new(e.code, message)
+    })?;
+    let mut o = String::new();
     if args.json {
-        outln!(o, "{}", serde_json::to_string_pretty(&report)?);
+        push_line!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_report(o, &report);
+        print_report(&mut o, &report);
     }
+    crate::out::write_str(&o);
     Ok(())
+}
+
+/// The file and the use case's options for `kind`.
+fn spec(kind: &ImportKind, now: i64) -> (&Path, ImportSpec) {
+    match kind {
+        ImportKind::Catalog { file, format, map, vocab, currency } => {
+            let mut spec = ImportSpec::new(Kind::Catalog, now);
+            spec.format = *format;
+            spec.mapping = map.clone();
+            spec.vocab_file = vocab.clone();
+            spec.currency = *currency;
+            (file, spec)
+        }
+        ImportKind::Orders { file, map, currency } => {
+            let mut spec = ImportSpec::new(Kind::Orders, now);
+            spec.mapping = map.clone();
+            spec.currency = *currency;
+            (file, spec)
+        }
+        ImportKind::Inventory { file, map } => {
+            let mut spec = ImportSpec::new(Kind::Inventory, now);
+            spec.mapping = map.clone();
+            (file, spec)
+        }
+        ImportKind::Events { file } => (file, ImportSpec::new(Kind::Events, now)),
+    }
+}
+
+/// Sends the file to the server's `POST /v1/imports` and follows the task
+/// it starts, showing its progress, until it ends.
+fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Result<ImportReport> {
+    let input = |message: String| app::Error::new(app::Code::InvalidImport, message);
+    let internal = |e: anyhow::Error| app::Error::new(app::Code::Internal, format!("{e:#}"));
+    if spec.vocab_file.is_some() || spec.currency.is_some() {
+        return Err(input(
+            "--vocab and --currency are not sent to a running server; stop it, or import without them".into(),
+        ));
+    }
+    let name = file.display().to_string();
+    let mut f = std::fs::File::open(file).map_err(|e| input(format!("{name}: {e}")))?;
+    let len = f.metadata().map_err(|e| input(format!("{name}: {e}")))?.len();
+    let mut path = format!("/v1/imports?kind={}", spec.kind.as_str());
+    if let Some(format) = spec.format {
+        path.push_str(&format!("&format={}", format.as_str()));
+    }
+    for m in &spec.mapping {
+        path.push_str(&format!("&map={}", encode(m)));
+    }
+    // The server names the file in its messages as the user did.
+    path.push_str(&format!("&filename={}", encode(&name)));
+    let response = server.post(&path, "application/octet-stream", &mut f, len).map_err(internal)?;
+    if response.status != 202 {
+        return Err(to_app_error(response.error()));
+    }
+    let accepted: TaskAccepted = response.json().map_err(internal)?;
+    eprintln!("import task {} started", accepted.task_id);
+    let bar = progress_bar();
+    let task = loop {
+        let task: Task = server.get_json(&accepted.status_url).map_err(|e| to_app_error(e))?;
+        if let Some(p) = &task.progress {
+            if let Some(total) = p.total {
+                bar.set_length(total);
+            }
+            bar.set_position(p.done);
+        }
+        if task.status.is_finished() {
+            break task;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    bar.finish_and_clear();
+    match (task.report, task.error) {
+        (Some(report), _) => serde_json::from_value(report).map_err(|e| internal(e.into())),
+        (None, Some(err)) => {
+            let code = app::Code::parse(&err.code).unwrap_or(app::Code::Internal);
+            Err(app::Error::new(code, err.message))
+        }
+        (None, None) => Err(internal(anyhow::anyhow!("task {} ended without a report", task.id))),
+    }
+}
+
+fn to_app_error(err: anyhow::Error) -> app::Error {
+    match err.downcast::<app::Error>() {
+        Ok(e) => e,
+        Err(other) => app::Error::new(app::Code::Internal, format!("{other:#}")),
+    }
 }
 
 /// A byte-based bar on stderr, hidden when stderr is not a terminal.
@@ -138,7 +216,7 @@ const SHOWN_ISSUES: usize = 15;
 
 fn print_report(o: &mut String, r: &ImportReport) {
     let secs = r.elapsed_ms as f64 / 1000.0;
-    outln!(
+    push_line!(
         o,
         "Imported {} ({}{} rows in {secs:.1} s)",
         r.file,
@@ -146,7 +224,7 @@ fn print_report(o: &mut String, r: &ImportReport) {
         r.rows_read
     );
     if let Some(c) = &r.catalog {
-        outln!(
+        push_line!(
             o,
             "  products   {} created, {} updated{}; {} in the catalog",
             c.products_created,
@@ -158,12 +236,11 @@ fn print_report(o: &mut String, r: &ImportReport) {
             },
             c.products_total
         );
-        outln!(o, "  variants   {} created, {} updated", c.variants_created, c.variants_updated);
+        push_line!(o, "  variants   {} created, {} updated", c.variants_created, c.variants_updated);
     }
     if let Some(a) = &r.attributes {
         let pct = |n: u64, of: u64| (n * 100 + of / 2).checked_div(of).unwrap_or(0);
-        outln!(
-            o,
+        push_line!(o,
             "  found      category {}%, metal {}%, stone {}%, gender {}% of products; price {}%, size {}%, stock {}% of variants",
             pct(a.with_category, a.products),
             pct(a.with_metal, a.products),
@@ -175,12 +252,12 @@ fn print_report(o: &mut String, r: &ImportReport) {
         );
         for (label, counts) in [("categories", &a.categories), ("metals", &a.metals), ("stones", &a.stones)] {
             if !counts.is_empty() {
-                outln!(o, "  {label:<10} {}", top(counts, 6));
+                push_line!(o, "  {label:<10} {}", top(counts, 6));
             }
         }
     }
     if let Some(ord) = &r.orders {
-        outln!(
+        push_line!(
             o,
             "  lines      {} new, {} already stored; {} sales, {} returns, {} cancellations",
             ord.lines_inserted,
@@ -189,23 +266,23 @@ fn print_report(o: &mut String, r: &ImportReport) {
             ord.returns,
             ord.cancellations
         );
-        outln!(o, "  customers  {}", ord.customers);
+        push_line!(o, "  customers  {}", ord.customers);
         if ord.products_created > 0 {
-            outln!(
+            push_line!(
                 o,
                 "  products   {} created from order lines (SKUs not in the catalog)",
                 ord.products_created
             );
         }
         if let (Some(a), Some(b)) = (ord.first_ordered_at, ord.last_ordered_at) {
-            outln!(o, "  period     {} to {}", day(a), day(b));
+            push_line!(o, "  period     {} to {}", day(a), day(b));
         }
     }
     if let Some(i) = &r.inventory {
-        outln!(o, "  levels     {} ({} SKUs at {} locations)", i.levels, i.skus, i.locations);
+        push_line!(o, "  levels     {} ({} SKUs at {} locations)", i.levels, i.skus, i.locations);
     }
     if let Some(e) = &r.events {
-        outln!(
+        push_line!(
             o,
             "  events     {} stored, {} already stored, {} rejected",
             e.accepted,
@@ -214,16 +291,16 @@ fn print_report(o: &mut String, r: &ImportReport) {
         );
     }
     if r.rows_skipped > 0 {
-        outln!(o, "  skipped    {} rows (see issues)", r.rows_skipped);
+        push_line!(o, "  skipped    {} rows (see issues)", r.rows_skipped);
     }
     if r.issues_total == 0 {
-        outln!(o, "  issues     none");
+        push_line!(o, "  issues     none");
         return;
     }
     let mut codes: Vec<(&String, &u64)> = r.issues_by_code.iter().collect();
     codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    outln!(o, "  issues     {} ({})", r.issues_total, codes.join(", "));
+    push_line!(o, "  issues     {} ({})", r.issues_total, codes.join(", "));
     // A few examples of each kind rather than the first N of the most common.
     let per_code = (SHOWN_ISSUES / r.issues_by_code.len().max(1)).clamp(2, SHOWN_ISSUES);
     let mut shown_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -236,10 +313,10 @@ fn print_report(o: &mut String, r: &ImportReport) {
         *n += 1;
         shown += 1;
         let at = i.line.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
-        outln!(o, "    {at:>10}  {:<22} {}", i.code, i.message);
+        push_line!(o, "    {at:>10}  {:<22} {}", i.code, i.message);
     }
     if r.issues_total as usize > shown {
-        outln!(
+        push_line!(
             o,
             "    ... {} more (`--json` lists up to {}; `loupe quality` for the whole catalog)",
             r.issues_total as usize - shown,

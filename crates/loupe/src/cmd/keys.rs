@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 use store::Role;
 
-use super::products::outln;
+use super::products::push_line;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -51,7 +51,7 @@ struct Created<'a> {
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let mut o = String::new();
     let result = run_into(&mut o, data, args);
-    super::products::emit(&o)?;
+    crate::out::write_str(&o);
     result
 }
 
@@ -63,15 +63,15 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
                 RoleArg::Admin => Role::Admin,
                 RoleArg::Public => Role::Public,
             };
-            let key = store.create_key(role, &label)?;
+            let key = store.create_key(role, &label, crate::cmd::system_clock().now_secs())?;
             if args.json {
-                outln!(
+                push_line!(
                     o,
                     "{}",
                     serde_json::to_string(&Created { key: &key, role: role.as_str(), label: &label })?
                 );
             } else {
-                outln!(o, "{key}");
+                push_line!(o, "{key}");
                 eprintln!(
                     "Created a {} key. Store it now: Loupe keeps only its hash and cannot show it again.",
                     role.as_str()
@@ -82,13 +82,13 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
             let keys = store.list_keys()?;
             if args.json {
                 for k in &keys {
-                    outln!(o, "{}", serde_json::to_string(k)?);
+                    push_line!(o, "{}", serde_json::to_string(k)?);
                 }
             } else if keys.is_empty() {
-                outln!(o, "No keys: the API is open to localhost until you create one (`loupe keys create --role admin`).");
+                push_line!(o, "No keys: the API is open to localhost until you create one (`loupe keys create --role admin`).");
             } else {
                 for k in &keys {
-                    outln!(o, "{:>3}  {:<6}  {}…  {}", k.id, k.role.as_str(), k.hint, k.label);
+                    push_line!(o, "{:>3}  {:<6}  {}…  {}", k.id, k.role.as_str(), k.hint, k.label);
                 }
             }
         }
@@ -98,9 +98,9 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
                 anyhow::bail!("No key with id {id}");
             }
             if args.json {
-                outln!(o, "{}", serde_json::json!({ "revoked": id }));
+                push_line!(o, "{}", serde_json::json!({ "revoked": id }));
             } else {
-                outln!(o, "Revoked key {id}.");
+                push_line!(o, "Revoked key {id}.");
             }
         }
     }

@@ -1,4 +1,7 @@
-//! One module per subcommand; `run` dispatches to them.
+//! One module per subcommand; `run` dispatches to them. Each command parses
+//! its flags, calls a use case of the `app` crate (or, while a server holds
+//! the data directory, the same use case through that server: see
+//! [`open`]) and prints the wire value through `crate::out`.
 
 pub mod bench;
 pub mod bench_search;
@@ -17,7 +20,66 @@ pub mod search;
 pub mod serve;
 pub mod slow_movers;
 
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::remote::Server;
 use crate::{Cli, Command};
+
+/// Where a command runs: on the store itself, or through the server that
+/// holds it.
+pub enum Opened {
+    Local(app::App),
+    Server(Server),
+}
+
+/// The wall clock, read here (the binary) and nowhere below.
+pub fn system_clock() -> app::Clock {
+    app::Clock::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    })
+}
+
+/// The store's page cache, from `LOUPE_STORE_CACHE_MIB` (default 64 MiB).
+pub fn store_options() -> store::Options {
+    let mib = std::env::var("LOUPE_STORE_CACHE_MIB").ok().and_then(|s| s.parse::<usize>().ok()).unwrap_or(64);
+    store::Options { cache_bytes: mib << 20 }
+}
+
+/// Opens the store at `data`; when a running server holds it, returns that
+/// server (and says so on stderr) so that the command goes through it.
+pub fn open(data: &Path) -> anyhow::Result<Opened> {
+    match store::Store::open_with(data, &store_options()) {
+        Ok(store) => Ok(Opened::Local(app::App::new(store, system_clock()))),
+        Err(store::Error::Locked { .. }) if Server::find(data).is_some() => {
+            let server = Server::find(data).expect("found just now");
+            server.announce();
+            Ok(Opened::Server(server))
+        }
+        Err(err) => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
+    }
+}
+
+/// Opens the store at `data` for a command that cannot go through a
+/// server; while one holds the store, says which and what to do instead.
+pub fn open_local(data: &Path) -> anyhow::Result<app::App> {
+    match store::Store::open_with(data, &store_options()) {
+        Ok(store) => Ok(app::App::new(store, system_clock())),
+        Err(store::Error::Locked { .. }) if Server::find(data).is_some() => {
+            let url = Server::find(data).map(|s| s.url()).unwrap_or_default();
+            anyhow::bail!(
+                "this command does not go through a server yet, and the server at {url} holds {}; \
+                 stop it first (Ctrl-C), or use its API ({url}/openapi.json)",
+                data.display()
+            )
+        }
+        Err(err) => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
+    }
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli.data;

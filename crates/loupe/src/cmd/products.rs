@@ -5,8 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-use server::wire::catalog::{PriceRange, ProductDetail, ProductSummary};
+use app::wire::catalog::{PriceRange, ProductDetail, ProductSummary};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -35,8 +34,10 @@ pub enum ProductsCommand {
     },
 }
 
+/// The store at `data` for commands that work on it directly (see
+/// [`super::open_local`]).
 pub fn open_store(data: &Path) -> anyhow::Result<store::Store> {
-    store::Store::open(data).with_context(|| format!("Failed to open the store in {}", data.display()))
+    Ok(super::open_local(data)?.store)
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -46,12 +47,12 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         ProductsCommand::List { limit, offset } => list(&mut o, &store, limit, offset, args.json),
         ProductsCommand::Show { id } => show(&mut o, &store, &id, args.json),
     };
-    emit(&o)?;
+    crate::out::write_str(&o);
     result
 }
 
-/// Appends a line to a report being built (commands print once, through [`emit`]).
-macro_rules! outln {
+/// Appends a line to a report being built (commands print once, through `crate::out`).
+macro_rules! push_line {
     ($o:expr) => {
         $o.push('\n')
     };
@@ -60,18 +61,7 @@ macro_rules! outln {
         let _ = writeln!($o, $($arg)*);
     }};
 }
-pub(crate) use outln;
-
-/// Writes a command's output to stdout; a closed pipe (`loupe ... | head`)
-/// is not an error.
-pub fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("Failed to write to stdout"),
-        _ => Ok(()),
-    }
-}
+pub(crate) use push_line;
 
 fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
     let total = store.product_count()?;
@@ -86,19 +76,19 @@ fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json:
     })?;
     if json {
         for r in &rows {
-            outln!(o, "{}", serde_json::to_string(r)?);
+            push_line!(o, "{}", serde_json::to_string(r)?);
         }
         return Ok(());
     }
     if rows.is_empty() {
-        outln!(
+        push_line!(
             o,
             "No products{}.",
             if total > 0 { " at this offset" } else { " yet: try `loupe import catalog FILE`" }
         );
         return Ok(());
     }
-    outln!(
+    push_line!(
         o,
         "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
         "id",
@@ -109,7 +99,7 @@ fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json:
         "stock"
     );
     for r in &rows {
-        outln!(
+        push_line!(
             o,
             "{:>6}  {:<40}  {:<16}  {:>18}  {:>4}  {:>5}",
             r.id,
@@ -122,7 +112,7 @@ fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json:
     }
     let last = offset + rows.len();
     if (last as u64) < total {
-        outln!(o, "{}..{} of {total}; --offset {last} for more", offset + 1, last);
+        push_line!(o, "{}..{} of {total}; --offset {last} for more", offset + 1, last);
     }
     Ok(())
 }
@@ -141,11 +131,11 @@ fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::
     };
     let d = ProductDetail::from(&p);
     if json {
-        outln!(o, "{}", serde_json::to_string_pretty(&d)?);
+        push_line!(o, "{}", serde_json::to_string_pretty(&d)?);
         return Ok(());
     }
     let po = &d.product;
-    outln!(o, "{} (#{}, {})", po.title, po.id, po.handle);
+    push_line!(o, "{} (#{}, {})", po.title, po.id, po.handle);
     let category = [po.category.clone(), d.raw_category.clone().map(|r| format!("({r})"))]
         .into_iter()
         .flatten()
@@ -165,12 +155,12 @@ fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::
         fields.push(("source", "order lines only (no catalog row)".into()));
     }
     for (label, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        outln!(o, "  {label:<10} {value}");
+        push_line!(o, "  {label:<10} {value}");
     }
-    outln!(o, "  variants   {}", po.variants.len());
+    push_line!(o, "  variants   {}", po.variants.len());
     for v in &po.variants {
         let opts: Vec<String> = v.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        outln!(
+        push_line!(
             o,
             "    {:<20} {:>10}  stock {:>4}  {}",
             v.sku.as_deref().unwrap_or("(no sku)"),
@@ -180,7 +170,7 @@ fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::
         );
     }
     for q in &po.quality_issues {
-        outln!(
+        push_line!(
             o,
             "  ! {}{}: {}",
             q.line.map(|l| format!("line {l} ")).unwrap_or_default(),
@@ -199,7 +189,7 @@ pub fn price_text(p: &PriceRange) -> String {
     }
 }
 
-fn metal_text(m: &server::wire::catalog::MetalOut) -> String {
+fn metal_text(m: &app::wire::catalog::MetalOut) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(k) = m.karat {
         parts.push(format!("{k}K"));
@@ -214,7 +204,7 @@ fn metal_text(m: &server::wire::catalog::MetalOut) -> String {
     parts.join(" ")
 }
 
-fn stone_text(s: &server::wire::catalog::StoneOut) -> String {
+fn stone_text(s: &app::wire::catalog::StoneOut) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(o) = &s.origin {
         parts.push(o.clone());

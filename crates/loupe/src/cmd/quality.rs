@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use server::wire::quality::QualityReportOut;
+use app::wire::quality::QualityReportOut;
 
-use super::products::outln;
+use super::products::push_line;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,15 +22,15 @@ pub struct Args {
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let mut o = String::new();
     let result = run_into(&mut o, data, args);
-    super::products::emit(&o)?;
+    crate::out::write_str(&o);
     result
 }
 
 fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
     let store = super::products::open_store(data)?;
-    let report = server::jobs::catalog_quality(&store).context("Failed to build the quality report")?;
+    let report = app::jobs::catalog_quality(&store).context("Failed to build the quality report")?;
     if args.json {
-        outln!(o, "{}", serde_json::to_string_pretty(&report)?);
+        push_line!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(o, &report, args.limit);
     }
@@ -39,33 +39,33 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
 
 fn print_report(o: &mut String, r: &QualityReportOut, limit: usize) {
     if r.products == 0 {
-        outln!(o, "The catalog is empty: import one with `loupe import catalog FILE`.");
+        push_line!(o, "The catalog is empty: import one with `loupe import catalog FILE`.");
         return;
     }
-    outln!(o, "{} products, {} variants", r.products, r.variants);
+    push_line!(o, "{} products, {} variants", r.products, r.variants);
     let pct = |n: usize| (n * 100 + r.products / 2) / r.products;
     let coverage: Vec<String> = r.coverage.iter().map(|(k, v)| format!("{k} {}%", pct(*v))).collect();
-    outln!(o, "  coverage    {}", coverage.join(", "));
+    push_line!(o, "  coverage    {}", coverage.join(", "));
     let top = |m: &std::collections::BTreeMap<String, usize>| {
         let mut v: Vec<_> = m.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
     };
-    outln!(o, "  categories  {}", top(&r.categories));
+    push_line!(o, "  categories  {}", top(&r.categories));
     if !r.metals.is_empty() {
-        outln!(o, "  metals      {}", top(&r.metals));
+        push_line!(o, "  metals      {}", top(&r.metals));
     }
     if r.issues_total == 0 {
-        outln!(o, "  issues      none");
+        push_line!(o, "  issues      none");
         return;
     }
     let mut counts: Vec<_> = r.issue_counts.iter().collect();
     counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    outln!(o, "  issues      {} ({})", r.issues_total, counts.join(", "));
+    push_line!(o, "  issues      {} ({})", r.issues_total, counts.join(", "));
     for i in r.issues.iter().take(limit) {
         let at = i.issue.line.map(|l| format!("line {l}")).unwrap_or_default();
-        outln!(
+        push_line!(
             o,
             "    {at:>10}  {:<24} {:<22} {}",
             i.handle.as_deref().unwrap_or("-"),
@@ -74,6 +74,6 @@ fn print_report(o: &mut String, r: &QualityReportOut, limit: usize) {
         );
     }
     if r.issues_total > limit {
-        outln!(o, "    ... {} more (--limit N, or --json)", r.issues_total - limit);
+        push_line!(o, "    ... {} more (--limit N, or --json)", r.issues_total - limit);
     }
 }

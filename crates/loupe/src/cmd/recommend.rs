@@ -4,13 +4,18 @@
 //! trains once and scores one customer per line in parallel, printing one
 //! JSON line per customer.
 
-use std::io::{BufRead, BufWriter, Write};
+use crate::out::outln;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
+use app::recommend::{Target, TargetOptions};
+use app::wire::recs::{items, CustomerRecommendations, Recommendations};
 use recs::{Context, Recommender, Request};
-use server::wire::recs::{items, CustomerRecommendations, RecContext, Recommendations};
+
+use super::Opened;
+use crate::remote::encode;
 
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("context").required(true).args(["product", "customer", "cart", "session", "gift", "trending", "customers"])))]
@@ -45,68 +50,73 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    if args.limit == 0 || args.limit > 100 {
-        anyhow::bail!("--limit must be between 1 and 100");
-    }
-    let store = super::products::open_store(data)?;
-    let started = Instant::now();
-    let model = server::jobs::recs::train_from_store(&store, chrono::Utc::now().timestamp())
-        .context("Failed to train the recommender from the store")?;
-    let trained = started.elapsed();
+    app::recommend::check_limit(args.limit)?;
+    let opened = super::open(data)?;
     if let Some(file) = &args.customers {
-        return batch(&model, file, args.limit, trained);
+        let ids = read_ids(file)?;
+        return match opened {
+            Opened::Local(app) => {
+                let started = Instant::now();
+                let model = app.engines.recs().context("Failed to train the recommender from the store")?;
+                batch(&model, &ids, args.limit, started.elapsed())
+            }
+            Opened::Server(server) => {
+                for id in &ids {
+                    let r: Recommendations = server.get_json(&format!(
+                        "/v1/recommendations?customer={}&limit={}",
+                        encode(id),
+                        args.limit
+                    ))?;
+                    let line = CustomerRecommendations { customer_id: id.clone(), items: r.items };
+                    outln!("{}", serde_json::to_string(&line)?);
+                }
+                Ok(())
+            }
+        };
     }
-    let (context, known) = resolve(&model, &store, &args)?;
-    let list = model.recommend(&Request::new(context.clone(), args.limit));
-    let wire = Recommendations { context: RecContext::of(&context, known), items: items(&list) };
+    let target = Target::from_options(TargetOptions {
+        product: args.product,
+        customer: args.customer,
+        cart: args.cart,
+        session: args.session,
+        gift: args.gift,
+        trending: args.trending,
+    })?;
+    let wire = match opened {
+        Opened::Local(app) => app::recommend::recommend(&app.engines, &target, args.limit)?,
+        Opened::Server(server) => {
+            let param = match &target {
+                Target::Product(v) => format!("product={}", encode(v)),
+                Target::Customer(v) => format!("customer={}", encode(v)),
+                Target::Cart(v) => format!("cart={}", encode(v)),
+                Target::Session(v) => format!("session={}", encode(v)),
+                Target::Gift(v) => format!("gift={}", encode(v)),
+                Target::Trending => "trending=true".to_string(),
+            };
+            server.get_json(&format!("/v1/recommendations?{param}&limit={}", args.limit))?
+        }
+    };
     if args.json {
-        println!("{}", serde_json::to_string(&wire)?);
+        outln!("{}", serde_json::to_string(&wire)?);
         return Ok(());
     }
-    if !known {
-        println!("(not known: popular pieces instead)");
+    if !wire.context.known {
+        outln!("(not known: popular pieces instead)");
     }
     for (n, it) in wire.items.iter().enumerate() {
-        println!("{:>2}. {}  [{}]  score {:.3}", n + 1, it.title, it.handle, it.score);
+        outln!("{:>2}. {}  [{}]  score {:.3}", n + 1, it.title, it.handle, it.score);
         for w in &it.why {
-            println!("      - {} ({:.3}): {}", w.signal, w.contribution, w.detail);
+            outln!("      - {} ({:.3}): {}", w.signal, w.contribution, w.detail);
         }
     }
     if wire.items.is_empty() {
-        println!("no recommendations (is the store empty?)");
+        outln!("no recommendations (is the store empty?)");
     }
     Ok(())
 }
 
-fn resolve(model: &Recommender, store: &store::Store, args: &Args) -> anyhow::Result<(Context, bool)> {
-    if let Some(key) = &args.product {
-        let id = model
-            .resolve_product(key)
-            .with_context(|| format!("No product has the id, handle or SKU {key:?}"))?;
-        return Ok((Context::Product(id), true));
-    }
-    if let Some(c) = &args.customer {
-        return Ok((Context::Customer(c.trim().to_string()), model.knows_customer(c.trim())));
-    }
-    if let Some(cart) = &args.cart {
-        let skus: Vec<String> =
-            cart.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        let known = skus.iter().any(|s| model.resolve_product(s).is_some());
-        return Ok((Context::Cart(skus), known));
-    }
-    if let Some(s) = &args.session {
-        let recent = server::jobs::recs::session_handles(store, s, chrono::Utc::now().timestamp_millis())?;
-        let known = recent.iter().any(|h| model.resolve_product(h).is_some());
-        return Ok((Context::Session { id: Some(s.clone()), recent }, known));
-    }
-    if let Some(g) = &args.gift {
-        return Ok((Context::Gift(recs::parse_brief(g)), true));
-    }
-    Ok((Context::Trending, true))
-}
-
-/// Scores every customer of `file` over two threads, printing in file order.
-fn batch(model: &Recommender, file: &Path, limit: usize, trained: std::time::Duration) -> anyhow::Result<()> {
+/// Customer ids, one per line (a trailing `.0` from a spreadsheet export is dropped).
+fn read_ids(file: &Path) -> anyhow::Result<Vec<String>> {
     let f = std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?;
     let mut ids: Vec<String> = Vec::new();
     for line in std::io::BufReader::new(f).lines() {
@@ -116,6 +126,15 @@ fn batch(model: &Recommender, file: &Path, limit: usize, trained: std::time::Dur
             ids.push(id.to_string());
         }
     }
+    Ok(ids)
+}
+
+fn batch(
+    model: &Recommender,
+    ids: &[String],
+    limit: usize,
+    trained: std::time::Duration,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
     let chunk = ids.len().div_ceil(threads).max(1);
@@ -131,12 +150,12 @@ fn batch(model: &Recommender, file: &Path, limit: usize, trained: std::time::Dur
             });
         }
     });
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
     for l in &lines {
-        writeln!(out, "{l}")?;
+        text.push_str(l);
+        text.push('\n');
     }
-    out.flush()?;
+    crate::out::write_str(&text);
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     eprintln!(
         "trained in {:.2}s; {} customers in {:.3}s ({:.0} per second)",

@@ -3,11 +3,12 @@
 //! order, newsvendor quantity), each with its reasons and any decision the
 //! buyer already took in `/admin`.
 
-use std::io::Write;
 use std::path::Path;
 
+use app::wire::forecast::{attach_decisions, Replenishment};
 use forecast::{Freq, ReplenishConfig};
-use server::wire::forecast::{attach_decisions, Replenishment};
+
+use super::Opened;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -35,12 +36,7 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    super::forecast::quiet_pipe(print(data, args))
-}
-
-fn print(data: &Path, args: Args) -> anyhow::Result<()> {
     let horizon = Freq::Week.horizon(args.horizon)?;
-    let (demand, set) = super::forecast::load(data, Freq::Week, horizon)?;
     let cfg = ReplenishConfig {
         lead_time_days: args.lead_time_days,
         moq: args.moq,
@@ -48,20 +44,43 @@ fn print(data: &Path, args: Args) -> anyhow::Result<()> {
         budget: args.budget,
         ..ReplenishConfig::default()
     };
-    let suggestions = forecast::replenish(&demand, &set, &cfg);
-    let mut rows: Vec<Replenishment> = suggestions.iter().map(Replenishment::from).collect();
-    let store = super::products::open_store(data)?;
-    attach_decisions(&store, &mut rows)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let defaults = ReplenishConfig::default();
+    let rows: Vec<Replenishment> = match super::open(data)? {
+        Opened::Local(app) if horizon == app::forecasts::PLANNING_WEEKS => {
+            app::forecasts::replenishment_with(&app.engines, &cfg)?.1
+        }
+        Opened::Local(app) => {
+            // Another horizon than the shared planning set: compute it here.
+            let (demand, set) = super::forecast::load_from(&app.store, Freq::Week, horizon)?;
+            let mut rows: Vec<Replenishment> =
+                forecast::replenish(&demand, &set, &cfg).iter().map(Replenishment::from).collect();
+            attach_decisions(&app.store, &mut rows)?;
+            rows
+        }
+        Opened::Server(server) => {
+            let same = horizon == app::forecasts::PLANNING_WEEKS
+                && cfg.lead_time_days == defaults.lead_time_days
+                && cfg.moq == defaults.moq
+                && cfg.case_pack == defaults.case_pack
+                && cfg.budget.is_none();
+            if !same {
+                anyhow::bail!(
+                    "a running server plans with the default settings only; stop it to use --horizon, \
+                     --lead-time-days, --moq, --case-pack or --budget"
+                );
+            }
+            let body: ItemsBody<Replenishment> = server.get_json("/v1/replenishment")?;
+            body.items
+        }
+    };
+    let mut text = String::new();
     let mut shown = 0;
     for r in rows.iter().filter(|r| !args.orders_only || r.suggested_qty.unwrap_or(0) > 0) {
         shown += 1;
         if args.json {
-            serde_json::to_writer(&mut out, r)?;
-            writeln!(out)?;
+            text.push_str(&serde_json::to_string(r)?);
         } else {
-            writeln!(
-                out,
+            text.push_str(&format!(
                 "{:<20} {} {:<12} stock {:>6} wos {:>6} rop {:>6.0} order {:>6}  {}",
                 r.sku,
                 r.abc,
@@ -71,13 +90,20 @@ fn print(data: &Path, args: Args) -> anyhow::Result<()> {
                 r.reorder_point,
                 r.suggested_qty.map_or("-".into(), |v| v.to_string()),
                 r.stockout_date.as_deref().unwrap_or(""),
-            )?;
+            ));
         }
+        text.push('\n');
     }
     if !args.json {
         let to_order = rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0).count();
-        writeln!(out, "{shown} variants shown, {to_order} with an order suggested")?;
+        text.push_str(&format!("{shown} variants shown, {to_order} with an order suggested\n"));
     }
-    out.flush()?;
+    crate::out::write_str(&text);
     Ok(())
+}
+
+/// `{"total", "items"}` as the replenishment and slow-mover routes answer.
+#[derive(serde::Deserialize)]
+pub struct ItemsBody<T> {
+    pub items: Vec<T>,
 }

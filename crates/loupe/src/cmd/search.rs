@@ -1,11 +1,15 @@
 //! `loupe search QUERY`: search the stored catalog as a shopper would, with
-//! the same engine and the same JSON (`--json`) as `GET /v1/search`.
+//! the same use case (`app::search`) and the same JSON (`--json`) as
+//! `GET /v1/search`; through the server when one holds the store.
 
+use crate::out::outln;
 use std::path::Path;
 
-use anyhow::Context;
-use search::{Filters, SearchRequest, Sort};
-use server::wire::search::SearchResponse;
+use app::search::SearchQuery;
+use app::wire::search::SearchResponse;
+
+use super::Opened;
+use crate::remote::encode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -31,27 +35,36 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    if args.limit == 0 || args.limit > search::MAX_LIMIT {
-        anyhow::bail!("--limit must be between 1 and {}", search::MAX_LIMIT);
-    }
-    let mut filters = Filters::default();
-    for f in &args.filters {
-        filters.add(f).with_context(|| format!("Bad --filter {f:?}"))?;
-    }
-    let req = SearchRequest {
+    let query = SearchQuery {
         query: args.query.join(" "),
-        filters,
-        sort: Sort::parse(&args.sort).context("Bad --sort")?,
+        filters: args.filters,
+        field_filters: Vec::new(),
+        sort: Some(args.sort),
         limit: args.limit,
         offset: args.offset,
-        now: chrono::Utc::now().timestamp(),
     };
-    let store = super::products::open_store(data)?;
-    let (_, index) = server::jobs::build_search_index(&store)?;
-    let response = index.search(&req).context("Search failed")?;
-    let wire = SearchResponse::from_engine(&req, &response, index.price_bounds(&response.understood));
+    let wire: SearchResponse = match super::open(data)? {
+        Opened::Local(app) => {
+            let req = app::search::request(query, app.clock.now_secs())?;
+            app::search::search(&app.engines, &req)?
+        }
+        Opened::Server(server) => {
+            // The same request as query parameters; the server checks it the same way.
+            let mut path = format!(
+                "/v1/search?q={}&limit={}&offset={}&sort={}",
+                encode(&query.query),
+                query.limit,
+                query.offset,
+                encode(query.sort.as_deref().unwrap_or("relevance"))
+            );
+            for f in &query.filters {
+                path.push_str(&format!("&filter={}", encode(f)));
+            }
+            server.get_json(&path)?
+        }
+    };
     if args.json {
-        println!("{}", serde_json::to_string(&wire)?);
+        outln!("{}", serde_json::to_string(&wire)?);
         return Ok(());
     }
     print_text(&wire);
@@ -67,27 +80,27 @@ fn print_text(r: &SearchResponse) {
         .map(|i| format!("{}={} ('{}')", i.field, i.value, i.from))
         .collect();
     if !said.is_empty() {
-        println!("understood: {}", said.join(", "));
+        outln!("understood: {}", said.join(", "));
     }
     if !u.terms.is_empty() {
-        println!("words: {}", u.terms.join(" "));
+        outln!("words: {}", u.terms.join(" "));
     }
     for c in &u.corrections {
-        println!("corrected: {} -> {}", c.from, c.to);
+        outln!("corrected: {} -> {}", c.from, c.to);
     }
     for i in &u.ignored {
-        println!("ignored: {i}");
+        outln!("ignored: {i}");
     }
     for x in &r.relaxed {
-        println!("relaxed {}: {}", x.constraint, x.detail);
+        outln!("relaxed {}: {}", x.constraint, x.detail);
     }
-    println!("{} results", r.total);
+    outln!("{} results", r.total);
     for (i, h) in r.hits.iter().enumerate() {
         let price = match (h.price, &h.currency) {
             (Some(p), Some(c)) => format!("{p:.2} {c}"),
             _ => "-".into(),
         };
-        println!(
+        outln!(
             "{:>3}. {} [{}] {} {}  score {:.2}",
             r.offset + i + 1,
             h.title,
@@ -97,7 +110,7 @@ fn print_text(r: &SearchResponse) {
             h.score
         );
         for w in &h.why {
-            println!("       {:+.2} {}: {}", w.contribution, w.signal, w.detail);
+            outln!("       {:+.2} {}: {}", w.contribution, w.signal, w.detail);
         }
     }
 }

@@ -25,24 +25,65 @@ pub struct Args {
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     init_tracing();
-    let store = store::Store::open(data)
-        .with_context(|| format!("Failed to open the store in {}", data.display()))?;
-    let config =
-        server::http::ServeConfig { store, data_dir: data.to_path_buf(), host: args.host, port: args.port };
-    serve(config, args.json)
+    let store = match store::Store::open_with(data, &super::store_options()) {
+        Err(store::Error::Locked { .. }) => match crate::remote::Server::find(data) {
+            Some(server) => anyhow::bail!("a server already runs on {} at {}", data.display(), server.url()),
+            None => anyhow::bail!(
+                "{} is in use by another loupe process (an import?); wait for it to end",
+                data.display()
+            ),
+        },
+        other => other.with_context(|| format!("Failed to open the store in {}", data.display()))?,
+    };
+    serve(store, data, &args.host, args.port, args.json)
 }
 
-/// Runs the server on an opened store and prints where it listens; shared
-/// with `loupe demo`.
-pub fn serve(config: server::http::ServeConfig, json: bool) -> anyhow::Result<()> {
-    let keys = config.store.list_keys().context("Failed to read the API keys")?;
+/// Runs the server on an opened store, records its address for the CLI
+/// (`DATA/server.json`, see `crate::remote`) and prints where it listens;
+/// shared with `loupe demo`.
+pub fn serve(store: store::Store, data: &Path, host: &str, port: u16, json: bool) -> anyhow::Result<()> {
+    let keys = store.list_keys().context("Failed to read the API keys")?;
     if keys.is_empty() {
         eprintln!(
             "warning: no API keys exist, so the API is open to anyone who can reach it.\n         \
              Fine on 127.0.0.1 for a local demo; before exposing it, run `loupe keys create --role admin`."
         );
     }
-    server::http::serve(config, |addr: SocketAddr| announce(addr, json))
+    let token = local_token()?;
+    let config = loupe_http::ServeConfig {
+        app: app::App::new(store, super::system_clock()),
+        data_dir: data.to_path_buf(),
+        host: host.to_string(),
+        port,
+        local_token: Some(token.clone()),
+    };
+    let result = loupe_http::serve(config, |addr: SocketAddr| {
+        let record = crate::remote::Record { address: loopback(addr), pid: std::process::id(), token };
+        if let Err(err) = record.write(data) {
+            eprintln!("warning: the CLI will not find this server: {err:#}");
+        }
+        announce(addr, json)
+    });
+    crate::remote::Record::remove(data);
+    result
+}
+
+/// A fresh secret for this server process, handed to the CLI through the
+/// data directory (see `crate::remote`).
+fn local_token() -> anyhow::Result<String> {
+    let mut secret = [0u8; 24];
+    getrandom::getrandom(&mut secret)
+        .map_err(|e| anyhow::anyhow!("no randomness for the local token: {e}"))?;
+    Ok(format!("loupe_local_{}", hex::encode(secret)))
+}
+
+/// Where a client on this machine reaches a server bound to `addr`.
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        ip if !ip.is_unspecified() => addr,
+        std::net::IpAddr::V4(_) => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+        std::net::IpAddr::V6(_) => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port())),
+    }
 }
 
 fn announce(addr: SocketAddr, json: bool) {

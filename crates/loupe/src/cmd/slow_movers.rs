@@ -1,11 +1,12 @@
 //! `loupe slow-movers`: every variant judged for slow movement, overstock
 //! and markdown, most suspicious first, with the evidence.
 
-use std::io::Write;
 use std::path::Path;
 
+use app::wire::forecast::SlowMover;
 use forecast::{Freq, SlowConfig};
-use server::wire::forecast::SlowMover;
+
+use super::Opened;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -21,14 +22,27 @@ pub struct Args {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    super::forecast::quiet_pipe(print(data, args))
-}
-
-fn print(data: &Path, args: Args) -> anyhow::Result<()> {
-    let (demand, set) = super::forecast::load(data, Freq::Week, 8)?;
     let cfg = SlowConfig { no_sale_days: args.no_sale_days, ..SlowConfig::default() };
-    let list = forecast::slow_movers(&demand, &set, &cfg);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let list: Vec<SlowMover> = match super::open(data)? {
+        Opened::Local(app) if cfg.no_sale_days == SlowConfig::default().no_sale_days => {
+            app::forecasts::slow_movers(&app.engines, false)?
+        }
+        Opened::Local(app) => {
+            let (demand, set) =
+                super::forecast::load_from(&app.store, Freq::Week, app::forecasts::PLANNING_WEEKS)?;
+            forecast::slow_movers(&demand, &set, &cfg).iter().map(SlowMover::from).collect()
+        }
+        Opened::Server(server) => {
+            if cfg.no_sale_days != SlowConfig::default().no_sale_days {
+                anyhow::bail!(
+                    "a running server judges with the default settings only; stop it to use --no-sale-days"
+                );
+            }
+            let body: super::replenish::ItemsBody<SlowMover> = server.get_json("/v1/slow-movers")?;
+            body.items
+        }
+    };
+    let mut text = String::new();
     let mut flagged = 0;
     for s in &list {
         let is_flagged = s.slow || s.overstock || s.markdown;
@@ -37,15 +51,15 @@ fn print(data: &Path, args: Args) -> anyhow::Result<()> {
             continue;
         }
         if args.json {
-            serde_json::to_writer(&mut out, &SlowMover::from(s))?;
-            writeln!(out)?;
+            text.push_str(&serde_json::to_string(s)?);
         } else {
-            writeln!(out, "{:<20} {:>5.2}  {}", s.sku, s.score, s.flags.join(", "))?;
+            text.push_str(&format!("{:<20} {:>5.2}  {}", s.sku, s.score, s.flags.join(", ")));
         }
+        text.push('\n');
     }
     if !args.json {
-        writeln!(out, "{} variants, {flagged} flagged", list.len())?;
+        text.push_str(&format!("{} variants, {flagged} flagged\n", list.len()));
     }
-    out.flush()?;
+    crate::out::write_str(&text);
     Ok(())
 }

@@ -40,7 +40,7 @@ fn missing_prerequisites(browser_dir: &Path) -> Vec<String> {
 }
 
 /// Kills the server when the test ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -50,7 +50,7 @@ impl Drop for Server {
 }
 
 /// Starts `loupe serve --port 0 --json` and returns it with the URL it printed.
-fn start_server(data: &Path) -> (Server, String) {
+pub(crate) fn start_server(data: &Path) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .arg("--data")
         .arg(data)

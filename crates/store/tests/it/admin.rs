@@ -6,8 +6,8 @@ use store::{AuditEntry, Role, Store};
 fn keys_verify_by_role_and_are_stored_hashed() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let admin = store.create_key(Role::Admin, "ops").unwrap();
-    let public = store.create_key(Role::Public, "storefront").unwrap();
+    let admin = store.create_key(Role::Admin, "ops", 1_750_000_000).unwrap();
+    let public = store.create_key(Role::Public, "storefront", 1_750_000_000).unwrap();
     assert!(admin.starts_with("lp_admin_") && admin.len() == "lp_admin_".len() + 64);
     assert!(public.starts_with("lp_pub_"));
     assert_eq!(store.verify_key(&admin).unwrap(), Some(Role::Admin));

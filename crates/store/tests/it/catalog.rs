@@ -8,17 +8,18 @@ use crate::{ok, product, Item};
 fn upsert_keeps_ids_and_created_at() {
     let store = Store::open_temporary().unwrap();
     let first = store
-        .import_products(ok(vec![
-            product("ring-a", "Ring A", &["A1", "A2"]),
-            product("ring-b", "Ring B", &["B1"]),
-        ]))
+        .import_products(
+            ok(vec![product("ring-a", "Ring A", &["A1", "A2"]), product("ring-b", "Ring B", &["B1"])]),
+            1_750_000_000,
+        )
         .unwrap();
     assert_eq!((first.products_created, first.products_updated, first.variants_created), (2, 0, 3));
     let a = store.product_by_handle("ring-a").unwrap().unwrap();
     assert!(a.created_at > 0);
 
-    let second =
-        store.import_products(ok(vec![product("ring-a", "Ring A, renamed", &["A1", "A3"])])).unwrap();
+    let second = store
+        .import_products(ok(vec![product("ring-a", "Ring A, renamed", &["A1", "A3"])]), 1_750_000_000)
+        .unwrap();
     assert_eq!((second.products_created, second.products_updated), (0, 1));
     assert_eq!((second.variants_created, second.variants_updated), (1, 1));
     let a2 = store.product_by_handle("ring-a").unwrap().unwrap();
@@ -35,9 +36,9 @@ fn upsert_keeps_ids_and_created_at() {
 #[test]
 fn handle_change_is_matched_by_sku() {
     let store = Store::open_temporary().unwrap();
-    store.import_products(ok(vec![product("old-handle", "Hoop", &["H1"])])).unwrap();
+    store.import_products(ok(vec![product("old-handle", "Hoop", &["H1"])]), 1_750_000_000).unwrap();
     let id = store.product_by_handle("old-handle").unwrap().unwrap().id;
-    let out = store.import_products(ok(vec![product("new-handle", "Hoop", &["H1"])])).unwrap();
+    let out = store.import_products(ok(vec![product("new-handle", "Hoop", &["H1"])]), 1_750_000_000).unwrap();
     assert_eq!(out.products_updated, 1);
     assert_eq!(store.product_by_handle("new-handle").unwrap().unwrap().id, id);
     assert!(store.product_by_handle("old-handle").unwrap().is_none());
@@ -50,9 +51,9 @@ fn reimport_does_not_duplicate() {
     let catalog = || {
         ok((0..50).map(|i| product(&format!("p{i}"), "P", &[&format!("S{i}a"), &format!("S{i}b")])).collect())
     };
-    store.import_products(catalog()).unwrap();
+    store.import_products(catalog(), 1_750_000_000).unwrap();
     let before = store.products().unwrap();
-    let again = store.import_products(catalog()).unwrap();
+    let again = store.import_products(catalog(), 1_750_000_000).unwrap();
     assert_eq!((again.products_created, again.products_updated, again.products_total), (0, 50, 50));
     let after = store.products().unwrap();
     assert_eq!(
@@ -65,11 +66,14 @@ fn reimport_does_not_duplicate() {
 fn duplicate_handle_in_one_import_merges_variants() {
     let store = Store::open_temporary().unwrap();
     let out = store
-        .import_products(ok(vec![
-            product("pendant", "Pendant", &["P1"]),
-            product("chain", "Chain", &["C1"]),
-            product("pendant", "", &["P2", "P1"]),
-        ]))
+        .import_products(
+            ok(vec![
+                product("pendant", "Pendant", &["P1"]),
+                product("chain", "Chain", &["C1"]),
+                product("pendant", "", &["P2", "P1"]),
+            ]),
+            1_750_000_000,
+        )
         .unwrap();
     assert_eq!((out.products_created, out.products_merged), (2, 1));
     let p = store.product_by_handle("pendant").unwrap().unwrap();
@@ -81,7 +85,7 @@ fn duplicate_handle_in_one_import_merges_variants() {
 #[test]
 fn failed_import_leaves_previous_catalog_intact() {
     let store = Store::open_temporary().unwrap();
-    store.import_products(ok(vec![product("a", "A", &["A1"])])).unwrap();
+    store.import_products(ok(vec![product("a", "A", &["A1"])]), 1_750_000_000).unwrap();
     let version = store.catalog_version().unwrap();
     let items: Vec<Item> = vec![
         Ok(product("a", "A changed", &["A1"])),
@@ -89,7 +93,7 @@ fn failed_import_leaves_previous_catalog_intact() {
         Err(std::io::Error::other("line 3: broken quoting")),
         Ok(product("c", "C", &["C1"])),
     ];
-    let err = store.import_products(items).unwrap_err();
+    let err = store.import_products(items, 1_750_000_000).unwrap_err();
     assert!(err.is_input());
     assert!(err.to_string().contains("broken quoting"), "{err}");
     let all = store.products().unwrap();
@@ -104,7 +108,7 @@ fn products_persist_across_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        store.import_products(ok(vec![product("a", "A", &["A1"])])).unwrap();
+        store.import_products(ok(vec![product("a", "A", &["A1"])]), 1_750_000_000).unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.product_by_sku("A1").unwrap().unwrap().handle, "a");
@@ -123,11 +127,14 @@ fn a_second_process_gets_a_clear_locked_error() {
 fn cross_product_duplicates_are_reported() {
     let store = Store::open_temporary().unwrap();
     let out = store
-        .import_products(ok(vec![
-            product("ring", "Ring", &["R1"]),
-            product("hoop", "Hoop", &["R1", "H1"]),
-            product("ring", "Ring", &["R2"]),
-        ]))
+        .import_products(
+            ok(vec![
+                product("ring", "Ring", &["R1"]),
+                product("hoop", "Hoop", &["R1", "H1"]),
+                product("ring", "Ring", &["R2"]),
+            ]),
+            1_750_000_000,
+        )
         .unwrap();
     let codes: Vec<_> = out.issues.iter().map(|i| i.code.as_str()).collect();
     assert_eq!(codes, ["duplicate_sku", "duplicate_handle"]);
@@ -137,7 +144,8 @@ fn cross_product_duplicates_are_reported() {
     // A SKU two products share resolves to the older one.
     assert_eq!(store.product_by_sku("R1").unwrap().unwrap().handle, "ring");
     // A re-import of the same file reports nothing new from earlier imports.
-    let again = store.import_products(ok(vec![product("ring", "Ring", &["R1", "R2"])])).unwrap();
+    let again =
+        store.import_products(ok(vec![product("ring", "Ring", &["R1", "R2"])]), 1_750_000_000).unwrap();
     assert!(again.issues.is_empty(), "{:?}", again.issues);
 }
 
@@ -147,8 +155,10 @@ fn cross_product_duplicates_are_reported() {
 #[test]
 fn dropping_a_shared_sku_keeps_it_resolvable() {
     let store = Store::open_temporary().unwrap();
-    store.import_products(ok(vec![product("a", "A", &["S7"]), product("b", "B", &["S7"])])).unwrap();
-    store.import_products(ok(vec![product("a", "A", &[])])).unwrap();
+    store
+        .import_products(ok(vec![product("a", "A", &["S7"]), product("b", "B", &["S7"])]), 1_750_000_000)
+        .unwrap();
+    store.import_products(ok(vec![product("a", "A", &[])]), 1_750_000_000).unwrap();
     assert_eq!(store.product_by_sku("S7").unwrap().unwrap().handle, "b");
 }
 
@@ -176,11 +186,10 @@ fn a_store_with_the_old_sku_index_is_migrated() {
 fn repeated_rows_without_sku_are_one_variant() {
     let store = Store::open_temporary().unwrap();
     let out = store
-        .import_products(ok(vec![
-            product("a", "A", &[""]),
-            product("b", "B", &[""]),
-            product("a", "A", &[""]),
-        ]))
+        .import_products(
+            ok(vec![product("a", "A", &[""]), product("b", "B", &[""]), product("a", "A", &[""])]),
+            1_750_000_000,
+        )
         .unwrap();
     assert_eq!((out.products_merged, out.variants_created, out.variants_updated), (1, 2, 1));
     assert_eq!(store.product_by_handle("a").unwrap().unwrap().variants.len(), 1);

@@ -27,7 +27,7 @@ fn generation(tag: &str, n: usize) -> impl Iterator<Item = Result<model::Product
 fn child_import() {
     let Some(dir) = std::env::var_os(CHILD_DIR) else {
         let store = Store::open_temporary().unwrap();
-        let out = store.import_products(generation("new", 100)).unwrap();
+        let out = store.import_products(generation("new", 100), 1_750_000_000).unwrap();
         assert_eq!(out.products_created, 100);
         return;
     };
@@ -40,7 +40,7 @@ fn child_import() {
         }
         p
     });
-    store.import_products(items).unwrap();
+    store.import_products(items, 1_750_000_000).unwrap();
 }
 
 fn check_consistent(dir: &Path) -> &'static str {
@@ -64,7 +64,7 @@ fn killed_import_leaves_the_store_consistent() {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open(dir.path()).unwrap();
-            store.import_products(generation("old", OLD)).unwrap();
+            store.import_products(generation("old", OLD), 1_750_000_000).unwrap();
         }
         let mut child = Command::new(&exe)
             .args(["crash::child_import", "--exact", "--test-threads=1", "--quiet"])

@@ -55,7 +55,7 @@ fn forget_customer_removes_events_and_blanks_orders() {
         })
     };
     store.import_order_lines(vec![order("c1")]).unwrap();
-    let out = store.forget_customer("c1").unwrap();
+    let out = store.forget_customer("c1", 1_750_000_000).unwrap();
     assert_eq!((out.events_deleted, out.order_lines_anonymized), (2, 1));
     let left: Vec<_> = store.events().unwrap().into_iter().map(|e| e.id).collect();
     assert_eq!(left, ["e2"]);

@@ -29,7 +29,7 @@ fn line(
 #[test]
 fn order_import_is_idempotent_and_sorted() {
     let store = Store::open_temporary().unwrap();
-    store.import_products(ok(vec![product("known", "Known", &["K1"])])).unwrap();
+    store.import_products(ok(vec![product("known", "Known", &["K1"])]), 1_750_000_000).unwrap();
     let lines = || {
         vec![
             line("o2", 0, 200, "K1", Some("c1")),
@@ -57,7 +57,7 @@ fn catalog_import_adopts_an_order_only_product() {
     let store = Store::open_temporary().unwrap();
     store.import_order_lines(vec![line("o1", 0, 100, "X1", None)]).unwrap();
     let id = store.product_by_sku("X1").unwrap().unwrap().id;
-    store.import_products(ok(vec![product("real-handle", "Real", &["X1"])])).unwrap();
+    store.import_products(ok(vec![product("real-handle", "Real", &["X1"])]), 1_750_000_000).unwrap();
     let p = store.product_by_sku("X1").unwrap().unwrap();
     assert_eq!((p.id, p.order_only, p.handle.as_str()), (id, false, "real-handle"));
 }
@@ -85,8 +85,10 @@ fn inventory_keeps_history_and_latest() {
             as_of: Some(as_of),
         })
     };
-    store.import_inventory(vec![level("A", "main", 5, 10), level("A", "shop", 1, 10)]).unwrap();
-    assert_eq!(store.import_inventory(vec![level("A", "main", 3, 20)]).unwrap(), 1);
+    store
+        .import_inventory(vec![level("A", "main", 5, 10), level("A", "shop", 1, 10)], 1_750_000_000)
+        .unwrap();
+    assert_eq!(store.import_inventory(vec![level("A", "main", 3, 20)], 1_750_000_000).unwrap(), 1);
     let latest = store.inventory().unwrap();
     assert_eq!(
         latest.iter().map(|l| (l.location.as_str(), l.on_hand)).collect::<Vec<_>>(),

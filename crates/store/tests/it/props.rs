@@ -34,7 +34,7 @@ proptest! {
         let mut ids_seen: HashSet<u64> = HashSet::new();
         for batch in &batches {
             let before: Vec<(u64, i64)> = store.products().unwrap().iter().map(|p| (p.id, p.created_at)).collect();
-            store.import_products(ok(build(batch))).unwrap();
+            store.import_products(ok(build(batch)), 1_750_000_000).unwrap();
             let after = store.products().unwrap();
             // Ids and created_at of products that survive never change.
             for (id, created) in before {

@@ -6,13 +6,14 @@
 //! total, in periods, `unique_id,ds,y`) so that `bench/forecast/
 //! statsforecast_bench.py` runs its models on identical data and origins.
 
+use crate::out::outln;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
+use app::wire::forecast::load_demand;
 use forecast::{ForecastConfig, Freq, Level};
-use server::wire::forecast::load_demand;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -90,7 +91,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     if let Some(p) = &truth_file {
         if !args.json {
-            println!("scored against true demand in {}", p.display());
+            outln!("scored against true demand in {}", p.display());
         }
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -5,10 +5,11 @@
 //! store; products from the store, plus minimal products for SKUs it does not
 //! know, as an orders import would create them.
 
+use crate::out::outln;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use server::wire::recs::RecsEval;
+use app::wire::recs::RecsEval;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -88,10 +89,10 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let report = recs::eval::evaluate(&all, &lines, &events, &cfg);
     let wire = RecsEval::from_report(&args.split_date, &report);
     if args.json {
-        println!("{}", serde_json::to_string(&wire)?);
+        outln!("{}", serde_json::to_string(&wire)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "split {}: {} training lines, {} test lines; {} customers evaluated ({} new after the split, not scored); {} products; trained in {:.2}s",
         wire.split_date, wire.train_lines, wire.test_lines, wire.customers, wire.cold_customers, wire.items, wire.train_seconds
     );
@@ -110,7 +111,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 )
             })
             .collect();
-        println!("{:<13} {}", row.model, cells.join(" | "));
+        outln!("{:<13} {}", row.model, cells.join(" | "));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! simulator's shoppers (their queries, and the products their hidden
 //! intent makes relevant).
 
+use crate::out::outln;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         anyhow::bail!("the store in {} has no products; import a catalog first", data.display());
     }
     let started = std::time::Instant::now();
-    let (_, index) = server::jobs::build_search_index(&store)?;
+    let (_, index) = app::jobs::build_search_index(&store)?;
     let build_secs = started.elapsed().as_secs_f64();
     let k = args.k.clamp(1, 100);
     let mut reports: Vec<(String, EvalReport)> = Vec::new();
@@ -84,28 +85,28 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!("{} products, index built in {build_secs:.2} s", products.len());
+    outln!("{} products, index built in {build_secs:.2} s", products.len());
     for (name, r) in &reports {
-        println!("\n{name}: {} queries, NDCG@{}", r.queries.len(), r.k);
-        println!("{:>6} {:>6} {:>5}  query", "loupe", "bm25", "rel");
+        outln!("\n{name}: {} queries, NDCG@{}", r.queries.len(), r.k);
+        outln!("{:>6} {:>6} {:>5}  query", "loupe", "bm25", "rel");
         let mut qs: Vec<_> = r.queries.iter().collect();
         qs.sort_by(|a, b| a.loupe.total_cmp(&b.loupe).then_with(|| a.query.cmp(&b.query)));
         let shown = if qs.len() > 60 { &qs[..60] } else { &qs[..] };
         for q in shown {
-            println!("{:>6.3} {:>6.3} {:>5}  {}", q.loupe, q.baseline, q.relevant, q.query);
+            outln!("{:>6.3} {:>6.3} {:>5}  {}", q.loupe, q.baseline, q.relevant, q.query);
         }
         if qs.len() > shown.len() {
-            println!(
+            outln!(
                 "       ({} more, all at or above {:.3})",
                 qs.len() - shown.len(),
                 shown.last().map_or(0.0, |q| q.loupe)
             );
         }
-        println!("mean   loupe {:.3}  bm25 {:.3}", r.mean_loupe, r.mean_baseline);
-        println!(
+        outln!("mean   loupe {:.3}  bm25 {:.3}", r.mean_loupe, r.mean_baseline);
+        outln!(
             "weighted by searches: loupe {:.3}  bm25 {:.3}",
             weighted(r, |q| q.loupe),
             weighted(r, |q| q.baseline)

@@ -1,0 +1,439 @@
+//! The engines that requests need, each built once per data version and
+//! shared: the decoded catalog, the search index, the recommender and the
+//! forecast sets.
+//!
+//! Every engine lives in a [`Slot`]: a value with the data key it was built
+//! at (the catalog version, an event count) and its age. A request that finds
+//! the value current takes it; one that finds it stale either rebuilds it on
+//! its own thread while every other request keeps answering from the old
+//! value, or (for engines that are slow and need not be exact, such as the
+//! recommender) starts a background rebuild and answers from the old value
+//! itself. Builds are single-flight: two requests never compute the same
+//! thing at once, and a burst of first requests waits for one build.
+//!
+//! Adding an engine is a field here (a `Slot` with its key and
+//! [`Freshness`]), an accessor that says how to build it from the store, and
+//! the use cases that call the accessor.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use model::Product;
+use search::SearchIndex;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+
+/// When a built value must be replaced.
+#[derive(Clone, Copy, Debug)]
+pub struct Freshness {
+    /// Rebuild when it is this old even if the data key has not moved
+    /// (behaviour data such as clicks is not part of every key).
+    pub max_age: Duration,
+    /// Do not rebuild more often than this, however fast the key moves.
+    pub min_age: Duration,
+    /// How a stale value is replaced: by the request that notices (it waits,
+    /// the others get the old value) or by a background thread (nobody waits).
+    pub rebuild: Rebuild,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rebuild {
+    Foreground,
+    Background,
+}
+
+/// One engine value with the key it was built at. See the module docs.
+pub struct Slot<K, T> {
+    name: &'static str,
+    freshness: Freshness,
+    inner: Mutex<Inner<K, T>>,
+    /// Held while a build runs, so that only one runs at a time.
+    building: Mutex<()>,
+}
+
+struct Inner<K, T> {
+    current: Option<Built<K, T>>,
+    background: bool,
+    /// Bumped by [`Slot::invalidate`]: a build started before it is dropped.
+    generation: u64,
+}
+
+struct Built<K, T> {
+    key: K,
+    at: Instant,
+    value: Arc<T>,
+}
+
+type BuildFn<K, T> = dyn Fn() -> Result<(K, T)> + Send + Sync;
+
+fn lock<G>(m: &Mutex<G>) -> MutexGuard<'_, G> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl<K, T> Slot<K, T>
+where
+    K: Clone + PartialEq + Send + 'static,
+    T: Send + Sync + 'static,
+{
+    pub fn new(name: &'static str, freshness: Freshness) -> Arc<Slot<K, T>> {
+        Arc::new(Slot {
+            name,
+            freshness,
+            inner: Mutex::new(Inner { current: None, background: false, generation: 0 }),
+            building: Mutex::new(()),
+        })
+    }
+
+    /// The value for the data at `key`, building it with `build` (which
+    /// returns the value and the key it actually read) when there is none or
+    /// it is stale. Blocking.
+    pub fn get(self: &Arc<Self>, key: K, build: Arc<BuildFn<K, T>>) -> Result<Arc<T>> {
+        let stale = {
+            let mut inner = lock(&self.inner);
+            match &inner.current {
+                None => None,
+                Some(b) => {
+                    let age = b.at.elapsed();
+                    let changed = b.key != key && age >= self.freshness.min_age;
+                    if !changed && age < self.freshness.max_age {
+                        return Ok(b.value.clone());
+                    }
+                    let value = b.value.clone();
+                    if self.freshness.rebuild == Rebuild::Background {
+                        if !inner.background {
+                            inner.background = true;
+                            let me = self.clone();
+                            let generation = inner.generation;
+                            std::thread::spawn(move || me.rebuild_in_background(generation, &*build));
+                        }
+                        return Ok(value);
+                    }
+                    Some(value)
+                }
+            }
+        };
+        let _building = match (self.building.try_lock(), stale) {
+            (Ok(guard), _) => guard,
+            // Another request is rebuilding: answer from the old value.
+            (Err(_), Some(old)) => return Ok(old),
+            // Nothing to answer with yet: wait for that build.
+            (Err(_), None) => lock(&self.building),
+        };
+        let generation = {
+            let inner = lock(&self.inner);
+            if let Some(b) = &inner.current {
+                if b.key == key && b.at.elapsed() < self.freshness.max_age {
+                    return Ok(b.value.clone());
+                }
+            }
+            inner.generation
+        };
+        let started = Instant::now();
+        let (built_key, value) = build()?;
+        tracing::debug!(engine = self.name, ms = started.elapsed().as_millis() as u64, "engine built");
+        let value = Arc::new(value);
+        let mut inner = lock(&self.inner);
+        if inner.generation == generation {
+            inner.current = Some(Built { key: built_key, at: Instant::now(), value: value.clone() });
+        }
+        Ok(value)
+    }
+
+    /// [`Slot::get`] that never waits for a first build: while there is no
+    /// value yet it starts one in the background (once) and answers `None`.
+    /// For pages that show what is ready and leave a gap for the rest.
+    pub fn try_get(self: &Arc<Self>, key: K, build: Arc<BuildFn<K, T>>) -> Result<Option<Arc<T>>> {
+        {
+            let mut inner = lock(&self.inner);
+            if inner.current.is_none() {
+                if !inner.background {
+                    inner.background = true;
+                    let me = self.clone();
+                    let generation = inner.generation;
+                    std::thread::spawn(move || me.rebuild_in_background(generation, &*build));
+                }
+                return Ok(None);
+            }
+        }
+        self.get(key, build).map(Some)
+    }
+
+    fn rebuild_in_background(&self, generation: u64, build: &BuildFn<K, T>) {
+        let _building = lock(&self.building);
+        let started = Instant::now();
+        let result = build();
+        let mut inner = lock(&self.inner);
+        inner.background = false;
+        match result {
+            Ok((key, value)) if inner.generation == generation => {
+                tracing::info!(
+                    engine = self.name,
+                    ms = started.elapsed().as_millis() as u64,
+                    "engine rebuilt"
+                );
+                inner.current = Some(Built { key, at: Instant::now(), value: Arc::new(value) });
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(engine = self.name, error = %err, "engine rebuild failed"),
+        }
+    }
+
+    /// The value built last, if any, without checking that it is current.
+    pub fn current(&self) -> Option<Arc<T>> {
+        lock(&self.inner).current.as_ref().map(|b| b.value.clone())
+    }
+
+    /// Drops the value: the next request builds from the store as it is now,
+    /// and a build already running is not kept (forgetting a customer must
+    /// not leave a model trained on their data answering).
+    pub fn invalidate(&self) {
+        let mut inner = lock(&self.inner);
+        inner.current = None;
+        inner.generation += 1;
+    }
+}
+
+/// The demand history and the forecast set for one frequency and horizon.
+pub struct Forecasts {
+    pub demand: forecast::Demand,
+    pub set: forecast::ForecastSet,
+}
+
+type ForecastKey = (forecast::Freq, usize);
+
+/// Every engine, built from one store. Cheap to share (`Arc` inside each
+/// slot); the HTTP state and the CLI each hold one.
+pub struct Engines {
+    store: store::Store,
+    clock: Clock,
+    catalog: Arc<Slot<u64, Vec<Product>>>,
+    search: Arc<Slot<u64, SearchIndex>>,
+    recs: Arc<Slot<(u64, u64), recs::Recommender>>,
+    forecasts: Mutex<HashMap<ForecastKey, Arc<Slot<u64, Forecasts>>>>,
+}
+
+impl Engines {
+    pub fn new(store: store::Store, clock: Clock) -> Engines {
+        let foreground =
+            |max_age| Freshness { max_age, min_age: Duration::ZERO, rebuild: Rebuild::Foreground };
+        Engines {
+            store,
+            clock,
+            catalog: Slot::new("catalog", foreground(Duration::MAX)),
+            // Behaviour (clicks, purchases) is refreshed at least every ten minutes.
+            search: Slot::new("search", foreground(Duration::from_secs(600))),
+            // Training takes seconds: retrain in the background when events or
+            // the catalog moved (at most every 30 s), and every ten minutes to
+            // pick up order imports.
+            recs: Slot::new(
+                "recs",
+                Freshness {
+                    max_age: Duration::from_secs(600),
+                    min_age: Duration::from_secs(30),
+                    rebuild: Rebuild::Background,
+                },
+            ),
+            forecasts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn store(&self) -> &store::Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Every product, decoded once per catalog version.
+    pub fn catalog(&self) -> Result<Arc<Vec<Product>>> {
+        let store = self.store.clone();
+        self.catalog.get(
+            self.store.catalog_version()?,
+            Arc::new(move || {
+                let version = store.catalog_version()?;
+                Ok((version, store.products()?))
+            }),
+        )
+    }
+
+    /// The search index for the current catalog and recent behaviour.
+    pub fn search(&self) -> Result<Arc<SearchIndex>> {
+        let store = self.store.clone();
+        self.search.get(
+            self.store.catalog_version()?,
+            Arc::new(move || crate::jobs::build_search_index(&store).map_err(Error::internal)),
+        )
+    }
+
+    /// Reloads the merchandising rules into the current index (rules change
+    /// without a rebuild).
+    pub fn reload_rules(&self) -> Result<()> {
+        if let Some(index) = self.search.current() {
+            index.set_rules(crate::jobs::load_rules(&self.store).map_err(Error::internal)?);
+        }
+        Ok(())
+    }
+
+    /// The trained recommender; trains one if there is none (the first
+    /// request waits), else answers from the current one while a newer one
+    /// trains in the background.
+    pub fn recs(&self) -> Result<Arc<recs::Recommender>> {
+        self.recs.get(self.recs_key()?, self.recs_build())
+    }
+
+    /// The recommender if one is trained, else `None` while the first one
+    /// trains in the background (a shop page shows no recommendations rather
+    /// than wait).
+    pub fn recs_if_ready(&self) -> Result<Option<Arc<recs::Recommender>>> {
+        self.recs.try_get(self.recs_key()?, self.recs_build())
+    }
+
+    fn recs_key(&self) -> Result<(u64, u64)> {
+        Ok((self.store.catalog_version()?, self.store.event_count()?))
+    }
+
+    fn recs_build(&self) -> Arc<BuildFn<(u64, u64), recs::Recommender>> {
+        let store = self.store.clone();
+        let clock = self.clock.clone();
+        Arc::new(move || {
+            let key = (store.catalog_version()?, store.event_count()?);
+            Ok((key, crate::jobs::recs::train_from_store(&store, clock.now_secs())?))
+        })
+    }
+
+    /// Drops the recommender (after a customer is forgotten).
+    pub fn invalidate_recs(&self) {
+        self.recs.invalidate();
+    }
+
+    /// Demand and forecasts at `freq` for `horizon` periods, recomputed when
+    /// the catalog changes or after a minute (orders and inventory move too).
+    pub fn forecasts(&self, freq: forecast::Freq, horizon: usize) -> Result<Arc<Forecasts>> {
+        let slot = lock(&self.forecasts)
+            .entry((freq, horizon))
+            .or_insert_with(|| {
+                Slot::new(
+                    "forecasts",
+                    Freshness {
+                        max_age: Duration::from_secs(60),
+                        min_age: Duration::ZERO,
+                        rebuild: Rebuild::Foreground,
+                    },
+                )
+            })
+            .clone();
+        let store = self.store.clone();
+        slot.get(
+            self.store.catalog_version()?,
+            Arc::new(move || {
+                let version = store.catalog_version()?;
+                let demand = crate::wire::forecast::load_demand(&store)?;
+                let cfg = forecast::ForecastConfig { freq, horizon, ..forecast::ForecastConfig::default() };
+                let set = forecast::forecast(&demand, &cfg);
+                Ok((version, Forecasts { demand, set }))
+            }),
+        )
+    }
+
+    /// Builds what a first visitor would otherwise wait for (the decoded
+    /// catalog, the search index, the recommender); `serve` runs it in the
+    /// background at startup.
+    pub fn warm_up(&self) {
+        let started = Instant::now();
+        if let Err(err) = self.catalog() {
+            tracing::warn!(error = %err, "could not warm the catalog cache");
+        }
+        if let Err(err) = self.search() {
+            tracing::warn!(error = %err, "could not warm the search index");
+        }
+        if let Err(err) = self.recs() {
+            tracing::warn!(error = %err, "could not warm the recommender");
+        }
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "engines warmed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn counting(builds: &Arc<AtomicUsize>, key: u64) -> Arc<BuildFn<u64, u64>> {
+        let builds = builds.clone();
+        Arc::new(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            let n = builds.fetch_add(1, Ordering::SeqCst) as u64;
+            Ok((key, n))
+        })
+    }
+
+    #[test]
+    fn concurrent_first_requests_build_once() {
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "test",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Foreground },
+        );
+        let builds = Arc::new(AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| slot.get(1, counting(&builds, 1)).unwrap());
+            }
+        });
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_changed_key_rebuilds_while_others_get_the_old_value() {
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "test",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Foreground },
+        );
+        let builds = Arc::new(AtomicUsize::new(0));
+        assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 0);
+        let values: Vec<u64> = std::thread::scope(|s| {
+            let handles: Vec<_> =
+                (0..4).map(|_| s.spawn(|| *slot.get(2, counting(&builds, 2)).unwrap())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(builds.load(Ordering::SeqCst), 2, "one rebuild for the new key");
+        assert!(values.contains(&1), "the request that rebuilt sees the new value: {values:?}");
+        assert!(values.iter().all(|v| *v <= 1));
+        assert_eq!(*slot.get(2, counting(&builds, 2)).unwrap(), 1);
+    }
+
+    #[test]
+    fn background_rebuild_answers_from_the_old_value() {
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "test",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Background },
+        );
+        let builds = Arc::new(AtomicUsize::new(0));
+        assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 0);
+        assert_eq!(*slot.get(2, counting(&builds, 2)).unwrap(), 0, "the old model answers at once");
+        for _ in 0..100 {
+            if *slot.get(2, counting(&builds, 2)).unwrap() == 1 {
+                assert_eq!(builds.load(Ordering::SeqCst), 2);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the background rebuild never landed");
+    }
+
+    #[test]
+    fn invalidate_drops_the_value() {
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "test",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Foreground },
+        );
+        let builds = Arc::new(AtomicUsize::new(0));
+        slot.get(1, counting(&builds, 1)).unwrap();
+        slot.invalidate();
+        assert!(slot.current().is_none());
+        assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 1);
+    }
+}

@@ -1,0 +1,120 @@
+//! Search use cases: one request, from the CLI's arguments or the HTTP query
+//! string, run on the shared index and turned into the wire response; query
+//! suggestions; search analytics; merchandising rules.
+
+use search::{Filters, SearchRequest, Sort};
+
+use crate::engines::Engines;
+use crate::error::{Code, Error, Result};
+use crate::jobs::RULES_COLLECTION;
+use crate::wire::search::{Rule, SearchAnalytics, SearchResponse, Suggestions};
+
+/// Deepest result a client may page to.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// A search as a person or client states it, before it is checked.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub query: String,
+    /// `field=value` filters (`metal=gold,silver`, `price=100-500`).
+    pub filters: Vec<String>,
+    /// `(field, value)` filters given as separate parameters (HTTP).
+    pub field_filters: Vec<(String, String)>,
+    pub sort: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+fn bad_filter(e: search::Error) -> Error {
+    Error::new(Code::InvalidFilter, e.to_string())
+}
+
+/// Checks `q` and builds the engine's request at `now` (Unix seconds).
+pub fn request(q: SearchQuery, now: i64) -> Result<SearchRequest> {
+    if q.limit == 0 || q.limit > search::MAX_LIMIT {
+        return Err(Error::new(
+            Code::InvalidQuery,
+            format!("limit must be between 1 and {}", search::MAX_LIMIT),
+        ));
+    }
+    if q.offset > MAX_OFFSET {
+        return Err(Error::new(Code::InvalidQuery, format!("offset must be between 0 and {MAX_OFFSET}")));
+    }
+    let mut filters = Filters::default();
+    for f in &q.filters {
+        filters.add(f).map_err(bad_filter)?;
+    }
+    for (field, value) in &q.field_filters {
+        for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+            filters.add_value(field, v).map_err(bad_filter)?;
+        }
+    }
+    let sort = match q.sort.as_deref() {
+        None => Sort::default(),
+        Some(s) => Sort::parse(s).map_err(|e| Error::new(Code::InvalidSort, e.to_string()))?,
+    };
+    Ok(SearchRequest { query: q.query, filters, sort, limit: q.limit, offset: q.offset, now })
+}
+
+/// Runs `req` on the current index.
+pub fn search(engines: &Engines, req: &SearchRequest) -> Result<SearchResponse> {
+    let index = engines.search()?;
+    let response = index.search(req).map_err(|e| match e {
+        search::Error::BadRequest(m) => Error::new(Code::InvalidSearch, m),
+        other => Error::internal(other),
+    })?;
+    let bounds = index.price_bounds(&response.understood);
+    Ok(SearchResponse::from_engine(req, &response, bounds))
+}
+
+/// Completions and products for what has been typed so far.
+pub fn suggest(engines: &Engines, q: &str, limit: usize) -> Result<Suggestions> {
+    let index = engines.search()?;
+    Ok(Suggestions::from_engine(q, &index.suggest(q, limit)))
+}
+
+/// Top, zero-result and unclicked queries, click-through by position.
+pub fn analytics(engines: &Engines, limit: usize) -> Result<SearchAnalytics> {
+    let events = engines.store().events()?;
+    Ok(SearchAnalytics::from_engine(&search::analytics(&events, limit)))
+}
+
+/// Every stored merchandising rule (a document that no longer parses is left out).
+pub fn rules(engines: &Engines) -> Result<Vec<Rule>> {
+    Ok(engines
+        .store()
+        .list_docs(RULES_COLLECTION)?
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_str::<Rule>(&json).ok())
+        .collect())
+}
+
+pub fn rule(engines: &Engines, id: &str) -> Result<Rule> {
+    let json = engines
+        .store()
+        .get_doc(RULES_COLLECTION, id)?
+        .ok_or_else(|| Error::not_found(format!("rule {id:?}")))?;
+    serde_json::from_str::<Rule>(&json).map_err(Error::internal)
+}
+
+/// Stores `rule` (creating it only when `create` and it does not exist yet)
+/// and applies it to the live index.
+pub fn save_rule(engines: &Engines, rule: &Rule, create: bool) -> Result<()> {
+    rule.to_engine().map_err(|m| Error::new(Code::InvalidRule, m))?;
+    if create && engines.store().get_doc(RULES_COLLECTION, &rule.id)?.is_some() {
+        return Err(Error::new(
+            Code::Conflict,
+            format!("rule {:?} exists; PUT /v1/rules/{{id}} replaces it", rule.id),
+        ));
+    }
+    let json = serde_json::to_string(rule).map_err(Error::internal)?;
+    engines.store().put_doc(RULES_COLLECTION, &rule.id, &json)?;
+    engines.reload_rules()
+}
+
+pub fn delete_rule(engines: &Engines, id: &str) -> Result<()> {
+    if !engines.store().delete_doc(RULES_COLLECTION, id)? {
+        return Err(Error::not_found(format!("rule {id:?}")));
+    }
+    engines.reload_rules()
+}

@@ -1,0 +1,238 @@
+//! API keys: who may call what.
+//!
+//! Every route is registered with an [`Access`] level (see `routes::Area`), so
+//! there is no route that forgot to say who may call it:
+//! - `Open`: anyone (`/health`, `/metrics`, `/openapi.json`, the storefront).
+//! - `Public`: a public or an admin key (read-only catalog, search, suggest,
+//!   recommendations).
+//! - `Admin`: an admin key (imports, events, tasks, everything that writes).
+//! - `AdminPage`: like `Admin`, for the `/admin` HTML pages; browsers cannot
+//!   send a bearer header, so HTTP Basic auth is accepted too (any user name,
+//!   the admin key as password) and a 401 asks the browser to prompt.
+//!
+//! Keys come as `Authorization: Bearer <key>` or `X-Api-Key: <key>`. While the
+//! store holds no key at all the server runs open (a fresh local demo must work
+//! without ceremony; `loupe serve` warns about it at startup); as soon as one
+//! key exists, every non-`Open` route enforces.
+
+use app::Code;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use store::Role;
+
+use super::error::ApiError;
+use super::state::AppState;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Open,
+    Public,
+    Admin,
+    AdminPage,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Public => "public",
+            Access::Admin | Access::AdminPage => "admin",
+        }
+    }
+}
+
+/// Who is calling, as established by the auth layer; handlers may extract it
+/// with `Extension<Caller>` (to name the actor in the audit log, say).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The key's role; `None` when the server runs open (no keys exist).
+    pub role: Option<Role>,
+    /// The CLI on this machine, with the server's local token.
+    pub local: bool,
+}
+
+impl Caller {
+    pub fn actor(&self) -> &'static str {
+        match self.role {
+            _ if self.local => "cli",
+            Some(Role::Admin) => "admin_key",
+            Some(Role::Public) => "public_key",
+            None => "open",
+        }
+    }
+}
+
+/// Whether the store holds any key, i.e. whether auth is enforced.
+pub fn enforced(store: &store::Store) -> Result<bool, store::Error> {
+    Ok(!store.list_keys()?.is_empty())
+}
+
+pub(crate) async fn require_public(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    enforce(&state, Access::Public, req, next).await
+}
+
+pub(crate) async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    enforce(&state, Access::Admin, req, next).await
+}
+
+pub(crate) async fn require_admin_page(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    enforce(&state, Access::AdminPage, req, next).await
+}
+
+async fn enforce(state: &AppState, need: Access, mut req: Request, next: Next) -> Response {
+    match authorize(&state.store, state.local_token.as_deref(), req.headers(), need) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(err) if need == Access::AdminPage && err.status() == StatusCode::UNAUTHORIZED => {
+            let mut response = (StatusCode::UNAUTHORIZED, super::web::unauthorized_page()).into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Loupe admin\""));
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// Decides whether a request with `headers` may use a route needing `need`.
+/// Key checks are a short read transaction and one SHA-256 per stored key:
+/// cheap enough to run inline on the async thread.
+pub fn authorize(
+    store: &store::Store,
+    local_token: Option<&str>,
+    headers: &HeaderMap,
+    need: Access,
+) -> Result<Caller, ApiError> {
+    let key = presented_key(headers, need == Access::AdminPage);
+    if let (Some(key), Some(token)) = (key.as_deref(), local_token) {
+        if same_secret(key, token) {
+            return Ok(Caller { role: Some(Role::Admin), local: true });
+        }
+    }
+    if need == Access::Open || !enforced(store)? {
+        return Ok(Caller { role: None, local: false });
+    }
+    let Some(key) = key else {
+        return Err(ApiError::unauthorized(
+            Code::MissingApiKey,
+            "this route needs an API key: send `Authorization: Bearer <key>` or `X-Api-Key: <key>`",
+        ));
+    };
+    let Some(role) = store.verify_key(&key)? else {
+        return Err(ApiError::unauthorized(Code::InvalidApiKey, "the API key is not valid"));
+    };
+    if role == Role::Public && matches!(need, Access::Admin | Access::AdminPage) {
+        return Err(ApiError::forbidden("this route needs an admin key; the key given is a public key"));
+    }
+    Ok(Caller { role: Some(role), local: false })
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The key from `Authorization: Bearer`, `X-Api-Key`, or (for pages) the
+/// password of `Authorization: Basic`.
+fn presented_key(headers: &HeaderMap, allow_basic: bool) -> Option<String> {
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        let key = key.trim();
+        if !key.is_empty() {
+            return Some(key.to_string());
+        }
+    }
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = auth.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let key = rest.trim();
+        return (!key.is_empty()).then(|| key.to_string());
+    }
+    if allow_basic && scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64_decode(rest.trim())?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (_user, password) = text.split_once(':')?;
+        return (!password.is_empty()).then(|| password.to_string());
+    }
+    None
+}
+
+/// Standard base64 (with or without padding); `None` for anything else.
+/// Twenty lines here save a dependency for the one Basic-auth header.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes = text.trim_end_matches('=').as_bytes();
+    if bytes.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= value(c)? << (18 - 6 * i);
+        }
+        let n = chunk.len() - 1;
+        out.extend_from_slice(&acc.to_be_bytes()[1..1 + n]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_base64(input: &str, expect: Option<&str>) {
+        let got = base64_decode(input).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(got.as_deref(), expect, "input {input:?}");
+    }
+
+    #[test]
+    fn decodes_base64() {
+        check_base64("dTpzZWNyZXQ=", Some("u:secret"));
+        check_base64("YWRtaW46bHBfYWRtaW5fYWJj", Some("admin:lp_admin_abc"));
+        check_base64("YQ==", Some("a"));
+        check_base64("YWI=", Some("ab"));
+        check_base64("YWJj", Some("abc"));
+        check_base64("", Some(""));
+        check_base64("Y", None);
+        check_base64("a*b=", None);
+    }
+
+    #[track_caller]
+    fn check_key(headers: &[(&str, &str)], allow_basic: bool, expect: Option<&str>) {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        assert_eq!(presented_key(&map, allow_basic).as_deref(), expect, "headers {headers:?}");
+    }
+
+    #[test]
+    fn finds_the_key_where_clients_put_it() {
+        check_key(&[("authorization", "Bearer k1")], false, Some("k1"));
+        check_key(&[("authorization", "bearer   k1 ")], false, Some("k1"));
+        check_key(&[("x-api-key", "k2")], false, Some("k2"));
+        check_key(&[("authorization", "Bearer ")], false, None);
+        check_key(&[("authorization", "Basic dTpzZWNyZXQ=")], false, None);
+        check_key(&[("authorization", "Basic dTpzZWNyZXQ=")], true, Some("secret"));
+        check_key(&[("authorization", "Token k1")], true, None);
+        check_key(&[], true, None);
+    }
+}

@@ -1,0 +1,143 @@
+//! Loupe's HTTP face: the JSON API under `/v1`, `/health`, `/metrics`,
+//! `/openapi.json`, and the web shell (storefront at `/`, back-office at
+//! `/admin`), all from one axum router. It parses requests, calls the use
+//! cases of the `app` crate and turns their values into responses; it holds
+//! no application logic of its own (`app` never depends on this crate).
+//!
+//! - [`routes`]: every route, one module per area, each registered with its
+//!   access level and OpenAPI operation; [`router`] assembles them.
+//! - [`error`]: `ApiError` (a code from `app`'s error table), request ids,
+//!   and the `Json`/`Query`/`Path` extractors whose rejections use the same
+//!   `{"code", "message"}` shape.
+//! - [`auth`]: API keys (`Bearer` or `X-Api-Key`), roles admin and public.
+//! - [`web`]: server-rendered HTML pages and the helpers to write more.
+//! - [`serve`]: binds a socket and runs the router until Ctrl-C.
+
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+mod query;
+pub mod routes;
+mod serve;
+mod state;
+pub mod web;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+pub use error::{ApiError, Code};
+pub use serve::{serve, serve_async, ServeConfig};
+pub use state::{AppState, Limits};
+
+/// The whole application: API, pages, fallbacks and the layers around them.
+pub fn router(state: AppState) -> Router {
+    routes::router(&state, routes::areas())
+        .fallback(fallback)
+        .layer(from_fn(json_errors))
+        .layer(from_fn(refuse_cross_site_writes))
+        .layer(from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(state.limits.default_bytes))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(error::request_ids))
+        .with_state(state)
+}
+
+/// Runs `f` (store reads and writes, engine work) on the blocking pool so
+/// the async workers keep answering other requests.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    let id = error::request_id();
+    tokio::task::spawn_blocking(move || error::with_request_id(id, f)).await.map_err(ApiError::internal)?
+}
+
+/// Paths that answer JSON (errors included); everything else is a web page.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/") || matches!(path, "/health" | "/metrics" | "/openapi.json")
+}
+
+async fn fallback(method: Method, uri: axum::http::Uri) -> Response {
+    if is_api_path(uri.path()) {
+        ApiError::new(Code::NotFound, format!("no route for {method} {}", uri.path())).into_response()
+    } else {
+        web::not_found_page().into_response()
+    }
+}
+
+/// Gives API errors that axum or a layer produced without a JSON body (405
+/// method not allowed, for one) the `{"code", "message"}` shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let api = is_api_path(req.uri().path());
+    let method = req.method().clone();
+    let response = next.run(req).await;
+    let status = response.status();
+    if !api || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let replacement = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::new(Code::MethodNotAllowed, format!("{method} is not allowed on this route"))
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(Code::PayloadTooLarge, "request body is larger than the limit")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::new(Code::UnsupportedMediaType, "unsupported content type")
+        }
+        s if s.is_server_error() => {
+            ApiError::internal(anyhow::anyhow!("a layer answered {s} without a body"))
+        }
+        s => ApiError::new(Code::BadRequest, s.canonical_reason().unwrap_or("bad request")),
+    };
+    let mut replaced = replacement.into_response();
+    // Keep headers such as `Allow` that tell the client what would work.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    replaced
+}
+
+/// Refuses requests that change something (any method but GET, HEAD and
+/// OPTIONS) when a browser says they come from another site: an `Origin`
+/// header whose host differs from `Host`. Without it, any web page open in the
+/// same browser could post imports or events to a local Loupe that runs open
+/// (no keys yet). Clients that are not browsers send no `Origin` and pass.
+async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let origin_host = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| {
+        o.split_once("://").map(|(_, rest)| rest).unwrap_or(o).trim_end_matches('/').to_ascii_lowercase()
+    });
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    match (origin_host, host) {
+        (Some(origin), Some(host)) if origin != host => {
+            ApiError::forbidden("cross-site requests that change data are refused").into_response()
+        }
+        // `Origin: null` (a sandboxed page, a file://) with a write: refuse too.
+        (Some(origin), None) if origin == "null" => {
+            ApiError::forbidden("cross-site requests that change data are refused").into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal(anyhow::anyhow!("a request handler panicked")).into_response()
+}

@@ -1,0 +1,223 @@
+//! `/v1/products`: the normalized catalog, read-only (imports write it).
+
+use axum::extract::State;
+use model::{Category, Product};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{schema_ref, Access, Area, Op};
+use crate::blocking;
+use crate::error::{ApiError, Json, Path, Query};
+use crate::state::AppState;
+use app::wire::catalog::{ProductDetail, ProductSummary};
+use app::wire::http::Page;
+use app::wire::quality::QualityReportOut;
+use app::Code;
+
+pub(crate) const DEFAULT_LIMIT: usize = 50;
+pub(crate) const MAX_LIMIT: usize = 1000;
+
+pub(crate) fn area() -> Area {
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    Area::new("catalog", "The normalized catalog.")
+        .get(
+            "/v1/products",
+            Access::Public,
+            list,
+            Op::new("List products")
+                .describe("Products by id, a page at a time, optionally of one category.")
+                .query("limit", "integer", "Page size, 1 to 1000 (default 50).")
+                .query("offset", "integer", "Products to skip (default 0).")
+                .query_enum("category", &categories, false, "Only products of this category.")
+                .json(200, "A page of product summaries.", schema_ref("ProductPage")),
+        )
+        .get(
+            "/v1/products/{id}",
+            Access::Public,
+            show,
+            Op::new("Show a product")
+                .describe("The product with its variants, normalized attributes and data-quality issues.")
+                .path("id", "The product's numeric id, or its handle.")
+                .json(200, "The product.", schema_ref("ProductDetail"))
+                .error(404, "No product has this id or handle."),
+        )
+        .get(
+            "/v1/quality",
+            Access::Admin,
+            quality,
+            Op::new("Data-quality report")
+                .describe(
+                    "Attribute coverage, products per category and metal, and every issue (missing price or \
+                     metal, title and options that disagree, duplicate SKUs or handles, price outliers within a \
+                     category, HTML in text, variants without inventory) with its product and source line. \
+                     The same report as `loupe quality --json`.",
+                )
+                .json(200, "The report.", schema_ref("QualityReport")),
+        )
+        .schema(
+            "QualityReport",
+            json!({
+                "type": "object",
+                "required": ["products", "variants", "coverage", "categories", "metals", "issue_counts", "issues_total", "issues"],
+                "properties": {
+                    "products": {"type": "integer"},
+                    "variants": {"type": "integer"},
+                    "coverage": {"type": "object", "additionalProperties": {"type": "integer"},
+                        "description": "Products carrying each normalized attribute."},
+                    "categories": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "metals": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "issue_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "issues_total": {"type": "integer"},
+                    "issues": {"type": "array", "description": "At most 5000.", "items": {
+                        "type": "object", "required": ["handle", "code", "message"],
+                        "properties": {
+                            "handle": {"type": ["string", "null"]},
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "line": {"type": "integer"},
+                            "field": {"type": "string"},
+                        },
+                    }},
+                },
+            }),
+        )
+        .schema(
+            "ProductPage",
+            json!({
+                "type": "object", "required": ["items", "total", "limit", "offset"],
+                "properties": {
+                    "items": {"type": "array", "items": schema_ref("ProductSummary")},
+                    "total": {"type": "integer", "description": "Products matching the filters."},
+                    "limit": {"type": "integer"},
+                    "offset": {"type": "integer"},
+                },
+            }),
+        )
+        .schema(
+            "ProductSummary",
+            json!({
+                "type": "object",
+                "required": ["id", "handle", "title", "category", "price", "variants", "inventory", "order_only"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "handle": {"type": "string"},
+                    "title": {"type": "string"},
+                    "category": {"type": ["string", "null"]},
+                    "price": schema_ref("PriceRange"),
+                    "variants": {"type": "integer", "description": "Number of variants."},
+                    "inventory": {"type": ["integer", "null"]},
+                    "order_only": {"type": "boolean"},
+                },
+            }),
+        )
+        .schema(
+            "PriceRange",
+            json!({
+                "type": "object", "required": ["min", "max", "currency"],
+                "properties": {
+                    "min": {"type": ["number", "null"]},
+                    "max": {"type": ["number", "null"]},
+                    "currency": {"type": ["string", "null"]},
+                },
+            }),
+        )
+        .schema(
+            "ProductDetail",
+            json!({
+                "type": "object",
+                "description": "The export contract's product (README) plus description, raw_category, \
+                    collection, styles, image_url, status, created_at, order_only, attributes, inventory.",
+                "required": ["id", "handle", "title", "vendor", "category", "gender", "price", "metals",
+                    "stones", "tags", "variants", "quality_issues"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "handle": {"type": "string"},
+                    "title": {"type": "string"},
+                    "vendor": {"type": ["string", "null"]},
+                    "category": {"type": ["string", "null"]},
+                    "gender": {"type": ["string", "null"]},
+                    "price": schema_ref("PriceRange"),
+                    "metals": {"type": "array", "items": {"type": "object"}},
+                    "stones": {"type": "array", "items": {"type": "object"}},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "variants": {"type": "array", "items": {"type": "object"}},
+                    "quality_issues": {"type": "array", "items": {"type": "object"}},
+                    "description": {"type": "string"},
+                    "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            }),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    limit: Option<usize>,
+    offset: Option<usize>,
+    category: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Page<ProductSummary>>, ApiError> {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(
+            Code::InvalidQuery,
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let offset = params.offset.unwrap_or(0);
+    let category = match params.category.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(parse_category(text)?),
+    };
+    let page = blocking(move || {
+        let products = state.app.engines.catalog()?;
+        let matching: Vec<&Product> =
+            products.iter().filter(|p| category.is_none() || p.category == category).collect();
+        let items = matching.iter().skip(offset).take(limit).map(|p| ProductSummary::from(*p)).collect();
+        Ok(Page { items, total: matching.len(), limit, offset })
+    })
+    .await?;
+    Ok(Json(page))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ProductDetail>, ApiError> {
+    let product = blocking(move || find_product(&state.store, &id)).await?;
+    Ok(Json(ProductDetail::from(&product)))
+}
+
+async fn quality(State(state): State<AppState>) -> Result<Json<QualityReportOut>, ApiError> {
+    let report = blocking(move || {
+        let products = state.app.engines.catalog()?;
+        Ok(QualityReportOut::from(&catalog::quality_report(&products, &[])))
+    })
+    .await?;
+    Ok(Json(report))
+}
+
+/// A product by numeric id, else by handle.
+pub(crate) fn find_product(store: &store::Store, id_or_handle: &str) -> Result<Product, ApiError> {
+    let found = match id_or_handle.parse::<u64>() {
+        Ok(id) => match store.product(id)? {
+            Some(p) => Some(p),
+            None => store.product_by_handle(id_or_handle)?,
+        },
+        Err(_) => store.product_by_handle(id_or_handle)?,
+    };
+    found.ok_or_else(|| ApiError::not_found(format!("product {id_or_handle:?}")))
+}
+
+pub(crate) fn parse_category(text: &str) -> Result<Category, ApiError> {
+    Category::parse(text).ok_or_else(|| {
+        let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        ApiError::bad_request(
+            Code::InvalidCategory,
+            format!("unknown category {text:?}; known: {}", known.join(", ")),
+        )
+    })
+}

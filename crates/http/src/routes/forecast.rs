@@ -1,0 +1,418 @@
+//! Forecasts, replenishment and slow movers over HTTP (issue 6), and the
+//! back-office page where a buyer reads them and decides.
+//!
+//! - `GET /v1/forecasts?level=&freq=&horizon=&sku=&limit=&offset=`
+//! - `GET /v1/replenishment?orders_only=`, `GET /v1/replenishment/po.csv`
+//!   (approved and edited lines as a purchase-order draft)
+//! - `POST /v1/replenishment/{id}/decision` (admin): approve, edit or reject;
+//!   stored as a document in collection `replenishment` and logged with
+//!   `append_audit`.
+//! - `GET /v1/slow-movers?flagged=`
+//! - `/admin/forecasts`: the total and one SKU drawn with their intervals,
+//!   the week's stockout risks and slow movers, the replenishment queue.
+//!
+//! Forecasts take seconds on large histories: the set is computed once per
+//! data version in `app::Engines` and shared by the API, this page and the CLI.
+
+use std::fmt::Write as _;
+
+use axum::extract::{Extension, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use forecast::Level;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{schema_ref, Access, Area, Op};
+use crate::auth::Caller;
+use crate::blocking;
+use crate::error::{ApiError, Json, Path, Query};
+use crate::state::AppState;
+use crate::web::chart::{svg_line_chart, Band, LineChart, Series};
+use crate::web::{escape, page, url_encode, PageQuery, PageResult};
+use app::forecasts::{ForecastPage, ForecastQuery};
+use app::wire::forecast::{Decision, DecisionRequest, Replenishment, SeriesForecast};
+
+pub(crate) fn area() -> Area {
+    Area::new("forecast", "Demand forecasts, replenishment suggestions and slow movers.")
+        .get(
+            "/v1/forecasts",
+            Access::Public,
+            forecasts,
+            Op::new("Forecast demand")
+                .describe(
+                    "Reconciled forecasts with P10/P50/P90 per period and the reasons (model chosen by \
+                     rolling-origin backtest, demand class, calendar lifts, censored days). Weeks start on \
+                     Monday; the first period is the first whole period after the last day of history.",
+                )
+                .query_enum("level", &["variant", "product", "category", "total"], false, "Default variant.")
+                .query_enum("freq", &["day", "week"], false, "Default week.")
+                .query("horizon", "integer", "Periods ahead: 1 to 26 weeks or 182 days (default 4).")
+                .query("sku", "string", "Only the series with this key or SKU.")
+                .query("limit", "integer", "Page size, 1 to 10000 (default 100).")
+                .query("offset", "integer", "Series to skip.")
+                .json(200, "A page of series.", schema_ref("ForecastPage"))
+                .error(400, "A bad level, frequency or horizon."),
+        )
+        .get(
+            "/v1/replenishment",
+            Access::Admin,
+            replenishment,
+            Op::new("Replenishment suggestions")
+                .describe("One suggestion per variant with the buyer's decision, if any, and the reasons.")
+                .query("orders_only", "boolean", "Only variants with a quantity to order.")
+                .json(200, "The suggestions.", json!({"type": "object", "properties": {"items": {"type": "array", "items": schema_ref("Replenishment")}, "total": {"type": "integer"}}})),
+        )
+        .get(
+            "/v1/replenishment/po.csv",
+            Access::Admin,
+            purchase_order,
+            Op::new("Purchase-order draft")
+                .describe("Approved and edited lines as CSV: sku, product, title, quantity, unit_cost, line_value, decided_by, decided_at.")
+                .content(200, "The draft.", "text/csv"),
+        )
+        .post(
+            "/v1/replenishment/{id}/decision",
+            Access::Admin,
+            decide,
+            Op::new("Decide on a suggestion")
+                .describe("`approve` (the suggested quantity), `edit` (with `quantity`) or `reject`. Logged in the audit log.")
+                .path("id", "The suggestion's id (the SKU).")
+                .json_body(schema_ref("DecisionRequest"), "The decision.")
+                .json(200, "The stored decision.", json!({"type": "object"}))
+                .error(400, "An unknown action, or `edit` without a quantity.")
+                .error(404, "No suggestion has this id."),
+        )
+        .get(
+            "/v1/slow-movers",
+            Access::Admin,
+            slow_movers,
+            Op::new("Slow movers")
+                .describe("Every variant judged for slow movement, overstock and markdown, most suspicious first.")
+                .query("flagged", "boolean", "Only flagged variants.")
+                .json(200, "The variants.", json!({"type": "object"})),
+        )
+        .page("/admin/forecasts", Access::AdminPage, admin_page)
+        .page_post("/admin/forecasts/decision", Access::AdminPage, admin_decide)
+        .schema(
+            "ForecastPage",
+            json!({
+                "type": "object", "required": ["items", "total"],
+                "properties": {
+                    "items": {"type": "array", "items": schema_ref("SeriesForecast")},
+                    "total": {"type": "integer"},
+                    "first_period": {"type": "string"},
+                },
+            }),
+        )
+        .schema(
+            "SeriesForecast",
+            json!({
+                "type": "object", "required": ["level", "key", "sku", "freq", "model", "points", "why"],
+                "properties": {
+                    "level": {"type": "string"}, "key": {"type": "string"}, "sku": {"type": ["string", "null"]},
+                    "freq": {"type": "string"}, "model": {"type": "string"}, "model_version": {"type": "string"},
+                    "demand_class": {"type": "string"},
+                    "points": {"type": "array", "items": {"type": "object", "required": ["period_start", "p10", "p50", "p90"],
+                        "properties": {"period_start": {"type": "string"}, "p10": {"type": "number"}, "p50": {"type": "number"}, "p90": {"type": "number"}, "mean": {"type": "number"}}}},
+                    "why": {"type": "array", "items": schema_ref("Why")},
+                },
+            }),
+        )
+        .schema(
+            "Why",
+            json!({"type": "object", "required": ["signal", "detail", "contribution"],
+                "properties": {"signal": {"type": "string"}, "detail": {"type": "string"}, "contribution": {"type": "number"}}}),
+        )
+        .schema(
+            "Replenishment",
+            json!({"type": "object", "description": "Fields as `loupe replenish --json` prints them.",
+                "required": ["id", "sku", "abc", "reorder_point", "safety_stock", "suggested_qty", "why"]}),
+        )
+        .schema(
+            "DecisionRequest",
+            json!({"type": "object", "required": ["action"],
+                "properties": {"action": {"type": "string", "enum": ["approve", "edit", "reject"]},
+                    "quantity": {"type": ["integer", "null"]}, "note": {"type": ["string", "null"]}}}),
+        )
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ForecastParams {
+    level: Option<String>,
+    freq: Option<String>,
+    horizon: Option<usize>,
+    sku: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn forecasts(
+    State(state): State<AppState>,
+    Query(p): Query<ForecastParams>,
+) -> Result<Json<ForecastPage>, ApiError> {
+    let defaults = ForecastQuery::default();
+    let q = ForecastQuery {
+        level: p.level.unwrap_or(defaults.level),
+        freq: p.freq.unwrap_or(defaults.freq),
+        horizon: p.horizon.unwrap_or(defaults.horizon),
+        sku: p.sku,
+        limit: p.limit.unwrap_or(defaults.limit),
+        offset: p.offset.unwrap_or(0),
+    };
+    let page = blocking(move || Ok(app::forecasts::forecasts(&state.app.engines, &q)?)).await?;
+    Ok(Json(page))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ReplenishParams {
+    orders_only: Option<bool>,
+}
+
+async fn replenishment(
+    State(state): State<AppState>,
+    Query(p): Query<ReplenishParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = blocking(move || {
+        let (_, rows) = app::forecasts::replenishment(&state.app.engines)?;
+        let items: Vec<&Replenishment> = rows
+            .iter()
+            .filter(|r| !p.orders_only.unwrap_or(false) || r.suggested_qty.unwrap_or(0) > 0)
+            .collect();
+        Ok(json!({"total": items.len(), "items": items}))
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+async fn purchase_order(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let csv = blocking(move || Ok(app::forecasts::purchase_order(&state.app.engines)?)).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"purchase-order-draft.csv\""),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+    Json(req): Json<DecisionRequest>,
+) -> Result<Json<Decision>, ApiError> {
+    let actor = caller.map_or("open", |c| c.0.actor());
+    let d = blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    Ok(Json(d))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct SlowParams {
+    flagged: Option<bool>,
+}
+
+async fn slow_movers(
+    State(state): State<AppState>,
+    Query(p): Query<SlowParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = blocking(move || {
+        let items = app::forecasts::slow_movers(&state.app.engines, p.flagged.unwrap_or(false))?;
+        Ok(json!({"total": items.len(), "items": items}))
+    })
+    .await?;
+    Ok(Json(body))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PageParams {
+    sku: Option<String>,
+}
+
+/// History and forecast of one series as a line chart with its P10-P90 band.
+/// A last history period cut short by the end of the data is left out: drawn
+/// as a whole period it looks like a collapse in demand.
+fn series_chart(
+    set: &forecast::ForecastSet,
+    s: &forecast::SeriesForecast,
+    last_day: chrono::NaiveDate,
+    title: &str,
+) -> String {
+    let pd = set.freq.days() as i64;
+    let mut n = s.history.len();
+    if n > 0 {
+        let last_start = set.history_start + chrono::Duration::days((n as i64 - 1) * pd);
+        if last_start + chrono::Duration::days(pd - 1) > last_day {
+            n -= 1;
+        }
+    }
+    let gap = s.history.len() - n;
+    let from = n.saturating_sub(52);
+    let x0 = from as f64;
+    let hist: Vec<(f64, f64)> = (from..n).map(|t| (t as f64 - x0, s.history[t])).collect();
+    let f = &s.fit;
+    let base = (n + gap - from) as f64;
+    let mean: Vec<(f64, f64)> = (0..f.mean.len()).map(|j| (base + j as f64, f.mean[j])).collect();
+    let band: Vec<(f64, f64, f64)> =
+        (0..f.mean.len()).map(|j| (base + j as f64, f.p10[j], f.p90[j])).collect();
+    let mut ticks = Vec::new();
+    for t in (from..n + gap + f.mean.len()).step_by(8.max((n + gap - from + f.mean.len()) / 6)) {
+        let d = set.history_start + chrono::Duration::days(t as i64 * pd);
+        ticks.push((t as f64 - x0, d.format("%Y-%m-%d").to_string()));
+    }
+    svg_line_chart(&LineChart {
+        title: title.to_string(),
+        series: vec![
+            Series { label: "history".into(), points: hist, dashed: false },
+            Series { label: "forecast (mean)".into(), points: mean, dashed: true },
+        ],
+        bands: vec![Band { label: "P10-P90".into(), points: band }],
+        x_ticks: ticks,
+        y_unit: " u".into(),
+    })
+}
+
+fn why_list(why: &[app::wire::forecast::Why]) -> String {
+    let mut out = String::from("<ul class=\"small\">");
+    for w in why {
+        let _ = write!(out, "<li><strong>{}</strong>: {}</li>", escape(&w.signal), escape(&w.detail));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageParams>) -> PageResult {
+    let html = blocking(move || {
+        let (c, rows) = app::forecasts::replenishment(&state.app.engines)?;
+        let set = &c.set;
+        let mut body = String::from(
+            "<h1>Forecasts &amp; replenishment</h1><p class=\"muted\">Weekly demand forecasts (reconciled across variant, \
+             product, category and total) with P10&ndash;P90 intervals, the stockout risks and slow movers of the week, \
+             and the replenishment queue. Every suggestion shows its reasons; decisions are logged.</p>",
+        );
+        if c.demand.variants.is_empty() {
+            body.push_str("<div class=\"panel placeholder\"><h2>No order history</h2><p>Import orders first: <code>loupe import orders FILE</code>.</p></div>");
+            return Ok(body);
+        }
+        if let Some(total) = set.level(Level::Total).next() {
+            let _ = write!(
+                body,
+                "<section class=\"panel\"><h2>All demand</h2>{}<p class=\"small muted\">Model {} &middot; forecast from {} &middot; {}</p></section>",
+                series_chart(set, total, c.demand.end, "Total units per week: history and forecast"),
+                escape(total.fit.model.as_str()),
+                set.first_period,
+                escape(forecast::MODEL_VERSION)
+            );
+        }
+        let sku = p.sku.filter(|s| !s.is_empty()).or_else(|| {
+            rows.iter().filter(|r| r.abc == "A").max_by(|a, b| a.weekly_demand.total_cmp(&b.weekly_demand)).map(|r| r.sku.clone())
+        });
+        if let Some(s) = sku.as_deref().and_then(|k| set.level(Level::Variant).find(|s| s.key == k)) {
+            let wire = SeriesForecast::from_engine(set, s);
+            let _ = write!(
+                body,
+                "<section class=\"panel\"><h2>SKU {}</h2><form method=\"get\" action=\"/admin/forecasts\"><label>SKU <input name=\"sku\" value=\"{}\"></label> <button class=\"button\" type=\"submit\">Show</button></form>{}{}</section>",
+                escape(&s.key),
+                escape(&s.key),
+                series_chart(set, s, c.demand.end, &format!("{} units per week", s.key)),
+                why_list(&wire.why)
+            );
+        }
+        // Stockout risks: earliest projected stockouts within eight weeks, of
+        // variants that sell at least one unit in ten weeks.
+        let horizon_end = set.period_start(8);
+        let mut risks: Vec<&Replenishment> = rows
+            .iter()
+            .filter(|r| r.stockout_date.as_deref().is_some_and(|d| d <= horizon_end.to_string().as_str()))
+            .filter(|r| r.weekly_demand >= 0.1)
+            .collect();
+        // Soonest first; among the same day, the most demand lost first.
+        risks.sort_by(|a, b| {
+            a.stockout_date.cmp(&b.stockout_date).then(b.weekly_demand.total_cmp(&a.weekly_demand))
+        });
+        body.push_str("<section class=\"panel\"><h2>Stockout risks</h2>");
+        if risks.is_empty() {
+            body.push_str("<p class=\"muted\">No variant with known stock runs out in the next eight weeks (or no inventory was imported).</p>");
+        } else {
+            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Class</th><th class=\"num\">Stock</th><th class=\"num\">Units/week</th><th>Runs out</th></tr></thead><tbody>");
+            for r in risks.iter().take(25) {
+                let _ = write!(
+                    body,
+                    "<tr><td><a href=\"/admin/forecasts?sku={}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
+                    url_encode(&r.sku), escape(&r.sku), escape(&r.abc), r.on_hand.unwrap_or(0), r.weekly_demand,
+                    escape(r.stockout_date.as_deref().unwrap_or(""))
+                );
+            }
+            body.push_str("</tbody></table></div>");
+        }
+        body.push_str("</section>");
+        // Slow movers.
+        let slow = forecast::slow_movers(&c.demand, set, &forecast::SlowConfig::default());
+        body.push_str("<section class=\"panel\"><h2>Slow movers</h2>");
+        let flagged: Vec<&forecast::SlowMover> = slow.iter().filter(|s| s.slow || s.overstock).take(25).collect();
+        if flagged.is_empty() {
+            body.push_str("<p class=\"muted\">Nothing flagged.</p>");
+        } else {
+            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Flags</th><th>Evidence</th></tr></thead><tbody>");
+            for s in flagged {
+                let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
+                let _ = write!(
+                    body,
+                    "<tr><td><a href=\"/admin/forecasts?sku={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                    url_encode(&s.sku), escape(&s.sku), escape(&s.flags.join(", ")), why_list(&why)
+                );
+            }
+            body.push_str("</tbody></table></div>");
+        }
+        body.push_str("</section>");
+        // The queue.
+        let queue: Vec<&Replenishment> = rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
+        body.push_str("<section class=\"panel\"><h2>Replenishment queue</h2><p class=\"small\"><a href=\"/v1/replenishment/po.csv\">Download the purchase-order draft (CSV)</a></p>");
+        if queue.is_empty() {
+            body.push_str("<p class=\"muted\">No order suggested: every variant with known stock is above its reorder point (or no inventory was imported).</p>");
+        } else {
+            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Class</th><th class=\"num\">Stock</th><th class=\"num\">Reorder point</th><th class=\"num\">Suggested</th><th>Reasons</th><th>Decision</th></tr></thead><tbody>");
+            for r in queue {
+                let decided = r.decision.as_ref().map(|d| format!("<span class=\"badge\">{} {}</span>", escape(&d.action), d.quantity)).unwrap_or_default();
+                let _ = write!(
+                    body,
+                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.0}</td><td class=\"num\">{}</td><td>{}</td><td>{decided}\
+                     <form method=\"post\" action=\"/admin/forecasts/decision\"><input type=\"hidden\" name=\"id\" value=\"{}\">\
+                     <input name=\"quantity\" size=\"5\" value=\"{}\" aria-label=\"Quantity\">\
+                     <button class=\"button\" name=\"action\" value=\"approve\">Approve</button>\
+                     <button class=\"button ghost\" name=\"action\" value=\"edit\">Edit</button>\
+                     <button class=\"button ghost\" name=\"action\" value=\"reject\">Reject</button></form></td></tr>",
+                    escape(&r.sku), escape(&r.abc), r.on_hand.unwrap_or(0), r.reorder_point,
+                    r.suggested_qty.unwrap_or(0), why_list(&r.why), escape(&r.id), r.suggested_qty.unwrap_or(0)
+                );
+            }
+            body.push_str("</tbody></table></div>");
+        }
+        body.push_str("</section>");
+        Ok(body)
+    })
+    .await?;
+    Ok(page("Forecasts & replenishment", "/admin/forecasts", &html))
+}
+
+#[derive(Debug, Deserialize)]
+struct DecisionForm {
+    id: String,
+    action: String,
+    quantity: Option<String>,
+}
+
+async fn admin_decide(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Result<Redirect, crate::web::PageError> {
+    let actor = caller.map_or("open", |c| c.0.actor());
+    let quantity = form.quantity.as_deref().and_then(|q| q.trim().parse::<u64>().ok());
+    let req = DecisionRequest { action: form.action, quantity, note: None };
+    let id = form.id;
+    blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    Ok(Redirect::to("/admin/forecasts"))
+}

@@ -1,0 +1,349 @@
+//! `POST /v1/imports` and `/v1/tasks`: file imports as background tasks.
+//!
+//! The request body is the file itself (`Content-Type` is informational:
+//! `text/csv`, `application/x-ndjson`, ...), streamed to a temporary file
+//! under `<data>/tmp/` so that memory stays flat whatever the size; the
+//! import then runs through the same `jobs` pipeline as `loupe import`, on a
+//! blocking thread. Options are query parameters, mirroring the CLI:
+//! `?kind=catalog&format=shopify&map=sku=StockCode&map=title=Description`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use http_body_util::BodyExt;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+use super::{schema_ref, Access, Area, Op};
+use crate::error::{human_bytes, ApiError, Json, Path};
+use crate::state::AppState;
+use crate::{blocking, query};
+use app::imports::{ImportSpec, Kind};
+use app::wire::http::{Task, TaskAccepted};
+use app::Code;
+
+pub(crate) const KINDS: [&str; 4] = ["catalog", "orders", "inventory", "events"];
+
+pub(crate) fn area() -> Area {
+    Area::new("imports", "File imports and the background tasks that run them.")
+        .post(
+            "/v1/imports",
+            Access::Admin,
+            create,
+            Op::new("Import a file")
+                .describe(
+                    "Send the file as the raw request body (up to 64 MiB). The import runs in the \
+                     background; poll `status_url` for its progress and report. A failed import \
+                     leaves the store as it was.",
+                )
+                .query_enum("kind", &KINDS, true, "What the file holds.")
+                .query_enum(
+                    "format",
+                    &["shopify", "google", "csv", "jsonl"],
+                    false,
+                    "Catalog format; detected from the content when absent.",
+                )
+                .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
+                .query("filename", "string", "The file's name, a hint for format detection.")
+                .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream"], "The file.")
+                .json(202, "Accepted; the task runs in the background.", schema_ref("TaskAccepted"))
+                .error(413, "The body is over the limit.")
+                .error(415, "A multipart body; send the file as the raw body."),
+        )
+        .get(
+            "/v1/tasks",
+            Access::Admin,
+            list,
+            Op::new("List tasks").describe("Every background task, newest first.").json(
+                200,
+                "The tasks.",
+                json!({"type": "array", "items": schema_ref("Task")}),
+            ),
+        )
+        .get(
+            "/v1/tasks/{id}",
+            Access::Admin,
+            show,
+            Op::new("Show a task")
+                .path("id", "The task id from `202` answers.")
+                .json(200, "The task with its status, progress, report or error.", schema_ref("Task"))
+                .error(404, "No task has this id."),
+        )
+        .schema(
+            "TaskAccepted",
+            json!({
+                "type": "object", "required": ["task_id", "status_url"],
+                "properties": {"task_id": {"type": "string"}, "status_url": {"type": "string"}},
+            }),
+        )
+        .schema(
+            "Task",
+            json!({
+                "type": "object",
+                "required": ["id", "kind", "status", "progress", "created_at", "started_at", "finished_at", "report", "error"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "kind": {"type": "string", "description": "`import_catalog`, `import_orders`, ..."},
+                    "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+                    "progress": {"oneOf": [{"type": "null"}, {
+                        "type": "object", "required": ["done", "total", "unit"],
+                        "properties": {"done": {"type": "integer"}, "total": {"type": ["integer", "null"]}, "unit": {"type": "string"}},
+                    }]},
+                    "created_at": {"type": "integer", "description": "Unix milliseconds."},
+                    "started_at": {"type": ["integer", "null"]},
+                    "finished_at": {"type": ["integer", "null"]},
+                    "report": {"description": "The job's report once it succeeded (for imports: counts and data-quality summary)."},
+                    "error": {"oneOf": [{"type": "null"}, schema_ref("Error")]},
+                },
+            }),
+        )
+}
+
+/// What `POST /v1/imports` was asked to do.
+#[derive(Clone, Debug)]
+pub(crate) struct ImportRequest {
+    pub spec: ImportSpec,
+    pub filename: Option<String>,
+}
+
+pub(crate) fn parse_request(raw_query: Option<&str>) -> Result<ImportRequest, ApiError> {
+    let mut kind = None;
+    let mut format = None;
+    let mut mapping = Vec::new();
+    let mut filename = None;
+    for (key, value) in query::pairs(raw_query.unwrap_or(""))? {
+        match key.as_str() {
+            "kind" => kind = Some(value),
+            "format" => format = Some(value).filter(|f| !f.is_empty()),
+            "filename" => filename = Some(value).filter(|f| !f.is_empty()),
+            "map" => {
+                let Some((target, source)) = value.split_once('=') else {
+                    return Err(ApiError::bad_request(
+                        Code::InvalidQuery,
+                        format!("map {value:?} is not `target=source` (e.g. `map=sku=StockCode`)"),
+                    ));
+                };
+                mapping.push(format!("{}={}", target.trim(), source.trim()));
+            }
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                return Err(ApiError::bad_request(
+                    Code::UnknownParameter,
+                    format!("unknown query parameter {shown:?}; known: kind, format, map, filename"),
+                ));
+            }
+        }
+    }
+    let Some(kind) = kind else {
+        return Err(ApiError::bad_request(
+            Code::InvalidQuery,
+            format!("`kind` is required: one of {}", KINDS.join(", ")),
+        ));
+    };
+    let mut spec = ImportSpec::new(Kind::parse(&kind)?, 0);
+    spec.format = match format {
+        Some(f) => Some(
+            catalog::Format::parse(&f)
+                .map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?,
+        ),
+        None => None,
+    };
+    spec.mapping = mapping;
+    Ok(ImportRequest { spec, filename })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    RawQuery(raw_query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<impl IntoResponse, ApiError> {
+    let request = parse_request(raw_query.as_deref())?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("multipart/") {
+        return Err(ApiError::new(
+            Code::UnsupportedMediaType,
+            "send the file as the raw request body (e.g. `curl --data-binary @products.csv`), not as a multipart form",
+        ));
+    }
+    let limit = state.limits.import_bytes;
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let upload = Upload::new(&state.data_dir).await?;
+    let size = upload.receive(body, limit).await?;
+    if size == 0 {
+        return Err(ApiError::bad_request(
+            Code::EmptyBody,
+            "the request body is empty; send the file as the body",
+        ));
+    }
+    let app = state.app.clone();
+    let task = blocking(move || {
+        // Messages name the file by the client's name, never the server's path.
+        let name = request.filename.clone().unwrap_or_else(|| "upload".to_string());
+        let path = upload.path().to_path_buf();
+        let open = || std::fs::File::open(&path).map_err(ApiError::internal);
+        // A file that is plainly wrong (format, mapping, header) is answered
+        // now, with the same message the CLI prints; rows are checked as the
+        // task imports them.
+        app::imports::check_reader(open()?, &name, &request.spec)?;
+        let file = open()?;
+        let path = upload.keep();
+        let kind = format!("import_{}", request.spec.kind.as_str());
+        let store = app.store.clone();
+        let mut spec = request.spec;
+        spec.now = app.clock.now_secs();
+        let task = app.tasks.spawn(&kind, "bytes", move |progress| {
+            progress(0, Some(size));
+            let on_progress =
+                |p: app::jobs::Progress| progress(p.bytes_read, Some(p.bytes_total.unwrap_or(size)));
+            let outcome = app::imports::import_reader(
+                &store,
+                std::io::BufReader::new(file),
+                &name,
+                Some(size),
+                &spec,
+                &on_progress,
+            );
+            // The spooled file is ours; remove it whatever happened.
+            if let Err(err) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), error = %err, "could not remove an uploaded file");
+            }
+            let report = outcome?;
+            progress(size, Some(size));
+            serde_json::to_value(report).map_err(app::Error::internal)
+        })?;
+        Ok(task)
+    })
+    .await?;
+    let accepted = TaskAccepted { status_url: format!("/v1/tasks/{}", task.id), task_id: task.id };
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, accepted.status_url.clone())], Json(accepted)))
+}
+
+async fn list(State(state): State<AppState>) -> Result<Json<Vec<Task>>, ApiError> {
+    Ok(Json(blocking(move || Ok(state.app.tasks.list()?)).await?))
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Task>, ApiError> {
+    let task = blocking(move || {
+        state.app.tasks.load(&id)?.ok_or_else(|| ApiError::not_found(format!("task {id:?}")))
+    })
+    .await?;
+    Ok(Json(task))
+}
+
+/// A request body spooled to `<data>/tmp/upload-*`; removed on drop unless kept.
+struct Upload {
+    path: Option<PathBuf>,
+}
+
+impl Upload {
+    async fn new(data_dir: &std::path::Path) -> Result<Upload, ApiError> {
+        let dir = data_dir.join("tmp");
+        tokio::fs::create_dir_all(&dir).await.map_err(ApiError::internal)?;
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let name = format!("upload-{}-{}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+        Ok(Upload { path: Some(unique(dir.join(name))) })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.path.as_deref().expect("an upload has its path until kept")
+    }
+
+    /// Streams `body` into the file; 413 past `limit` bytes.
+    async fn receive(&self, mut body: Body, limit: usize) -> Result<u64, ApiError> {
+        let path = self.path.as_ref().expect("an upload has its path until kept");
+        let mut file = tokio::fs::File::create(path).await.map_err(ApiError::internal)?;
+        let mut size = 0u64;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|err| {
+                ApiError::bad_request(Code::BadBody, format!("the request body could not be read: {err}"))
+            })?;
+            let Ok(chunk) = frame.into_data() else { continue };
+            size += chunk.len() as u64;
+            if size > limit as u64 {
+                return Err(ApiError::payload_too_large(limit));
+            }
+            file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        }
+        file.flush().await.map_err(ApiError::internal)?;
+        tracing::debug!(bytes = size, limit = %human_bytes(limit), "upload received");
+        Ok(size)
+    }
+
+    /// Hands the file over to its consumer, who removes it.
+    fn keep(mut self) -> PathBuf {
+        self.path.take().expect("kept once")
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// `path`, or `path-N` for the first N that does not exist yet.
+fn unique(path: PathBuf) -> PathBuf {
+    if !path.exists() {
+        return path;
+    }
+    (1..)
+        .map(|n| PathBuf::from(format!("{}-{n}", path.display())))
+        .find(|p| !p.exists())
+        .expect("some name is free")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Ok((kind, format, maps))` or `Err(message fragment)`.
+    type Expect<'a> = Result<(&'a str, Option<&'a str>, &'a [(&'a str, &'a str)]), &'a str>;
+
+    #[track_caller]
+    fn check(query: &str, expect: Expect<'_>) {
+        let got = parse_request(Some(query));
+        match (got, expect) {
+            (Ok(req), Ok((kind, format, maps))) => {
+                assert_eq!(req.spec.kind.as_str(), kind);
+                assert_eq!(req.spec.format.map(|f| f.as_str()), format);
+                let maps: Vec<String> = maps.iter().map(|(a, b)| format!("{a}={b}")).collect();
+                assert_eq!(req.spec.mapping, maps);
+            }
+            (Err(err), Err(fragment)) => {
+                assert!(err.message.contains(fragment), "{query:?}: {}", err.message)
+            }
+            (got, _) => panic!("{query:?}: unexpected {got:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_import_options_like_the_cli() {
+        check("kind=catalog", Ok(("catalog", None, &[])));
+        check("kind=catalog&format=shopify", Ok(("catalog", Some("shopify"), &[])));
+        check(
+            "kind=orders&map=sku%3DStockCode&map=title=Description",
+            Ok(("orders", None, &[("sku", "StockCode"), ("title", "Description")])),
+        );
+        check(
+            "kind=catalog&map=option%3ARing+Size=Size",
+            Ok(("catalog", None, &[("option:Ring Size", "Size")])),
+        );
+        check("", Err("`kind` is required"));
+        check("kind=photos", Err("unknown import kind"));
+        check("kind=catalog&format=pdf", Err("pdf"));
+        check("kind=catalog&map=sku", Err("not `target=source`"));
+        check("kind=catalog&colour=red", Err("unknown query parameter"));
+        check("kind=%ZZ", Err("percent"));
+    }
+}

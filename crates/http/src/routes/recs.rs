@@ -1,0 +1,132 @@
+//! `GET /v1/recommendations` (public) and `DELETE /v1/customers/{id}`
+//! (admin). The trained model lives in `app::Engines` (trained once, then
+//! retrained in the background while the current one answers); the context
+//! resolution is `app::recommend`, shared with `loupe recommend`.
+
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{schema_ref, Access, Area, Op};
+use crate::blocking;
+use crate::error::{ApiError, Json, Path, Query};
+use crate::state::AppState;
+use app::recommend::{Target, TargetOptions, DEFAULT_LIMIT};
+use app::wire::recs::{Forgotten, Recommendations};
+
+pub(crate) fn area() -> Area {
+    Area::new("recommendations", "Recommendations with reasons; customer forgetting.")
+        .get(
+            "/v1/recommendations",
+            Access::Public,
+            recommend,
+            Op::new("Recommend products")
+                .describe(
+                    "Exactly one context: `product` (id, handle or SKU: similar pieces, complete the set, \
+                     bought together), `customer` (for you), `cart` (comma-separated SKUs: bought together, \
+                     add-ons), `session` (continue browsing), `gift` (a brief such as `for mom, under 200`) \
+                     or `trending=true`. Every item carries `why`. Unknown customers and sessions get popular \
+                     pieces (`context.known` is false).",
+                )
+                .query("product", "string", "Product id, handle or SKU.")
+                .query("customer", "string", "Customer id.")
+                .query("cart", "string", "Comma-separated SKUs or handles.")
+                .query("session", "string", "Session id (its recent views are read from the events).")
+                .query("gift", "string", "A gift brief: recipient, occasion, budget.")
+                .query("trending", "boolean", "Trending now, aware of the season.")
+                .query("limit", "integer", "Items, 1 to 100 (default 10).")
+                .json(200, "The recommendations.", schema_ref("Recommendations"))
+                .error(400, "No context, more than one, or a bad limit.")
+                .error(404, "The product is unknown."),
+        )
+        .delete(
+            "/v1/customers/{id}",
+            Access::Admin,
+            forget,
+            Op::new("Forget a customer")
+                .describe(
+                    "Deletes the customer's events, blanks their id on order lines (the sales stay, \
+                     anonymous), and drops the trained recommender so that nothing learnt from them \
+                     answers again. Recorded in the audit log.",
+                )
+                .path("id", "The customer id.")
+                .json(200, "What was forgotten.", schema_ref("Forgotten")),
+        )
+        .schema(
+            "Recommendations",
+            json!({
+                "type": "object", "required": ["context", "items"],
+                "properties": {
+                    "context": {"type": "object", "required": ["kind", "value", "known"], "properties": {
+                        "kind": {"type": "string", "enum": ["product", "customer", "cart", "session", "gift", "trending"]},
+                        "value": {},
+                        "known": {"type": "boolean"},
+                        "gift": {"type": "object", "properties": {
+                            "recipient": {"type": ["string", "null"]}, "occasion": {"type": ["string", "null"]},
+                            "budget_min": {"type": ["number", "null"]}, "budget_max": {"type": ["number", "null"]},
+                        }},
+                    }},
+                    "items": {"type": "array", "items": {
+                        "type": "object", "required": ["id", "handle", "title", "skus", "score", "why"],
+                        "properties": {
+                            "id": {"type": "integer"}, "handle": {"type": "string"}, "title": {"type": "string"},
+                            "skus": {"type": "array", "items": {"type": "string"}},
+                            "score": {"type": "number"},
+                            "why": {"type": "array", "items": {
+                                "type": "object", "required": ["signal", "detail", "contribution"],
+                                "properties": {"signal": {"type": "string"}, "detail": {"type": "string"}, "contribution": {"type": "number"}},
+                            }},
+                        },
+                    }},
+                },
+            }),
+        )
+        .schema(
+            "Forgotten",
+            json!({
+                "type": "object", "required": ["customer_id", "events_deleted", "order_lines_anonymized"],
+                "properties": {
+                    "customer_id": {"type": "string"},
+                    "events_deleted": {"type": "integer"},
+                    "order_lines_anonymized": {"type": "integer"},
+                },
+            }),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+struct Params {
+    product: Option<String>,
+    customer: Option<String>,
+    cart: Option<String>,
+    session: Option<String>,
+    gift: Option<String>,
+    trending: Option<bool>,
+    limit: Option<usize>,
+}
+
+async fn recommend(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Json<Recommendations>, ApiError> {
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    app::recommend::check_limit(limit)?;
+    let target = Target::from_options(TargetOptions {
+        product: p.product,
+        customer: p.customer,
+        cart: p.cart,
+        session: p.session,
+        gift: p.gift,
+        trending: p.trending.unwrap_or(false),
+    })?;
+    let out = blocking(move || Ok(app::recommend::recommend(&state.app.engines, &target, limit)?)).await?;
+    Ok(Json(out))
+}
+
+async fn forget(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Forgotten>, ApiError> {
+    let done = blocking(move || {
+        Ok(app::customers::forget(&state.app.engines, &id, "api", "DELETE /v1/customers/{id}")?)
+    })
+    .await?;
+    Ok(Json(done))
+}

@@ -1,0 +1,565 @@
+//! Recommendations in the web shell: the product page's "Complete the set"
+//! and "You may also like", the home page's "Trending now", the gift finder
+//! (`/gifts`) and the back-office page `/admin/recommendations` (model
+//! statistics, trending, and a preview of any context with its reasons).
+//!
+//! A shopper's page never waits long for the model and never fails because
+//! of it: [`model`] gives up after a short wait (training goes on in the
+//! background and fills the cache for the next page) and every error simply
+//! leaves the section out. The bag page asks `GET /v1/recommendations?cart=`
+//! from its script instead, since the bag lives in the browser.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use model::Product;
+use recs::{Context, Item, Reason, Recommender, Request, Signal};
+use serde::Deserialize;
+
+use super::{
+    art, capitalize, escape, fmt_price, group_thousands, is_shoppable, materials_line, page, shop_page,
+    url_encode, PageQuery, PageResult,
+};
+use crate::blocking;
+use crate::state::AppState;
+
+/// How long a storefront page waits for a model that is being trained.
+const SHOP_WAIT: Duration = Duration::from_millis(1500);
+/// The back-office waits longer: it is there to look at the model.
+const ADMIN_WAIT: Duration = Duration::from_secs(20);
+
+/// The trained recommender, or `None` when it is not ready within `wait` or
+/// training failed. The first call starts training in the background (once,
+/// however many pages ask); a page polls for it and gives up after `wait`.
+pub(crate) async fn model(state: &AppState, wait: Duration) -> Option<Arc<Recommender>> {
+    let started = std::time::Instant::now();
+    loop {
+        let engines = state.app.engines.clone();
+        match blocking(move || Ok(engines.recs_if_ready()?)).await {
+            Ok(Some(model)) => return Some(model),
+            Ok(None) if started.elapsed() < wait => tokio::time::sleep(Duration::from_millis(50)).await,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, "recommendations unavailable for a page");
+                return None;
+            }
+        }
+    }
+}
+
+/// Recommendations for a page: `None` when the model is not ready or the
+/// context cannot be built (an unknown product).
+pub(crate) async fn recommend(
+    state: &AppState,
+    wait: Duration,
+    limit: usize,
+    context: impl FnOnce(&Recommender) -> Option<Context> + Send + 'static,
+) -> Option<(Arc<Recommender>, Context, Vec<Item>)> {
+    let model = model(state, wait).await?;
+    blocking(move || {
+        let Some(ctx) = context(&model) else { return Ok(None) };
+        let list = model.recommend(&Request::new(ctx.clone(), limit));
+        Ok(Some((model, ctx, list)))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The reason a shopper reads under a card: the strongest one.
+pub(crate) fn top_reason(item: &Item) -> Vec<&Reason> {
+    item.why.iter().max_by(|a, b| a.contribution.total_cmp(&b.contribution)).into_iter().collect()
+}
+
+/// A gift's reasons: the strongest, and the strongest about the recipient
+/// or the occasion when that is another one (the price shows the budget).
+fn gift_reasons(item: &Item) -> Vec<&Reason> {
+    let mut out = top_reason(item);
+    let personal = item
+        .why
+        .iter()
+        .filter(|r| matches!(r.signal, Signal::Recipient | Signal::Occasion))
+        .max_by(|a, b| a.contribution.total_cmp(&b.contribution));
+    if let Some(r) = personal {
+        if out.first().is_none_or(|top| top.signal != r.signal) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A sentence from an engine's reason, capitalised. Under the heading
+/// "Complete the set" the engine's own "completes the set: " says nothing new.
+pub(crate) fn readable(detail: &str) -> String {
+    let detail = detail.trim();
+    capitalize(detail.strip_prefix("completes the set: ").unwrap_or(detail))
+}
+
+/// A storefront card with the reasons it is shown (one, or two for gifts).
+pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> String {
+    let href = format!("/p/{}", url_encode(&p.handle));
+    let mut why = String::new();
+    for r in reasons {
+        let _ = write!(
+            why,
+            "<p class=\"reason\" data-signal=\"{}\">{}</p>",
+            r.signal.as_str(),
+            escape(&readable(&r.detail))
+        );
+    }
+    format!(
+        "<li class=\"card\"><a href=\"{href}\"><span class=\"art\">{}</span><div class=\"title\">{}</div>\
+         <div class=\"meta\">{}</div><div class=\"price\">{}</div></a>{why}</li>",
+        art::product_art(p, None),
+        escape(&p.title),
+        escape(&materials_line(p)),
+        escape(&fmt_price(p)),
+    )
+}
+
+/// A section of recommended cards, or nothing when there are none.
+pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, Vec<&Reason>)]) -> String {
+    if cards.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section class=\"section recs\" id=\"{id}\" aria-labelledby=\"{id}-h\"><div class=\"section-head\"><h2 id=\"{id}-h\">{}</h2>",
+        escape(heading)
+    );
+    if !note.is_empty() {
+        let _ = write!(out, "<span class=\"muted\">{}</span>", escape(note));
+    }
+    out.push_str("</div><ul class=\"grid\">");
+    for (p, r) in cards {
+        out.push_str(&card(p, r));
+    }
+    out.push_str("</ul></section>");
+    out
+}
+
+fn by_id(products: &[Product]) -> HashMap<model::ProductId, &Product> {
+    products.iter().filter(|p| is_shoppable(p)).map(|p| (p.id, p)).collect()
+}
+
+/// The product page's two sections: pieces that complete the set (with that
+/// reason) and the other recommendations (with their strongest reason).
+pub(crate) async fn product_sections(state: &AppState, products: &[Product], product: &Product) -> String {
+    let handle = product.handle.clone();
+    let Some((_, _, list)) =
+        recommend(state, SHOP_WAIT, 12, move |m| m.resolve_product(&handle).map(Context::Product)).await
+    else {
+        return String::new();
+    };
+    let known = by_id(products);
+    let mut set = Vec::new();
+    let mut like = Vec::new();
+    for item in &list {
+        let Some(p) = known.get(&item.product_id).copied() else { continue };
+        if p.id == product.id {
+            continue;
+        }
+        match item.why.iter().find(|r| r.signal == Signal::CompleteTheSet) {
+            Some(r) if set.len() < 4 => set.push((p, vec![r])),
+            _ if like.len() < 4 => like.push((p, top_reason(item))),
+            _ => {}
+        }
+    }
+    let mut out = section("complete-the-set", "Complete the set", "Made to be worn together", &set);
+    out.push_str(&section("recommendations", "You may also like", "", &like));
+    out
+}
+
+/// The home page's "Trending now".
+pub(crate) async fn trending_section(state: &AppState, products: &[Product]) -> String {
+    let Some((_, _, list)) = recommend(state, SHOP_WAIT, 8, |_| Some(Context::Trending)).await else {
+        return String::new();
+    };
+    let known = by_id(products);
+    let cards: Vec<_> =
+        list.iter().filter_map(|i| known.get(&i.product_id).map(|p| (*p, top_reason(i)))).take(4).collect();
+    section("trending", "Trending now", "What shoppers are choosing this season", &cards)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct GiftParams {
+    #[serde(default)]
+    brief: Option<String>,
+    #[serde(default)]
+    recipient: Option<String>,
+    #[serde(default)]
+    occasion: Option<String>,
+    #[serde(default)]
+    budget: Option<String>,
+}
+
+const RECIPIENTS: &[(&str, &str)] = &[
+    ("", "Anyone"),
+    ("mom", "Mother"),
+    ("dad", "Father"),
+    ("wife", "Wife"),
+    ("husband", "Husband"),
+    ("girlfriend", "Girlfriend"),
+    ("boyfriend", "Boyfriend"),
+    ("partner", "Partner"),
+    ("sister", "Sister"),
+    ("brother", "Brother"),
+    ("daughter", "Daughter"),
+    ("son", "Son"),
+    ("grandmother", "Grandmother"),
+    ("friend", "Friend"),
+    ("myself", "Myself"),
+];
+
+const OCCASIONS: &[(&str, &str)] = &[
+    ("", "Any occasion"),
+    ("birthday", "Birthday"),
+    ("anniversary", "Anniversary"),
+    ("valentines", "Valentine's Day"),
+    ("mothers day", "Mother's Day"),
+    ("fathers day", "Father's Day"),
+    ("holidays", "The holidays"),
+    ("graduation", "Graduation"),
+    ("wedding", "Wedding"),
+    ("engagement", "Engagement"),
+    ("thank you", "A thank-you"),
+];
+
+impl GiftParams {
+    fn field(v: &Option<String>) -> &str {
+        v.as_deref().map(str::trim).unwrap_or("")
+    }
+
+    /// The brief for the engine: the free text when given, else the
+    /// form's choices written as a sentence ("for mom birthday under 200").
+    fn brief(&self) -> String {
+        let free = Self::field(&self.brief);
+        if !free.is_empty() {
+            return free.chars().take(300).collect();
+        }
+        let mut words = Vec::new();
+        let recipient = Self::field(&self.recipient);
+        if RECIPIENTS.iter().any(|(v, _)| !v.is_empty() && *v == recipient) {
+            words.push(format!("for {recipient}"));
+        }
+        let occasion = Self::field(&self.occasion);
+        if OCCASIONS.iter().any(|(v, _)| !v.is_empty() && *v == occasion) {
+            words.push(occasion.to_string());
+        }
+        let budget: String =
+            Self::field(&self.budget).chars().filter(|c| c.is_ascii_digit() || *c == '.').take(12).collect();
+        if budget.parse::<f64>().is_ok_and(|b| b > 0.0) {
+            words.push(format!("under {budget}"));
+        }
+        words.join(", ")
+    }
+}
+
+fn select(name: &str, label: &str, options: &[(&str, &str)], chosen: &str) -> String {
+    let mut out = format!("<label>{label}<select name=\"{name}\">");
+    for (value, text) in options {
+        let sel = if *value == chosen { " selected" } else { "" };
+        let _ = write!(out, "<option value=\"{}\"{sel}>{}</option>", escape(value), escape(text));
+    }
+    out.push_str("</select></label>");
+    out
+}
+
+/// What the engine understood of a brief, as chips.
+fn understood(brief: &recs::GiftBrief) -> Vec<String> {
+    let mut chips = Vec::new();
+    if let Some(r) = brief.recipient {
+        chips.push(format!("For your {}", r.as_str()));
+    }
+    if let Some(o) = brief.occasion {
+        chips.push(capitalize(&o.as_str().replace("s_day", "'s day").replace('_', " ")));
+    }
+    if let Some(b) = brief.budget {
+        let money = |x: f64| format!("${}", group_thousands(x.round() as u64));
+        match (b.min, b.max) {
+            (Some(lo), Some(hi)) => chips.push(format!("{} to {}", money(lo), money(hi))),
+            (None, Some(hi)) => chips.push(format!("Under {}", money(hi))),
+            (Some(lo), None) => chips.push(format!("Over {}", money(lo))),
+            (None, None) => {}
+        }
+    }
+    chips
+}
+
+/// `/gifts`: the gift finder.
+pub(crate) async fn gifts_page(
+    State(state): State<AppState>,
+    PageQuery(params): PageQuery<GiftParams>,
+) -> PageResult {
+    let (products, shop) = super::storefront::load(&state).await?;
+    let brief = params.brief();
+    let mut body = String::from(
+        "<div class=\"wrap\"><nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol><li><a href=\"/\">Home</a></li><li aria-current=\"page\">Gift finder</li></ol></nav>\
+         <div class=\"page-head\"><h1>Find a gift</h1><p>Tell us who it is for, the occasion and your budget, or write it in your own words.</p></div>",
+    );
+    let _ = write!(
+        body,
+        "<form class=\"gift-form\" method=\"get\" action=\"/gifts\">\
+         <label class=\"wide\">In your own words<input type=\"text\" name=\"brief\" value=\"{}\" placeholder=\"for mom, under 200\" maxlength=\"300\"></label>\
+         <p class=\"or muted small\">or choose</p>{}{}\
+         <label>Budget up to<input type=\"number\" name=\"budget\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"{}\" placeholder=\"200\"></label>\
+         <button class=\"button\" type=\"submit\">Show ideas</button></form>",
+        escape(GiftParams::field(&params.brief)),
+        select("recipient", "For", RECIPIENTS, GiftParams::field(&params.recipient)),
+        select("occasion", "Occasion", OCCASIONS, GiftParams::field(&params.occasion)),
+        escape(GiftParams::field(&params.budget)),
+    );
+    if brief.is_empty() {
+        body.push_str("<p class=\"muted\">Try <a href=\"/gifts?brief=for+mom%2C+under+200\">for mom, under 200</a>, \
+             <a href=\"/gifts?brief=anniversary+gift+for+my+wife\">anniversary gift for my wife</a> or \
+             <a href=\"/gifts?brief=graduation+present+for+my+son\">graduation present for my son</a>.</p></div>");
+        return Ok(shop_page(&shop, "Gift finder", "", "", &body));
+    }
+    let b = brief.clone();
+    let result =
+        recommend(&state, SHOP_WAIT * 4, 12, move |_| Some(Context::Gift(recs::parse_brief(&b)))).await;
+    let Some((_, ctx, list)) = result else {
+        body.push_str("<p class=\"placeholder\">Our gift ideas are being prepared. Please try again in a moment.</p></div>");
+        return Ok(shop_page(&shop, "Gift finder", "", "", &body));
+    };
+    if let Context::Gift(g) = &ctx {
+        let chips = understood(g);
+        if !chips.is_empty() {
+            body.push_str("<ul class=\"chips\" aria-label=\"What we understood\">");
+            for c in chips {
+                let _ = write!(body, "<li>{}</li>", escape(&c));
+            }
+            body.push_str("</ul>");
+        }
+    }
+    let known = by_id(&products);
+    let cards: Vec<_> =
+        list.iter().filter_map(|i| known.get(&i.product_id).map(|p| (*p, gift_reasons(i)))).take(8).collect();
+    if cards.is_empty() {
+        body.push_str("<p class=\"placeholder\">Nothing fits that brief yet. Try a larger budget or another occasion.</p>");
+    } else {
+        let _ = write!(
+            body,
+            "{}",
+            section("gift-ideas", "Gift ideas", &format!("A shortlist for \u{201c}{brief}\u{201d}"), &cards)
+        );
+    }
+    body.push_str("</div>");
+    Ok(shop_page(&shop, "Gift finder", "", "", &body))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PreviewParams {
+    #[serde(default)]
+    product: Option<String>,
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    gift: Option<String>,
+}
+
+/// "21:55" and "trained Nov 23, 2026 (UTC)" for the statistics tile.
+fn fmt_trained(secs: i64) -> (String, String) {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| (t.format("%H:%M").to_string(), t.format("trained %b %-d, %Y (UTC)").to_string()))
+        .unwrap_or_else(|| ("?".into(), "trained at an unknown time".into()))
+}
+
+/// A table of recommendations with every reason and its contribution.
+fn preview_table(products: &HashMap<model::ProductId, &Product>, list: &[Item]) -> String {
+    if list.is_empty() {
+        return "<p class=\"muted\">No recommendations for this context.</p>".into();
+    }
+    let mut out = String::from(
+        "<div class=\"table-wrap\"><table><thead><tr><th class=\"num\">#</th><th>Piece</th><th class=\"num\">Score</th><th>Why</th></tr></thead><tbody>",
+    );
+    for (n, item) in list.iter().enumerate() {
+        let price = products.get(&item.product_id).map(|p| fmt_price(p)).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr><td class=\"num\">{}</td><td><a href=\"/p/{}\">{}</a><div class=\"muted small\">{}</div></td><td class=\"num\">{:.3}</td><td><ul class=\"why-list\">",
+            n + 1,
+            url_encode(&item.handle),
+            escape(&item.title),
+            escape(&price),
+            item.score
+        );
+        for r in &item.why {
+            let _ = write!(
+                out,
+                "<li><span class=\"badge\">{}</span> {} <span class=\"muted small\" title=\"contribution to the score\">+{:.2}</span></li>",
+                r.signal.as_str(),
+                escape(&r.detail),
+                r.contribution
+            );
+        }
+        out.push_str("</ul></td></tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// `/admin/recommendations`.
+pub(crate) async fn admin_page(
+    State(state): State<AppState>,
+    PageQuery(params): PageQuery<PreviewParams>,
+) -> PageResult {
+    let title = "Recommendations";
+    let nav = "/admin/recommendations";
+    let st = state.clone();
+    let products = blocking(move || Ok(st.app.engines.catalog()?)).await?;
+    let Some(model) = model(&state, ADMIN_WAIT).await else {
+        let body = "<div class=\"panel placeholder\"><h1>Recommendations</h1><p>The model is still training, or could not be trained (see the server log). Reload in a moment.</p></div>";
+        return Ok(page(title, nav, body));
+    };
+    let field = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+    let (product, customer, gift) = (field(&params.product), field(&params.customer), field(&params.gift));
+    let m = model.clone();
+    let (pv, cv, gv) = (product.clone(), customer.clone(), gift.clone());
+    let (trending, preview) = blocking(move || {
+        let trending = m.recommend(&Request::new(Context::Trending, 10));
+        let ctx = if !pv.is_empty() {
+            Some(m.resolve_product(&pv).map(Context::Product).ok_or(format!("No product {pv:?}.")))
+        } else if !cv.is_empty() {
+            Some(Ok(Context::Customer(cv)))
+        } else if !gv.is_empty() {
+            Some(Ok(Context::Gift(recs::parse_brief(&gv))))
+        } else {
+            None
+        };
+        let preview = ctx.map(|c| c.map(|c| m.recommend(&Request::new(c, 10))));
+        Ok((trending, preview))
+    })
+    .await?;
+    let known = by_id(&products);
+    let stats = model.stats();
+    let trained = fmt_trained(model.trained_at());
+    let mut body = String::from("<h1>Recommendations</h1>");
+    let _ = write!(
+        body,
+        "<ul class=\"stats\">\
+         <li><span class=\"value\">{}</span><span class=\"label\">{}</span></li>\
+         <li><span class=\"value\">{}</span><span class=\"label\">interactions</span></li>\
+         <li><span class=\"value\">{}</span><span class=\"label\">products ({} purchasable)</span></li>\
+         <li><span class=\"value\">{}</span><span class=\"label\">customers</span></li>\
+         <li><span class=\"value\">{}</span><span class=\"label\">bought-together pairs</span></li>\
+         <li><span class=\"value\">{:.1} s</span><span class=\"label\">training time</span></li></ul>",
+        escape(&trained.0),
+        escape(&trained.1),
+        group_thousands(stats.interactions as u64),
+        group_thousands(stats.items as u64),
+        group_thousands(stats.purchasable as u64),
+        group_thousands(stats.customers as u64),
+        group_thousands(stats.cooc_pairs as u64),
+        stats.total_seconds,
+    );
+    let _ = write!(
+        body,
+        "<section class=\"panel\" id=\"preview\"><h2>Preview</h2>\
+         <p class=\"muted small\">What a shopper would see for a product page, a customer's \u{201c}for you\u{201d}, or a gift brief, with every reason and what it adds to the score.</p>\
+         <form class=\"filters\" method=\"get\" action=\"/admin/recommendations\">\
+         <label>Product handle or SKU<input type=\"text\" name=\"product\" value=\"{}\"></label>\
+         <label>Customer id<input type=\"text\" name=\"customer\" value=\"{}\"></label>\
+         <label>Gift brief<input type=\"text\" name=\"gift\" value=\"{}\" placeholder=\"for mom, under 200\"></label>\
+         <button class=\"button\" type=\"submit\">Preview</button></form>",
+        escape(&product),
+        escape(&customer),
+        escape(&gift),
+    );
+    match &preview {
+        None => body.push_str("<p class=\"muted small\">Fill one field. The first filled one is used.</p>"),
+        Some(Err(msg)) => {
+            let _ = write!(body, "<p class=\"badge bad\">{}</p>", escape(msg));
+        }
+        Some(Ok(list)) => {
+            let caption = if !product.is_empty() {
+                let p = products
+                    .iter()
+                    .find(|p| p.handle == product || p.variants.iter().any(|v| v.sku == product));
+                format!(
+                    "The product page of {}: pieces with a <span class=\"badge\">complete_the_set</span> reason show under \u{201c}Complete the set\u{201d}, the others under \u{201c}You may also like\u{201d}.",
+                    escape(p.map(|p| p.title.as_str()).unwrap_or(&product))
+                )
+            } else if !customer.is_empty() {
+                if model.knows_customer(&customer) {
+                    format!("\u{201c}For you\u{201d} for customer {}.", escape(&customer))
+                } else {
+                    format!(
+                        "Customer {} is unknown to the model: they get popular pieces.",
+                        escape(&customer)
+                    )
+                }
+            } else {
+                let chips = understood(&recs::parse_brief(&gift));
+                if chips.is_empty() {
+                    "The brief names no recipient, occasion or budget: a general shortlist.".to_string()
+                } else {
+                    format!("The gift finder, understood as: {}.", escape(&chips.join(" · ")))
+                }
+            };
+            let _ = write!(body, "<p class=\"small\">{caption}</p>");
+            body.push_str(&preview_table(&known, list));
+        }
+    }
+    body.push_str("</section>");
+    let _ = write!(
+        body,
+        "<section class=\"panel\"><h2>Trending now</h2><p class=\"muted small\">The home page's section, aware of the season.</p>{}</section>",
+        preview_table(&known, &trending)
+    );
+    Ok(page(title, nav, &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check_brief(params: GiftParams, expect: &str) {
+        assert_eq!(params.brief(), expect);
+    }
+
+    fn form(recipient: &str, occasion: &str, budget: &str) -> GiftParams {
+        GiftParams {
+            brief: None,
+            recipient: Some(recipient.into()),
+            occasion: Some(occasion.into()),
+            budget: Some(budget.into()),
+        }
+    }
+
+    #[test]
+    fn a_gift_brief_comes_from_the_text_or_the_form() {
+        check_brief(
+            GiftParams { brief: Some(" for mom, under 200 ".into()), ..form("dad", "", "") },
+            "for mom, under 200",
+        );
+        check_brief(form("mom", "birthday", "200"), "for mom, birthday, under 200");
+        check_brief(form("", "anniversary", ""), "anniversary");
+        // Values outside the form's lists are ignored, not passed on.
+        check_brief(form("<script>", "nonsense", "-5"), "under 5");
+        check_brief(form("", "", "abc"), "");
+    }
+
+    #[test]
+    fn the_form_choices_are_understood_by_the_engine() {
+        let b = recs::parse_brief(&form("mom", "mothers day", "150").brief());
+        assert_eq!(b.recipient.map(|r| r.as_str()), Some("mother"));
+        assert_eq!(b.occasion.map(|o| o.as_str()), Some("mothers_day"));
+        assert_eq!(b.budget.and_then(|b| b.max), Some(150.0));
+        for (value, _) in OCCASIONS.iter().filter(|(v, _)| !v.is_empty()) {
+            assert!(recs::parse_brief(value).occasion.is_some(), "{value}");
+        }
+        for (value, _) in RECIPIENTS.iter().filter(|(v, _)| !v.is_empty()) {
+            assert!(recs::parse_brief(&format!("for {value}")).recipient.is_some(), "{value}");
+        }
+    }
+
+    #[test]
+    fn understood_chips_read_well() {
+        let chips = understood(&recs::parse_brief("for mom, mothers day, under 200"));
+        assert_eq!(chips, ["For your mother", "Mother's day", "Under $200"]);
+    }
+}

@@ -1,0 +1,159 @@
+//! Forecasts, replenishment and slow movers over HTTP: the contract shape,
+//! 400s for bad input, and a buyer's decision flowing into the audit log
+//! and the purchase-order draft.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use loupe_http::{router, AppState};
+use model::{Currency, InventoryLevel, LineKind, Money, OrderLine};
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct App {
+    store: store::Store,
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+async fn call(app: &App, req: Request<Body>) -> (StatusCode, String) {
+    let response = router(app.state.clone()).oneshot(req).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn get(app: &App, uri: &str) -> (StatusCode, Value) {
+    let (s, b) = call(app, Request::get(uri).body(Body::empty()).unwrap()).await;
+    (s, serde_json::from_str(&b).unwrap_or(Value::Null))
+}
+
+async fn post(app: &App, uri: &str, body: &str) -> (StatusCode, Value) {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, b) = call(app, req).await;
+    (s, serde_json::from_str(&b).unwrap_or(Value::Null))
+}
+
+/// Two SKUs sold daily for 20 weeks from Monday 2024-01-01; RING-7 nearly
+/// out of stock, RING-8 with plenty.
+fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut lines = Vec::new();
+    for d in 0..140i64 {
+        let at = (start + chrono::Duration::days(d)).and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+        for (sku, qty) in [("RING-7", 3), ("RING-8", 1)] {
+            lines.push(OrderLine {
+                order_id: format!("{sku}-{d}"),
+                line_no: 0,
+                ordered_at: at,
+                customer_id: None,
+                sku: sku.into(),
+                title: Some("Solitaire ring".into()),
+                quantity: qty,
+                unit_price: Some(Money::new(120_000, Currency::USD)),
+                country: None,
+                kind: LineKind::Sale,
+            });
+        }
+    }
+    store.import_order_lines(lines.into_iter().map(Ok::<_, std::io::Error>)).unwrap();
+    let as_of = (start + chrono::Duration::days(139)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+    let inv = [("RING-7", 5), ("RING-8", 400)].map(|(sku, on_hand)| InventoryLevel {
+        sku: sku.into(),
+        location: "main".into(),
+        on_hand,
+        on_order: None,
+        lead_time_days: Some(21),
+        unit_cost: Some(Money::new(40_000, Currency::USD)),
+        as_of: Some(as_of),
+    });
+    store.import_inventory(inv.into_iter().map(Ok::<_, std::io::Error>), 1_750_000_000).unwrap();
+    let state = AppState::new(crate::app_on(store.clone()), dir.path());
+    App { store, state, _dir: dir }
+}
+
+#[tokio::test]
+async fn forecasts_follow_the_contract() {
+    let app = app();
+    let (s, v) = get(&app, "/v1/forecasts?level=variant&freq=week&horizon=3").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for it in items {
+        for k in ["level", "key", "sku", "freq", "model", "points", "why"] {
+            assert!(it.get(k).is_some(), "{k} missing in {it}");
+        }
+        let pts = it["points"].as_array().unwrap();
+        assert_eq!(pts.len(), 3);
+        // History ends Sunday 2024-05-19: the next Monday.
+        assert_eq!(pts[0]["period_start"], "2024-05-20");
+        assert!(
+            pts[0]["p10"].as_f64() <= pts[0]["p50"].as_f64()
+                && pts[0]["p50"].as_f64() <= pts[0]["p90"].as_f64()
+        );
+    }
+    let (s, v) = get(&app, "/v1/forecasts?level=total&sku=total").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"][0]["key"], "total");
+    for bad in ["level=sideways", "freq=hour", "horizon=0", "horizon=27", "horizon=abc", "limit=0"] {
+        let (s, v) = get(&app, &format!("/v1/forecasts?{bad}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
+        assert!(v["code"].is_string() && v["message"].is_string());
+    }
+    let (s, _) = get(&app, "/v1/forecasts?sku=NOPE").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_decision_is_stored_logged_and_exported() {
+    let app = app();
+    let (s, v) = get(&app, "/v1/replenishment?orders_only=true").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["sku"], "RING-7");
+    assert!(items[0]["suggested_qty"].as_u64().unwrap() > 0);
+    assert!(!items[0]["why"].as_array().unwrap().is_empty());
+
+    let (s, v) = post(&app, "/v1/replenishment/RING-7/decision", r#"{"action":"shrug"}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, _) = post(&app, "/v1/replenishment/RING-7/decision", r#"{"action":"edit"}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = post(&app, "/v1/replenishment/NOPE/decision", r#"{"action":"approve"}"#).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = post(&app, "/v1/replenishment/RING-7/decision", "{not json").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (s, v) = post(
+        &app,
+        "/v1/replenishment/RING-7/decision",
+        r#"{"action":"edit","quantity":24,"note":"case of 24"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["quantity"], 24);
+    let (_, v) = get(&app, "/v1/replenishment").await;
+    let ring = v["items"].as_array().unwrap().iter().find(|r| r["sku"] == "RING-7").unwrap().clone();
+    assert_eq!(ring["decision"]["action"], "edit");
+    assert!(app.store.get_doc("replenishment", "RING-7").unwrap().is_some());
+    let audit = app.store.audit_log().unwrap();
+    assert!(audit.iter().any(|a| a.action == "replenishment.edit" && a.subject == "RING-7"));
+
+    let (s, csv) = call(&app, Request::get("/v1/replenishment/po.csv").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut rows = csv.lines();
+    assert!(rows.next().unwrap().starts_with("sku,product,title,quantity"));
+    let line = rows.next().unwrap();
+    assert!(line.starts_with("RING-7,") && line.contains(",24,400.00,9600.00,"), "{line}");
+
+    let (s, v) = get(&app, "/v1/slow-movers").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    let (s, _) = call(&app, Request::get("/admin/forecasts").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -1,0 +1,22 @@
+//! Integration tests of the `loupe-http` crate, one module per concern (one
+//! test binary per crate keeps linking fast).
+
+mod forecast;
+mod http;
+mod recs;
+mod search;
+mod web;
+mod web_recs;
+
+/// The application over `store` with the wall clock, as `loupe serve` builds it.
+pub fn app_on(store: store::Store) -> app::App {
+    app::App::new(
+        store,
+        app::Clock::new(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+        }),
+    )
+}

@@ -1,0 +1,172 @@
+//! The web shell through the real router: every page renders with its
+//! landmarks, text from the catalog is escaped, errors are HTML pages.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use loupe_http::{router, AppState};
+use model::{Category, Currency, Metal, Money, Product, QualityIssue, Stone, Variant};
+use tower::ServiceExt;
+
+fn app(products: Vec<Product>) -> (axum::Router, store::Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    store.import_products(products.into_iter().map(Ok::<_, std::io::Error>), 1_750_000_000).unwrap();
+    (router(AppState::new(crate::app_on(store.clone()), dir.path())), store, dir)
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String, String) {
+    let response = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, content_type, body)
+}
+
+fn ring(handle: &str, title: &str) -> Product {
+    Product {
+        handle: handle.into(),
+        title: title.into(),
+        description: "Hand-finished.".into(),
+        category: Some(Category::Ring),
+        collection: Some("halo".into()),
+        variants: ["6", "7"]
+            .iter()
+            .map(|size| Variant {
+                sku: format!("{handle}-{size}"),
+                price: Some(Money::new(125_000, Currency::USD)),
+                options: [("Size".to_string(), size.to_string())].into(),
+                metals: vec![Metal {
+                    kind: "gold".into(),
+                    karat: Some(18),
+                    colors: vec!["rose".into()],
+                    ..Metal::default()
+                }],
+                stones: vec![Stone { kind: "diamond".into(), carat: Some(0.5), ..Stone::default() }],
+                inventory: Some(2),
+                ..Variant::default()
+            })
+            .collect(),
+        quality_issues: vec![QualityIssue {
+            code: "missing_gender".into(),
+            message: "no gender".into(),
+            line: Some(3),
+            field: None,
+        }],
+        ..Product::default()
+    }
+}
+
+/// A page is HTML with a language, a title, a main landmark and our assets.
+#[track_caller]
+fn check_page(status: StatusCode, content_type: &str, body: &str) {
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    for needle in
+        ["<html lang=\"en\">", "<title>", "<main id=\"main\">", "/assets/style.css", "Skip to content"]
+    {
+        assert!(body.contains(needle), "page lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn every_storefront_page_renders() {
+    let (app, _store, _dir) = app(vec![ring("halo-ring", "Halo Ring"), ring("halo-band", "Halo Band")]);
+    let (s, ct, home) = get(&app, "/").await;
+    check_page(s, &ct, &home);
+    assert!(home.contains("Halo Ring") && home.contains("href=\"/c/ring\""));
+
+    let (s, ct, cat) = get(&app, "/c/ring?sort=price_desc").await;
+    check_page(s, &ct, &cat);
+    assert!(cat.contains("2 pieces"));
+
+    let (s, ct, product) = get(&app, "/p/halo-ring").await;
+    check_page(s, &ct, &product);
+    assert!(product.contains("18K rose gold") && product.contains("0.5 ct diamond"));
+    assert!(product.contains("<legend>Size</legend>") && product.contains("value=\"7\""));
+    assert!(product.contains("$1,250"));
+    assert!(product.contains("id=\"variants\""), "the variant picker gets its data");
+    let recs = &product[product.find("id=\"recommendations\"").expect("a recommendations section")..];
+    assert!(recs.contains("Halo Band") && recs.contains("class=\"reason\""), "{recs}");
+
+    let (s, ct, search) = get(&app, "/search?q=halo+ring").await;
+    check_page(s, &ct, &search);
+    assert!(search.contains("class=\"hit\"") && search.contains("Why this result"));
+    // Whatever the engine makes of nonsense (nothing, or a relaxed match), the page renders.
+    let (s, ct, odd) = get(&app, "/search?q=zzzz").await;
+    check_page(s, &ct, &odd);
+    assert!(odd.contains("Nothing found") || odd.contains("class=\"hit\""));
+    // A malformed query string still shows the page.
+    let (s, _, _) = get(&app, "/search?q=%ZZ&page=abc").await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Open server (no keys): the storefront sends its events.
+    assert!(home.contains("data-events=\"on\""));
+
+    let (s, ct, cart) = get(&app, "/cart").await;
+    check_page(s, &ct, &cart);
+
+    let (s, ct, css) = get(&app, "/assets/style.css").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/css") && css.contains("--serif"));
+    let (s, ct, _) = get(&app, "/assets/app.js").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/javascript"));
+}
+
+#[tokio::test]
+async fn missing_pages_are_html_404s() {
+    let (app, _store, _dir) = app(vec![ring("halo-ring", "Halo Ring")]);
+    for uri in ["/p/nope", "/c/tiara", "/admin/nope", "/nowhere"] {
+        let (s, ct, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+        assert!(ct.starts_with("text/html") && body.contains("Not found"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn catalog_text_is_escaped_everywhere() {
+    let evil = "<script>alert('x')</script> Ring";
+    let (app, _store, _dir) = app(vec![ring("evil", evil)]);
+    for uri in ["/", "/c/ring", "/p/evil", "/search?q=ring", "/admin", "/admin/quality"] {
+        let (s, _, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(!body.contains("<script>alert"), "{uri} lets markup through");
+    }
+    let (_, _, search) = get(&app, "/search?q=%3Cimg+src%3Dx%3E").await;
+    assert!(!search.contains("<img src=x>"));
+}
+
+#[tokio::test]
+async fn the_back_office_shows_issues_and_placeholders() {
+    let (app, store, _dir) = app(vec![ring("halo-ring", "Halo Ring")]);
+    let (s, ct, admin) = get(&app, "/admin").await;
+    check_page(s, &ct, &admin);
+    assert!(admin.contains("Missing gender") && admin.contains("Attribute coverage"));
+    let (s, ct, quality) = get(&app, "/admin/quality?code=missing_gender").await;
+    check_page(s, &ct, &quality);
+    assert!(quality.contains("no gender"));
+    for section in ["search", "recommendations", "forecasts", "tasks"] {
+        let (s, ct, body) = get(&app, &format!("/admin/{section}")).await;
+        check_page(s, &ct, &body);
+        assert!(body.contains(&format!("href=\"/admin/{section}\" aria-current=\"page\"")), "{section}");
+    }
+    // The same report as JSON.
+    let (s, _, json) = get(&app, "/v1/quality").await;
+    assert_eq!(s, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["products"], 1);
+    assert!(v["issue_counts"]["missing_gender"].as_u64() >= Some(1), "{v}");
+    // Once keys exist the back-office asks for one, and the storefront
+    // stops sending events (that route needs an admin key now).
+    store.create_key(store::Role::Admin, "ops", 1_750_000_000).unwrap();
+    let (s, _, _) = get(&app, "/admin").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, home) = get(&app, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!home.contains("data-events"));
+}
