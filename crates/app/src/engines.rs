@@ -372,6 +372,29 @@ mod tests {
     }
 
     #[test]
+    fn try_get_never_waits_and_starts_one_build() {
+        let builds = Arc::new(AtomicUsize::new(0));
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "t",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Background },
+        );
+        // Page views while the first value builds: none waits, one build runs.
+        for _ in 0..5 {
+            assert!(slot.try_get(1, counting(&builds, 1)).unwrap().is_none());
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let value = loop {
+            if let Some(v) = slot.try_get(1, counting(&builds, 1)).unwrap() {
+                break v;
+            }
+            assert!(Instant::now() < deadline, "the background build never landed");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(*value, 0);
+        assert_eq!(builds.load(Ordering::SeqCst), 1, "one build for five page views");
+    }
+
+    #[test]
     fn concurrent_first_requests_build_once() {
         let slot: Arc<Slot<u64, u64>> = Slot::new(
             "test",

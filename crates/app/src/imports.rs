@@ -103,12 +103,13 @@ pub fn import_reader<R: Read>(
 /// header columns); see [`jobs::check_catalog_header`]. Events are checked
 /// line by line as they are imported, so there is nothing to check first.
 pub fn check_reader<R: Read>(input: R, name: &str, spec: &ImportSpec) -> Result<()> {
-    Ok(match spec.kind {
+    match spec.kind {
         Kind::Catalog => jobs::check_catalog_header(input, name, &catalog_options(spec))?,
         Kind::Orders => jobs::check_orders_header(input, name, &orders_options(spec))?,
         Kind::Inventory => jobs::check_inventory_header(input, name, &inventory_options(spec))?,
-        Kind::Events => (),
-    })
+        Kind::Events => {}
+    }
+    Ok(())
 }
 
 fn catalog_options(spec: &ImportSpec) -> CatalogImportOptions {

@@ -159,20 +159,33 @@ pub fn schema_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
+/// `{"code", "message"}` with every code of the table (`app::Code`), its
+/// status and what it means, so that clients can match on them.
+fn error_schema() -> Value {
+    let codes: Vec<&str> = app::Code::ALL.iter().map(|c| c.as_str()).collect();
+    let table: Vec<String> = app::Code::ALL
+        .iter()
+        .map(|c| format!("- `{}` ({}): {}", c.as_str(), c.status(), c.description()))
+        .collect();
+    json!({
+        "type": "object", "required": ["code", "message"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "enum": codes,
+                "description": format!("Stable machine-readable code:\n{}", table.join("\n")),
+            },
+            "message": {"type": "string", "description": "Human-readable explanation; never internal details."},
+            "request_id": {"type": "string", "description": "For `internal` errors: the id the server logged the details under."},
+        },
+    })
+}
+
 /// The document for `areas`.
 pub(crate) fn document(areas: &[Area]) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
-    schemas.insert(
-        "Error".into(),
-        json!({
-            "type": "object", "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string", "description": "Stable machine-readable code."},
-                "message": {"type": "string", "description": "Human-readable explanation."},
-            },
-        }),
-    );
+    schemas.insert("Error".into(), error_schema());
     let mut tags = Vec::new();
     for area in areas {
         tags.push(json!({"name": area.tag, "description": area.description}));

@@ -522,6 +522,11 @@ async fn the_openapi_document_lists_every_route_and_each_answers() {
     app.seed(three_products());
     let doc = app.get("/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");
+    // The error table is in the document, code by code.
+    let codes = doc["components"]["schemas"]["Error"]["properties"]["code"]["enum"].as_array().unwrap();
+    for code in app::Code::ALL {
+        assert!(codes.iter().any(|c| c == code.as_str()), "{} missing from the Error schema", code.as_str());
+    }
     let paths = doc["paths"].as_object().unwrap();
     for required in [
         "/health",

@@ -167,7 +167,7 @@ fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Resul
     eprintln!("import task {} started", accepted.task_id);
     let bar = progress_bar();
     let task = loop {
-        let task: Task = server.get_json(&accepted.status_url).map_err(|e| to_app_error(e))?;
+        let task: Task = server.get_json(&accepted.status_url).map_err(to_app_error)?;
         if let Some(p) = &task.progress {
             if let Some(total) = p.total {
                 bar.set_length(total);
