@@ -8,7 +8,7 @@ use std::path::Path;
 
 use model::EventKind;
 
-use crate::catalog::{fmt_size, SizeSpec};
+use crate::catalog::SizeSpec;
 use crate::{CampaignKind, World};
 
 /// The files `write_to` creates, relative to the directory.
@@ -608,12 +608,5 @@ impl World {
             "tickets": self.tickets.len(),
         });
         fs::write(path, serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n")
-    }
-}
-
-#[allow(dead_code)]
-fn size_text(s: SizeSpec) -> String {
-    match s {
-        SizeSpec::Ring(x) | SizeSpec::Length(x) => fmt_size(x),
     }
 }

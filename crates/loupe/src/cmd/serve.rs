@@ -4,7 +4,6 @@
 //! http://HOST:PORT` (or a JSON object with `--json`), so that scripts and
 //! tests that start it with `--port 0` can read the address they got.
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -88,18 +87,16 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
 
 fn announce(addr: SocketAddr, json: bool) {
     let url = format!("http://{addr}");
-    let mut out = std::io::stdout().lock();
     if json {
         let line = serde_json::json!({"url": url, "address": addr.to_string()});
-        let _ = writeln!(out, "{line}");
+        crate::out::outln!("{line}");
     } else {
-        let _ = writeln!(
-            out,
+        crate::out::outln!(
             "Loupe is listening on {url}  (storefront {url}/, back-office {url}/admin, API {url}/v1)"
         );
     }
     // Tests and scripts wait for this line: do not leave it in a buffer.
-    let _ = out.flush();
+    crate::out::flush();
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.

@@ -7,7 +7,8 @@
 //! statsforecast_bench.py` runs its models on identical data and origins.
 
 use crate::out::outln;
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -94,7 +95,8 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             outln!("scored against true demand in {}", p.display());
         }
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // The report is written through `crate::out` at the end (a closed pipe is not an error).
+    let mut out = String::new();
     for (label, eval, secs) in &runs {
         let cuts: Vec<String> = eval.cuts.iter().map(|c| c.to_string()).collect();
         if args.json {
@@ -166,7 +168,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         models.sort();
         writeln!(out, "models chosen: {}", models.join(" "))?;
     }
-    out.flush()?;
+    crate::out::write_str(&out);
     Ok(())
 }
 
