@@ -219,13 +219,17 @@ impl Vocabulary {
             fineness_default: HashMap::new(),
             fineness_prefixes: HashMap::new(),
             default_origin: HashMap::new(),
-            birthstones: vec![Vec::new(); 12],
+            birthstones: (1..=12)
+                .map(|m| model::birthstone::stones(m).iter().map(|s| s.to_string()).collect())
+                .collect(),
             loose_gender: HashSet::new(),
         }
     }
 
     /// Adds a brand's vocabulary (same shape as the built-in file; every
-    /// section optional). Entries are added to the built-in ones.
+    /// section optional). Entries are added to the built-in ones; a
+    /// `[birthstones]` section adds stones to the months of
+    /// `model::birthstone`.
     pub fn extend_from_toml(&mut self, text: &str) -> Result<()> {
         let file: File = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let m = file.metal;
@@ -401,7 +405,8 @@ impl Vocabulary {
         self.phrases.get(&joined(phrase)).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Birthstones of a month (1 = January), traditional first.
+    /// Birthstones of a month (1 = January), traditional first: the table in
+    /// `model::birthstone`, plus any a brand file added.
     pub fn birthstones(&self, month: u8) -> &[String] {
         match month {
             1..=12 => &self.birthstones[month as usize - 1],
@@ -456,6 +461,19 @@ mod tests {
         .unwrap();
         assert_eq!(v.lookup("juste un clou"), &[Entry::Collection("juste un clou".into())]);
         assert_eq!(v.lookup("Larimar"), &[Entry::StoneKind("larimar".into())]);
+    }
+
+    #[test]
+    fn birthstones_are_the_shared_table() {
+        let v = Vocabulary::builtin();
+        for m in 1..=12 {
+            assert_eq!(v.birthstones(m), model::birthstone::stones(m), "month {m}");
+        }
+        assert_eq!(v.birthstone_months("alexandrite"), vec![6]);
+        assert_eq!(v.birthstone_months("zircon"), vec![12]);
+        let mut v = v;
+        v.extend_from_toml("[birthstones]\ndecember = [\"blue_topaz\"]").unwrap();
+        assert_eq!(v.birthstones(12), ["turquoise", "tanzanite", "zircon", "blue_topaz"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! `#[serde(default)]` so that older stores still load).
 
 mod activity;
+pub mod birthstone;
 mod money;
 mod product;
 

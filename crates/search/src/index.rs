@@ -245,7 +245,7 @@ impl SearchIndex {
         let mut in_stock = BitSet::empty(n);
         let mut handle_to_doc = HashMap::with_capacity(n);
         let mut sku_to_doc = HashMap::with_capacity(n);
-        let birthstones: HashSet<&str> = lex.birthstones.iter().flatten().map(String::as_str).collect();
+        let birthstones: HashSet<String> = (1..=12).flat_map(|m| lex.birthstones(m)).collect();
         let mut title_words = Vec::new();
         let lexicon_words: HashSet<&str> = lex.phrases.keys().flatten().map(String::as_str).collect();
         let mut title_has: HashMap<String, BitSet> = HashMap::new();

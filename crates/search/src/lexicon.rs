@@ -47,7 +47,8 @@ pub struct Lexicon {
     pub(crate) fuzzy_words: Vec<String>,
     /// Single-word phrases of 4 or 5 letters, for dropped-letter typos.
     pub(crate) short_words: Vec<String>,
-    /// Month (1-12) to its birthstones; index 0 unused.
+    /// Month (1-12) to the birthstones a brand file set for it; index 0
+    /// unused. An empty entry means the shared table in `model::birthstone`.
     pub(crate) birthstones: Vec<Vec<String>>,
     pub(crate) stone_colors: HashMap<String, Vec<String>>,
     /// Style or occasion name to words that show it in a product's text.
@@ -167,8 +168,13 @@ impl Lexicon {
         best.map(|(_, w)| w)
     }
 
-    pub(crate) fn birthstones(&self, month: u8) -> &[String] {
-        self.birthstones.get(month as usize).map(Vec::as_slice).unwrap_or(&[])
+    /// The birthstones of `month` (1-12): a brand file's `[birthstones]`
+    /// entry for it, else the shared table in `model::birthstone`.
+    pub(crate) fn birthstones(&self, month: u8) -> Vec<String> {
+        match self.birthstones.get(month as usize) {
+            Some(own) if !own.is_empty() => own.clone(),
+            _ => model::birthstone::stones(month).iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     pub(crate) fn stones_of_color(&self, color: &str) -> &[String] {
@@ -224,6 +230,17 @@ mod tests {
         assert_eq!(lex.correct("hoop"), None);
         assert_eq!(lex.correct("carm"), Some("charm"));
         assert_eq!(lex.correct("hop"), Some("hoop"));
+    }
+
+    #[test]
+    fn birthstones_are_the_shared_table_unless_a_brand_sets_a_month() {
+        let mut lex = Lexicon::default_lexicon();
+        for m in 1..=12 {
+            assert_eq!(lex.birthstones(m), model::birthstone::stones(m), "month {m}");
+        }
+        lex.extend("[birthstones]\n12 => blue_topaz turquoise\n").unwrap();
+        assert_eq!(lex.birthstones(12), ["blue_topaz", "turquoise"]);
+        assert_eq!(lex.birthstones(6), ["pearl", "moonstone", "alexandrite"]);
     }
 
     #[test]

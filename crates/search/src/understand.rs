@@ -347,7 +347,7 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
             u.stone_color = Some(lab(c, &from));
         }
     } else if let Some((m, from)) = month {
-        let kinds = lex.birthstones(m).to_vec();
+        let kinds = lex.birthstones(m);
         let from = match &u.birthstone {
             Some(b) => format!("{from} {b}"),
             None => from,
@@ -657,6 +657,31 @@ mod tests {
                 occasion anniversary <- "anniversary"
             "#]],
         );
+    }
+
+    #[test]
+    fn a_months_birthstone_means_the_shared_tables_stones() {
+        let lex = Lexicon::default_lexicon();
+        let months = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ];
+        for (m, name) in (1..=12u8).zip(months) {
+            let u = understand(&format!("{name} birthstone"), &lex, &|_| true);
+            let stone = u.stone.unwrap_or_else(|| panic!("{name}: no stone"));
+            assert_eq!(stone.month, Some(m));
+            assert_eq!(stone.kinds, model::birthstone::stones(m), "{name}");
+        }
     }
 
     #[test]

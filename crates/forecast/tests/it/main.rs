@@ -3,6 +3,7 @@
 //! the inventory decisions and slow movers, and the online-retail data set.
 
 mod decisions;
+mod fit_golden;
 mod online_retail;
 mod pipeline;
 

@@ -1,6 +1,7 @@
 //! Integration tests of the simulator: determinism, the calendar's mark on
 //! the orders, and the consistency of the ground truth with what was sold.
 
+mod golden;
 mod reimport;
 mod truth;
 mod world;

@@ -2,12 +2,15 @@
 //! classifies its demand (ADI / CV²), runs every candidate model once over
 //! the history with its backtest origins, keeps the one with the lowest
 //! rolling-origin error, and puts count-distribution intervals around it
-//! with a dispersion measured on the backtest residuals.
+//! with a dispersion measured on the backtest residuals. The candidate
+//! models and the contest between them are in `candidates`.
+
+mod candidates;
 
 use crate::dist::count_quantiles;
-use crate::models::{
-    self, Croston, Holt, HoltWinters, HwParams, Naive, Output, Plan, SeasonalNaive, Ses, Tsb,
-};
+use crate::models::{self, Output, Plan, Tsb};
+
+use candidates::{Best, Series};
 
 /// The models a series can be forecast with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -186,21 +189,6 @@ pub struct Scratch {
     pool: Vec<(ModelKind, f64, Output)>,
 }
 
-const SES_ALPHAS: [f64; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
-const HOLT_PARAMS: [(f64, f64); 4] = [(0.1, 0.05), (0.3, 0.05), (0.3, 0.2), (0.6, 0.1)];
-const CROSTON_ALPHAS: [f64; 3] = [0.05, 0.1, 0.2];
-const TSB_PARAMS: [(f64, f64); 6] =
-    [(0.1, 0.02), (0.1, 0.05), (0.1, 0.1), (0.2, 0.05), (0.2, 0.2), (0.3, 0.3)];
-
-struct Best {
-    kind: ModelKind,
-    params: String,
-    score: f64,
-    mse: f64,
-    runner_up: Option<(ModelKind, f64)>,
-    bt_dispersion: f64,
-}
-
 /// Fits and forecasts one series. `y` holds the history (units per period),
 /// `ok[t]` is false for censored periods (an empty `ok` means none).
 pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scratch) -> SeriesFit {
@@ -241,12 +229,6 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
     let plain = Plan { idx: &ones, origins: &origins, h, from };
     let cal = Plan { idx, origins: &origins, h, from };
 
-    let mut best: Option<Best> = None;
-    let m = ctx.season;
-    // Candidates in order of preference: a later one must be better by 1%
-    // and by a small absolute margin, so that ties (a backtest window with
-    // no sale at all, where a forecast of zero looks perfect) go to the
-    // smoothers rather than to the naive methods listed last.
     let (mut sum, mut cnt) = (0.0, 0.0);
     for t in from..n {
         if ok_at_slice(ok, t) {
@@ -255,141 +237,11 @@ pub fn fit_series(y: &[f64], ok: &[bool], ctx: &SeriesContext, scratch: &mut Scr
         }
     }
     let mean_y = if cnt > 0.0 { sum / cnt } else { 0.0 };
+    // A later candidate must beat the best by 1% and by this margin.
     scratch.tol = 1e-2 * (origins.len() * h) as f64 * (mean_y * mean_y + mean_y);
-    // The calendar models come first: when the backtest windows hold no
-    // event (the calendar neither helps nor hurts there), the pooled lifts
-    // still reach the forecast.
-    if ctx.calendar {
-        family(
-            scratch,
-            &mut best,
-            ModelKind::CalendarSes,
-            y,
-            ok,
-            &cal,
-            SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
-            |&a, _| Ses::new(a),
-        );
-        if !class.is_intermittent() {
-            family(
-                scratch,
-                &mut best,
-                ModelKind::CalendarHolt,
-                y,
-                ok,
-                &cal,
-                HOLT_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b} phi=0.9"), (a, b))),
-                |&(a, b), _| Holt::new(a, b, 0.9),
-            );
-        }
-        family(
-            scratch,
-            &mut best,
-            ModelKind::CalendarTsb,
-            y,
-            ok,
-            &cal,
-            TSB_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b}"), (a, b))),
-            |&(a, b), _| Tsb::new(a, b),
-        );
-    }
-    family(
-        scratch,
-        &mut best,
-        ModelKind::Ses,
-        y,
-        ok,
-        &plain,
-        SES_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
-        |&a, _| Ses::new(a),
-    );
-    if !class.is_intermittent() {
-        family(
-            scratch,
-            &mut best,
-            ModelKind::HoltDamped,
-            y,
-            ok,
-            &plain,
-            HOLT_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b} phi=0.9"), (a, b))),
-            |&(a, b), _| Holt::new(a, b, 0.9),
-        );
-        if n >= 2 * m + h && m > 1 {
-            for mult in [false, true] {
-                let kind =
-                    if mult { ModelKind::HoltWintersMultiplicative } else { ModelKind::HoltWintersAdditive };
-                let grid = [(0.1, 0.1), (0.3, 0.1), (0.1, 0.3), (0.3, 0.3)];
-                family(
-                    scratch,
-                    &mut best,
-                    kind,
-                    y,
-                    ok,
-                    &plain,
-                    grid.iter()
-                        .map(|&(a, g)| (format!("alpha={a} beta=0.02 gamma={g} phi=0.95 m={m}"), (a, g))),
-                    |&(a, g), _| {
-                        HoltWinters::new(
-                            &HwParams { alpha: a, beta: 0.02, gamma: g, phi: 0.95, multiplicative: mult },
-                            m,
-                        )
-                    },
-                );
-            }
-        }
-    }
-    family(
-        scratch,
-        &mut best,
-        ModelKind::Croston,
-        y,
-        ok,
-        &plain,
-        CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
-        |&a, _| Croston::new(a, false),
-    );
-    family(
-        scratch,
-        &mut best,
-        ModelKind::Sba,
-        y,
-        ok,
-        &plain,
-        CROSTON_ALPHAS.iter().map(|&a| (format!("alpha={a}"), a)),
-        |&a, _| Croston::new(a, true),
-    );
-    let tsb_grid = || TSB_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b}"), (a, b)));
-    family(scratch, &mut best, ModelKind::Tsb, y, ok, &plain, tsb_grid(), |&(a, b), _| Tsb::new(a, b));
-    consider(scratch, &mut best, ModelKind::Naive, String::new(), y, ok, &plain, |_| Naive::default());
-    if n >= m + h && m > 1 {
-        consider(scratch, &mut best, ModelKind::SeasonalNaive, format!("m={m}"), y, ok, &plain, |_| {
-            SeasonalNaive::new(m)
-        });
-    }
-    // The mean of the best three, which often beats each of them (the M
-    // competitions' lesson); it has to earn its place on the same backtest.
-    if scratch.pool.len() >= 2 && !origins.is_empty() {
-        let pool = std::mem::take(&mut scratch.pool);
-        let k = pool.len() as f64;
-        let mut combo = Output {
-            bt: vec![0.0; pool[0].2.bt.len()],
-            fc: vec![0.0; pool[0].2.fc.len()],
-            ..Output::default()
-        };
-        for (_, _, o) in &pool {
-            for (c, v) in combo.bt.iter_mut().zip(&o.bt) {
-                *c += v / k;
-            }
-            for (c, v) in combo.fc.iter_mut().zip(&o.fc) {
-                *c += v / k;
-            }
-            combo.sse += o.sse / k;
-            combo.nfit = o.nfit;
-        }
-        let members: Vec<&str> = pool.iter().map(|p| p.0.as_str()).collect();
-        judge(scratch, &mut best, ModelKind::Combination, members.join("+"), y, ok, &cal, combo);
-        scratch.pool = pool;
-    }
+    let series =
+        Series { n, h, m: ctx.season, intermittent: class.is_intermittent(), calendar: ctx.calendar };
+    let best = candidates::choose(scratch, &series, y, ok, &plain, &cal);
 
     // Demand probability now and at its peak, for the slow-mover signals.
     let (demand_probability, peak_probability) = {
@@ -497,124 +349,6 @@ fn zero_fit(h: usize, periods: usize, censored: usize) -> SeriesFit {
         censored,
         demand_probability: 0.0,
         peak_probability: 0.0,
-    }
-}
-
-/// Absolute error and residual statistics of the backtest forecasts in
-/// `out` against `y`: (sum |e|, sum e², sum f, points).
-fn score(out: &Output, y: &[f64], ok: &[bool], origins: &[usize], h: usize) -> (f64, f64, f64, usize) {
-    let (mut ae, mut se, mut sf, mut k) = (0.0, 0.0, 0.0, 0);
-    for (i, &o) in origins.iter().enumerate() {
-        for j in 0..h {
-            let t = o + j;
-            if t >= y.len() || !ok_at_slice(ok, t) {
-                continue;
-            }
-            let f = out.bt[i * h + j];
-            let e = y[t] - f;
-            ae += e.abs();
-            se += e * e;
-            sf += f;
-            k += 1;
-        }
-    }
-    (ae, se, sf, k)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn consider<S: models::State>(
-    scratch: &mut Scratch,
-    best: &mut Option<Best>,
-    kind: ModelKind,
-    params: String,
-    y: &[f64],
-    ok: &[bool],
-    plan: &Plan,
-    make: impl Fn(()) -> S,
-) {
-    let mut out = std::mem::take(&mut scratch.out);
-    models::run(make(()), y, ok, plan, &mut out);
-    judge(scratch, best, kind, params, y, ok, plan, out);
-}
-
-/// Runs each parameter setting of a family, keeps the one with the lowest
-/// in-sample one-step error, and lets it compete on the backtest.
-#[allow(clippy::too_many_arguments)]
-fn family<P, S: models::State>(
-    scratch: &mut Scratch,
-    best: &mut Option<Best>,
-    kind: ModelKind,
-    y: &[f64],
-    ok: &[bool],
-    plan: &Plan,
-    grid: impl Iterator<Item = (String, P)>,
-    make: impl Fn(&P, ()) -> S,
-) {
-    let mut chosen: Option<(String, Output)> = None;
-    for (label, p) in grid {
-        let mut out = Output::default();
-        if let Some((_, prev)) = chosen.as_ref() {
-            out.bt.reserve(prev.bt.len());
-        }
-        models::run(make(&p, ()), y, ok, plan, &mut out);
-        let mse = if out.nfit > 0 { out.sse / out.nfit as f64 } else { f64::INFINITY };
-        let better = match &chosen {
-            None => true,
-            Some((_, c)) => mse < if c.nfit > 0 { c.sse / c.nfit as f64 } else { f64::INFINITY },
-        };
-        if better {
-            chosen = Some((label, out));
-        }
-    }
-    if let Some((label, out)) = chosen {
-        judge(scratch, best, kind, label, y, ok, plan, out);
-    }
-}
-
-/// Compares one model run against the best so far; the winner's output is
-/// kept in `scratch.best`.
-#[allow(clippy::too_many_arguments)]
-fn judge(
-    scratch: &mut Scratch,
-    best: &mut Option<Best>,
-    kind: ModelKind,
-    params: String,
-    y: &[f64],
-    ok: &[bool],
-    plan: &Plan,
-    out: Output,
-) {
-    let (_ae, se, sf, k) = score(&out, y, ok, plan.origins, plan.h);
-    if k > 0 && kind != ModelKind::Combination {
-        let pos = scratch.pool.iter().position(|p| se < p.1).unwrap_or(scratch.pool.len());
-        if pos < 3 {
-            scratch.pool.insert(pos, (kind, se, out.clone()));
-            scratch.pool.truncate(3);
-        }
-    }
-    let (score, mse, disp) = if k > 0 {
-        (se, se / k as f64, if sf > 0.0 { se / sf } else { f64::NAN })
-    } else {
-        // No backtest possible: fall back to the in-sample error.
-        let mse = if out.nfit > 0 { out.sse / out.nfit as f64 } else { f64::INFINITY };
-        (mse, mse, f64::NAN)
-    };
-    let replace = match best {
-        None => true,
-        Some(b) => score < b.score * 0.99 - scratch.tol || (b.score.is_nan() && !score.is_nan()),
-    };
-    if replace {
-        let runner_up = best.as_ref().map(|b| (b.kind, b.score));
-        *best = Some(Best { kind, params, score, mse, runner_up, bt_dispersion: disp });
-        let old = std::mem::replace(&mut scratch.best, out);
-        scratch.out = old;
-    } else {
-        if let Some(b) = best.as_mut() {
-            if b.runner_up.is_none_or(|r| score < r.1) {
-                b.runner_up = Some((kind, score));
-            }
-        }
-        scratch.out = out;
     }
 }
 

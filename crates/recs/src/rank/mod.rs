@@ -1,19 +1,22 @@
 //! Training all models, then answering a request: resolve the context into
 //! seed items, let every model score every item, blend per context, apply the
-//! business rules, pick a diverse list and explain each pick.
+//! business rules, pick a diverse list and explain each pick (`explain`).
+//! The gift finder, which has no seeds, ranks and explains in `gift`.
+
+mod explain;
+mod gift;
 
 use std::collections::HashSet;
 use std::time::Instant;
 
-use model::{Category, Event, Gender, OrderLine, Product};
+use model::{Category, Event, OrderLine, Product};
 
-use crate::content::{self, genders_compatible, Kind};
-use crate::gift::{Budget, GiftBrief};
-use crate::items::{money, Items};
+use crate::content::{self, genders_compatible};
+use crate::items::Items;
 use crate::profile::UserHist;
 use crate::{
-    als, cooc, knn, profile, trend, Context, Item, Reason, Recommender, Request, Signal, TrainConfig,
-    TrainStats, Weights,
+    als, cooc, knn, profile, trend, Context, Item, Recommender, Request, Signal, TrainConfig, TrainStats,
+    Weights,
 };
 
 const NONE: u32 = u32::MAX;
@@ -154,7 +157,7 @@ pub(crate) fn recommend(rec: &Recommender, req: &Request, weights: Option<&Weigh
         return Vec::new();
     }
     let seeds = match &req.context {
-        Context::Gift(brief) => return gift(rec, brief, req.limit, weights),
+        Context::Gift(brief) => return gift::recommend(rec, brief, req.limit, weights),
         Context::Trending => None,
         Context::Customer(id) => customer_seeds(rec, id),
         Context::Product(id) => rec.items.by_id.get(id).map(|&ix| Seeds {
@@ -444,7 +447,7 @@ fn rank(
         })
         .collect();
     let picked = diversify(rec, cands, w.diversity, limit);
-    picked.into_iter().map(|c| explain(rec, seeds, sig, c, user, cold)).collect()
+    picked.into_iter().map(|c| explain::explain(rec, seeds, sig, c, user, cold)).collect()
 }
 
 /// Business rules as a score multiplier: price comfort band, gender, cart
@@ -522,354 +525,4 @@ fn diversify(rec: &Recommender, cands: Vec<Cand>, diversity: f32, limit: usize) 
         picked.push(c);
     }
     picked
-}
-
-fn title(rec: &Recommender, i: u32) -> &str {
-    &rec.items.info[i as usize].title
-}
-
-fn met(s: Option<&Seeds>, item: u32) -> &'static str {
-    match s.map(|s| (s.kind, s.user)) {
-        Some((SeedKind::Customer, Some(h))) => {
-            if h.bought.binary_search_by_key(&item, |e| e.0).is_ok() {
-                "you bought"
-            } else {
-                "you viewed"
-            }
-        }
-        Some((SeedKind::Cart, _)) => "in your cart",
-        Some((SeedKind::Session, _)) => "you just viewed",
-        _ => "",
-    }
-}
-
-fn with_seed(s: Option<&Seeds>, seed: u32, rec: &Recommender) -> String {
-    let m = met(s, seed);
-    if m.is_empty() {
-        format!("the {}", title(rec, seed))
-    } else {
-        format!("the {} {m}", title(rec, seed))
-    }
-}
-
-fn explain(
-    rec: &Recommender,
-    seeds: Option<&Seeds>,
-    sig: &Signals,
-    c: Cand,
-    user: Option<&UserHist>,
-    cold: bool,
-) -> Item {
-    let j = c.item;
-    let ju = j as usize;
-    let info = &rec.items.info[ju];
-    let total: f32 = c.parts.iter().map(|p| p.1).sum::<f32>().max(1e-9);
-    let mut why: Vec<Reason> = Vec::new();
-    for &(signal, contribution) in &c.parts {
-        if contribution < 0.03 * total {
-            continue;
-        }
-        let reason = match signal {
-            Signal::BoughtTogether => {
-                let seed = sig.cooc_seed[ju];
-                if seed == NONE {
-                    continue;
-                }
-                match rec.cooc.get(seed, j) {
-                    Some(nb) if nb.orders > 0 => {
-                        let times = if nb.orders == 1 {
-                            "1 order".to_string()
-                        } else {
-                            format!("{} orders", nb.orders)
-                        };
-                        Reason {
-                            signal,
-                            detail: format!(
-                                "bought together with {} in {times}",
-                                with_seed(seeds, seed, rec)
-                            ),
-                            contribution,
-                        }
-                    }
-                    Some(nb) if nb.sessions > 0 => Reason {
-                        signal: Signal::ViewedTogether,
-                        detail: format!(
-                            "viewed together with {} in {} sessions",
-                            with_seed(seeds, seed, rec),
-                            nb.sessions
-                        ),
-                        contribution,
-                    },
-                    _ => Reason {
-                        signal,
-                        detail: format!(
-                            "customers who bought {} also bought this",
-                            with_seed(seeds, seed, rec)
-                        ),
-                        contribution,
-                    },
-                }
-            }
-            Signal::SimilarCustomers => {
-                let detail = match seeds.map(|s| s.kind) {
-                    Some(SeedKind::Product) => {
-                        format!(
-                            "shoppers who liked the {} also liked this",
-                            title(rec, seeds.map(|s| s.items[0].0).unwrap_or(j))
-                        )
-                    }
-                    Some(SeedKind::Customer) => "chosen by customers with tastes like yours".to_string(),
-                    _ => "chosen by shoppers who picked the same pieces".to_string(),
-                };
-                Reason { signal, detail, contribution }
-            }
-            Signal::Similar => {
-                let Some(s) = seeds else { continue };
-                let detail = match rec.content.top_attribute(&sig.profile, j) {
-                    Some((kind, value)) => {
-                        let seed = most_similar_seed(rec, s, j);
-                        match (s.kind, kind) {
-                            (SeedKind::Customer, Kind::Metal | Kind::Stone) => {
-                                format!("matches your preference for {value}")
-                            }
-                            (SeedKind::Customer, Kind::Collection) => {
-                                format!("from the {value} collection you like")
-                            }
-                            (SeedKind::Customer, Kind::Style) => format!("the {value} style you like"),
-                            (_, Kind::Collection) => {
-                                format!("same {value} collection as {}", with_seed(seeds, seed, rec))
-                            }
-                            (_, Kind::Metal) => {
-                                format!("also in {value}, like {}", with_seed(seeds, seed, rec))
-                            }
-                            (_, Kind::Stone) => {
-                                format!("also with {value}, like {}", with_seed(seeds, seed, rec))
-                            }
-                            _ => format!("similar to {}", with_seed(seeds, seed, rec)),
-                        }
-                    }
-                    None => format!("similar to {}", with_seed(seeds, most_similar_seed(rec, s, j), rec)),
-                };
-                Reason { signal, detail, contribution }
-            }
-            Signal::CompleteTheSet => {
-                let seed = sig.set_seed[ju];
-                if seed == NONE {
-                    continue;
-                }
-                let link = content::set_match(&rec.items.info[seed as usize], info)
-                    .map(|m| m.1.phrase())
-                    .unwrap_or_default();
-                let detail = format!("completes the set: {link} as {}", with_seed(seeds, seed, rec));
-                Reason { signal, detail, contribution }
-            }
-            Signal::Repeat => {
-                let orders = user.and_then(|h| h.bought.iter().find(|e| e.0 == j)).map(|e| e.1).unwrap_or(0);
-                if orders == 0 {
-                    continue;
-                }
-                let times = if orders == 1 { "once".to_string() } else { format!("{orders} times") };
-                Reason {
-                    signal,
-                    detail: format!("you have ordered this {times}; customers re-order it"),
-                    contribution,
-                }
-            }
-            Signal::Popular => {
-                let recent = rec.trend.last30[ju].round() as u64;
-                let detail = if recent > 0 {
-                    format!("bought {recent} times in the last 30 days")
-                } else {
-                    format!("one of the most ordered pieces ({} orders)", rec.trend.orders[ju])
-                };
-                let detail = if cold { format!("popular with new customers: {detail}") } else { detail };
-                Reason { signal, detail, contribution }
-            }
-            Signal::Trending => {
-                let (now, before) = (rec.trend.last30[ju], rec.trend.before[ju]);
-                let detail = if let Some(season) = rec.trend.season[ju] {
-                    rec.trend.season_detail(season, ju)
-                } else if now > before * 1.2 && now >= 3.0 {
-                    format!(
-                        "trending: sales up {:.0}% in the last 30 days",
-                        ((now + 1.0) / (before + 1.0) - 1.0) * 100.0
-                    )
-                } else if rec.trend.last_year[ju] > 0.0 {
-                    format!("sold well in this season last year ({} orders)", rec.trend.last_year[ju] as u64)
-                } else {
-                    "steady seller".to_string()
-                };
-                Reason { signal, detail, contribution }
-            }
-            _ => continue,
-        };
-        why.push(reason);
-    }
-    if c.band {
-        if let Some((lo, hi, cur)) = user.and_then(|h| h.band) {
-            let detail = if (hi - lo).abs() < 1.0 {
-                format!("around your usual {}", money(lo, cur))
-            } else {
-                format!("within your usual {} to {}", money(lo, cur), money(hi, cur))
-            };
-            why.push(Reason { signal: Signal::PriceBand, detail, contribution: c.score - c.score / 1.1 });
-        }
-    }
-    why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-    Item {
-        product_id: info.id,
-        handle: info.handle.clone(),
-        title: info.title.clone(),
-        skus: info.skus.clone(),
-        score: c.score,
-        why,
-    }
-}
-
-fn most_similar_seed(rec: &Recommender, s: &Seeds, j: u32) -> u32 {
-    s.items
-        .iter()
-        .filter(|e| e.0 != j)
-        .take(200)
-        .map(|&(h, w)| (h, w * rec.content.cosine(h, j)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|e| e.0)
-        .unwrap_or(s.items[0].0)
-}
-
-fn gift(rec: &Recommender, brief: &GiftBrief, limit: usize, weights: Option<&Weights>) -> Vec<Item> {
-    let gender = brief.recipient.and_then(|r| r.gender());
-    let cats = brief.recipient.map(|r| r.categories()).unwrap_or(&[]);
-    let bridal = brief.occasion.is_some_and(|o| o.allows_bridal());
-    let season = brief.occasion.and_then(|o| match o {
-        crate::Occasion::Valentines => Some(trend::Season::Valentines),
-        crate::Occasion::MothersDay => Some(trend::Season::MothersDay),
-        crate::Occasion::Holidays => Some(trend::Season::Holidays),
-        crate::Occasion::Engagement => Some(trend::Season::Rings),
-        _ => None,
-    });
-    let w = weights.copied().unwrap_or(Weights { popular: 1.0, trend: 0.4, diversity: 0.5, ..COLD });
-    let mut cands: Vec<Cand> = Vec::new();
-    for (j, info) in rec.items.info.iter().enumerate() {
-        if !info.purchasable {
-            continue;
-        }
-        if let Some(b) = brief.budget {
-            if !info.price.is_some_and(|p| b.contains(p)) {
-                continue;
-            }
-        }
-        if gender.is_some() && !genders_compatible(gender, info.gender) {
-            continue;
-        }
-        if !bridal && matches!(info.category, Some(Category::EngagementRing | Category::WeddingBand)) {
-            continue;
-        }
-        if gender == Some(Gender::Men)
-            && info.gender.is_none()
-            && info.category.is_some_and(|c| !cats.contains(&c))
-        {
-            continue;
-        }
-        let fit = info
-            .category
-            .and_then(|c| cats.iter().position(|x| *x == c))
-            .map(|p| 1.0 - 0.15 * p as f32)
-            .unwrap_or(0.0);
-        let occ = if season.is_some() && rec.trend.season[j] == season { 1.0 } else { 0.0 };
-        let parts = vec![
-            (Signal::Popular, w.popular * rec.trend.pop[j] + 1e-4),
-            (Signal::Trending, w.trend * rec.trend.trend[j]),
-            (Signal::Recipient, 0.4 * fit),
-            (Signal::Occasion, 0.3 * occ),
-        ];
-        let score = parts.iter().map(|p| p.1).sum();
-        cands.push(Cand { item: j as u32, score, parts, band: false });
-    }
-    let pool = (limit * 5).max(50).min(cands.len());
-    if cands.len() > pool {
-        cands.select_nth_unstable_by(pool, |a, b| b.score.total_cmp(&a.score));
-        cands.truncate(pool);
-    }
-    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
-    let picked = diversify(rec, cands, w.diversity.max(0.3), limit);
-    picked
-        .into_iter()
-        .map(|c| {
-            let info = &rec.items.info[c.item as usize];
-            let total = c.score.max(1e-9);
-            let mut why = Vec::new();
-            for &(signal, contribution) in &c.parts {
-                if contribution < 0.03 * total {
-                    continue;
-                }
-                let detail = match signal {
-                    Signal::Popular => {
-                        let n = rec.trend.last30[c.item as usize].round() as u64;
-                        if n > 0 {
-                            format!("a popular choice: bought {n} times in the last 30 days")
-                        } else {
-                            format!("a popular choice ({} orders)", rec.trend.orders[c.item as usize])
-                        }
-                    }
-                    Signal::Trending => match rec.trend.season[c.item as usize] {
-                        Some(s) => rec.trend.season_detail(s, c.item as usize),
-                        None => "trending now".to_string(),
-                    },
-                    Signal::Recipient => {
-                        let cat = info.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default();
-                        format!(
-                            "{cat} is a classic gift for your {}",
-                            brief.recipient.map(|r| r.as_str()).unwrap_or("recipient")
-                        )
-                    }
-                    Signal::Occasion => {
-                        format!(
-                            "fits the occasion you named ({})",
-                            brief.occasion.map(|o| o.as_str()).unwrap_or_default().replace('_', " ")
-                        )
-                    }
-                    _ => continue,
-                };
-                why.push(Reason { signal, detail, contribution });
-            }
-            if let (Some(b), Some(p)) = (brief.budget, info.price) {
-                why.push(Reason {
-                    signal: Signal::Budget,
-                    detail: budget_phrase(&b, p, info.currency),
-                    contribution: 0.0,
-                });
-            }
-            if let (Some(g), Some(r)) = (gender, brief.recipient) {
-                if info.gender.is_some() {
-                    why.push(Reason {
-                        signal: Signal::Recipient,
-                        detail: format!("a {} piece, for your {}", g.as_str(), r.as_str()),
-                        contribution: 0.0,
-                    });
-                }
-            }
-            why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-            Item {
-                product_id: info.id,
-                handle: info.handle.clone(),
-                title: info.title.clone(),
-                skus: info.skus.clone(),
-                score: c.score,
-                why,
-            }
-        })
-        .collect()
-}
-
-fn budget_phrase(b: &Budget, price: f64, cur: Option<model::Currency>) -> String {
-    let p = money(price, cur);
-    match (b.min, b.max) {
-        (Some(lo), Some(hi)) => {
-            format!("{p}, within your budget of {} to {}", money(lo, cur), money(hi, cur))
-        }
-        (None, Some(hi)) => format!("{p}, within your budget of {}", money(hi, cur)),
-        (Some(lo), None) => format!("{p}, above your minimum of {}", money(lo, cur)),
-        (None, None) => p,
-    }
 }

@@ -1,0 +1,156 @@
+//! The gift finder: no seeds, only a brief (recipient, occasion, budget);
+//! items are ranked by popularity, trend, how classic a gift their category
+//! is for the recipient and whether they suit the occasion, then explained
+//! in those terms.
+
+use model::{Category, Gender};
+
+use crate::content::genders_compatible;
+use crate::gift::{Budget, GiftBrief};
+use crate::items::money;
+use crate::{trend, Item, Reason, Recommender, Signal, Weights};
+
+use super::{diversify, Cand, COLD};
+
+/// Recommends gifts for `brief`: `limit` items, diverse, each with its reasons.
+pub(super) fn recommend(
+    rec: &Recommender,
+    brief: &GiftBrief,
+    limit: usize,
+    weights: Option<&Weights>,
+) -> Vec<Item> {
+    let gender = brief.recipient.and_then(|r| r.gender());
+    let cats = brief.recipient.map(|r| r.categories()).unwrap_or(&[]);
+    let bridal = brief.occasion.is_some_and(|o| o.allows_bridal());
+    let season = brief.occasion.and_then(|o| match o {
+        crate::Occasion::Valentines => Some(trend::Season::Valentines),
+        crate::Occasion::MothersDay => Some(trend::Season::MothersDay),
+        crate::Occasion::Holidays => Some(trend::Season::Holidays),
+        crate::Occasion::Engagement => Some(trend::Season::Rings),
+        _ => None,
+    });
+    let w = weights.copied().unwrap_or(Weights { popular: 1.0, trend: 0.4, diversity: 0.5, ..COLD });
+    let mut cands: Vec<Cand> = Vec::new();
+    for (j, info) in rec.items.info.iter().enumerate() {
+        if !info.purchasable {
+            continue;
+        }
+        if let Some(b) = brief.budget {
+            if !info.price.is_some_and(|p| b.contains(p)) {
+                continue;
+            }
+        }
+        if gender.is_some() && !genders_compatible(gender, info.gender) {
+            continue;
+        }
+        if !bridal && matches!(info.category, Some(Category::EngagementRing | Category::WeddingBand)) {
+            continue;
+        }
+        if gender == Some(Gender::Men)
+            && info.gender.is_none()
+            && info.category.is_some_and(|c| !cats.contains(&c))
+        {
+            continue;
+        }
+        let fit = info
+            .category
+            .and_then(|c| cats.iter().position(|x| *x == c))
+            .map(|p| 1.0 - 0.15 * p as f32)
+            .unwrap_or(0.0);
+        let occ = if season.is_some() && rec.trend.season[j] == season { 1.0 } else { 0.0 };
+        let parts = vec![
+            (Signal::Popular, w.popular * rec.trend.pop[j] + 1e-4),
+            (Signal::Trending, w.trend * rec.trend.trend[j]),
+            (Signal::Recipient, 0.4 * fit),
+            (Signal::Occasion, 0.3 * occ),
+        ];
+        let score = parts.iter().map(|p| p.1).sum();
+        cands.push(Cand { item: j as u32, score, parts, band: false });
+    }
+    let pool = (limit * 5).max(50).min(cands.len());
+    if cands.len() > pool {
+        cands.select_nth_unstable_by(pool, |a, b| b.score.total_cmp(&a.score));
+        cands.truncate(pool);
+    }
+    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
+    let picked = diversify(rec, cands, w.diversity.max(0.3), limit);
+    picked
+        .into_iter()
+        .map(|c| {
+            let info = &rec.items.info[c.item as usize];
+            let total = c.score.max(1e-9);
+            let mut why = Vec::new();
+            for &(signal, contribution) in &c.parts {
+                if contribution < 0.03 * total {
+                    continue;
+                }
+                let detail = match signal {
+                    Signal::Popular => {
+                        let n = rec.trend.last30[c.item as usize].round() as u64;
+                        if n > 0 {
+                            format!("a popular choice: bought {n} times in the last 30 days")
+                        } else {
+                            format!("a popular choice ({} orders)", rec.trend.orders[c.item as usize])
+                        }
+                    }
+                    Signal::Trending => match rec.trend.season[c.item as usize] {
+                        Some(s) => rec.trend.season_detail(s, c.item as usize),
+                        None => "trending now".to_string(),
+                    },
+                    Signal::Recipient => {
+                        let cat = info.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default();
+                        format!(
+                            "{cat} is a classic gift for your {}",
+                            brief.recipient.map(|r| r.as_str()).unwrap_or("recipient")
+                        )
+                    }
+                    Signal::Occasion => {
+                        format!(
+                            "fits the occasion you named ({})",
+                            brief.occasion.map(|o| o.as_str()).unwrap_or_default().replace('_', " ")
+                        )
+                    }
+                    _ => continue,
+                };
+                why.push(Reason { signal, detail, contribution });
+            }
+            if let (Some(b), Some(p)) = (brief.budget, info.price) {
+                why.push(Reason {
+                    signal: Signal::Budget,
+                    detail: budget_phrase(&b, p, info.currency),
+                    contribution: 0.0,
+                });
+            }
+            if let (Some(g), Some(r)) = (gender, brief.recipient) {
+                if info.gender.is_some() {
+                    why.push(Reason {
+                        signal: Signal::Recipient,
+                        detail: format!("a {} piece, for your {}", g.as_str(), r.as_str()),
+                        contribution: 0.0,
+                    });
+                }
+            }
+            why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+            Item {
+                product_id: info.id,
+                handle: info.handle.clone(),
+                title: info.title.clone(),
+                skus: info.skus.clone(),
+                score: c.score,
+                why,
+            }
+        })
+        .collect()
+}
+
+fn budget_phrase(b: &Budget, price: f64, cur: Option<model::Currency>) -> String {
+    let p = money(price, cur);
+    match (b.min, b.max) {
+        (Some(lo), Some(hi)) => {
+            format!("{p}, within your budget of {} to {}", money(lo, cur), money(hi, cur))
+        }
+        (None, Some(hi)) => format!("{p}, within your budget of {}", money(hi, cur)),
+        (Some(lo), None) => format!("{p}, above your minimum of {}", money(lo, cur)),
+        (None, None) => p,
+    }
+}
