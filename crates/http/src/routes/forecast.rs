@@ -272,6 +272,7 @@ fn series_chart(
         x_ticks: ticks,
         y_unit: " u".into(),
     })
+    .into_string()
 }
 
 fn why_list(why: &[app::wire::forecast::Why]) -> String {

@@ -154,12 +154,12 @@ async fn catalog_page(
          <section class=\"panel\" aria-labelledby=\"cover\"><h2 id=\"cover\">Attribute coverage</h2><p class=\"muted small\">Share of products \
          where normalization found each attribute.</p>{}</section></div>\
          <section class=\"panel\" aria-labelledby=\"byissue\"><h2 id=\"byissue\">Issues by kind</h2>{}</section>",
-        svg_bar_chart("Products by category", &cats, None),
-        svg_bar_chart("Attribute coverage", &coverage, Some(products.len() as f64)),
+        svg_bar_chart("Products by category", &cats, None).into_string(),
+        svg_bar_chart("Attribute coverage", &coverage, Some(products.len() as f64)).into_string(),
         if issue_bars.is_empty() {
             "<p class=\"muted\">No issues found. A clean catalog.</p>".to_string()
         } else {
-            svg_bar_chart("Issues by kind", &issue_bars, None)
+            svg_bar_chart("Issues by kind", &issue_bars, None).into_string()
         }
     );
 
@@ -315,7 +315,7 @@ async fn quality_page(
     let _ = write!(
         body,
         "<section class=\"panel\"><h2>By kind</h2>{}</section>",
-        svg_bar_chart("Issues by kind", &bars, None)
+        svg_bar_chart("Issues by kind", &bars, None).into_string()
     );
     let _ = write!(
         body,

@@ -29,6 +29,7 @@ use super::error::ApiError;
 
 pub const STYLE: &str = include_str!("assets/style.css");
 pub const SCRIPT: &str = include_str!("assets/app.js");
+pub const FAVICON: &str = include_str!("assets/favicon.svg");
 
 /// Asset URLs carry the crate version so that browsers may cache them.
 const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -113,7 +113,7 @@ pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> String {
     format!(
         "<li class=\"card\"><a href=\"{href}\"><span class=\"art\">{}</span><div class=\"title\">{}</div>\
          <div class=\"meta\">{}</div><div class=\"price\">{}</div></a>{why}</li>",
-        art::product_art(p, None),
+        art::product_art(p, None).into_string(),
         escape(&p.title),
         escape(&materials_line(p)),
         escape(&fmt_price(p)),

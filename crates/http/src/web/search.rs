@@ -320,7 +320,7 @@ pub fn render(view: &SearchView, params: &SearchParams) -> String {
                 out,
                 "<li class=\"hit\" data-hit=\"{i}\"><a class=\"art\" href=\"{href}\" tabindex=\"-1\">{}</a><div>\
                  <h3><a href=\"{href}\">{}</a></h3><div class=\"muted small\">{}</div>",
-                art::product_art(p, None),
+                art::product_art(p, None).into_string(),
                 escape(&p.title),
                 escape(&hit.materials()),
             );
@@ -518,7 +518,7 @@ pub fn render_admin(view: &AdminSearchView, q: &str) -> String {
         if bars.is_empty() {
             "<p class=\"muted small\">No searches with results yet.</p>".to_string()
         } else {
-            svg_bar_chart("Click-through rate by result position", &bars, None)
+            svg_bar_chart("Click-through rate by result position", &bars, None).into_string()
         }
     );
     let _ = write!(

@@ -43,10 +43,7 @@ async fn script() -> Response {
 }
 
 async fn favicon() -> Response {
-    asset(
-        "image/svg+xml",
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><circle cx=\"16\" cy=\"18\" r=\"10\" fill=\"none\" stroke=\"#74572a\" stroke-width=\"3\"/><path d=\"M11 7 L16 3 L21 7 L16 11 Z\" fill=\"#74572a\"/></svg>",
-    )
+    asset("image/svg+xml", super::FAVICON)
 }
 
 /// The catalog and the shop chrome, read on the blocking pool.
@@ -66,7 +63,7 @@ fn card(p: &Product) -> String {
     format!(
         "<li class=\"card\"><a href=\"{href}\"><span class=\"art\">{}</span><div class=\"title\">{}</div>\
          <div class=\"meta\">{}</div><div class=\"price\">{}</div></a></li>",
-        art::product_art(p, None),
+        art::product_art(p, None).into_string(),
         escape(&p.title),
         escape(&materials_line(p)),
         escape(&fmt_price(p)),
@@ -105,7 +102,7 @@ async fn home(State(state): State<AppState>) -> PageResult {
                 body,
                 "<li class=\"tile\"><a href=\"/c/{}\">{}<span class=\"name\">{}</span><span class=\"count\">{n} {}</span></a></li>",
                 c.as_str(),
-                art::category_art(*c),
+                art::category_art(*c).into_string(),
                 category_plural(*c),
                 if *n == 1 { "piece" } else { "pieces" }
             );
@@ -240,7 +237,7 @@ async fn product_page(State(state): State<AppState>, Path(handle): Path<String>)
     let _ = write!(
         body,
         "<article class=\"product\"><div class=\"art\">{}</div><div>",
-        art::product_art(p, Some(&label))
+        art::product_art(p, Some(&label)).into_string()
     );
     let _ = write!(body, "<h1>{}</h1>", escape(&p.title));
     if let Some(v) = &p.vendor {
