@@ -15,9 +15,11 @@ use model::{Category, Product};
 
 use axum::extract::State;
 
+use maud::{html, Markup};
+
 use super::chart::{svg_bar_chart, Bar};
 use super::{
-    art, category_plural, escape, fmt_price, group_thousands, materials_line, page, url_encode, PageQuery,
+    art, category_plural, fmt_price, group_thousands, materials_line, page, pager, url_encode, PageQuery,
     PageResult,
 };
 use crate::blocking;
@@ -262,111 +264,88 @@ pub(crate) fn page_number(text: Option<&str>) -> usize {
 }
 
 /// The page body for `view`.
-pub fn render(view: &SearchView, params: &SearchParams) -> String {
-    let mut out = String::from("<div class=\"wrap\"><div class=\"page-head\" style=\"padding-top:36px\">");
-    if params.q.trim().is_empty() {
-        out.push_str("<h1>Search</h1><p>Describe what you are looking for, in your own words.</p>");
-    } else {
-        let _ = write!(
-            out,
-            "<h1>\u{201c}{}\u{201d}</h1><p aria-live=\"polite\">{} {}</p>",
-            escape(params.q.trim()),
-            view.total,
-            if view.total == 1 { "piece" } else { "pieces" }
-        );
-    }
-    out.push_str("</div>");
-    if let Some(note) = &view.note {
-        let _ = write!(out, "<p class=\"muted\">{}</p>", escape(note));
-    }
-    if !view.understood.is_empty() {
-        out.push_str("<ul class=\"chips\" aria-label=\"Understood as\">");
-        for chip in &view.understood {
-            let _ = write!(out, "<li>{}</li>", escape(chip));
-        }
-        out.push_str("</ul>");
-    }
-    out.push_str("<div class=\"search-layout\"><aside class=\"facets\" aria-label=\"Refine\">");
-    for facet in &view.facets {
-        let _ = write!(out, "<section><h2>{}</h2><ul>", escape(&facet.label));
-        for v in &facet.values {
-            let (href, current) = if v.selected {
-                (params.url_with(facet.key, None), " aria-current=\"true\"")
-            } else {
-                (params.url_with(facet.key, Some(&v.value)), "")
-            };
-            let _ = write!(
-                out,
-                "<li><a href=\"{}\"{current}><span>{}{}</span><span class=\"count\">{}</span></a></li>",
-                escape(&href),
-                if v.selected { "\u{2713} " } else { "" },
-                escape(&v.label),
-                v.count
-            );
-        }
-        out.push_str("</ul></section>");
-    }
-    out.push_str("</aside><div>");
-    if view.hits.is_empty() {
-        out.push_str(
-            "<div class=\"placeholder\"><h2>Nothing found</h2><p>Try fewer words, or browse a category above.</p></div>",
-        );
-    } else {
-        out.push_str("<ol class=\"hits\">");
-        for (i, hit) in view.hits.iter().enumerate() {
-            let p = &hit.product;
-            let href = format!("/p/{}", url_encode(&p.handle));
-            let _ = write!(
-                out,
-                "<li class=\"hit\" data-hit=\"{i}\"><a class=\"art\" href=\"{href}\" tabindex=\"-1\">{}</a><div>\
-                 <h3><a href=\"{href}\">{}</a></h3><div class=\"muted small\">{}</div>",
-                art::product_art(p, None).into_string(),
-                escape(&p.title),
-                escape(&hit.materials()),
-            );
-            if !hit.why.is_empty() {
-                out.push_str("<details class=\"why\"><summary>Why this result</summary><ul>");
-                for w in &hit.why {
-                    let _ = write!(
-                        out,
-                        "<li><strong>{}</strong>: {} <span class=\"muted\">(+{:.2})</span></li>",
-                        escape(&w.signal),
-                        escape(&w.detail),
-                        w.contribution
-                    );
+pub fn render(view: &SearchView, params: &SearchParams) -> Markup {
+    let page = page_number(params.page.as_deref());
+    let pages = view.total.div_ceil(PAGE_SIZE);
+    html! {
+        div class="wrap" {
+            div class="page-head" style="padding-top:36px" {
+                @if params.q.trim().is_empty() {
+                    h1 { "Search" }
+                    p { "Describe what you are looking for, in your own words." }
+                } @else {
+                    h1 { "\u{201c}" (params.q.trim()) "\u{201d}" }
+                    p aria-live="polite" { (view.total) " " (if view.total == 1 { "piece" } else { "pieces" }) }
                 }
-                out.push_str("</ul></details>");
             }
-            let _ = write!(out, "</div><div class=\"price\">{}</div></li>", escape(&hit.price()));
-        }
-        out.push_str("</ol>");
-        let page = page_number(params.page.as_deref());
-        let pages = view.total.div_ceil(PAGE_SIZE);
-        if pages > 1 {
-            let base = params.url_with("", None);
-            out.push_str("<nav class=\"pager\" aria-label=\"Pages\">");
-            if page > 1 {
-                let _ = write!(
-                    out,
-                    "<a class=\"button ghost\" href=\"{}&amp;page={}\">Previous</a>",
-                    escape(&base),
-                    page - 1
-                );
+            @if let Some(note) = &view.note {
+                p class="muted" { (note) }
             }
-            let _ = write!(out, "<span class=\"muted\">Page {page} of {pages}</span>");
-            if page < pages {
-                let _ = write!(
-                    out,
-                    "<a class=\"button ghost\" href=\"{}&amp;page={}\">Next</a>",
-                    escape(&base),
-                    page + 1
-                );
+            @if !view.understood.is_empty() {
+                ul class="chips" aria-label="Understood as" { @for chip in &view.understood { li { (chip) } } }
             }
-            out.push_str("</nav>");
+            div class="search-layout" {
+                aside class="facets" aria-label="Refine" {
+                    @for facet in &view.facets {
+                        section {
+                            h2 { (facet.label) }
+                            ul {
+                                @for v in &facet.values {
+                                    @let href = params.url_with(facet.key, (!v.selected).then_some(v.value.as_str()));
+                                    li {
+                                        a href=(href) aria-current=[v.selected.then_some("true")] {
+                                            span { @if v.selected { "\u{2713} " } (v.label) }
+                                            span class="count" { (v.count) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div {
+                    @if view.hits.is_empty() {
+                        div class="placeholder" {
+                            h2 { "Nothing found" }
+                            p { "Try fewer words, or browse a category above." }
+                        }
+                    } @else {
+                        ol class="hits" { @for (i, hit) in view.hits.iter().enumerate() { (hit_item(i, hit)) } }
+                        (pager(&params.url_with("", None), "&", page, pages))
+                    }
+                }
+            }
         }
     }
-    out.push_str("</div></div></div>");
-    out
+}
+
+/// One result: the drawing, the title, materials, why it ranks here, price.
+fn hit_item(i: usize, hit: &SearchHit) -> Markup {
+    let p = &hit.product;
+    let href = format!("/p/{}", url_encode(&p.handle));
+    html! {
+        li class="hit" data-hit=(i) {
+            a class="art" href=(href) tabindex="-1" { (art::product_art(p, None)) }
+            div {
+                h3 { a href=(href) { (p.title) } }
+                div class="muted small" { (hit.materials()) }
+                @if !hit.why.is_empty() {
+                    details class="why" {
+                        summary { "Why this result" }
+                        ul {
+                            @for w in &hit.why {
+                                li {
+                                    strong { (w.signal) } ": " (w.detail) " "
+                                    span class="muted" { "(+" (format!("{:.2}", w.contribution)) ")" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            div class="price" { (hit.price()) }
+        }
+    }
 }
 
 /// `/admin/search`'s query string: the query to try.
@@ -408,94 +387,54 @@ pub(crate) async fn admin_page(
         Ok(AdminSearchView { analytics, rules, tried })
     })
     .await?;
-    Ok(page("Search", "/admin/search", &render_admin(&view, &q)))
+    Ok(page("Search", "/admin/search", render_admin(&view, &q)))
 }
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
-fn try_link(query: &str) -> String {
-    format!("<a href=\"/admin/search?q={}#try\">{}</a>", escape(&url_encode(query)), escape(query))
+fn try_link(query: &str) -> Markup {
+    html! { a href={ "/admin/search?q=" (url_encode(query)) "#try" } { (query) } }
 }
 
 /// A table of query statistics; `cols` picks the columns after the query.
-fn query_table(caption: &str, rows: &[search::QueryStat], cols: &[&str]) -> String {
-    if rows.is_empty() {
-        return format!("<p class=\"muted small\">{}: none.</p>", escape(caption));
-    }
-    let mut out = format!(
-        "<div class=\"table-wrap\"><table><caption>{}</caption><thead><tr><th>Query</th>",
-        escape(caption)
-    );
-    for c in cols {
-        let _ = write!(out, "<th class=\"num\">{}</th>", escape(c));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for r in rows {
-        let _ = write!(out, "<tr><td>{}</td>", try_link(&r.query));
-        for c in cols {
-            let cell = match *c {
-                "Searches" => group_thousands(u64::from(r.searches)),
-                "Clicks" => group_thousands(u64::from(r.clicks)),
-                "CTR" => pct(r.ctr()),
-                "Purchases" => group_thousands(u64::from(r.purchases)),
-                "Conversion" => pct(r.conversion()),
-                "No results" => group_thousands(u64::from(r.zero_results)),
-                _ => String::new(),
-            };
-            let _ = write!(out, "<td class=\"num\">{cell}</td>");
+fn query_table(caption: &str, rows: &[search::QueryStat], cols: &[&str]) -> Markup {
+    let cell = |r: &search::QueryStat, c: &str| match c {
+        "Searches" => group_thousands(u64::from(r.searches)),
+        "Clicks" => group_thousands(u64::from(r.clicks)),
+        "CTR" => pct(r.ctr()),
+        "Purchases" => group_thousands(u64::from(r.purchases)),
+        "Conversion" => pct(r.conversion()),
+        "No results" => group_thousands(u64::from(r.zero_results)),
+        _ => String::new(),
+    };
+    html! {
+        @if rows.is_empty() {
+            p class="muted small" { (caption) ": none." }
+        } @else {
+            div class="table-wrap" {
+                table {
+                    caption { (caption) }
+                    thead { tr { th { "Query" } @for c in cols { th class="num" { (c) } } } }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                td { (try_link(&r.query)) }
+                                @for c in cols { td class="num" { (cell(r, c)) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 /// The page body of `/admin/search`; `q` is the tried query.
-pub fn render_admin(view: &AdminSearchView, q: &str) -> String {
+pub fn render_admin(view: &AdminSearchView, q: &str) -> Markup {
     let a = &view.analytics;
-    let mut out = String::from("<h1>Search</h1>");
     let overall = |n: u32| if a.searches == 0 { 0.0 } else { f64::from(n) / f64::from(a.searches) };
-    let _ = write!(
-        out,
-        "<ul class=\"stats\">\
-         <li><span class=\"value\">{}</span><span class=\"label\">searches</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">clicks from results</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">click-through (searches with a click)</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">merchandising rules</span></li></ul>",
-        group_thousands(u64::from(a.searches)),
-        group_thousands(u64::from(a.clicks)),
-        pct(overall(a.clicked_searches)),
-        view.rules.len(),
-    );
-
-    // Try a query.
-    let _ = write!(
-        out,
-        "<section class=\"panel\" id=\"try\"><h2>Try a query</h2>\
-         <p class=\"muted small\">How Loupe understands a shopper's words, what it had to relax, and why each of the top {ADMIN_HITS} pieces ranks where it does.</p>\
-         <form class=\"filters\" method=\"get\" action=\"/admin/search#try\">\
-         <label>Query<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"delicate yellow gold birthstone necklace under $150\"></label>\
-         <button class=\"button\" type=\"submit\">Search</button></form>",
-        escape(q)
-    );
-    match &view.tried {
-        None => out.push_str("<p class=\"muted small\">Type a query, or pick one from the lists below.</p>"),
-        Some(Err(msg)) => {
-            let _ = write!(out, "<p class=\"badge bad\">{}</p>", escape(msg));
-        }
-        Some(Ok(r)) => out.push_str(&render_tried(r)),
-    }
-    out.push_str("</section>");
-
-    // Analytics.
-    let _ = write!(
-        out,
-        "<section class=\"panel\"><h2>Top queries</h2>\
-         <p class=\"muted small\">From storefront events. As the shop's search answered them at the time. CTR: share of searches followed by a click on a result. Conversion: purchases of a clicked result (same session) per search.</p>{}</section>",
-        query_table("Most searched", &a.top_queries, &["Searches", "Clicks", "CTR", "Purchases", "Conversion"])
-    );
     // Positions only a handful of searches reached would draw noise.
     let most = a.ctr_by_position.iter().map(|p| p.impressions).max().unwrap_or(0);
     let bars: Vec<Bar> = a
@@ -511,158 +450,219 @@ pub fn render_admin(view: &AdminSearchView, q: &str) -> String {
             ))
         })
         .collect();
-    let _ = write!(
-        out,
-        "<section class=\"panel\"><h2>Click-through by position</h2>\
-         <p class=\"muted small\">Share of searches that showed a result at this position and got a click on it (positions shown to fewer than 1% of searches are left out). A steep fall after the first rows is normal; a flat curve means shoppers scroll past what ranks first.</p>{}</section>",
-        if bars.is_empty() {
-            "<p class=\"muted small\">No searches with results yet.</p>".to_string()
-        } else {
-            svg_bar_chart("Click-through rate by result position", &bars, None).into_string()
+    html! {
+        h1 { "Search" }
+        ul class="stats" {
+            li { span class="value" { (group_thousands(u64::from(a.searches))) } span class="label" { "searches" } }
+            li { span class="value" { (group_thousands(u64::from(a.clicks))) } span class="label" { "clicks from results" } }
+            li {
+                span class="value" { (pct(overall(a.clicked_searches))) }
+                span class="label" { "click-through (searches with a click)" }
+            }
+            li { span class="value" { (view.rules.len()) } span class="label" { "merchandising rules" } }
         }
-    );
-    let _ = write!(
-        out,
-        "<section class=\"panel\"><h2>Queries with no results</h2>\
-         <p class=\"muted small\">Shoppers asked and Loupe showed nothing: candidates for a synonym, a rule, or a product the brand does not carry.</p>{}</section>",
-        query_table("Zero-result queries", &a.zero_result_queries, &["No results", "Searches"])
-    );
-    let _ = write!(
-        out,
-        "<section class=\"panel\"><h2>Queries nobody clicks</h2>\
-         <p class=\"muted small\">Searched at least three times with results, never clicked: the results do not look like what was asked. Try them above to see why.</p>{}</section>",
-        query_table("Queries without clicks", &a.no_click_queries, &["Searches"])
-    );
-
-    // Rules.
-    out.push_str(
-        "<section class=\"panel\" id=\"rules\"><h2>Merchandising rules</h2>\
-         <p class=\"small\">A rule applies to searches whose query contains all its words, or to a category, optionally between two dates. \
-         <strong>pin</strong> puts its products first, in the rule's order; <strong>boost</strong> adds points (default 2) so they rise; \
-         <strong>bury</strong> takes points off so they sink; <strong>hide</strong> removes them from results. \
-         Every affected hit says so in its <code>why</code> (\u{201c}pinned by rule 'valentines-hero'\u{201d}).</p>\
-         <p class=\"muted small\">Manage them with the admin key: <code>GET /v1/rules</code>, <code>POST /v1/rules</code> \
-         (<code>{\"id\": \"valentines-hero\", \"action\": \"pin\", \"products\": [\"ruby-heart-pendant\"], \"query\": \"valentine\", \"ends_at\": \"2027-02-15\"}</code>), \
-         <code>PUT /v1/rules/{id}</code>, <code>DELETE /v1/rules/{id}</code>. Changes apply to the next search, without a rebuild.</p>",
-    );
-    if view.rules.is_empty() {
-        out.push_str("<p class=\"muted small\">No rules yet.</p>");
-    } else {
-        out.push_str(
-            "<div class=\"table-wrap\"><table><caption>Rules</caption><thead><tr><th>Id</th><th>Action</th><th>Applies to</th>\
-             <th>Products</th><th>Active</th></tr></thead><tbody>",
-        );
-        for r in &view.rules {
-            let action = match (r.action.as_str(), r.amount) {
-                ("boost" | "bury", Some(x)) => format!("{} {}", r.action, super::trim_float(f64::from(x))),
-                _ => r.action.clone(),
-            };
-            let scope = match (&r.query, &r.category) {
-                (Some(q), Some(c)) => format!("{} in {}", try_link(q), escape(c)),
-                (Some(q), None) => try_link(q),
-                (None, Some(c)) => format!("category {}", escape(c)),
-                (None, None) => "every search".to_string(),
-            };
-            let when = match (&r.starts_at, &r.ends_at) {
-                (None, None) => "always".to_string(),
-                (Some(s), None) => format!("from {s}"),
-                (None, Some(e)) => format!("until {e}"),
-                (Some(s), Some(e)) => format!("{s} to {e}"),
-            };
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{scope}</td><td>{}</td><td>{}</td></tr>",
-                escape(&r.id),
-                escape(&action),
-                r.products
-                    .iter()
-                    .map(|h| format!("<a href=\"/p/{}\">{}</a>", escape(&url_encode(h)), escape(h)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                escape(&when)
-            );
+        section class="panel" id="try" {
+            h2 { "Try a query" }
+            p class="muted small" {
+                "How Loupe understands a shopper's words, what it had to relax, and why each of the top "
+                (ADMIN_HITS) " pieces ranks where it does."
+            }
+            form class="filters" method="get" action="/admin/search#try" {
+                label {
+                    "Query"
+                    input type="search" name="q" value=(q) placeholder="delicate yellow gold birthstone necklace under $150";
+                }
+                button class="button" type="submit" { "Search" }
+            }
+            @match &view.tried {
+                None => p class="muted small" { "Type a query, or pick one from the lists below." },
+                Some(Err(msg)) => p class="badge bad" { (msg) },
+                Some(Ok(r)) => (render_tried(r)),
+            }
         }
-        out.push_str("</tbody></table></div>");
+        section class="panel" {
+            h2 { "Top queries" }
+            p class="muted small" {
+                "From storefront events. As the shop's search answered them at the time. CTR: share of searches \
+                 followed by a click on a result. Conversion: purchases of a clicked result (same session) per search."
+            }
+            (query_table("Most searched", &a.top_queries, &["Searches", "Clicks", "CTR", "Purchases", "Conversion"]))
+        }
+        section class="panel" {
+            h2 { "Click-through by position" }
+            p class="muted small" {
+                "Share of searches that showed a result at this position and got a click on it (positions shown \
+                 to fewer than 1% of searches are left out). A steep fall after the first rows is normal; a flat \
+                 curve means shoppers scroll past what ranks first."
+            }
+            @if bars.is_empty() {
+                p class="muted small" { "No searches with results yet." }
+            } @else {
+                (svg_bar_chart("Click-through rate by result position", &bars, None))
+            }
+        }
+        section class="panel" {
+            h2 { "Queries with no results" }
+            p class="muted small" {
+                "Shoppers asked and Loupe showed nothing: candidates for a synonym, a rule, or a product the \
+                 brand does not carry."
+            }
+            (query_table("Zero-result queries", &a.zero_result_queries, &["No results", "Searches"]))
+        }
+        section class="panel" {
+            h2 { "Queries nobody clicks" }
+            p class="muted small" {
+                "Searched at least three times with results, never clicked: the results do not look like what \
+                 was asked. Try them above to see why."
+            }
+            (query_table("Queries without clicks", &a.no_click_queries, &["Searches"]))
+        }
+        (rules_panel(&view.rules))
     }
-    out.push_str("</section>");
-    out
+}
+
+/// The merchandising rules: how they work, how to manage them, the list.
+fn rules_panel(rules: &[Rule]) -> Markup {
+    html! {
+        section class="panel" id="rules" {
+            h2 { "Merchandising rules" }
+            p class="small" {
+                "A rule applies to searches whose query contains all its words, or to a category, optionally \
+                 between two dates. "
+                strong { "pin" } " puts its products first, in the rule's order; "
+                strong { "boost" } " adds points (default 2) so they rise; "
+                strong { "bury" } " takes points off so they sink; "
+                strong { "hide" } " removes them from results. Every affected hit says so in its "
+                code { "why" } " (\u{201c}pinned by rule 'valentines-hero'\u{201d})."
+            }
+            p class="muted small" {
+                "Manage them with the admin key: " code { "GET /v1/rules" } ", " code { "POST /v1/rules" } " ("
+                code {
+                    r#"{"id": "valentines-hero", "action": "pin", "products": ["ruby-heart-pendant"], "query": "valentine", "ends_at": "2027-02-15"}"#
+                }
+                "), " code { "PUT /v1/rules/{id}" } ", " code { "DELETE /v1/rules/{id}" }
+                ". Changes apply to the next search, without a rebuild."
+            }
+            @if rules.is_empty() {
+                p class="muted small" { "No rules yet." }
+            } @else {
+                div class="table-wrap" {
+                    table {
+                        caption { "Rules" }
+                        thead {
+                            tr { th { "Id" } th { "Action" } th { "Applies to" } th { "Products" } th { "Active" } }
+                        }
+                        tbody { @for r in rules { (rule_row(r)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn rule_row(r: &Rule) -> Markup {
+    let action = match (r.action.as_str(), r.amount) {
+        ("boost" | "bury", Some(x)) => format!("{} {}", r.action, super::trim_float(f64::from(x))),
+        _ => r.action.clone(),
+    };
+    let when = match (&r.starts_at, &r.ends_at) {
+        (None, None) => "always".to_string(),
+        (Some(s), None) => format!("from {s}"),
+        (None, Some(e)) => format!("until {e}"),
+        (Some(s), Some(e)) => format!("{s} to {e}"),
+    };
+    html! {
+        tr {
+            td { (r.id) }
+            td { (action) }
+            td {
+                @match (&r.query, &r.category) {
+                    (Some(q), Some(c)) => { (try_link(q)) " in " (c) },
+                    (Some(q), None) => (try_link(q)),
+                    (None, Some(c)) => { "category " (c) },
+                    (None, None) => "every search",
+                }
+            }
+            td {
+                @for (i, h) in r.products.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/p/" (url_encode(h)) } { (h) }
+                }
+            }
+            td { (when) }
+        }
+    }
 }
 
 /// The tried query: understood terms, relaxations, hits with their `why`.
-fn render_tried(r: &SearchResponse) -> String {
-    let mut out = String::new();
+fn render_tried(r: &SearchResponse) -> Markup {
     let u = &r.understood;
-    let chips: Vec<String> =
-        u.constraints
-            .iter()
-            .map(|i| format!("<li title=\"from '{}'\">must: {}</li>", escape(&i.from), escape(&chip(i))))
-            .chain(u.preferences.iter().map(|i| {
-                format!("<li title=\"from '{}'\">prefers: {}</li>", escape(&i.from), escape(&chip(i)))
-            }))
-            .chain(u.terms.iter().map(|t| format!("<li>text: {}</li>", escape(t))))
-            .collect();
-    if chips.is_empty() {
-        out.push_str("<p class=\"small\">Understood: nothing specific; every piece matches.</p>");
-    } else {
-        let _ =
-            write!(out, "<p class=\"small\">Understood as:</p><ul class=\"chips\">{}</ul>", chips.join(""));
-    }
-    for c in &u.corrections {
-        let _ = write!(
-            out,
-            "<p class=\"small\">Corrected \u{201c}{}\u{201d} to \u{201c}{}\u{201d}.</p>",
-            escape(&c.from),
-            escape(&c.to)
-        );
-    }
-    for i in &u.ignored {
-        let _ = write!(out, "<p class=\"muted small\">Ignored {}.</p>", escape(i));
-    }
-    if r.relaxed.is_empty() {
-        out.push_str("<p class=\"muted small\">Nothing relaxed: every constraint held.</p>");
-    } else {
-        out.push_str("<p class=\"small\">Relaxed, step by step:</p><ol class=\"small\">");
-        for x in &r.relaxed {
-            let _ = write!(out, "<li><strong>{}</strong>: {}</li>", escape(&x.constraint), escape(&x.detail));
+    let nothing = u.constraints.is_empty() && u.preferences.is_empty() && u.terms.is_empty();
+    html! {
+        @if nothing {
+            p class="small" { "Understood: nothing specific; every piece matches." }
+        } @else {
+            p class="small" { "Understood as:" }
+            ul class="chips" {
+                @for i in &u.constraints {
+                    li title={ "from '" (i.from) "'" } { "must: " (chip(i)) }
+                }
+                @for i in &u.preferences {
+                    li title={ "from '" (i.from) "'" } { "prefers: " (chip(i)) }
+                }
+                @for t in &u.terms {
+                    li { "text: " (t) }
+                }
+            }
         }
-        out.push_str("</ol>");
+        @for c in &u.corrections {
+            p class="small" { "Corrected \u{201c}" (c.from) "\u{201d} to \u{201c}" (c.to) "\u{201d}." }
+        }
+        @for i in &u.ignored {
+            p class="muted small" { "Ignored " (i) "." }
+        }
+        @if r.relaxed.is_empty() {
+            p class="muted small" { "Nothing relaxed: every constraint held." }
+        } @else {
+            p class="small" { "Relaxed, step by step:" }
+            ol class="small" { @for x in &r.relaxed { li { strong { (x.constraint) } ": " (x.detail) } } }
+        }
+        div class="table-wrap" {
+            table {
+                caption {
+                    (group_thousands(r.total as u64)) " " (if r.total == 1 { "match" } else { "matches" })
+                    " (top " (r.hits.len()) ")"
+                }
+                thead {
+                    tr {
+                        th class="num" { "#" } th { "Piece" } th { "Variant" } th class="num" { "Price" }
+                        th class="num" { "Score" } th { "Why" }
+                    }
+                }
+                tbody {
+                    @for (i, h) in r.hits.iter().enumerate() {
+                        tr {
+                            td class="num" { (i + 1) }
+                            td { a href={ "/p/" (url_encode(&h.handle)) } { (h.title) } }
+                            td { (h.variant_sku.as_deref().unwrap_or("")) }
+                            td class="num" { (h.price.map(|p| format!("{p:.2}")).unwrap_or_default()) }
+                            td class="num" { (format!("{:.2}", h.score)) }
+                            td {
+                                ul class="why-list" {
+                                    @for w in &h.why {
+                                        li {
+                                            strong { (w.signal) } " " (w.detail) " "
+                                            span class="muted" { "(" (format!("{:+.2}", w.contribution)) ")" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    let _ = write!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>{} {} (top {})</caption><thead><tr><th class=\"num\">#</th><th>Piece</th>\
-         <th>Variant</th><th class=\"num\">Price</th><th class=\"num\">Score</th><th>Why</th></tr></thead><tbody>",
-        group_thousands(r.total as u64),
-        if r.total == 1 { "match" } else { "matches" },
-        r.hits.len()
-    );
-    for (i, h) in r.hits.iter().enumerate() {
-        let why: Vec<String> = h
-            .why
-            .iter()
-            .map(|w| {
-                format!(
-                    "<li><strong>{}</strong> {} <span class=\"muted\">({:+.2})</span></li>",
-                    escape(&w.signal),
-                    escape(&w.detail),
-                    w.contribution
-                )
-            })
-            .collect();
-        let _ = write!(
-            out,
-            "<tr><td class=\"num\">{}</td><td><a href=\"/p/{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{:.2}</td><td><ul class=\"why-list\">{}</ul></td></tr>",
-            i + 1,
-            escape(&url_encode(&h.handle)),
-            escape(&h.title),
-            escape(h.variant_sku.as_deref().unwrap_or("")),
-            h.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
-            h.score,
-            why.join("")
-        );
-    }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 #[cfg(test)]
@@ -713,7 +713,7 @@ mod tests {
             SearchParams { q: "hoops".into(), metal: Some("silver".into()), ..SearchParams::default() };
         let view = run_engine(&index, &products, &params, 0).unwrap();
         assert_eq!(view.hits.iter().map(|h| h.product.id).collect::<Vec<_>>(), [2]);
-        assert!(render(&view, &params).contains("Why this result"));
+        assert!(render(&view, &params).into_string().contains("Why this result"));
     }
 
     #[test]
@@ -738,7 +738,8 @@ mod tests {
         assert_eq!(hit(None).materials(), materials_line(&p));
         assert_eq!(hit(Some("unknown")).materials(), materials_line(&p));
         let view = SearchView { total: 1, hits: vec![hit(Some("S1-RG"))], ..SearchView::default() };
-        let html = render(&view, &SearchParams { q: "rose gold earrings".into(), ..SearchParams::default() });
+        let html = render(&view, &SearchParams { q: "rose gold earrings".into(), ..SearchParams::default() })
+            .into_string();
         assert!(html.contains("Morganite") && !html.contains("Ruby"), "{html}");
     }
 
@@ -779,7 +780,7 @@ mod tests {
             ends_at: Some("2027-02-15".into()),
         };
         let view = AdminSearchView { analytics, rules: vec![rule], tried: Some(Err("bad query".into())) };
-        let html = render_admin(&view, "ruby <b>");
+        let html = render_admin(&view, "ruby <b>").into_string();
         for want in [
             "ruby ring",
             "37.5%",
