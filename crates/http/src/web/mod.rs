@@ -26,6 +26,7 @@ pub(crate) mod art;
 pub mod chart;
 pub(crate) mod recs;
 pub mod search;
+pub(crate) mod search_admin;
 pub mod storefront;
 
 use std::fmt::Write as _;
