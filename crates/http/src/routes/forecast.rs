@@ -14,12 +14,11 @@
 //! Forecasts take seconds on large histories: the set is computed once per
 //! data version in `app::Engines` and shared by the API, this page and the CLI.
 
-use std::fmt::Write as _;
-
 use axum::extract::{Extension, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use forecast::Level;
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -29,7 +28,7 @@ use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
 use crate::web::chart::{svg_line_chart, Band, LineChart, Series};
-use crate::web::{escape, page, url_encode, PageQuery, PageResult};
+use crate::web::{page, url_encode, PageQuery, PageResult};
 use app::forecasts::{ForecastPage, ForecastQuery};
 use app::wire::forecast::{Decision, DecisionRequest, Replenishment, SeriesForecast};
 
@@ -239,7 +238,7 @@ fn series_chart(
     s: &forecast::SeriesForecast,
     last_day: chrono::NaiveDate,
     title: &str,
-) -> String {
+) -> Markup {
     let pd = set.freq.days() as i64;
     let mut n = s.history.len();
     if n > 0 {
@@ -274,127 +273,183 @@ fn series_chart(
     })
 }
 
-fn why_list(why: &[app::wire::forecast::Why]) -> String {
-    let mut out = String::from("<ul class=\"small\">");
-    for w in why {
-        let _ = write!(out, "<li><strong>{}</strong>: {}</li>", escape(&w.signal), escape(&w.detail));
-    }
-    out.push_str("</ul>");
-    out
+fn why_list(why: &[app::wire::forecast::Why]) -> Markup {
+    html! { ul class="small" { @for w in why { li { strong { (w.signal) } ": " (w.detail) } } } }
 }
 
 async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageParams>) -> PageResult {
-    let html = blocking(move || {
+    let body = blocking(move || {
         let (c, rows) = app::forecasts::replenishment(&state.app.engines)?;
         let set = &c.set;
-        let mut body = String::from(
-            "<h1>Forecasts &amp; replenishment</h1><p class=\"muted\">Weekly demand forecasts (reconciled across variant, \
-             product, category and total) with P10&ndash;P90 intervals, the stockout risks and slow movers of the week, \
-             and the replenishment queue. Every suggestion shows its reasons; decisions are logged.</p>",
-        );
+        let intro = html! {
+            h1 { "Forecasts & replenishment" }
+            p class="muted" {
+                "Weekly demand forecasts (reconciled across variant, product, category and total) with \
+                 P10\u{2013}P90 intervals, the stockout risks and slow movers of the week, and the \
+                 replenishment queue. Every suggestion shows its reasons; decisions are logged."
+            }
+        };
         if c.demand.variants.is_empty() {
-            body.push_str("<div class=\"panel placeholder\"><h2>No order history</h2><p>Import orders first: <code>loupe import orders FILE</code>.</p></div>");
-            return Ok(body);
+            return Ok(html! {
+                (intro)
+                div class="panel placeholder" {
+                    h2 { "No order history" }
+                    p { "Import orders first: " code { "loupe import orders FILE" } "." }
+                }
+            });
         }
-        if let Some(total) = set.level(Level::Total).next() {
-            let _ = write!(
-                body,
-                "<section class=\"panel\"><h2>All demand</h2>{}<p class=\"small muted\">Model {} &middot; forecast from {} &middot; {}</p></section>",
-                series_chart(set, total, c.demand.end, "Total units per week: history and forecast"),
-                escape(total.fit.model.as_str()),
-                set.first_period,
-                escape(forecast::MODEL_VERSION)
-            );
-        }
+        let total = set.level(Level::Total).next();
         let sku = p.sku.filter(|s| !s.is_empty()).or_else(|| {
-            rows.iter().filter(|r| r.abc == "A").max_by(|a, b| a.weekly_demand.total_cmp(&b.weekly_demand)).map(|r| r.sku.clone())
+            rows.iter()
+                .filter(|r| r.abc == "A")
+                .max_by(|a, b| a.weekly_demand.total_cmp(&b.weekly_demand))
+                .map(|r| r.sku.clone())
         });
-        if let Some(s) = sku.as_deref().and_then(|k| set.level(Level::Variant).find(|s| s.key == k)) {
-            let wire = SeriesForecast::from_engine(set, s);
-            let _ = write!(
-                body,
-                "<section class=\"panel\"><h2>SKU {}</h2><form method=\"get\" action=\"/admin/forecasts\"><label>SKU <input name=\"sku\" value=\"{}\"></label> <button class=\"button\" type=\"submit\">Show</button></form>{}{}</section>",
-                escape(&s.key),
-                escape(&s.key),
-                series_chart(set, s, c.demand.end, &format!("{} units per week", s.key)),
-                why_list(&wire.why)
-            );
-        }
+        let series = sku.as_deref().and_then(|k| set.level(Level::Variant).find(|s| s.key == k));
         // Stockout risks: earliest projected stockouts within eight weeks, of
         // variants that sell at least one unit in ten weeks.
-        let horizon_end = set.period_start(8);
+        let horizon_end = set.period_start(8).to_string();
         let mut risks: Vec<&Replenishment> = rows
             .iter()
-            .filter(|r| r.stockout_date.as_deref().is_some_and(|d| d <= horizon_end.to_string().as_str()))
+            .filter(|r| r.stockout_date.as_deref().is_some_and(|d| d <= horizon_end.as_str()))
             .filter(|r| r.weekly_demand >= 0.1)
             .collect();
         // Soonest first; among the same day, the most demand lost first.
         risks.sort_by(|a, b| {
             a.stockout_date.cmp(&b.stockout_date).then(b.weekly_demand.total_cmp(&a.weekly_demand))
         });
-        body.push_str("<section class=\"panel\"><h2>Stockout risks</h2>");
-        if risks.is_empty() {
-            body.push_str("<p class=\"muted\">No variant with known stock runs out in the next eight weeks (or no inventory was imported).</p>");
-        } else {
-            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Class</th><th class=\"num\">Stock</th><th class=\"num\">Units/week</th><th>Runs out</th></tr></thead><tbody>");
-            for r in risks.iter().take(25) {
-                let _ = write!(
-                    body,
-                    "<tr><td><a href=\"/admin/forecasts?sku={}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
-                    url_encode(&r.sku), escape(&r.sku), escape(&r.abc), r.on_hand.unwrap_or(0), r.weekly_demand,
-                    escape(r.stockout_date.as_deref().unwrap_or(""))
-                );
-            }
-            body.push_str("</tbody></table></div>");
-        }
-        body.push_str("</section>");
-        // Slow movers.
         let slow = forecast::slow_movers(&c.demand, set, &forecast::SlowConfig::default());
-        body.push_str("<section class=\"panel\"><h2>Slow movers</h2>");
         let flagged: Vec<&forecast::SlowMover> = slow.iter().filter(|s| s.slow || s.overstock).take(25).collect();
-        if flagged.is_empty() {
-            body.push_str("<p class=\"muted\">Nothing flagged.</p>");
-        } else {
-            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Flags</th><th>Evidence</th></tr></thead><tbody>");
-            for s in flagged {
-                let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
-                let _ = write!(
-                    body,
-                    "<tr><td><a href=\"/admin/forecasts?sku={}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                    url_encode(&s.sku), escape(&s.sku), escape(&s.flags.join(", ")), why_list(&why)
-                );
+        let queue: Vec<&Replenishment> =
+            rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
+        Ok(html! {
+            (intro)
+            @if let Some(total) = total {
+                section class="panel" {
+                    h2 { "All demand" }
+                    (series_chart(set, total, c.demand.end, "Total units per week: history and forecast"))
+                    p class="small muted" {
+                        "Model " (total.fit.model.as_str()) " · forecast from " (set.first_period) " · "
+                        (forecast::MODEL_VERSION)
+                    }
+                }
             }
-            body.push_str("</tbody></table></div>");
-        }
-        body.push_str("</section>");
-        // The queue.
-        let queue: Vec<&Replenishment> = rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
-        body.push_str("<section class=\"panel\"><h2>Replenishment queue</h2><p class=\"small\"><a href=\"/v1/replenishment/po.csv\">Download the purchase-order draft (CSV)</a></p>");
-        if queue.is_empty() {
-            body.push_str("<p class=\"muted\">No order suggested: every variant with known stock is above its reorder point (or no inventory was imported).</p>");
-        } else {
-            body.push_str("<div class=\"table-wrap\"><table><thead><tr><th>SKU</th><th>Class</th><th class=\"num\">Stock</th><th class=\"num\">Reorder point</th><th class=\"num\">Suggested</th><th>Reasons</th><th>Decision</th></tr></thead><tbody>");
-            for r in queue {
-                let decided = r.decision.as_ref().map(|d| format!("<span class=\"badge\">{} {}</span>", escape(&d.action), d.quantity)).unwrap_or_default();
-                let _ = write!(
-                    body,
-                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.0}</td><td class=\"num\">{}</td><td>{}</td><td>{decided}\
-                     <form method=\"post\" action=\"/admin/forecasts/decision\"><input type=\"hidden\" name=\"id\" value=\"{}\">\
-                     <input name=\"quantity\" size=\"5\" value=\"{}\" aria-label=\"Quantity\">\
-                     <button class=\"button\" name=\"action\" value=\"approve\">Approve</button>\
-                     <button class=\"button ghost\" name=\"action\" value=\"edit\">Edit</button>\
-                     <button class=\"button ghost\" name=\"action\" value=\"reject\">Reject</button></form></td></tr>",
-                    escape(&r.sku), escape(&r.abc), r.on_hand.unwrap_or(0), r.reorder_point,
-                    r.suggested_qty.unwrap_or(0), why_list(&r.why), escape(&r.id), r.suggested_qty.unwrap_or(0)
-                );
+            @if let Some(s) = series {
+                section class="panel" {
+                    h2 { "SKU " (s.key) }
+                    form method="get" action="/admin/forecasts" {
+                        label { "SKU " input name="sku" value=(s.key); }
+                        " "
+                        button class="button" type="submit" { "Show" }
+                    }
+                    (series_chart(set, s, c.demand.end, &format!("{} units per week", s.key)))
+                    (why_list(&SeriesForecast::from_engine(set, s).why))
+                }
             }
-            body.push_str("</tbody></table></div>");
-        }
-        body.push_str("</section>");
-        Ok(body)
+            section class="panel" {
+                h2 { "Stockout risks" }
+                @if risks.is_empty() {
+                    p class="muted" {
+                        "No variant with known stock runs out in the next eight weeks (or no inventory was imported)."
+                    }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead {
+                                tr {
+                                    th { "SKU" } th { "Class" } th class="num" { "Stock" }
+                                    th class="num" { "Units/week" } th { "Runs out" }
+                                }
+                            }
+                            tbody {
+                                @for r in risks.iter().take(25) {
+                                    tr {
+                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&r.sku)) } { (r.sku) } }
+                                        td { (r.abc) }
+                                        td class="num" { (r.on_hand.unwrap_or(0)) }
+                                        td class="num" { (format!("{:.1}", r.weekly_demand)) }
+                                        td { (r.stockout_date.as_deref().unwrap_or("")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section class="panel" {
+                h2 { "Slow movers" }
+                @if flagged.is_empty() {
+                    p class="muted" { "Nothing flagged." }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead { tr { th { "SKU" } th { "Flags" } th { "Evidence" } } }
+                            tbody {
+                                @for s in flagged {
+                                    @let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
+                                    tr {
+                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&s.sku)) } { (s.sku) } }
+                                        td { (s.flags.join(", ")) }
+                                        td { (why_list(&why)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section class="panel" {
+                h2 { "Replenishment queue" }
+                p class="small" { a href="/v1/replenishment/po.csv" { "Download the purchase-order draft (CSV)" } }
+                @if queue.is_empty() {
+                    p class="muted" {
+                        "No order suggested: every variant with known stock is above its reorder point (or no \
+                         inventory was imported)."
+                    }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead {
+                                tr {
+                                    th { "SKU" } th { "Class" } th class="num" { "Stock" } th class="num" { "Reorder point" }
+                                    th class="num" { "Suggested" } th { "Reasons" } th { "Decision" }
+                                }
+                            }
+                            tbody { @for r in queue { (queue_row(r)) } }
+                        }
+                    }
+                }
+            }
+        })
     })
     .await?;
-    Ok(page("Forecasts & replenishment", "/admin/forecasts", &html))
+    Ok(page("Forecasts & replenishment", "/admin/forecasts", body))
+}
+
+/// A suggestion in the replenishment queue, with the buyer's decision form.
+fn queue_row(r: &Replenishment) -> Markup {
+    html! {
+        tr {
+            td { (r.sku) }
+            td { (r.abc) }
+            td class="num" { (r.on_hand.unwrap_or(0)) }
+            td class="num" { (format!("{:.0}", r.reorder_point)) }
+            td class="num" { (r.suggested_qty.unwrap_or(0)) }
+            td { (why_list(&r.why)) }
+            td {
+                @if let Some(d) = &r.decision {
+                    span class="badge" { (d.action) " " (d.quantity) }
+                }
+                form method="post" action="/admin/forecasts/decision" {
+                    input type="hidden" name="id" value=(r.id);
+                    input name="quantity" size="5" value=(r.suggested_qty.unwrap_or(0)) aria-label="Quantity";
+                    button class="button" name="action" value="approve" { "Approve" }
+                    button class="button ghost" name="action" value="edit" { "Edit" }
+                    button class="button ghost" name="action" value="reject" { "Reject" }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

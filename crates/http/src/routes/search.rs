@@ -59,7 +59,7 @@ pub(crate) fn area() -> Area {
                 .query("limit", "integer", "Queries per list, 1 to 200 (default 20).")
                 .json(200, "Search analytics.", json!({"type": "object"})),
         )
-        .page("/admin/search", Access::AdminPage, crate::web::search::admin_page)
+        .page("/admin/search", Access::AdminPage, crate::web::search_admin::admin_page)
         .get(
             "/v1/rules",
             Access::Admin,

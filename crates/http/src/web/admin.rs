@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use catalog::QualityReport;
+use maud::{html, Markup};
 use model::{Category, Product, QualityIssue};
 use serde::Deserialize;
 
 use super::chart::{svg_bar_chart, Bar};
 use super::{
-    category_plural, describe_metal, escape, fmt_price, group_thousands, page, url_encode, PageQuery,
+    category_plural, describe_metal, fmt_price, group_thousands, page, pager, url_encode, PageQuery,
     PageResult,
 };
 use crate::blocking;
@@ -94,29 +95,33 @@ async fn catalog_page(
     let issues = issue_counts(&report);
     let issues_total = report.issues.len();
 
-    let mut body = String::from("<h1>Catalog</h1>");
-    body.push_str("<ul class=\"stats\" aria-label=\"Catalog in numbers\">");
-    for (value, label) in [
-        (products.len(), "products"),
-        (variants, "variants"),
-        (with_issues, "products with issues"),
-        (issues_total, "data-quality issues"),
-        (order_only, "order-only products"),
-    ] {
-        let _ = write!(
-            body,
-            "<li><span class=\"value\">{}</span><span class=\"label\">{label}</span></li>",
-            group_thousands(value as u64)
-        );
-    }
-    body.push_str("</ul>");
+    let stats = html! {
+        h1 { "Catalog" }
+        ul class="stats" aria-label="Catalog in numbers" {
+            @for (value, label) in [
+                (products.len(), "products"),
+                (variants, "variants"),
+                (with_issues, "products with issues"),
+                (issues_total, "data-quality issues"),
+                (order_only, "order-only products"),
+            ] {
+                li { span class="value" { (group_thousands(value as u64)) } span class="label" { (label) } }
+            }
+        }
+    };
 
     if products.is_empty() {
-        body.push_str(
-            "<div class=\"panel placeholder\"><h2>No products yet</h2><p>Import a catalog: \
-             <code>loupe import catalog products.csv</code>, or <code>POST /v1/imports?kind=catalog</code> with the file as the body.</p></div>",
-        );
-        return Ok(page("Catalog", "/admin", &body));
+        let body = html! {
+            (stats)
+            div class="panel placeholder" {
+                h2 { "No products yet" }
+                p {
+                    "Import a catalog: " code { "loupe import catalog products.csv" } ", or "
+                    code { "POST /v1/imports?kind=catalog" } " with the file as the body."
+                }
+            }
+        };
+        return Ok(page("Catalog", "/admin", body));
     }
 
     let mut by_category: BTreeMap<Option<Category>, usize> = BTreeMap::new();
@@ -148,20 +153,6 @@ async fn catalog_page(
             Bar::new(super::capitalize(name), *n as f64).text(format!("{pct:.0}%"))
         })
         .collect();
-    let _ = write!(
-        body,
-        "<div class=\"two-col\"><section class=\"panel\" aria-labelledby=\"bycat\"><h2 id=\"bycat\">Products by category</h2>{}</section>\
-         <section class=\"panel\" aria-labelledby=\"cover\"><h2 id=\"cover\">Attribute coverage</h2><p class=\"muted small\">Share of products \
-         where normalization found each attribute.</p>{}</section></div>\
-         <section class=\"panel\" aria-labelledby=\"byissue\"><h2 id=\"byissue\">Issues by kind</h2>{}</section>",
-        svg_bar_chart("Products by category", &cats, None),
-        svg_bar_chart("Attribute coverage", &coverage, Some(products.len() as f64)),
-        if issue_bars.is_empty() {
-            "<p class=\"muted\">No issues found. A clean catalog.</p>".to_string()
-        } else {
-            svg_bar_chart("Issues by kind", &issue_bars, None)
-        }
-    );
 
     // The table, filtered.
     let q = params.q.as_deref().unwrap_or("").trim().to_lowercase();
@@ -181,103 +172,117 @@ async fn catalog_page(
     let total = rows.len();
     let pages = total.div_ceil(ROWS).max(1);
     let page_no = super::search::page_number(params.page.as_deref()).min(pages);
+    let mut base = String::from("/admin?");
+    for (k, v) in [("q", params.q.as_deref()), ("category", params.category.as_deref()), ("issue", issue)] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            let _ = write!(base, "{k}={}&", url_encode(v));
+        }
+    }
 
-    body.push_str("<section class=\"panel\" aria-labelledby=\"table-h\"><h2 id=\"table-h\">Products</h2>");
-    let _ = write!(
-        body,
-        "<form class=\"filters\" method=\"get\" action=\"/admin\"><label>Title, handle or SKU<input type=\"search\" name=\"q\" value=\"{}\"></label>\
-         <label>Category<select name=\"category\"><option value=\"\">All</option>",
-        escape(params.q.as_deref().unwrap_or(""))
-    );
-    for c in by_category.keys().flatten() {
-        let selected = if Some(*c) == category { " selected" } else { "" };
-        let _ = write!(body, "<option value=\"{}\"{selected}>{}</option>", c.as_str(), category_plural(*c));
-    }
-    body.push_str("</select></label><label>Issue<select name=\"issue\"><option value=\"\">Any</option>");
-    for (code, n) in &issues {
-        let selected = if Some(code.as_str()) == issue { " selected" } else { "" };
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{selected}>{} ({n})</option>",
-            escape(code),
-            escape(&issue_label(code))
-        );
-    }
-    let _ = write!(
-        body,
-        "</select></label><button class=\"button\" type=\"submit\">Filter</button> <a href=\"/admin\">Reset</a></form>\
-         <div class=\"table-wrap\"><table><caption>{} of {} products{}</caption><thead><tr>\
-         <th scope=\"col\">Product</th><th scope=\"col\">Category</th><th scope=\"col\">Metal</th><th scope=\"col\" class=\"num\">Price</th>\
-         <th scope=\"col\" class=\"num\">Variants</th><th scope=\"col\" class=\"num\">Stock</th><th scope=\"col\">Issues</th></tr></thead><tbody>",
-        total.min(ROWS),
-        group_thousands(total as u64),
-        if pages > 1 { format!(", page {page_no} of {pages}") } else { String::new() }
-    );
-    for p in rows.iter().skip((page_no - 1) * ROWS).take(ROWS) {
-        let metal = p.metals().first().map(describe_metal).unwrap_or_else(|| "\u{2014}".into());
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/p/{}\">{}</a><div class=\"muted small\">{}{}</div></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
-            url_encode(&p.handle),
-            escape(&p.title),
-            escape(&p.handle),
-            if p.order_only { " · order-only" } else { "" },
-            p.category.map(category_plural).unwrap_or("\u{2014}"),
-            escape(&metal),
-            escape(&fmt_price(p)),
-            p.variants.len(),
-            p.inventory().map(|n| n.to_string()).unwrap_or_else(|| "\u{2014}".into()),
-        );
-        let product_issues = issues_of(p);
-        if product_issues.is_empty() {
-            body.push_str("<span class=\"badge ok\">ok</span>");
-        }
-        for i in product_issues.iter().take(6) {
-            let line = i.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-            let _ = write!(
-                body,
-                "<span class=\"badge warn\" title=\"{}{}\">{}</span>",
-                escape(&i.message),
-                escape(&line),
-                escape(&issue_label(&i.code))
-            );
-        }
-        if product_issues.len() > 6 {
-            let _ = write!(body, "<span class=\"muted small\">+{} more</span>", product_issues.len() - 6);
-        }
-        body.push_str("</td></tr>");
-    }
-    body.push_str("</tbody></table></div>");
-    if pages > 1 {
-        let mut base = String::from("/admin?");
-        for (k, v) in [("q", params.q.as_deref()), ("category", params.category.as_deref()), ("issue", issue)]
-        {
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
-                let _ = write!(base, "{k}={}&", url_encode(v));
+    let body = html! {
+        (stats)
+        div class="two-col" {
+            section class="panel" aria-labelledby="bycat" {
+                h2 id="bycat" { "Products by category" }
+                (svg_bar_chart("Products by category", &cats, None))
+            }
+            section class="panel" aria-labelledby="cover" {
+                h2 id="cover" { "Attribute coverage" }
+                p class="muted small" { "Share of products where normalization found each attribute." }
+                (svg_bar_chart("Attribute coverage", &coverage, Some(products.len() as f64)))
             }
         }
-        body.push_str("<nav class=\"pager\" aria-label=\"Pages\">");
-        if page_no > 1 {
-            let _ = write!(
-                body,
-                "<a class=\"button ghost\" href=\"{}page={}\">Previous</a>",
-                escape(&base),
-                page_no - 1
-            );
+        section class="panel" aria-labelledby="byissue" {
+            h2 id="byissue" { "Issues by kind" }
+            @if issue_bars.is_empty() {
+                p class="muted" { "No issues found. A clean catalog." }
+            } @else {
+                (svg_bar_chart("Issues by kind", &issue_bars, None))
+            }
         }
-        let _ = write!(body, "<span class=\"muted\">Page {page_no} of {pages}</span>");
-        if page_no < pages {
-            let _ = write!(
-                body,
-                "<a class=\"button ghost\" href=\"{}page={}\">Next</a>",
-                escape(&base),
-                page_no + 1
-            );
+        section class="panel" aria-labelledby="table-h" {
+            h2 id="table-h" { "Products" }
+            form class="filters" method="get" action="/admin" {
+                label { "Title, handle or SKU" input type="search" name="q" value=(params.q.as_deref().unwrap_or("")); }
+                label {
+                    "Category"
+                    select name="category" {
+                        option value="" { "All" }
+                        @for c in by_category.keys().flatten() {
+                            option value=(c.as_str()) selected[Some(*c) == category] { (category_plural(*c)) }
+                        }
+                    }
+                }
+                label {
+                    "Issue"
+                    select name="issue" {
+                        option value="" { "Any" }
+                        @for (code, n) in &issues {
+                            option value=(code) selected[Some(code.as_str()) == issue] {
+                                (issue_label(code)) " (" (n) ")"
+                            }
+                        }
+                    }
+                }
+                button class="button" type="submit" { "Filter" }
+                " "
+                a href="/admin" { "Reset" }
+            }
+            div class="table-wrap" {
+                table {
+                    caption {
+                        (total.min(ROWS)) " of " (group_thousands(total as u64)) " products"
+                        @if pages > 1 { ", page " (page_no) " of " (pages) }
+                    }
+                    thead {
+                        tr {
+                            th scope="col" { "Product" } th scope="col" { "Category" } th scope="col" { "Metal" }
+                            th scope="col" class="num" { "Price" } th scope="col" class="num" { "Variants" }
+                            th scope="col" class="num" { "Stock" } th scope="col" { "Issues" }
+                        }
+                    }
+                    tbody {
+                        @for p in rows.iter().skip((page_no - 1) * ROWS).take(ROWS) {
+                            (product_row(p, issues_of(p)))
+                        }
+                    }
+                }
+            }
+            (pager(&base, "", page_no, pages))
         }
-        body.push_str("</nav>");
+    };
+    Ok(page("Catalog", "/admin", body))
+}
+
+/// A row of the catalog table: the product and its first issues.
+fn product_row(p: &Product, issues: &[&QualityIssue]) -> Markup {
+    let metal = p.metals().first().map(describe_metal).unwrap_or_else(|| "\u{2014}".into());
+    html! {
+        tr {
+            td {
+                a href={ "/p/" (url_encode(&p.handle)) } { (p.title) }
+                div class="muted small" { (p.handle) @if p.order_only { " · order-only" } }
+            }
+            td { (p.category.map(category_plural).unwrap_or("\u{2014}")) }
+            td { (metal) }
+            td class="num" { (fmt_price(p)) }
+            td class="num" { (p.variants.len()) }
+            td class="num" { (p.inventory().map(|n| n.to_string()).unwrap_or_else(|| "\u{2014}".into())) }
+            td {
+                @if issues.is_empty() {
+                    span class="badge ok" { "ok" }
+                }
+                @for i in issues.iter().take(6) {
+                    span class="badge warn" title={ (i.message) @if let Some(l) = i.line { " (line " (l) ")" } } {
+                        (issue_label(&i.code))
+                    }
+                }
+                @if issues.len() > 6 {
+                    span class="muted small" { "+" (issues.len() - 6) " more" }
+                }
+            }
+        }
     }
-    body.push_str("</section>");
-    Ok(page("Catalog", "/admin", &body))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -298,13 +303,19 @@ async fn quality_page(
     let titles: HashMap<&str, &str> =
         products.iter().map(|p| (p.handle.as_str(), p.title.as_str())).collect();
     let code = params.code.as_deref().filter(|c| !c.is_empty());
-    let mut body = String::from(
-        "<h1>Data quality</h1><p class=\"muted\">Problems the import and the catalog checks found, with the line of the \
-         source file they come from. Fix them in the export and import it again: products update in place.</p>",
-    );
+    let intro = html! {
+        h1 { "Data quality" }
+        p class="muted" {
+            "Problems the import and the catalog checks found, with the line of the source file they come \
+             from. Fix them in the export and import it again: products update in place."
+        }
+    };
     if counts.is_empty() {
-        body.push_str("<div class=\"panel placeholder\"><h2>No issues</h2><p>Every product passed the checks.</p></div>");
-        return Ok(page("Data quality", "/admin/quality", &body));
+        let body = html! {
+            (intro)
+            div class="panel placeholder" { h2 { "No issues" } p { "Every product passed the checks." } }
+        };
+        return Ok(page("Data quality", "/admin/quality", body));
     }
     let bars: Vec<Bar> = counts
         .iter()
@@ -312,95 +323,119 @@ async fn quality_page(
             Bar::new(issue_label(c), *n as f64).link(format!("/admin/quality?code={}", url_encode(c)))
         })
         .collect();
-    let _ = write!(
-        body,
-        "<section class=\"panel\"><h2>By kind</h2>{}</section>",
-        svg_bar_chart("Issues by kind", &bars, None)
-    );
-    let _ = write!(
-        body,
-        "<section class=\"panel\"><h2>{}</h2><div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Issue</th><th scope=\"col\">Product</th>\
-         <th scope=\"col\" class=\"num\">Line</th><th scope=\"col\">Field</th><th scope=\"col\">Message</th></tr></thead><tbody>",
-        code.map(|c| escape(&issue_label(c))).unwrap_or_else(|| "All issues".into())
-    );
-    let mut shown = 0;
-    let mut total = 0;
-    for pi in report.issues.iter().filter(|pi| code.is_none_or(|c| pi.issue.code == c)) {
-        total += 1;
-        if shown >= MAX_ISSUE_ROWS {
-            continue;
+    let listed: Vec<&catalog::ProductIssue> =
+        report.issues.iter().filter(|pi| code.is_none_or(|c| pi.issue.code == c)).collect();
+    let total = listed.len();
+    let shown = total.min(MAX_ISSUE_ROWS);
+    let body = html! {
+        (intro)
+        section class="panel" { h2 { "By kind" } (svg_bar_chart("Issues by kind", &bars, None)) }
+        section class="panel" {
+            h2 { (code.map(issue_label).unwrap_or_else(|| "All issues".into())) }
+            div class="table-wrap" {
+                table {
+                    thead {
+                        tr {
+                            th scope="col" { "Issue" } th scope="col" { "Product" } th scope="col" class="num" { "Line" }
+                            th scope="col" { "Field" } th scope="col" { "Message" }
+                        }
+                    }
+                    tbody {
+                        @for pi in listed.iter().take(MAX_ISSUE_ROWS) {
+                            @let i = &pi.issue;
+                            tr {
+                                td { span class="badge warn" { (issue_label(&i.code)) } }
+                                td {
+                                    @match pi.handle.as_deref() {
+                                        Some(h) => a href={ "/p/" (url_encode(h)) } { (titles.get(h).copied().unwrap_or(h)) },
+                                        None => span class="muted" { "skipped row" },
+                                    }
+                                }
+                                td class="num" { (i.line.map(|l| l.to_string()).unwrap_or_else(|| "\u{2014}".into())) }
+                                td { (i.field.as_deref().unwrap_or("\u{2014}")) }
+                                td { (i.message) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if total > shown {
+                p class="muted small" {
+                    "Showing " (shown) " of " (total) ". The full list: " code { "loupe quality --json" } "."
+                }
+            }
         }
-        shown += 1;
-        let i = &pi.issue;
-        let product = match pi.handle.as_deref() {
-            Some(h) => format!(
-                "<a href=\"/p/{}\">{}</a>",
-                url_encode(h),
-                escape(titles.get(h).copied().unwrap_or(h))
-            ),
-            None => "<span class=\"muted\">skipped row</span>".to_string(),
-        };
-        let _ = write!(
-            body,
-            "<tr><td><span class=\"badge warn\">{}</span></td><td>{product}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&issue_label(&i.code)),
-            i.line.map(|l| l.to_string()).unwrap_or_else(|| "\u{2014}".into()),
-            escape(i.field.as_deref().unwrap_or("\u{2014}")),
-            escape(&i.message)
-        );
-    }
-    body.push_str("</tbody></table></div>");
-    if total > shown {
-        let _ = write!(body, "<p class=\"muted small\">Showing {shown} of {total}. The full list: <code>loupe quality --json</code>.</p>");
-    }
-    body.push_str("</section>");
-    Ok(page("Data quality", "/admin/quality", &body))
+    };
+    Ok(page("Data quality", "/admin/quality", body))
 }
 
 async fn tasks_page(State(state): State<AppState>) -> PageResult {
     let list = blocking(move || Ok(state.app.tasks.list()?)).await?;
-    let mut body = String::from(
-        "<h1>Tasks</h1><p class=\"muted\">Imports and other slow work run in the background; \
-         <code>GET /v1/tasks/{id}</code> shows the same.</p>",
-    );
+    let intro = html! {
+        h1 { "Tasks" }
+        p class="muted" {
+            "Imports and other slow work run in the background; " code { "GET /v1/tasks/{id}" }
+            " shows the same."
+        }
+    };
     if list.is_empty() {
-        body.push_str("<div class=\"panel placeholder\"><h2>No tasks yet</h2><p>Send a file to <code>POST /v1/imports?kind=catalog</code> to start one.</p></div>");
-        return Ok(page("Tasks", "/admin/tasks", &body));
+        let body = html! {
+            (intro)
+            div class="panel placeholder" {
+                h2 { "No tasks yet" }
+                p { "Send a file to " code { "POST /v1/imports?kind=catalog" } " to start one." }
+            }
+        };
+        return Ok(page("Tasks", "/admin/tasks", body));
     }
-    body.push_str(
-        "<div class=\"panel table-wrap\"><table><thead><tr><th scope=\"col\">Task</th><th scope=\"col\">Kind</th><th scope=\"col\">Status</th>\
-         <th scope=\"col\">Started (UTC)</th><th scope=\"col\" class=\"num\">Took</th><th scope=\"col\">Result</th></tr></thead><tbody>",
-    );
-    for t in list.iter().take(200) {
-        let (class, label) = match t.status {
-            TaskStatus::Queued => ("", "queued"),
-            TaskStatus::Running => ("warn", "running"),
-            TaskStatus::Succeeded => ("ok", "succeeded"),
-            TaskStatus::Failed => ("bad", "failed"),
-        };
-        let took = match (t.started_at, t.finished_at) {
-            (Some(a), Some(b)) => format!("{:.1} s", (b - a) as f64 / 1000.0),
-            _ => "\u{2014}".into(),
-        };
-        let result = match (&t.error, &t.report, &t.progress) {
-            (Some(e), _, _) => escape(&e.message),
-            (None, Some(r), _) => escape(&summarize_report(r)),
-            (None, None, Some(p)) => match p.total {
-                Some(total) if total > 0 => format!("{:.0}%", p.done as f64 / total as f64 * 100.0),
-                _ => format!("{} {}", p.done, escape(&p.unit)),
-            },
-            _ => String::new(),
-        };
-        let _ = write!(
-            body,
-            "<tr><td><code>{}</code></td><td>{}</td><td><span class=\"badge {class}\">{label}</span></td><td>{}</td><td class=\"num\">{took}</td><td>{result}</td></tr>",
-            escape(&t.id),
-            escape(&t.kind),
-            t.started_at.map(fmt_time).unwrap_or_else(|| "\u{2014}".into()),
-        );
+    let body = html! {
+        (intro)
+        div class="panel table-wrap" {
+            table {
+                thead {
+                    tr {
+                        th scope="col" { "Task" } th scope="col" { "Kind" } th scope="col" { "Status" }
+                        th scope="col" { "Started (UTC)" } th scope="col" class="num" { "Took" }
+                        th scope="col" { "Result" }
+                    }
+                }
+                tbody { @for t in list.iter().take(200) { (task_row(t)) } }
+            }
+        }
+    };
+    Ok(page("Tasks", "/admin/tasks", body))
+}
+
+fn task_row(t: &app::wire::http::Task) -> Markup {
+    let (class, label) = match t.status {
+        TaskStatus::Queued => ("", "queued"),
+        TaskStatus::Running => ("warn", "running"),
+        TaskStatus::Succeeded => ("ok", "succeeded"),
+        TaskStatus::Failed => ("bad", "failed"),
+    };
+    let took = match (t.started_at, t.finished_at) {
+        (Some(a), Some(b)) => format!("{:.1} s", (b - a) as f64 / 1000.0),
+        _ => "\u{2014}".into(),
+    };
+    let result = match (&t.error, &t.report, &t.progress) {
+        (Some(e), _, _) => e.message.clone(),
+        (None, Some(r), _) => summarize_report(r),
+        (None, None, Some(p)) => match p.total {
+            Some(total) if total > 0 => format!("{:.0}%", p.done as f64 / total as f64 * 100.0),
+            _ => format!("{} {}", p.done, p.unit),
+        },
+        _ => String::new(),
+    };
+    html! {
+        tr {
+            td { code { (t.id) } }
+            td { (t.kind) }
+            td { span class={ "badge " (class) } { (label) } }
+            td { (t.started_at.map(fmt_time).unwrap_or_else(|| "\u{2014}".into())) }
+            td class="num" { (took) }
+            td { (result) }
+        }
     }
-    body.push_str("</tbody></table></div>");
-    Ok(page("Tasks", "/admin/tasks", &body))
 }
 
 /// `2026-11-23 20:15:04` from Unix milliseconds.

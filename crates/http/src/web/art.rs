@@ -2,10 +2,10 @@
 //! the category gives the shape, the metal the colour, the stone the gem.
 //! Catalog image URLs point at the brand's CDN, which an offline demo cannot
 //! reach; a drawing always renders, and shows at a glance that the
-//! normalization understood the record.
+//! normalization understood the record. The drawings are maud templates like
+//! the pages around them.
 
-use std::fmt::Write as _;
-
+use maud::{html, Markup};
 use model::{Category, Product};
 
 struct Palette {
@@ -62,9 +62,40 @@ fn uid(p: &Product) -> String {
     format!("{:x}", h ^ p.id)
 }
 
+/// The paints of one drawing: the gradients' ids and what a gem looks like.
+struct Paint {
+    metal: String,
+    stone: String,
+    dark: &'static str,
+    pearl: bool,
+}
+
+impl Paint {
+    /// A stone at `(cx, cy)` of radius `r`: a pearl, or a cut gem with its
+    /// facets, with a highlight either way.
+    fn gem(&self, cx: f64, cy: f64, r: f64) -> Markup {
+        let facets = format!(
+            "M{} {cy} L{cx} {} L{} {cy} L{cx} {} Z",
+            cx - r * 0.62,
+            cy - r * 0.62,
+            cx + r * 0.62,
+            cy + r * 0.62
+        );
+        html! {
+            @if self.pearl {
+                circle cx=(cx) cy=(cy) r=(r) fill=(self.stone) stroke="#bfb29b" stroke-width="1.2" {}
+            } @else {
+                circle cx=(cx) cy=(cy) r=(r) fill=(self.stone) stroke=(self.dark) stroke-width="2" {}
+                path d=(facets) fill="none" stroke="#fff" stroke-opacity=".55" stroke-width="1" {}
+            }
+            ellipse cx=(cx - r * 0.3) cy=(cy - r * 0.35) rx=(r * 0.22) ry=(r * 0.14) fill="#fff" opacity=".7" {}
+        }
+    }
+}
+
 /// The drawing of `p`; `label` is `Some(text)` for a standalone image (it
 /// gets `role="img"`) and `None` when a visible title sits beside it.
-pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
+pub(crate) fn product_art(p: &Product, label: Option<&str>) -> Markup {
     let id = uid(p);
     let metal = metal_palette(p);
     let stone_kind = p
@@ -72,198 +103,168 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> String {
         .first()
         .map(|s| s.kind.clone())
         .or_else(|| matches!(p.category, Some(Category::EngagementRing)).then(|| "diamond".to_string()));
-    let has_stone = stone_kind.is_some();
     let (stone_fill, stone_light) = stone_colors(stone_kind.as_deref().unwrap_or("diamond"));
-    let pearl = stone_kind.as_deref() == Some("pearl");
-    let title_lower = p.title.to_lowercase();
-
-    let mut s = String::with_capacity(2048);
-    match label {
-        Some(text) => {
-            let _ = write!(
-                s,
-                "<svg viewBox=\"0 0 400 400\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
-                super::escape(text)
-            );
-        }
-        None => s.push_str("<svg viewBox=\"0 0 400 400\" aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\">"),
-    }
-    let _ = write!(
-        s,
-        "<defs>\
-         <radialGradient id=\"bg{id}\" cx=\"50%\" cy=\"40%\" r=\"70%\"><stop offset=\"0\" stop-color=\"#fdfbf8\"/><stop offset=\"1\" stop-color=\"#efe9e0\"/></radialGradient>\
-         <linearGradient id=\"m{id}\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\"><stop offset=\"0\" stop-color=\"{l}\"/><stop offset=\".5\" stop-color=\"{m}\"/><stop offset=\"1\" stop-color=\"{d}\"/></linearGradient>\
-         <radialGradient id=\"s{id}\" cx=\"35%\" cy=\"30%\" r=\"75%\"><stop offset=\"0\" stop-color=\"{sl}\"/><stop offset=\".55\" stop-color=\"{sf}\"/><stop offset=\"1\" stop-color=\"{sf}\" stop-opacity=\".85\"/></radialGradient>\
-         </defs><rect width=\"400\" height=\"400\" fill=\"url(#bg{id})\"/>\
-         <ellipse cx=\"200\" cy=\"338\" rx=\"120\" ry=\"10\" fill=\"#000\" opacity=\".05\"/>",
-        l = metal.light,
-        m = metal.mid,
-        d = metal.dark,
-        sl = stone_light,
-        sf = stone_fill,
-    );
-    let metal_paint = format!("url(#m{id})");
-    let stone_paint = format!("url(#s{id})");
-    let gem = |s: &mut String, cx: f64, cy: f64, r: f64| {
-        if pearl {
-            let _ = write!(s, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"#bfb29b\" stroke-width=\"1.2\"/>");
-        } else {
-            let _ = write!(
-                s,
-                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"{stone_paint}\" stroke=\"{}\" stroke-width=\"2\"/>\
-                 <path d=\"M{} {cy} L{cx} {} L{} {cy} L{cx} {} Z\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".55\" stroke-width=\"1\"/>",
-                metal.dark,
-                cx - r * 0.62,
-                cy - r * 0.62,
-                cx + r * 0.62,
-                cy + r * 0.62
-            );
-        }
-        let _ = write!(
-            s,
-            "<ellipse cx=\"{}\" cy=\"{}\" rx=\"{}\" ry=\"{}\" fill=\"#fff\" opacity=\".7\"/>",
-            cx - r * 0.3,
-            cy - r * 0.35,
-            r * 0.22,
-            r * 0.14
-        );
+    let paint = Paint {
+        metal: format!("url(#m{id})"),
+        stone: format!("url(#s{id})"),
+        dark: metal.dark,
+        pearl: stone_kind.as_deref() == Some("pearl"),
     };
+    let shape = shape(p, &paint, stone_kind.is_some());
+    html! {
+        svg viewBox="0 0 400 400" role=[label.map(|_| "img")] aria-label=[label]
+            aria-hidden=[label.is_none().then_some("true")] focusable=[label.is_none().then_some("false")]
+            xmlns="http://www.w3.org/2000/svg" {
+            defs {
+                radialGradient id={ "bg" (id) } cx="50%" cy="40%" r="70%" {
+                    stop offset="0" stop-color="#fdfbf8" {}
+                    stop offset="1" stop-color="#efe9e0" {}
+                }
+                linearGradient id={ "m" (id) } x1="0" y1="0" x2="1" y2="1" {
+                    stop offset="0" stop-color=(metal.light) {}
+                    stop offset=".5" stop-color=(metal.mid) {}
+                    stop offset="1" stop-color=(metal.dark) {}
+                }
+                radialGradient id={ "s" (id) } cx="35%" cy="30%" r="75%" {
+                    stop offset="0" stop-color=(stone_light) {}
+                    stop offset=".55" stop-color=(stone_fill) {}
+                    stop offset="1" stop-color=(stone_fill) stop-opacity=".85" {}
+                }
+            }
+            rect width="400" height="400" fill={ "url(#bg" (id) ")" } {}
+            ellipse cx="200" cy="338" rx="120" ry="10" fill="#000" opacity=".05" {}
+            (shape)
+        }
+    }
+}
 
+/// The piece itself: the category gives the shape.
+fn shape(p: &Product, paint: &Paint, has_stone: bool) -> Markup {
+    let title_lower = p.title.to_lowercase();
+    let metal = paint.metal.as_str();
     let category = p.category.unwrap_or(Category::Other);
     match category {
         Category::Ring | Category::EngagementRing | Category::WeddingBand => {
             let width = if category == Category::WeddingBand { 22 } else { 13 };
-            let _ = write!(s, "<circle cx=\"200\" cy=\"222\" r=\"92\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"{width}\"/>");
-            let _ = write!(s, "<circle cx=\"200\" cy=\"222\" r=\"{}\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".35\" stroke-width=\"2\"/>", 92 - width / 2 + 2);
-            if category == Category::EngagementRing
-                || (has_stone && category == Category::Ring && !title_lower.contains("eternity"))
-            {
-                let _ = write!(s, "<path d=\"M178 140 L186 112 M222 140 L214 112 M190 138 L192 108 M210 138 L208 108\" stroke=\"{metal_paint}\" stroke-width=\"5\" stroke-linecap=\"round\"/>");
-                gem(&mut s, 200.0, 108.0, 27.0);
-            } else if has_stone {
-                for (i, angle) in [-40.0f64, -20.0, 0.0, 20.0, 40.0].iter().enumerate() {
-                    let a = (angle - 90.0).to_radians();
-                    gem(
-                        &mut s,
-                        200.0 + 92.0 * a.cos(),
-                        222.0 + 92.0 * a.sin(),
-                        if i == 2 { 10.0 } else { 8.0 },
-                    );
+            let solitaire = category == Category::EngagementRing
+                || (has_stone && category == Category::Ring && !title_lower.contains("eternity"));
+            html! {
+                circle cx="200" cy="222" r="92" fill="none" stroke=(metal) stroke-width=(width) {}
+                circle cx="200" cy="222" r=(92 - width / 2 + 2) fill="none" stroke="#fff" stroke-opacity=".35" stroke-width="2" {}
+                @if solitaire {
+                    path d="M178 140 L186 112 M222 140 L214 112 M190 138 L192 108 M210 138 L208 108" stroke=(metal) stroke-width="5" stroke-linecap="round" {}
+                    (paint.gem(200.0, 108.0, 27.0))
+                } @else if has_stone {
+                    @for (i, angle) in [-40.0f64, -20.0, 0.0, 20.0, 40.0].iter().enumerate() {
+                        @let a = (angle - 90.0).to_radians();
+                        (paint.gem(200.0 + 92.0 * a.cos(), 222.0 + 92.0 * a.sin(), if i == 2 { 10.0 } else { 8.0 }))
+                    }
                 }
             }
         }
         Category::Necklace | Category::Pendant | Category::Chain => {
-            let dash = if category == Category::Chain { " stroke-dasharray=\"7 3\"" } else { "" };
-            let width = if category == Category::Chain { 5 } else { 3 };
-            let _ = write!(s, "<path d=\"M86 46 C 96 250, 304 250, 314 46\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"{width}\"{dash}/>");
+            let chain = category == Category::Chain;
             let strand =
                 ["strand", "pearls", "choker", "bead", "rope"].iter().any(|w| title_lower.contains(w));
-            if pearl && category == Category::Necklace && strand {
-                for i in 0..=20 {
-                    let t = i as f64 / 20.0;
-                    let (x, y) = bezier((86.0, 46.0), (96.0, 250.0), (304.0, 250.0), (314.0, 46.0), t);
-                    gem(&mut s, x, y, 8.0);
-                }
-            } else if category != Category::Chain {
-                let _ = write!(s, "<circle cx=\"200\" cy=\"206\" r=\"6\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"3\"/>");
-                if has_stone {
-                    let _ = write!(s, "<path d=\"M200 212 C 178 240, 178 262, 200 276 C 222 262, 222 240, 200 212 Z\" fill=\"{metal_paint}\"/>");
-                    gem(&mut s, 200.0, 250.0, 15.0);
-                } else {
-                    let _ = write!(s, "<circle cx=\"200\" cy=\"240\" r=\"28\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"240\" r=\"20\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".4\"/>");
-                }
-            }
-        }
-        Category::Earrings => {
-            for cx in [140.0, 260.0] {
-                if title_lower.contains("hoop") {
-                    let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"52\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"9\"/>");
-                    if has_stone {
-                        gem(&mut s, cx, 252.0, 11.0);
+            html! {
+                path d="M86 46 C 96 250, 304 250, 314 46" fill="none" stroke=(metal)
+                    stroke-width=(if chain { 5 } else { 3 }) stroke-dasharray=[chain.then_some("7 3")] {}
+                @if paint.pearl && category == Category::Necklace && strand {
+                    @for i in 0..=20 {
+                        @let (x, y) = bezier((86.0, 46.0), (96.0, 250.0), (304.0, 250.0), (314.0, 46.0), i as f64 / 20.0);
+                        (paint.gem(x, y, 8.0))
                     }
-                } else if title_lower.contains("stud") || pearl {
-                    let _ = write!(s, "<circle cx=\"{cx}\" cy=\"200\" r=\"30\" fill=\"{metal_paint}\"/>");
-                    if has_stone {
-                        gem(&mut s, cx, 200.0, 24.0);
-                    } else {
-                        let _ = write!(
-                            s,
-                            "<circle cx=\"{}\" cy=\"190\" r=\"8\" fill=\"#fff\" opacity=\".45\"/>",
-                            cx - 9.0
-                        );
-                    }
-                } else {
-                    let _ = write!(s, "<path d=\"M{cx} 110 q 18 0 18 18 q 0 14 -18 26\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"4\" stroke-linecap=\"round\"/>");
-                    let _ = write!(s, "<path d=\"M{cx} 154 C {a} 196, {a} 226, {cx} 246 C {b} 226, {b} 196, {cx} 154 Z\" fill=\"{metal_paint}\"/>", a = cx - 26.0, b = cx + 26.0);
-                    if has_stone {
-                        gem(&mut s, cx, 212.0, 15.0);
+                } @else if !chain {
+                    circle cx="200" cy="206" r="6" fill="none" stroke=(metal) stroke-width="3" {}
+                    @if has_stone {
+                        path d="M200 212 C 178 240, 178 262, 200 276 C 222 262, 222 240, 200 212 Z" fill=(metal) {}
+                        (paint.gem(200.0, 250.0, 15.0))
+                    } @else {
+                        circle cx="200" cy="240" r="28" fill=(metal) {}
+                        circle cx="200" cy="240" r="20" fill="none" stroke="#fff" stroke-opacity=".4" {}
                     }
                 }
             }
         }
-        Category::Bracelet | Category::Anklet => {
-            let _ = write!(s, "<ellipse cx=\"200\" cy=\"212\" rx=\"138\" ry=\"70\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"11\"/>");
-            if has_stone {
-                for i in 0..13 {
-                    let a = (20.0 + 140.0 * i as f64 / 12.0f64).to_radians();
-                    gem(&mut s, 200.0 + 138.0 * a.cos(), 212.0 + 70.0 * a.sin(), 8.0);
+        Category::Earrings => html! {
+            @for cx in [140.0f64, 260.0] {
+                @if title_lower.contains("hoop") {
+                    circle cx=(cx) cy="200" r="52" fill="none" stroke=(metal) stroke-width="9" {}
+                    @if has_stone {
+                        (paint.gem(cx, 252.0, 11.0))
+                    }
+                } @else if title_lower.contains("stud") || paint.pearl {
+                    circle cx=(cx) cy="200" r="30" fill=(metal) {}
+                    @if has_stone {
+                        (paint.gem(cx, 200.0, 24.0))
+                    } @else {
+                        circle cx=(cx - 9.0) cy="190" r="8" fill="#fff" opacity=".45" {}
+                    }
+                } @else {
+                    path d=(format!("M{cx} 110 q 18 0 18 18 q 0 14 -18 26")) fill="none" stroke=(metal) stroke-width="4" stroke-linecap="round" {}
+                    path d=(format!("M{cx} 154 C {a} 196, {a} 226, {cx} 246 C {b} 226, {b} 196, {cx} 154 Z", a = cx - 26.0, b = cx + 26.0)) fill=(metal) {}
+                    @if has_stone {
+                        (paint.gem(cx, 212.0, 15.0))
+                    }
                 }
             }
-        }
-        Category::Brooch => {
-            for i in 0..6 {
-                let a = i as f64 * 60.0;
-                let _ = write!(s, "<ellipse cx=\"200\" cy=\"150\" rx=\"26\" ry=\"52\" fill=\"{metal_paint}\" transform=\"rotate({a} 200 200)\"/>");
-            }
-            gem(&mut s, 200.0, 200.0, 26.0);
-        }
-        Category::Cufflinks => {
-            for (cx, rot) in [(140.0, -8.0), (260.0, 8.0)] {
-                let _ = write!(s, "<rect x=\"{}\" y=\"150\" width=\"90\" height=\"90\" rx=\"18\" fill=\"{metal_paint}\" transform=\"rotate({rot} {cx} 195)\"/>", cx - 45.0);
-                if has_stone {
-                    gem(&mut s, cx, 195.0, 16.0);
+        },
+        Category::Bracelet | Category::Anklet => html! {
+            ellipse cx="200" cy="212" rx="138" ry="70" fill="none" stroke=(metal) stroke-width="11" {}
+            @if has_stone {
+                @for i in 0..13 {
+                    @let a = (20.0 + 140.0 * i as f64 / 12.0f64).to_radians();
+                    (paint.gem(200.0 + 138.0 * a.cos(), 212.0 + 70.0 * a.sin(), 8.0))
                 }
             }
-        }
-        Category::Cross => {
-            let _ = write!(s, "<path d=\"M184 80 h32 v62 h52 v32 h-52 v130 h-32 v-130 h-52 v-32 h52 z\" fill=\"{metal_paint}\"/>");
-            if has_stone {
-                gem(&mut s, 200.0, 158.0, 12.0);
+        },
+        Category::Brooch => html! {
+            @for i in 0..6 {
+                ellipse cx="200" cy="150" rx="26" ry="52" fill=(metal) transform=(format!("rotate({} 200 200)", i as f64 * 60.0)) {}
             }
-        }
-        Category::Watch => {
-            let _ = write!(
-                s,
-                "<rect x=\"160\" y=\"40\" width=\"80\" height=\"320\" rx=\"14\" fill=\"#6b5444\"/>\
-                 <circle cx=\"200\" cy=\"200\" r=\"78\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"200\" r=\"64\" fill=\"#fbfaf7\"/>\
-                 <path d=\"M200 200 L200 152 M200 200 L232 214\" stroke=\"#333\" stroke-width=\"4\" stroke-linecap=\"round\"/>"
-            );
-        }
-        Category::Charm => {
-            let _ = write!(s, "<circle cx=\"200\" cy=\"128\" r=\"14\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"6\"/><circle cx=\"200\" cy=\"212\" r=\"68\" fill=\"{metal_paint}\"/><circle cx=\"200\" cy=\"212\" r=\"54\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".35\" stroke-width=\"2\"/>");
-            if has_stone {
-                gem(&mut s, 200.0, 212.0, 18.0);
+            (paint.gem(200.0, 200.0, 26.0))
+        },
+        Category::Cufflinks => html! {
+            @for (cx, rot) in [(140.0f64, -8.0f64), (260.0, 8.0)] {
+                rect x=(cx - 45.0) y="150" width="90" height="90" rx="18" fill=(metal) transform=(format!("rotate({rot} {cx} 195)")) {}
+                @if has_stone {
+                    (paint.gem(cx, 195.0, 16.0))
+                }
             }
-        }
-        Category::Set => {
-            let _ = write!(s, "<circle cx=\"150\" cy=\"220\" r=\"62\" fill=\"none\" stroke=\"{metal_paint}\" stroke-width=\"10\"/>");
-            gem(&mut s, 150.0, 152.0, 18.0);
-            for cy in [170.0, 250.0] {
-                let _ = write!(s, "<circle cx=\"285\" cy=\"{cy}\" r=\"24\" fill=\"{metal_paint}\"/>");
-                gem(&mut s, 285.0, cy, 18.0);
+        },
+        Category::Cross => html! {
+            path d="M184 80 h32 v62 h52 v32 h-52 v130 h-32 v-130 h-52 v-32 h52 z" fill=(metal) {}
+            @if has_stone {
+                (paint.gem(200.0, 158.0, 12.0))
             }
-        }
-        Category::Other => {
-            let _ = write!(
-                s,
-                "<path d=\"M140 150 L170 112 L230 112 L260 150 L200 270 Z\" fill=\"{stone_paint}\" stroke=\"{}\" stroke-width=\"3\" stroke-linejoin=\"round\"/>\
-                 <path d=\"M140 150 H260 M170 112 L185 150 L200 270 L215 150 L230 112\" fill=\"none\" stroke=\"#fff\" stroke-opacity=\".6\" stroke-width=\"1.5\"/>",
-                metal.dark
-            );
-        }
+        },
+        Category::Watch => html! {
+            rect x="160" y="40" width="80" height="320" rx="14" fill="#6b5444" {}
+            circle cx="200" cy="200" r="78" fill=(metal) {}
+            circle cx="200" cy="200" r="64" fill="#fbfaf7" {}
+            path d="M200 200 L200 152 M200 200 L232 214" stroke="#333" stroke-width="4" stroke-linecap="round" {}
+        },
+        Category::Charm => html! {
+            circle cx="200" cy="128" r="14" fill="none" stroke=(metal) stroke-width="6" {}
+            circle cx="200" cy="212" r="68" fill=(metal) {}
+            circle cx="200" cy="212" r="54" fill="none" stroke="#fff" stroke-opacity=".35" stroke-width="2" {}
+            @if has_stone {
+                (paint.gem(200.0, 212.0, 18.0))
+            }
+        },
+        Category::Set => html! {
+            circle cx="150" cy="220" r="62" fill="none" stroke=(metal) stroke-width="10" {}
+            (paint.gem(150.0, 152.0, 18.0))
+            @for cy in [170.0f64, 250.0] {
+                circle cx="285" cy=(cy) r="24" fill=(metal) {}
+                (paint.gem(285.0, cy, 18.0))
+            }
+        },
+        Category::Other => html! {
+            path d="M140 150 L170 112 L230 112 L260 150 L200 270 Z" fill=(paint.stone) stroke=(paint.dark) stroke-width="3" stroke-linejoin="round" {}
+            path d="M140 150 H260 M170 112 L185 150 L200 270 L215 150 L230 112" fill="none" stroke="#fff" stroke-opacity=".6" stroke-width="1.5" {}
+        },
     }
-    s.push_str("</svg>");
-    s
 }
 
 fn bezier(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64), t: f64) -> (f64, f64) {
@@ -274,7 +275,7 @@ fn bezier(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64), t: f64
 }
 
 /// A small drawing of a category, for the home page's category tiles.
-pub(crate) fn category_art(c: Category) -> String {
+pub(crate) fn category_art(c: Category) -> Markup {
     let p = Product {
         id: c as u64,
         handle: format!("category-{}", c.as_str()),
@@ -291,7 +292,7 @@ mod tests {
     #[test]
     fn every_category_draws_well_formed_svg() {
         for c in Category::ALL {
-            let svg = category_art(c);
+            let svg = category_art(c).into_string();
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{c:?}");
             assert_eq!(svg.matches("<svg").count(), 1);
             assert!(!svg.contains("NaN"), "{c:?}");
@@ -301,6 +302,6 @@ mod tests {
     #[test]
     fn labels_are_escaped() {
         let p = Product { handle: "x".into(), ..Product::default() };
-        assert!(product_art(&p, Some("<b>")).contains("aria-label=\"&lt;b&gt;\""));
+        assert!(product_art(&p, Some("<b>")).into_string().contains("aria-label=\"&lt;b&gt;\""));
     }
 }

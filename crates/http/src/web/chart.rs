@@ -1,13 +1,17 @@
 //! Charts as inline SVG, drawn by the server: a line chart (with optional
 //! shaded bands, e.g. forecast intervals) and a horizontal bar chart. No
 //! script, no library; each chart carries a `<title>` for screen readers.
+//! Both are maud templates, so labels and titles are escaped like any text.
 
 use std::fmt::Write as _;
 
-use super::escape;
+use maud::{html, Markup};
 
 /// Colours for successive series; readable on white.
 const COLORS: [&str; 6] = ["#74572a", "#2f5d8a", "#2f6b4f", "#9b2c2c", "#6a4c93", "#8a5a00"];
+
+/// The SVG namespace, which inline charts declare.
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// A line: `(x, y)` points in data units, drawn in order.
 #[derive(Clone, Debug, Default)]
@@ -43,8 +47,13 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 44.0;
 
+/// `12.3` for coordinates: one decimal is finer than a pixel.
+fn px1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 /// Draws `chart`; empty data gives a framed "no data" chart.
-pub fn svg_line_chart(chart: &LineChart) -> String {
+pub fn svg_line_chart(chart: &LineChart) -> Markup {
     let xs = chart
         .series
         .iter()
@@ -57,106 +66,96 @@ pub fn svg_line_chart(chart: &LineChart) -> String {
         .chain(chart.bands.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])));
     let (x_min, x_max) = min_max(xs);
     let (y_lo, y_hi) = min_max(ys);
-    let mut out = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
-        escape(&chart.title)
-    );
+    let view_box = format!("0 0 {W} {H}");
     let (Some((x_min, x_max)), Some((y_lo, y_hi))) = (x_min.zip(x_max), y_lo.zip(y_hi)) else {
-        let _ = write!(out, "<rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#e7e1d8\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">No data yet</text></svg>", W - LEFT - RIGHT, H - TOP - BOTTOM, W / 2.0, H / 2.0);
-        return out;
+        return html! {
+            svg class="chart" viewBox=(view_box) role="img" xmlns=(SVG_NS) {
+                title { (chart.title) }
+                rect x=(LEFT) y=(TOP) width=(W - LEFT - RIGHT) height=(H - TOP - BOTTOM) fill="none" stroke="#e7e1d8" {}
+                text x=(W / 2.0) y=(H / 2.0) text-anchor="middle" { "No data yet" }
+            }
+        };
     };
     let (y_min, y_max, step) = nice_axis(y_lo.min(0.0), y_hi);
     let x_span = if x_max > x_min { x_max - x_min } else { 1.0 };
     let px = |x: f64| LEFT + (x - x_min) / x_span * (W - LEFT - RIGHT);
     let py = |y: f64| TOP + (1.0 - (y - y_min) / (y_max - y_min)) * (H - TOP - BOTTOM);
 
-    // Grid and y labels.
+    let mut grid = Vec::new();
     let mut y = y_min;
     while y <= y_max + step / 2.0 {
-        let _ = write!(
-            out,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{v:.1}\" y2=\"{v:.1}\" stroke=\"#efeae3\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}{}</text>",
-            W - RIGHT,
-            LEFT - 8.0,
-            py(y) + 4.0,
-            short_number(y),
-            escape(&chart.y_unit),
-            v = py(y)
-        );
+        grid.push(y);
         y += step;
     }
-    for (x, label) in &chart.x_ticks {
-        if *x < x_min || *x > x_max {
-            continue;
-        }
-        let _ = write!(
-            out,
-            "<line x1=\"{v:.1}\" x2=\"{v:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#d9d2c7\"/><text x=\"{v:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            H - BOTTOM,
-            H - BOTTOM + 5.0,
-            H - BOTTOM + 20.0,
-            escape(label),
-            v = px(*x)
-        );
-    }
-    let _ = write!(
-        out,
-        "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{b}\" y2=\"{b}\" stroke=\"#b9b0a3\"/>",
-        W - RIGHT,
-        b = H - BOTTOM
-    );
-
-    for (i, band) in chart.bands.iter().enumerate() {
-        if band.points.is_empty() {
-            continue;
-        }
-        let mut d = String::new();
-        for (j, (x, _, hi)) in band.points.iter().enumerate() {
-            let _ = write!(d, "{}{:.1} {:.1} ", if j == 0 { "M" } else { "L" }, px(*x), py(*hi));
-        }
-        for (x, lo, _) in band.points.iter().rev() {
-            let _ = write!(d, "L{:.1} {:.1} ", px(*x), py(*lo));
-        }
-        let _ = write!(
-            out,
-            "<path d=\"{d}Z\" fill=\"{}\" opacity=\".15\"><title>{}</title></path>",
-            COLORS[i % COLORS.len()],
-            escape(&band.label)
-        );
-    }
-    for (i, series) in chart.series.iter().enumerate() {
-        if series.points.is_empty() {
-            continue;
-        }
-        let mut d = String::new();
-        for (j, (x, y)) in series.points.iter().enumerate() {
-            let _ = write!(d, "{}{:.1} {:.1} ", if j == 0 { "M" } else { "L" }, px(*x), py(*y));
-        }
-        let dash = if series.dashed { " stroke-dasharray=\"6 4\"" } else { "" };
-        let _ = write!(
-            out,
-            "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" stroke-linejoin=\"round\"{dash}><title>{}</title></path>",
-            d.trim_end(),
-            COLORS[i % COLORS.len()],
-            escape(&series.label)
-        );
-    }
-    // Legend.
+    let ticks: Vec<(f64, &str)> = chart
+        .x_ticks
+        .iter()
+        .filter(|(x, _)| *x >= x_min && *x <= x_max)
+        .map(|(x, label)| (px(*x), label.as_str()))
+        .collect();
+    // Path data: a band runs along its highs and back along its lows.
+    let bands: Vec<(String, &str, &str)> = chart
+        .bands
+        .iter()
+        .enumerate()
+        .filter(|(_, band)| !band.points.is_empty())
+        .map(|(i, band)| {
+            let mut d = String::new();
+            for (j, (x, _, hi)) in band.points.iter().enumerate() {
+                let _ = write!(d, "{}{:.1} {:.1} ", if j == 0 { "M" } else { "L" }, px(*x), py(*hi));
+            }
+            for (x, lo, _) in band.points.iter().rev() {
+                let _ = write!(d, "L{:.1} {:.1} ", px(*x), py(*lo));
+            }
+            d.push('Z');
+            (d, COLORS[i % COLORS.len()], band.label.as_str())
+        })
+        .collect();
+    let lines: Vec<(String, &str, &Series)> = chart
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, series)| !series.points.is_empty())
+        .map(|(i, series)| {
+            let mut d = String::new();
+            for (j, (x, y)) in series.points.iter().enumerate() {
+                let _ = write!(d, "{}{:.1} {:.1} ", if j == 0 { "M" } else { "L" }, px(*x), py(*y));
+            }
+            (d.trim_end().to_string(), COLORS[i % COLORS.len()], series)
+        })
+        .collect();
+    // The legend: one swatch and label per series, left to right.
+    let mut legend = Vec::new();
     let mut lx = LEFT;
     for (i, series) in chart.series.iter().enumerate() {
-        let _ = write!(
-            out,
-            "<rect x=\"{lx:.1}\" y=\"{}\" width=\"12\" height=\"3\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{}\">{}</text>",
-            H - 12.0,
-            COLORS[i % COLORS.len()],
-            lx + 16.0,
-            H - 8.0,
-            escape(&series.label)
-        );
+        legend.push((lx, COLORS[i % COLORS.len()], series.label.as_str()));
         lx += 30.0 + 7.0 * series.label.chars().count() as f64;
     }
-    out.push_str("</svg>");
-    out
+    html! {
+        svg class="chart" viewBox=(view_box) role="img" xmlns=(SVG_NS) {
+            title { (chart.title) }
+            @for y in &grid {
+                line x1=(LEFT) x2=(W - RIGHT) y1=(px1(py(*y))) y2=(px1(py(*y))) stroke="#efeae3" {}
+                text x=(LEFT - 8.0) y=(px1(py(*y) + 4.0)) text-anchor="end" { (short_number(*y)) (chart.y_unit) }
+            }
+            @for (x, label) in &ticks {
+                line x1=(px1(*x)) x2=(px1(*x)) y1=(H - BOTTOM) y2=(H - BOTTOM + 5.0) stroke="#d9d2c7" {}
+                text x=(px1(*x)) y=(H - BOTTOM + 20.0) text-anchor="middle" { (label) }
+            }
+            line x1=(LEFT) x2=(W - RIGHT) y1=(H - BOTTOM) y2=(H - BOTTOM) stroke="#b9b0a3" {}
+            @for (d, color, label) in &bands {
+                path d=(d) fill=(color) opacity=".15" { title { (label) } }
+            }
+            @for (d, color, series) in &lines {
+                path d=(d) fill="none" stroke=(color) stroke-width="2" stroke-linejoin="round"
+                    stroke-dasharray=[series.dashed.then_some("6 4")] { title { (series.label) } }
+            }
+            @for (x, color, label) in &legend {
+                rect x=(px1(*x)) y=(H - 12.0) width="12" height="3" fill=(color) {}
+                text x=(px1(x + 16.0)) y=(H - 8.0) { (label) }
+            }
+        }
+    }
 }
 
 /// One bar of [`svg_bar_chart`].
@@ -184,37 +183,45 @@ impl Bar {
         self.value_text = Some(text.into());
         self
     }
+
+    /// The value as shown beside the bar.
+    fn shown(&self) -> String {
+        self.value_text.clone().unwrap_or_else(|| {
+            if self.value == self.value.trunc() && self.value.abs() < 1e15 {
+                // Counts read best in full: 2,004 rather than 2k.
+                let sign = if self.value < 0.0 { "-" } else { "" };
+                format!("{sign}{}", super::group_thousands(self.value.abs() as u64))
+            } else {
+                short_number(self.value)
+            }
+        })
+    }
 }
 
 /// Horizontal bars as an accessible list (label, bar, value). The longest
 /// bar spans the width, unless `max` says what a full bar is worth.
-pub fn svg_bar_chart(title: &str, bars: &[Bar], max: Option<f64>) -> String {
+pub fn svg_bar_chart(title: &str, bars: &[Bar], max: Option<f64>) -> Markup {
     let max = max.unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0f64, f64::max));
-    let mut out = format!("<ul class=\"bars\" aria-label=\"{}\">", escape(title));
-    for bar in bars {
-        let pct = if max > 0.0 { (bar.value / max * 100.0).clamp(0.0, 100.0) } else { 0.0 };
-        let label_html = match &bar.href {
-            Some(h) => format!("<a href=\"{}\">{}</a>", escape(h), escape(&bar.label)),
-            None => escape(&bar.label),
-        };
-        let text = bar.value_text.clone().unwrap_or_else(|| {
-            if bar.value == bar.value.trunc() && bar.value.abs() < 1e15 {
-                // Counts read best in full: 2,004 rather than 2k.
-                let sign = if bar.value < 0.0 { "-" } else { "" };
-                format!("{sign}{}", super::group_thousands(bar.value.abs() as u64))
-            } else {
-                short_number(bar.value)
+    let pct = |bar: &Bar| if max > 0.0 { (bar.value / max * 100.0).clamp(0.0, 100.0) } else { 0.0 };
+    html! {
+        ul class="bars" aria-label=(title) {
+            @for bar in bars {
+                li {
+                    span {
+                        @match &bar.href {
+                            Some(h) => a href=(h) { (bar.label) },
+                            None => (bar.label),
+                        }
+                    }
+                    svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" height="10" {
+                        rect width="100" height="10" rx="3" fill="#f1ece4" {}
+                        rect width=(format!("{:.2}", pct(bar))) height="10" rx="3" fill="#74572a" opacity=".75" {}
+                    }
+                    span class="n" { (bar.shown()) }
+                }
             }
-        });
-        let _ = write!(
-            out,
-            "<li><span>{label_html}</span><svg viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" aria-hidden=\"true\" height=\"10\">\
-             <rect width=\"100\" height=\"10\" rx=\"3\" fill=\"#f1ece4\"/><rect width=\"{pct:.2}\" height=\"10\" rx=\"3\" fill=\"#74572a\" opacity=\".75\"/></svg><span class=\"n\">{}</span></li>",
-            escape(&text)
-        );
+        }
     }
-    out.push_str("</ul>");
-    out
 }
 
 fn min_max(values: impl Iterator<Item = f64>) -> (Option<f64>, Option<f64>) {
@@ -297,19 +304,21 @@ mod tests {
             x_ticks: vec![(0.0, "Jan".into()), (3.0, "Apr".into())],
             y_unit: String::new(),
         };
-        let svg = svg_line_chart(&chart);
+        let svg = svg_line_chart(&chart).into_string();
         assert!(svg.contains("<title>Units &lt;per&gt; week</title>"));
         assert!(svg.contains("<path d=\"M"));
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
-        let empty = svg_line_chart(&LineChart { title: "Nothing".into(), ..LineChart::default() });
+        let empty =
+            svg_line_chart(&LineChart { title: "Nothing".into(), ..LineChart::default() }).into_string();
         assert!(empty.contains("No data yet"));
         let bars = svg_bar_chart(
             "Issues",
             &[Bar::new("Missing price", 4.0).link("/admin?issue=missing_price")],
             None,
-        );
+        )
+        .into_string();
         assert!(bars.contains("width=\"100.00\"") && bars.contains("href=\"/admin?issue=missing_price\""));
-        let pct = svg_bar_chart("Coverage", &[Bar::new("Metal", 3.0).text("75%")], Some(4.0));
+        let pct = svg_bar_chart("Coverage", &[Bar::new("Metal", 3.0).text("75%")], Some(4.0)).into_string();
         assert!(pct.contains("width=\"75.00\"") && pct.contains(">75%<"));
     }
 }

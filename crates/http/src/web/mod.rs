@@ -3,13 +3,22 @@
 //! (no CDN, works offline). Every page renders in one round trip; charts are
 //! inline SVG drawn here ([`chart`]).
 //!
+//! Pages are maud templates (`html! { ... }`), chosen over askama because a
+//! template is a Rust expression that the compiler checks like the code
+//! around it, escaping is the default (text and attribute values spliced in
+//! with `(value)` are escaped; `PreEscaped` is the one visible opt-out, used
+//! only by [`json_script`]), there are no separate template files and no
+//! build step, and the dependency tree is small (maud and its proc macro).
+//!
 //! Helpers for engineers adding pages:
-//! - [`escape`] every piece of text that goes into HTML (attributes too).
-//! - [`page`]`(title, nav_active, body_html)` wraps a back-office page in the
+//! - Write markup with `maud::html!` and splice values in as `(value)`;
+//!   never build tags in strings.
+//! - [`page`]`(title, nav_active, body)` wraps a back-office page in the
 //!   admin shell; `nav_active` is the nav entry's path (`"/admin/search"`).
 //!   Register it with `Area::page(path, Access::AdminPage, handler)`.
 //! - [`chart::svg_line_chart`] and [`chart::svg_bar_chart`] for charts;
-//!   [`fmt_money`] and friends for numbers.
+//!   [`fmt_money`] and friends for numbers; [`json_script`] for data that the
+//!   script reads.
 //! - Handlers return [`PageResult`], so that errors render as HTML pages.
 
 pub mod admin;
@@ -17,37 +26,24 @@ pub(crate) mod art;
 pub mod chart;
 pub(crate) mod recs;
 pub mod search;
+pub(crate) mod search_admin;
 pub mod storefront;
 
 use std::fmt::Write as _;
 
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use model::{Category, Metal, Money, Product, Stone};
 
 use super::error::ApiError;
 
 pub const STYLE: &str = include_str!("assets/style.css");
 pub const SCRIPT: &str = include_str!("assets/app.js");
+pub const FAVICON: &str = include_str!("assets/favicon.svg");
 
 /// Asset URLs carry the crate version so that browsers may cache them.
 const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Escapes text for HTML content and double- or single-quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Percent-encodes a query-string or path component.
 pub fn url_encode(text: &str) -> String {
@@ -64,10 +60,13 @@ pub fn url_encode(text: &str) -> String {
     out
 }
 
-/// JSON for a `<script type="application/json">` block: `<` is escaped so
-/// that no string in it can close the script element.
-pub fn script_json(value: &serde_json::Value) -> String {
-    value.to_string().replace('<', "\\u003c")
+/// A `<script type="application/json">` element holding `value`, for the
+/// page's script to read. `<` is written as `\u003c` so that no string in
+/// the JSON can close the element; this is the one place that writes
+/// unescaped text into a page.
+pub fn json_script(id: &str, value: &serde_json::Value) -> Markup {
+    let json = value.to_string().replace('<', "\\u003c");
+    html! { script type="application/json" id=(id) { (PreEscaped(json)) } }
 }
 
 /// Query parameters for pages, read leniently: a malformed query string
@@ -91,7 +90,7 @@ where
 }
 
 /// A page handler's result: errors render as HTML pages with their status.
-pub type PageResult = Result<Html<String>, PageError>;
+pub type PageResult = Result<Markup, PageError>;
 
 #[derive(Debug)]
 pub struct PageError(pub ApiError);
@@ -123,12 +122,14 @@ impl IntoResponse for PageError {
             s if s.is_server_error() => ("Something went wrong", err.message.clone()),
             _ => ("That did not work", err.message.clone()),
         };
-        let body = format!(
-            "<div class=\"wrap placeholder\"><h1>{}</h1><p>{}</p><p><a class=\"button ghost\" href=\"/\">Back to the shop</a></p></div>",
-            escape(title),
-            escape(&text)
-        );
-        (status, bare_page(title, &body)).into_response()
+        let body = html! {
+            div class="wrap placeholder" {
+                h1 { (title) }
+                p { (text) }
+                p { a class="button ghost" href="/" { "Back to the shop" } }
+            }
+        };
+        (status, bare_page(title, body)).into_response()
     }
 }
 
@@ -139,31 +140,44 @@ pub fn not_found_page() -> Response {
 
 /// The page behind a 401 on `/admin` (the browser shows it when the Basic
 /// auth prompt is cancelled).
-pub fn unauthorized_page() -> Html<String> {
+pub fn unauthorized_page() -> Markup {
     bare_page(
         "Admin key needed",
-        "<div class=\"wrap placeholder\"><h1>Admin key needed</h1>\
-         <p>This back-office asks for the admin API key: enter any user name and the key as the password.</p>\
-         <p class=\"small\">Create one with <code>loupe keys create --role admin</code>.</p></div>",
+        html! {
+            div class="wrap placeholder" {
+                h1 { "Admin key needed" }
+                p { "This back-office asks for the admin API key: enter any user name and the key as the password." }
+                p class="small" { "Create one with " code { "loupe keys create --role admin" } "." }
+            }
+        },
     )
 }
 
-fn head(title: &str, body_class: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title>\
-         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/assets/style.css?v={ASSET_VERSION}\">\
-         <script src=\"/assets/app.js?v={ASSET_VERSION}\" defer></script>\
-         </head><body class=\"{body_class}\"><a class=\"skip\" href=\"#main\">Skip to content</a>",
-        escape(title)
-    )
+/// The whole document around `body`: head, assets, the skip link.
+/// `events` marks the body for the script to send storefront events.
+fn document(title: &str, body_class: &str, events: bool, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
+                link rel="stylesheet" href={ "/assets/style.css?v=" (ASSET_VERSION) };
+                script src={ "/assets/app.js?v=" (ASSET_VERSION) } defer {}
+            }
+            body class=(body_class) data-events=[events.then_some("on")] {
+                a class="skip" href="#main" { "Skip to content" }
+                (body)
+            }
+        }
+    }
 }
 
 /// A page with no navigation (errors, the auth prompt).
-fn bare_page(title: &str, body: &str) -> Html<String> {
-    Html(format!("{}<main id=\"main\">{body}</main></body></html>", head(title, "")))
+fn bare_page(title: &str, body: Markup) -> Markup {
+    document(title, "", false, html! { main id="main" { (body) } })
 }
 
 /// The back-office navigation: `(path, label)`. An engine's page adds its
@@ -177,24 +191,47 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/tasks", "Tasks"),
 ];
 
-/// A back-office page: the admin header and navigation around `body_html`.
+/// A back-office page: the admin header and navigation around `body`.
 /// `nav_active` is the path of the [`ADMIN_NAV`] entry to mark current.
-pub fn page(title: &str, nav_active: &str, body_html: &str) -> Html<String> {
-    let mut out = head(&format!("{title} · Loupe back-office"), "admin");
-    out.push_str(
-        "<header class=\"site-header\"><div class=\"bar\"><a class=\"brand\" href=\"/admin\">Loupe\
-         <small>Back-office</small></a><span class=\"muted small\" style=\"margin-left:auto\">\
-         <a href=\"/\">View the shop</a> · <a href=\"/openapi.json\">API</a> · <a href=\"/metrics\">Metrics</a></span></div>\
-         <nav class=\"admin-nav\" aria-label=\"Back-office\"><ul>",
-    );
-    for (path, label) in ADMIN_NAV {
-        let current = if *path == nav_active { " aria-current=\"page\"" } else { "" };
-        let _ = write!(out, "<li><a href=\"{path}\"{current}>{}</a></li>", escape(label));
+pub fn page(title: &str, nav_active: &str, body: Markup) -> Markup {
+    let chrome = html! {
+        header class="site-header" {
+            div class="bar" {
+                a class="brand" href="/admin" { "Loupe" small { "Back-office" } }
+                span class="muted small" style="margin-left:auto" {
+                    a href="/" { "View the shop" } " · " a href="/openapi.json" { "API" } " · "
+                    a href="/metrics" { "Metrics" }
+                }
+            }
+            nav class="admin-nav" aria-label="Back-office" {
+                ul {
+                    @for (path, label) in ADMIN_NAV {
+                        li { a href=(path) aria-current=[(*path == nav_active).then_some("page")] { (label) } }
+                    }
+                }
+            }
+        }
+        main id="main" { div class="wrap" { (body) } }
+    };
+    document(&format!("{title} · Loupe back-office"), "admin", false, chrome)
+}
+
+/// Previous and next links for page `page` of `pages` (nothing for one
+/// page): `base` is the list's URL and `sep` what comes before `page=`.
+pub(crate) fn pager(base: &str, sep: &str, page: usize, pages: usize) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav class="pager" aria-label="Pages" {
+                @if page > 1 {
+                    a class="button ghost" href={ (base) (sep) "page=" (page - 1) } { "Previous" }
+                }
+                span class="muted" { "Page " (page) " of " (pages) }
+                @if page < pages {
+                    a class="button ghost" href={ (base) (sep) "page=" (page + 1) } { "Next" }
+                }
+            }
+        }
     }
-    out.push_str("</ul></nav></header><main id=\"main\"><div class=\"wrap\">");
-    out.push_str(body_html);
-    out.push_str("</div></main></body></html>");
-    Html(out)
 }
 
 /// The brand the storefront shows. A brand (or the demo) sets it with the
@@ -279,48 +316,47 @@ pub fn is_shoppable(p: &Product) -> bool {
 }
 
 /// A storefront page: header with search and bag, category navigation,
-/// `body_html`, footer. `nav_active` is a category (`"ring"`) or `""`.
-pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body_html: &str) -> Html<String> {
+/// `body`, footer. `nav_active` is a category (`"ring"`) or `""`.
+pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body: Markup) -> Markup {
     let full_title =
         if title.is_empty() { shop.brand.name.clone() } else { format!("{title} · {}", shop.brand.name) };
-    let mut out = head(&full_title, "shop");
-    if shop.events {
-        // The script reads this to decide whether to send events.
-        out = out.replacen("<body class=\"shop\">", "<body class=\"shop\" data-events=\"on\">", 1);
-    }
-    let _ = write!(
-        out,
-        "<header class=\"site-header\"><div class=\"bar\">\
-         <a class=\"brand\" href=\"/\">{name}</a>\
-         <form class=\"search-form\" role=\"search\" action=\"/search\" method=\"get\">\
-         <label class=\"visually-hidden\" for=\"q\">Search the collection</label>\
-         <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\" placeholder=\"Search: dainty gold necklace under 200\" autocomplete=\"off\">\
-         <button type=\"submit\">Search</button></form>\
-         <a class=\"gift-link\" href=\"/gifts\">Gift finder</a>\
-         <a class=\"cart-link\" href=\"/cart\">Bag<span class=\"cart-count\" data-cart-count hidden>0</span></a>\
-         </div>",
-        name = escape(&shop.brand.name),
-        q = escape(query),
-    );
-    if !shop.categories.is_empty() {
-        out.push_str("<nav class=\"cats\" aria-label=\"Categories\"><ul>");
-        for (c, _) in &shop.categories {
-            let current = if c.as_str() == nav_active { " aria-current=\"page\"" } else { "" };
-            let _ =
-                write!(out, "<li><a href=\"/c/{}\"{current}>{}</a></li>", c.as_str(), category_plural(*c));
+    let chrome = html! {
+        header class="site-header" {
+            div class="bar" {
+                a class="brand" href="/" { (shop.brand.name) }
+                form class="search-form" role="search" action="/search" method="get" {
+                    label class="visually-hidden" for="q" { "Search the collection" }
+                    input id="q" name="q" type="search" value=(query)
+                        placeholder="Search: dainty gold necklace under 200" autocomplete="off";
+                    button type="submit" { "Search" }
+                }
+                a class="gift-link" href="/gifts" { "Gift finder" }
+                a class="cart-link" href="/cart" { "Bag" span class="cart-count" data-cart-count hidden { "0" } }
+            }
+            @if !shop.categories.is_empty() {
+                nav class="cats" aria-label="Categories" {
+                    ul {
+                        @for (c, _) in &shop.categories {
+                            li {
+                                a href={ "/c/" (c.as_str()) } aria-current=[(c.as_str() == nav_active).then_some("page")] {
+                                    (category_plural(*c))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</ul></nav>");
-    }
-    out.push_str("</header><main id=\"main\">");
-    out.push_str(body_html);
-    let _ = write!(
-        out,
-        "</main><footer class=\"site-footer\"><div class=\"wrap\"><span>{} · {}</span>\
-         <span>Powered by Loupe · <a href=\"/admin\">Back-office</a></span></div></footer></body></html>",
-        escape(&shop.brand.name),
-        escape(&shop.brand.tagline)
-    );
-    Html(out)
+        main id="main" { (body) }
+        footer class="site-footer" {
+            div class="wrap" {
+                span { (shop.brand.name) " · " (shop.brand.tagline) }
+                span { "Powered by Loupe · " a href="/admin" { "Back-office" } }
+            }
+        }
+    };
+    // The script reads `data-events` to decide whether to send events.
+    document(&full_title, "shop", shop.events, chrome)
 }
 
 /// "Rings", "Engagement rings", ... for menus and headings.
@@ -464,12 +500,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_html_and_attributes() {
-        assert_eq!(
-            escape("<a href=\"x\">Tom & Jerry's</a>"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
-        );
-        assert_eq!(escape("plain"), "plain");
+    fn text_and_attributes_are_escaped() {
+        // What the removed `escape` helper did by hand, templates do by default.
+        let html =
+            page("<a href=\"x\">Tom & Jerry</a>", "\"/admin", html! { p title=("\"><b>") { ("<b>&") } })
+                .into_string();
+        assert!(html.contains(
+            "<title>&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&lt;/a&gt; · Loupe back-office</title>"
+        ));
+        assert!(html.contains("<p title=\"&quot;&gt;&lt;b&gt;\">&lt;b&gt;&amp;</p>"));
+        assert!(!html.contains("<b>"));
     }
 
     #[test]
@@ -478,9 +518,12 @@ mod tests {
     }
 
     #[test]
-    fn script_json_cannot_close_the_script() {
+    fn json_script_cannot_close_the_script() {
         let v = serde_json::json!({"title": "</script><script>alert(1)</script>"});
-        assert!(!script_json(&v).contains("</script"));
+        let html = json_script("variants", &v).into_string();
+        assert!(html.starts_with("<script type=\"application/json\" id=\"variants\">"), "{html}");
+        assert_eq!(html.matches("</script").count(), 1, "only the element's own end tag: {html}");
+        assert!(html.ends_with("</script>"), "{html}");
     }
 
     #[track_caller]

@@ -10,18 +10,18 @@
 //! from its script instead, since the bag lives in the browser.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
+use maud::{html, Markup};
 use model::Product;
 use recs::{Context, Item, Reason, Recommender, Request, Signal};
 use serde::Deserialize;
 
 use super::{
-    art, capitalize, escape, fmt_price, group_thousands, is_shoppable, materials_line, page, shop_page,
-    url_encode, PageQuery, PageResult,
+    art, capitalize, fmt_price, group_thousands, is_shoppable, materials_line, page, shop_page, url_encode,
+    PageQuery, PageResult,
 };
 use crate::blocking;
 use crate::state::AppState;
@@ -99,45 +99,37 @@ pub(crate) fn readable(detail: &str) -> String {
 }
 
 /// A storefront card with the reasons it is shown (one, or two for gifts).
-pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> String {
-    let href = format!("/p/{}", url_encode(&p.handle));
-    let mut why = String::new();
-    for r in reasons {
-        let _ = write!(
-            why,
-            "<p class=\"reason\" data-signal=\"{}\">{}</p>",
-            r.signal.as_str(),
-            escape(&readable(&r.detail))
-        );
+pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> Markup {
+    html! {
+        li class="card" {
+            a href={ "/p/" (url_encode(&p.handle)) } {
+                span class="art" { (art::product_art(p, None)) }
+                div class="title" { (p.title) }
+                div class="meta" { (materials_line(p)) }
+                div class="price" { (fmt_price(p)) }
+            }
+            @for r in reasons {
+                p class="reason" data-signal=(r.signal.as_str()) { (readable(&r.detail)) }
+            }
+        }
     }
-    format!(
-        "<li class=\"card\"><a href=\"{href}\"><span class=\"art\">{}</span><div class=\"title\">{}</div>\
-         <div class=\"meta\">{}</div><div class=\"price\">{}</div></a>{why}</li>",
-        art::product_art(p, None),
-        escape(&p.title),
-        escape(&materials_line(p)),
-        escape(&fmt_price(p)),
-    )
 }
 
 /// A section of recommended cards, or nothing when there are none.
-pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, Vec<&Reason>)]) -> String {
-    if cards.is_empty() {
-        return String::new();
+pub(crate) fn section(id: &str, heading: &str, note: &str, cards: &[(&Product, Vec<&Reason>)]) -> Markup {
+    html! {
+        @if !cards.is_empty() {
+            section class="section recs" id=(id) aria-labelledby={ (id) "-h" } {
+                div class="section-head" {
+                    h2 id={ (id) "-h" } { (heading) }
+                    @if !note.is_empty() {
+                        span class="muted" { (note) }
+                    }
+                }
+                ul class="grid" { @for (p, r) in cards { (card(p, r)) } }
+            }
+        }
     }
-    let mut out = format!(
-        "<section class=\"section recs\" id=\"{id}\" aria-labelledby=\"{id}-h\"><div class=\"section-head\"><h2 id=\"{id}-h\">{}</h2>",
-        escape(heading)
-    );
-    if !note.is_empty() {
-        let _ = write!(out, "<span class=\"muted\">{}</span>", escape(note));
-    }
-    out.push_str("</div><ul class=\"grid\">");
-    for (p, r) in cards {
-        out.push_str(&card(p, r));
-    }
-    out.push_str("</ul></section>");
-    out
 }
 
 fn by_id(products: &[Product]) -> HashMap<model::ProductId, &Product> {
@@ -146,12 +138,12 @@ fn by_id(products: &[Product]) -> HashMap<model::ProductId, &Product> {
 
 /// The product page's two sections: pieces that complete the set (with that
 /// reason) and the other recommendations (with their strongest reason).
-pub(crate) async fn product_sections(state: &AppState, products: &[Product], product: &Product) -> String {
+pub(crate) async fn product_sections(state: &AppState, products: &[Product], product: &Product) -> Markup {
     let handle = product.handle.clone();
     let Some((_, _, list)) =
         recommend(state, SHOP_WAIT, 12, move |m| m.resolve_product(&handle).map(Context::Product)).await
     else {
-        return String::new();
+        return html! {};
     };
     let known = by_id(products);
     let mut set = Vec::new();
@@ -167,15 +159,16 @@ pub(crate) async fn product_sections(state: &AppState, products: &[Product], pro
             _ => {}
         }
     }
-    let mut out = section("complete-the-set", "Complete the set", "Made to be worn together", &set);
-    out.push_str(&section("recommendations", "You may also like", "", &like));
-    out
+    html! {
+        (section("complete-the-set", "Complete the set", "Made to be worn together", &set))
+        (section("recommendations", "You may also like", "", &like))
+    }
 }
 
 /// The home page's "Trending now".
-pub(crate) async fn trending_section(state: &AppState, products: &[Product]) -> String {
+pub(crate) async fn trending_section(state: &AppState, products: &[Product]) -> Markup {
     let Some((_, _, list)) = recommend(state, SHOP_WAIT, 8, |_| Some(Context::Trending)).await else {
-        return String::new();
+        return html! {};
     };
     let known = by_id(products);
     let cards: Vec<_> =
@@ -257,14 +250,17 @@ impl GiftParams {
     }
 }
 
-fn select(name: &str, label: &str, options: &[(&str, &str)], chosen: &str) -> String {
-    let mut out = format!("<label>{label}<select name=\"{name}\">");
-    for (value, text) in options {
-        let sel = if *value == chosen { " selected" } else { "" };
-        let _ = write!(out, "<option value=\"{}\"{sel}>{}</option>", escape(value), escape(text));
+fn select(name: &str, label: &str, options: &[(&str, &str)], chosen: &str) -> Markup {
+    html! {
+        label {
+            (label)
+            select name=(name) {
+                @for (value, text) in options {
+                    option value=(value) selected[*value == chosen] { (text) }
+                }
+            }
+        }
     }
-    out.push_str("</select></label>");
-    out
 }
 
 /// What the engine understood of a brief, as chips.
@@ -295,59 +291,77 @@ pub(crate) async fn gifts_page(
 ) -> PageResult {
     let (products, shop) = super::storefront::load(&state).await?;
     let brief = params.brief();
-    let mut body = String::from(
-        "<div class=\"wrap\"><nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol><li><a href=\"/\">Home</a></li><li aria-current=\"page\">Gift finder</li></ol></nav>\
-         <div class=\"page-head\"><h1>Find a gift</h1><p>Tell us who it is for, the occasion and your budget, or write it in your own words.</p></div>",
-    );
-    let _ = write!(
-        body,
-        "<form class=\"gift-form\" method=\"get\" action=\"/gifts\">\
-         <label class=\"wide\">In your own words<input type=\"text\" name=\"brief\" value=\"{}\" placeholder=\"for mom, under 200\" maxlength=\"300\"></label>\
-         <p class=\"or muted small\">or choose</p>{}{}\
-         <label>Budget up to<input type=\"number\" name=\"budget\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"{}\" placeholder=\"200\"></label>\
-         <button class=\"button\" type=\"submit\">Show ideas</button></form>",
-        escape(GiftParams::field(&params.brief)),
-        select("recipient", "For", RECIPIENTS, GiftParams::field(&params.recipient)),
-        select("occasion", "Occasion", OCCASIONS, GiftParams::field(&params.occasion)),
-        escape(GiftParams::field(&params.budget)),
-    );
+    let head = html! {
+        nav class="crumbs" aria-label="Breadcrumb" {
+            ol { li { a href="/" { "Home" } } li aria-current="page" { "Gift finder" } }
+        }
+        div class="page-head" {
+            h1 { "Find a gift" }
+            p { "Tell us who it is for, the occasion and your budget, or write it in your own words." }
+        }
+        form class="gift-form" method="get" action="/gifts" {
+            label class="wide" {
+                "In your own words"
+                input type="text" name="brief" value=(GiftParams::field(&params.brief))
+                    placeholder="for mom, under 200" maxlength="300";
+            }
+            p class="or muted small" { "or choose" }
+            (select("recipient", "For", RECIPIENTS, GiftParams::field(&params.recipient)))
+            (select("occasion", "Occasion", OCCASIONS, GiftParams::field(&params.occasion)))
+            label {
+                "Budget up to"
+                input type="number" name="budget" min="1" step="1" inputmode="numeric"
+                    value=(GiftParams::field(&params.budget)) placeholder="200";
+            }
+            button class="button" type="submit" { "Show ideas" }
+        }
+    };
     if brief.is_empty() {
-        body.push_str("<p class=\"muted\">Try <a href=\"/gifts?brief=for+mom%2C+under+200\">for mom, under 200</a>, \
-             <a href=\"/gifts?brief=anniversary+gift+for+my+wife\">anniversary gift for my wife</a> or \
-             <a href=\"/gifts?brief=graduation+present+for+my+son\">graduation present for my son</a>.</p></div>");
-        return Ok(shop_page(&shop, "Gift finder", "", "", &body));
+        let body = html! {
+            div class="wrap" {
+                (head)
+                p class="muted" {
+                    "Try " a href="/gifts?brief=for+mom%2C+under+200" { "for mom, under 200" } ", "
+                    a href="/gifts?brief=anniversary+gift+for+my+wife" { "anniversary gift for my wife" } " or "
+                    a href="/gifts?brief=graduation+present+for+my+son" { "graduation present for my son" } "."
+                }
+            }
+        };
+        return Ok(shop_page(&shop, "Gift finder", "", "", body));
     }
     let b = brief.clone();
     let result =
         recommend(&state, SHOP_WAIT * 4, 12, move |_| Some(Context::Gift(recs::parse_brief(&b)))).await;
     let Some((_, ctx, list)) = result else {
-        body.push_str("<p class=\"placeholder\">Our gift ideas are being prepared. Please try again in a moment.</p></div>");
-        return Ok(shop_page(&shop, "Gift finder", "", "", &body));
-    };
-    if let Context::Gift(g) = &ctx {
-        let chips = understood(g);
-        if !chips.is_empty() {
-            body.push_str("<ul class=\"chips\" aria-label=\"What we understood\">");
-            for c in chips {
-                let _ = write!(body, "<li>{}</li>", escape(&c));
+        let body = html! {
+            div class="wrap" {
+                (head)
+                p class="placeholder" { "Our gift ideas are being prepared. Please try again in a moment." }
             }
-            body.push_str("</ul>");
-        }
-    }
+        };
+        return Ok(shop_page(&shop, "Gift finder", "", "", body));
+    };
+    let chips = match &ctx {
+        Context::Gift(g) => understood(g),
+        _ => Vec::new(),
+    };
     let known = by_id(&products);
     let cards: Vec<_> =
         list.iter().filter_map(|i| known.get(&i.product_id).map(|p| (*p, gift_reasons(i)))).take(8).collect();
-    if cards.is_empty() {
-        body.push_str("<p class=\"placeholder\">Nothing fits that brief yet. Try a larger budget or another occasion.</p>");
-    } else {
-        let _ = write!(
-            body,
-            "{}",
-            section("gift-ideas", "Gift ideas", &format!("A shortlist for \u{201c}{brief}\u{201d}"), &cards)
-        );
-    }
-    body.push_str("</div>");
-    Ok(shop_page(&shop, "Gift finder", "", "", &body))
+    let body = html! {
+        div class="wrap" {
+            (head)
+            @if !chips.is_empty() {
+                ul class="chips" aria-label="What we understood" { @for c in &chips { li { (c) } } }
+            }
+            @if cards.is_empty() {
+                p class="placeholder" { "Nothing fits that brief yet. Try a larger budget or another occasion." }
+            } @else {
+                (section("gift-ideas", "Gift ideas", &format!("A shortlist for \u{201c}{brief}\u{201d}"), &cards))
+            }
+        }
+    };
+    Ok(shop_page(&shop, "Gift finder", "", "", body))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -368,37 +382,44 @@ fn fmt_trained(secs: i64) -> (String, String) {
 }
 
 /// A table of recommendations with every reason and its contribution.
-fn preview_table(products: &HashMap<model::ProductId, &Product>, list: &[Item]) -> String {
-    if list.is_empty() {
-        return "<p class=\"muted\">No recommendations for this context.</p>".into();
-    }
-    let mut out = String::from(
-        "<div class=\"table-wrap\"><table><thead><tr><th class=\"num\">#</th><th>Piece</th><th class=\"num\">Score</th><th>Why</th></tr></thead><tbody>",
-    );
-    for (n, item) in list.iter().enumerate() {
-        let price = products.get(&item.product_id).map(|p| fmt_price(p)).unwrap_or_default();
-        let _ = write!(
-            out,
-            "<tr><td class=\"num\">{}</td><td><a href=\"/p/{}\">{}</a><div class=\"muted small\">{}</div></td><td class=\"num\">{:.3}</td><td><ul class=\"why-list\">",
-            n + 1,
-            url_encode(&item.handle),
-            escape(&item.title),
-            escape(&price),
-            item.score
-        );
-        for r in &item.why {
-            let _ = write!(
-                out,
-                "<li><span class=\"badge\">{}</span> {} <span class=\"muted small\" title=\"contribution to the score\">+{:.2}</span></li>",
-                r.signal.as_str(),
-                escape(&r.detail),
-                r.contribution
-            );
+fn preview_table(products: &HashMap<model::ProductId, &Product>, list: &[Item]) -> Markup {
+    html! {
+        @if list.is_empty() {
+            p class="muted" { "No recommendations for this context." }
+        } @else {
+            div class="table-wrap" {
+                table {
+                    thead { tr { th class="num" { "#" } th { "Piece" } th class="num" { "Score" } th { "Why" } } }
+                    tbody {
+                        @for (n, item) in list.iter().enumerate() {
+                            tr {
+                                td class="num" { (n + 1) }
+                                td {
+                                    a href={ "/p/" (url_encode(&item.handle)) } { (item.title) }
+                                    div class="muted small" {
+                                        (products.get(&item.product_id).map(|p| fmt_price(p)).unwrap_or_default())
+                                    }
+                                }
+                                td class="num" { (format!("{:.3}", item.score)) }
+                                td {
+                                    ul class="why-list" {
+                                        @for r in &item.why {
+                                            li {
+                                                span class="badge" { (r.signal.as_str()) } " " (r.detail) " "
+                                                span class="muted small" title="contribution to the score" {
+                                                    "+" (format!("{:.2}", r.contribution))
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</ul></td></tr>");
     }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 /// `/admin/recommendations`.
@@ -411,7 +432,14 @@ pub(crate) async fn admin_page(
     let st = state.clone();
     let products = blocking(move || Ok(st.app.engines.catalog()?)).await?;
     let Some(model) = model(&state, ADMIN_WAIT).await else {
-        let body = "<div class=\"panel placeholder\"><h1>Recommendations</h1><p>The model is still training, or could not be trained (see the server log). Reload in a moment.</p></div>";
+        let body = html! {
+            div class="panel placeholder" {
+                h1 { "Recommendations" }
+                p {
+                    "The model is still training, or could not be trained (see the server log). Reload in a moment."
+                }
+            }
+        };
         return Ok(page(title, nav, body));
     };
     let field = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
@@ -436,80 +464,87 @@ pub(crate) async fn admin_page(
     let known = by_id(&products);
     let stats = model.stats();
     let trained = fmt_trained(model.trained_at());
-    let mut body = String::from("<h1>Recommendations</h1>");
-    let _ = write!(
-        body,
-        "<ul class=\"stats\">\
-         <li><span class=\"value\">{}</span><span class=\"label\">{}</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">interactions</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">products ({} purchasable)</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">customers</span></li>\
-         <li><span class=\"value\">{}</span><span class=\"label\">bought-together pairs</span></li>\
-         <li><span class=\"value\">{:.1} s</span><span class=\"label\">training time</span></li></ul>",
-        escape(&trained.0),
-        escape(&trained.1),
-        group_thousands(stats.interactions as u64),
-        group_thousands(stats.items as u64),
-        group_thousands(stats.purchasable as u64),
-        group_thousands(stats.customers as u64),
-        group_thousands(stats.cooc_pairs as u64),
-        stats.total_seconds,
-    );
-    let _ = write!(
-        body,
-        "<section class=\"panel\" id=\"preview\"><h2>Preview</h2>\
-         <p class=\"muted small\">What a shopper would see for a product page, a customer's \u{201c}for you\u{201d}, or a gift brief, with every reason and what it adds to the score.</p>\
-         <form class=\"filters\" method=\"get\" action=\"/admin/recommendations\">\
-         <label>Product handle or SKU<input type=\"text\" name=\"product\" value=\"{}\"></label>\
-         <label>Customer id<input type=\"text\" name=\"customer\" value=\"{}\"></label>\
-         <label>Gift brief<input type=\"text\" name=\"gift\" value=\"{}\" placeholder=\"for mom, under 200\"></label>\
-         <button class=\"button\" type=\"submit\">Preview</button></form>",
-        escape(&product),
-        escape(&customer),
-        escape(&gift),
-    );
-    match &preview {
-        None => body.push_str("<p class=\"muted small\">Fill one field. The first filled one is used.</p>"),
-        Some(Err(msg)) => {
-            let _ = write!(body, "<p class=\"badge bad\">{}</p>", escape(msg));
-        }
-        Some(Ok(list)) => {
-            let caption = if !product.is_empty() {
-                let p = products
-                    .iter()
-                    .find(|p| p.handle == product || p.variants.iter().any(|v| v.sku == product));
-                format!(
-                    "The product page of {}: pieces with a <span class=\"badge\">complete_the_set</span> reason show under \u{201c}Complete the set\u{201d}, the others under \u{201c}You may also like\u{201d}.",
-                    escape(p.map(|p| p.title.as_str()).unwrap_or(&product))
-                )
-            } else if !customer.is_empty() {
-                if model.knows_customer(&customer) {
-                    format!("\u{201c}For you\u{201d} for customer {}.", escape(&customer))
-                } else {
-                    format!(
-                        "Customer {} is unknown to the model: they get popular pieces.",
-                        escape(&customer)
-                    )
-                }
+    // What the previewed context is, above its table.
+    let caption = || {
+        if !product.is_empty() {
+            let p =
+                products.iter().find(|p| p.handle == product || p.variants.iter().any(|v| v.sku == product));
+            html! {
+                "The product page of " (p.map(|p| p.title.as_str()).unwrap_or(&product)) ": pieces with a "
+                span class="badge" { "complete_the_set" }
+                " reason show under \u{201c}Complete the set\u{201d}, the others under \u{201c}You may also like\u{201d}."
+            }
+        } else if !customer.is_empty() {
+            if model.knows_customer(&customer) {
+                html! { "\u{201c}For you\u{201d} for customer " (customer) "." }
             } else {
-                let chips = understood(&recs::parse_brief(&gift));
-                if chips.is_empty() {
-                    "The brief names no recipient, occasion or budget: a general shortlist.".to_string()
-                } else {
-                    format!("The gift finder, understood as: {}.", escape(&chips.join(" · ")))
-                }
-            };
-            let _ = write!(body, "<p class=\"small\">{caption}</p>");
-            body.push_str(&preview_table(&known, list));
+                html! { "Customer " (customer) " is unknown to the model: they get popular pieces." }
+            }
+        } else {
+            let chips = understood(&recs::parse_brief(&gift));
+            if chips.is_empty() {
+                html! { "The brief names no recipient, occasion or budget: a general shortlist." }
+            } else {
+                html! { "The gift finder, understood as: " (chips.join(" · ")) "." }
+            }
         }
-    }
-    body.push_str("</section>");
-    let _ = write!(
-        body,
-        "<section class=\"panel\"><h2>Trending now</h2><p class=\"muted small\">The home page's section, aware of the season.</p>{}</section>",
-        preview_table(&known, &trending)
-    );
-    Ok(page(title, nav, &body))
+    };
+    let body = html! {
+        h1 { "Recommendations" }
+        ul class="stats" {
+            li { span class="value" { (trained.0) } span class="label" { (trained.1) } }
+            li {
+                span class="value" { (group_thousands(stats.interactions as u64)) }
+                span class="label" { "interactions" }
+            }
+            li {
+                span class="value" { (group_thousands(stats.items as u64)) }
+                span class="label" { "products (" (group_thousands(stats.purchasable as u64)) " purchasable)" }
+            }
+            li {
+                span class="value" { (group_thousands(stats.customers as u64)) }
+                span class="label" { "customers" }
+            }
+            li {
+                span class="value" { (group_thousands(stats.cooc_pairs as u64)) }
+                span class="label" { "bought-together pairs" }
+            }
+            li {
+                span class="value" { (format!("{:.1} s", stats.total_seconds)) }
+                span class="label" { "training time" }
+            }
+        }
+        section class="panel" id="preview" {
+            h2 { "Preview" }
+            p class="muted small" {
+                "What a shopper would see for a product page, a customer's \u{201c}for you\u{201d}, or a gift \
+                 brief, with every reason and what it adds to the score."
+            }
+            form class="filters" method="get" action="/admin/recommendations" {
+                label { "Product handle or SKU" input type="text" name="product" value=(product); }
+                label { "Customer id" input type="text" name="customer" value=(customer); }
+                label {
+                    "Gift brief"
+                    input type="text" name="gift" value=(gift) placeholder="for mom, under 200";
+                }
+                button class="button" type="submit" { "Preview" }
+            }
+            @match &preview {
+                None => p class="muted small" { "Fill one field. The first filled one is used." },
+                Some(Err(msg)) => p class="badge bad" { (msg) },
+                Some(Ok(list)) => {
+                    p class="small" { (caption()) }
+                    (preview_table(&known, list))
+                },
+            }
+        }
+        section class="panel" {
+            h2 { "Trending now" }
+            p class="muted small" { "The home page's section, aware of the season." }
+            (preview_table(&known, &trending))
+        }
+    };
+    Ok(page(title, nav, body))
 }
 
 #[cfg(test)]
