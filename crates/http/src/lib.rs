@@ -33,9 +33,26 @@ pub use error::{ApiError, Code};
 pub use serve::{serve, serve_async, ServeConfig};
 pub use state::{AppState, Limits};
 
+/// Every area, in the order the OpenAPI document lists them: the API's
+/// (`routes`), then the pages' (`web`).
+pub(crate) fn areas() -> Vec<routes::Area> {
+    vec![
+        routes::system::area(),
+        routes::catalog::area(),
+        routes::imports::area(),
+        routes::events::area(),
+        routes::search::area(),
+        routes::forecast::area(),
+        routes::recs::area(),
+        web::storefront::area(),
+        web::admin::area(),
+        web::forecast::area(),
+    ]
+}
+
 /// The whole application: API, pages, fallbacks and the layers around them.
 pub fn router(state: AppState) -> Router {
-    routes::router(&state, routes::areas())
+    routes::router(&state, areas())
         .fallback(fallback)
         .layer(from_fn(json_errors))
         .layer(from_fn(refuse_cross_site_writes))

@@ -222,5 +222,5 @@ pub(crate) fn document(areas: &[Area]) -> Value {
 /// The document as served, built once from [`super::routes::areas`].
 pub(crate) fn served() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| document(&super::routes::areas()).to_string())
+    DOC.get_or_init(|| document(&super::areas()).to_string())
 }

@@ -3,7 +3,8 @@
 //!
 //! To add an area (search, recs, forecast, ...): write `routes/<area>.rs` with
 //! `pub(crate) fn area() -> Area`, declare the module below and add one line to
-//! [`areas`]. Each route is registered with who may call it ([`Access`]) and
+//! `crate::areas` (pages register theirs from `web`, which depends on this
+//! module and never the reverse). Each route is registered with who may call it ([`Access`]) and
 //! its OpenAPI operation ([`Op`]); HTML pages use [`Area::page`] and stay out
 //! of the OpenAPI document. The router, the auth layers and `/openapi.json`
 //! are all derived from the list, so they cannot drift apart.
@@ -25,22 +26,6 @@ use serde_json::Value;
 pub use super::auth::Access;
 pub use super::openapi::{schema_ref, Op};
 use super::state::AppState;
-use super::web;
-
-/// Every area, in the order the OpenAPI document lists them.
-pub(crate) fn areas() -> Vec<Area> {
-    vec![
-        system::area(),
-        catalog::area(),
-        imports::area(),
-        events::area(),
-        search::area(),
-        forecast::area(),
-        recs::area(),
-        web::storefront::area(),
-        web::admin::area(),
-    ]
-}
 
 /// A group of routes with their access levels and OpenAPI operations.
 pub struct Area {

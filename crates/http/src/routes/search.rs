@@ -1,7 +1,7 @@
 //! Search over HTTP: `GET /v1/search` (the same JSON as `loupe search
 //! --json`), `GET /v1/suggest`, merchandising rules under `/v1/rules`, and
-//! `GET /v1/search/analytics` (and its back-office page `/admin/search`,
-//! rendered in `web::search`). Each handler reads its query string and calls
+//! `GET /v1/search/analytics` (its back-office page, `/admin/search`, is
+//! `web::search_admin`). Each handler reads its query string and calls
 //! the use case in `app::search`; the index lives in `app::Engines`.
 
 use axum::extract::{RawQuery, State};
@@ -59,7 +59,6 @@ pub(crate) fn area() -> Area {
                 .query("limit", "integer", "Queries per list, 1 to 200 (default 20).")
                 .json(200, "Search analytics.", json!({"type": "object"})),
         )
-        .page("/admin/search", Access::AdminPage, crate::web::search_admin::admin_page)
         .get(
             "/v1/rules",
             Access::Admin,

@@ -31,6 +31,7 @@ pub(crate) fn area() -> Area {
         .page("/admin", Access::AdminPage, catalog_page)
         .page("/admin/quality", Access::AdminPage, quality_page)
         .page("/admin/tasks", Access::AdminPage, tasks_page)
+        .page("/admin/search", Access::AdminPage, super::search_admin::admin_page)
         .page("/admin/recommendations", Access::AdminPage, super::recs::admin_page)
 }
 

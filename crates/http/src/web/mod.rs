@@ -24,6 +24,7 @@
 pub mod admin;
 pub(crate) mod art;
 pub mod chart;
+pub(crate) mod forecast;
 pub(crate) mod recs;
 pub mod search;
 pub(crate) mod search_admin;

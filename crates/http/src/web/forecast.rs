@@ -1,0 +1,271 @@
+//! `/admin/forecasts`: where a buyer reads the forecasts and decides. The
+//! total and one SKU drawn with their P10-P90 intervals, the week's stockout
+//! risks and slow movers, and the replenishment queue with approve, edit and
+//! reject buttons; everything from `app::forecasts`, as the API serves it.
+
+use axum::extract::{Extension, State};
+use axum::response::Redirect;
+use forecast::Level;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::chart::{svg_line_chart, Band, LineChart, Series};
+use super::{page, url_encode, PageQuery, PageResult};
+use crate::auth::Caller;
+use crate::blocking;
+use crate::routes::{Access, Area};
+use crate::state::AppState;
+use app::wire::forecast::{DecisionRequest, Replenishment, SeriesForecast};
+
+pub(crate) fn area() -> Area {
+    Area::new("forecast pages", "The buyer's forecasts and replenishment page.")
+        .page("/admin/forecasts", Access::AdminPage, admin_page)
+        .page_post("/admin/forecasts/decision", Access::AdminPage, admin_decide)
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PageParams {
+    sku: Option<String>,
+}
+
+/// History and forecast of one series as a line chart with its P10-P90 band.
+/// A last history period cut short by the end of the data is left out: drawn
+/// as a whole period it looks like a collapse in demand.
+fn series_chart(
+    set: &forecast::ForecastSet,
+    s: &forecast::SeriesForecast,
+    last_day: chrono::NaiveDate,
+    title: &str,
+) -> Markup {
+    let pd = set.freq.days() as i64;
+    let mut n = s.history.len();
+    if n > 0 {
+        let last_start = set.history_start + chrono::Duration::days((n as i64 - 1) * pd);
+        if last_start + chrono::Duration::days(pd - 1) > last_day {
+            n -= 1;
+        }
+    }
+    let gap = s.history.len() - n;
+    let from = n.saturating_sub(52);
+    let x0 = from as f64;
+    let hist: Vec<(f64, f64)> = (from..n).map(|t| (t as f64 - x0, s.history[t])).collect();
+    let f = &s.fit;
+    let base = (n + gap - from) as f64;
+    let mean: Vec<(f64, f64)> = (0..f.mean.len()).map(|j| (base + j as f64, f.mean[j])).collect();
+    let band: Vec<(f64, f64, f64)> =
+        (0..f.mean.len()).map(|j| (base + j as f64, f.p10[j], f.p90[j])).collect();
+    let mut ticks = Vec::new();
+    for t in (from..n + gap + f.mean.len()).step_by(8.max((n + gap - from + f.mean.len()) / 6)) {
+        let d = set.history_start + chrono::Duration::days(t as i64 * pd);
+        ticks.push((t as f64 - x0, d.format("%Y-%m-%d").to_string()));
+    }
+    svg_line_chart(&LineChart {
+        title: title.to_string(),
+        series: vec![
+            Series { label: "history".into(), points: hist, dashed: false },
+            Series { label: "forecast (mean)".into(), points: mean, dashed: true },
+        ],
+        bands: vec![Band { label: "P10-P90".into(), points: band }],
+        x_ticks: ticks,
+        y_unit: " u".into(),
+    })
+}
+
+fn why_list(why: &[app::wire::forecast::Why]) -> Markup {
+    html! { ul class="small" { @for w in why { li { strong { (w.signal) } ": " (w.detail) } } } }
+}
+
+async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageParams>) -> PageResult {
+    let body = blocking(move || {
+        let (c, rows) = app::forecasts::replenishment(&state.app.engines)?;
+        let set = &c.set;
+        let intro = html! {
+            h1 { "Forecasts & replenishment" }
+            p class="muted" {
+                "Weekly demand forecasts (reconciled across variant, product, category and total) with \
+                 P10\u{2013}P90 intervals, the stockout risks and slow movers of the week, and the \
+                 replenishment queue. Every suggestion shows its reasons; decisions are logged."
+            }
+        };
+        if c.demand.variants.is_empty() {
+            return Ok(html! {
+                (intro)
+                div class="panel placeholder" {
+                    h2 { "No order history" }
+                    p { "Import orders first: " code { "loupe import orders FILE" } "." }
+                }
+            });
+        }
+        let total = set.level(Level::Total).next();
+        let sku = p.sku.filter(|s| !s.is_empty()).or_else(|| {
+            rows.iter()
+                .filter(|r| r.abc == "A")
+                .max_by(|a, b| a.weekly_demand.total_cmp(&b.weekly_demand))
+                .map(|r| r.sku.clone())
+        });
+        let series = sku.as_deref().and_then(|k| set.level(Level::Variant).find(|s| s.key == k));
+        // Stockout risks: earliest projected stockouts within eight weeks, of
+        // variants that sell at least one unit in ten weeks.
+        let horizon_end = set.period_start(8).to_string();
+        let mut risks: Vec<&Replenishment> = rows
+            .iter()
+            .filter(|r| r.stockout_date.as_deref().is_some_and(|d| d <= horizon_end.as_str()))
+            .filter(|r| r.weekly_demand >= 0.1)
+            .collect();
+        // Soonest first; among the same day, the most demand lost first.
+        risks.sort_by(|a, b| {
+            a.stockout_date.cmp(&b.stockout_date).then(b.weekly_demand.total_cmp(&a.weekly_demand))
+        });
+        let slow = forecast::slow_movers(&c.demand, set, &forecast::SlowConfig::default());
+        let flagged: Vec<&forecast::SlowMover> = slow.iter().filter(|s| s.slow || s.overstock).take(25).collect();
+        let queue: Vec<&Replenishment> =
+            rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
+        Ok(html! {
+            (intro)
+            @if let Some(total) = total {
+                section class="panel" {
+                    h2 { "All demand" }
+                    (series_chart(set, total, c.demand.end, "Total units per week: history and forecast"))
+                    p class="small muted" {
+                        "Model " (total.fit.model.as_str()) " · forecast from " (set.first_period) " · "
+                        (forecast::MODEL_VERSION)
+                    }
+                }
+            }
+            @if let Some(s) = series {
+                section class="panel" {
+                    h2 { "SKU " (s.key) }
+                    form method="get" action="/admin/forecasts" {
+                        label { "SKU " input name="sku" value=(s.key); }
+                        " "
+                        button class="button" type="submit" { "Show" }
+                    }
+                    (series_chart(set, s, c.demand.end, &format!("{} units per week", s.key)))
+                    (why_list(&SeriesForecast::from_engine(set, s).why))
+                }
+            }
+            section class="panel" {
+                h2 { "Stockout risks" }
+                @if risks.is_empty() {
+                    p class="muted" {
+                        "No variant with known stock runs out in the next eight weeks (or no inventory was imported)."
+                    }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead {
+                                tr {
+                                    th { "SKU" } th { "Class" } th class="num" { "Stock" }
+                                    th class="num" { "Units/week" } th { "Runs out" }
+                                }
+                            }
+                            tbody {
+                                @for r in risks.iter().take(25) {
+                                    tr {
+                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&r.sku)) } { (r.sku) } }
+                                        td { (r.abc) }
+                                        td class="num" { (r.on_hand.unwrap_or(0)) }
+                                        td class="num" { (format!("{:.1}", r.weekly_demand)) }
+                                        td { (r.stockout_date.as_deref().unwrap_or("")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section class="panel" {
+                h2 { "Slow movers" }
+                @if flagged.is_empty() {
+                    p class="muted" { "Nothing flagged." }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead { tr { th { "SKU" } th { "Flags" } th { "Evidence" } } }
+                            tbody {
+                                @for s in flagged {
+                                    @let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
+                                    tr {
+                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&s.sku)) } { (s.sku) } }
+                                        td { (s.flags.join(", ")) }
+                                        td { (why_list(&why)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section class="panel" {
+                h2 { "Replenishment queue" }
+                p class="small" { a href="/v1/replenishment/po.csv" { "Download the purchase-order draft (CSV)" } }
+                @if queue.is_empty() {
+                    p class="muted" {
+                        "No order suggested: every variant with known stock is above its reorder point (or no \
+                         inventory was imported)."
+                    }
+                } @else {
+                    div class="table-wrap" {
+                        table {
+                            thead {
+                                tr {
+                                    th { "SKU" } th { "Class" } th class="num" { "Stock" } th class="num" { "Reorder point" }
+                                    th class="num" { "Suggested" } th { "Reasons" } th { "Decision" }
+                                }
+                            }
+                            tbody { @for r in queue { (queue_row(r)) } }
+                        }
+                    }
+                }
+            }
+        })
+    })
+    .await?;
+    Ok(page("Forecasts & replenishment", "/admin/forecasts", body))
+}
+
+/// A suggestion in the replenishment queue, with the buyer's decision form.
+fn queue_row(r: &Replenishment) -> Markup {
+    html! {
+        tr {
+            td { (r.sku) }
+            td { (r.abc) }
+            td class="num" { (r.on_hand.unwrap_or(0)) }
+            td class="num" { (format!("{:.0}", r.reorder_point)) }
+            td class="num" { (r.suggested_qty.unwrap_or(0)) }
+            td { (why_list(&r.why)) }
+            td {
+                @if let Some(d) = &r.decision {
+                    span class="badge" { (d.action) " " (d.quantity) }
+                }
+                form method="post" action="/admin/forecasts/decision" {
+                    input type="hidden" name="id" value=(r.id);
+                    input name="quantity" size="5" value=(r.suggested_qty.unwrap_or(0)) aria-label="Quantity";
+                    button class="button" name="action" value="approve" { "Approve" }
+                    button class="button ghost" name="action" value="edit" { "Edit" }
+                    button class="button ghost" name="action" value="reject" { "Reject" }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DecisionForm {
+    id: String,
+    action: String,
+    quantity: Option<String>,
+}
+
+async fn admin_decide(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Result<Redirect, crate::web::PageError> {
+    let actor = caller.map_or("open", |c| c.0.actor());
+    let quantity = form.quantity.as_deref().and_then(|q| q.trim().parse::<u64>().ok());
+    let req = DecisionRequest { action: form.action, quantity, note: None };
+    let id = form.id;
+    blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    Ok(Redirect::to("/admin/forecasts"))
+}
