@@ -19,7 +19,8 @@ Exit status:
   2  an internal failure (storage, a bug); the message and the server log have the details
 
 While `loupe serve` or `loupe demo` holds the data directory, search, recommend,
-import, forecast, replenish, slow-movers and customers go through that server.";
+import, products, quality, forecast, replenish, slow-movers and customers go
+through that server.";
 
 /// Loupe: catalog, search, recommendations and demand planning for jewelry brands.
 #[derive(Parser, Debug)]

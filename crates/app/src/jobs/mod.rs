@@ -7,7 +7,6 @@
 
 pub mod events;
 mod import;
-mod quality;
 pub mod recs;
 mod search;
 
@@ -17,7 +16,6 @@ pub use import::{
     import_inventory, import_inventory_from, import_orders, import_orders_from, CatalogImportOptions,
     ImportKind, InventoryImportOptions, OrdersImportOptions, Progress,
 };
-pub use quality::catalog_quality;
 pub use search::{build_search_index, load_rules, RULES_COLLECTION};
 
 /// Why a job failed. [`Error::is_input`] tells a problem with what the user

@@ -1,7 +1,7 @@
 //! `/v1/products`: the normalized catalog, read-only (imports write it).
 
 use axum::extract::State;
-use model::{Category, Product};
+use model::Category;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -37,9 +37,9 @@ pub(crate) fn area() -> Area {
             show,
             Op::new("Show a product")
                 .describe("The product with its variants, normalized attributes and data-quality issues.")
-                .path("id", "The product's numeric id, or its handle.")
+                .path("id", "The product's numeric id, its handle or one of its SKUs.")
                 .json(200, "The product.", schema_ref("ProductDetail"))
-                .error(404, "No product has this id or handle."),
+                .error(404, "No product has this id, handle or SKU."),
         )
         .get(
             "/v1/quality",
@@ -170,16 +170,10 @@ async fn list(
     let offset = params.offset.unwrap_or(0);
     let category = match params.category.as_deref() {
         None | Some("") => None,
-        Some(text) => Some(parse_category(text)?),
+        Some(text) => Some(app::catalog::parse_category(text)?),
     };
-    let page = blocking(move || {
-        let products = state.app.engines.catalog()?;
-        let matching: Vec<&Product> =
-            products.iter().filter(|p| category.is_none() || p.category == category).collect();
-        let items = matching.iter().skip(offset).take(limit).map(|p| ProductSummary::from(*p)).collect();
-        Ok(Page { items, total: matching.len(), limit, offset })
-    })
-    .await?;
+    let page =
+        blocking(move || Ok(app::catalog::products(&state.app.engines, category, limit, offset)?)).await?;
     Ok(Json(page))
 }
 
@@ -187,37 +181,9 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProductDetail>, ApiError> {
-    let product = blocking(move || find_product(&state.store, &id)).await?;
-    Ok(Json(ProductDetail::from(&product)))
+    Ok(Json(blocking(move || Ok(app::catalog::product(&state.store, &id)?)).await?))
 }
 
 async fn quality(State(state): State<AppState>) -> Result<Json<QualityReportOut>, ApiError> {
-    let report = blocking(move || {
-        let products = state.app.engines.catalog()?;
-        Ok(QualityReportOut::from(&catalog::quality_report(&products, &[])))
-    })
-    .await?;
-    Ok(Json(report))
-}
-
-/// A product by numeric id, else by handle.
-pub(crate) fn find_product(store: &store::Store, id_or_handle: &str) -> Result<Product, ApiError> {
-    let found = match id_or_handle.parse::<u64>() {
-        Ok(id) => match store.product(id)? {
-            Some(p) => Some(p),
-            None => store.product_by_handle(id_or_handle)?,
-        },
-        Err(_) => store.product_by_handle(id_or_handle)?,
-    };
-    found.ok_or_else(|| ApiError::not_found(format!("product {id_or_handle:?}")))
-}
-
-pub(crate) fn parse_category(text: &str) -> Result<Category, ApiError> {
-    Category::parse(text).ok_or_else(|| {
-        let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-        ApiError::bad_request(
-            Code::InvalidCategory,
-            format!("unknown category {text:?}; known: {}", known.join(", ")),
-        )
-    })
+    Ok(Json(blocking(move || Ok(app::catalog::quality(&state.app.engines)?)).await?))
 }

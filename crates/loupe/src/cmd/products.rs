@@ -6,6 +6,10 @@
 use std::path::Path;
 
 use app::wire::catalog::{PriceRange, ProductDetail, ProductSummary};
+use app::wire::http::Page;
+
+use super::Opened;
+use crate::remote::encode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -41,11 +45,11 @@ pub fn open_store(data: &Path) -> anyhow::Result<store::Store> {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    let store = open_store(data)?;
+    let opened = super::open(data)?;
     let mut o = String::new();
     let result = match args.command {
-        ProductsCommand::List { limit, offset } => list(&mut o, &store, limit, offset, args.json),
-        ProductsCommand::Show { id } => show(&mut o, &store, &id, args.json),
+        ProductsCommand::List { limit, offset } => list(&mut o, &opened, limit, offset, args.json),
+        ProductsCommand::Show { id } => show(&mut o, &opened, &id, args.json),
     };
     crate::out::write_str(&o);
     result
@@ -63,17 +67,33 @@ macro_rules! push_line {
 }
 pub(crate) use push_line;
 
-fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
-    let total = store.product_count()?;
-    let mut rows: Vec<ProductSummary> = Vec::new();
-    let mut seen = 0usize;
-    store.for_each_product(|p| {
-        if seen >= offset {
-            rows.push(ProductSummary::from(&p));
+fn list(o: &mut String, opened: &Opened, limit: usize, offset: usize, json: bool) -> anyhow::Result<()> {
+    if limit == 0 {
+        anyhow::bail!("--limit must be at least 1");
+    }
+    let (rows, total) = match opened {
+        Opened::Local(app) => {
+            let page = app::catalog::products(&app.engines, None, limit, offset)?;
+            (page.items, page.total as u64)
         }
-        seen += 1;
-        rows.len() < limit
-    })?;
+        Opened::Server(server) => {
+            // The API pages by at most 1,000.
+            let mut rows: Vec<ProductSummary> = Vec::new();
+            let mut total = 0;
+            while rows.len() < limit {
+                let want = (limit - rows.len()).min(1000);
+                let page: Page<ProductSummary> =
+                    server.get_json(&format!("/v1/products?limit={want}&offset={}", offset + rows.len()))?;
+                total = page.total as u64;
+                let got = page.items.len();
+                rows.extend(page.items);
+                if got < want {
+                    break;
+                }
+            }
+            (rows, total)
+        }
+    };
     if json {
         for r in &rows {
             push_line!(o, "{}", serde_json::to_string(r)?);
@@ -117,19 +137,11 @@ fn list(o: &mut String, store: &store::Store, limit: usize, offset: usize, json:
     Ok(())
 }
 
-fn show(o: &mut String, store: &store::Store, key: &str, json: bool) -> anyhow::Result<()> {
-    let found = match key.parse::<u64>() {
-        Ok(id) => store.product(id)?,
-        Err(_) => None,
+fn show(o: &mut String, opened: &Opened, key: &str, json: bool) -> anyhow::Result<()> {
+    let d: ProductDetail = match opened {
+        Opened::Local(app) => app::catalog::product(&app.store, key)?,
+        Opened::Server(server) => server.get_json(&format!("/v1/products/{}", encode(key.trim())))?,
     };
-    let found = match found {
-        Some(p) => Some(p),
-        None => store.product_by_handle(key)?.or(store.product_by_sku(key)?),
-    };
-    let Some(p) = found else {
-        anyhow::bail!("No product with id, handle or SKU {key:?}");
-    };
-    let d = ProductDetail::from(&p);
     if json {
         push_line!(o, "{}", serde_json::to_string_pretty(&d)?);
         return Ok(());

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use app::wire::quality::QualityReportOut;
 
 use super::products::push_line;
+use super::Opened;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -27,8 +27,10 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
 }
 
 fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
-    let store = super::products::open_store(data)?;
-    let report = app::jobs::catalog_quality(&store).context("Failed to build the quality report")?;
+    let report: QualityReportOut = match super::open(data)? {
+        Opened::Local(app) => app::catalog::quality(&app.engines)?,
+        Opened::Server(server) => server.get_json("/v1/quality")?,
+    };
     if args.json {
         push_line!(o, "{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -82,8 +82,23 @@ fn commands_go_through_a_running_server() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("broken.csv"), "{}", stderr(&out));
 
+    // Read-only catalog commands too, with the same JSON.
+    let out = loupe(&data, &["products", "list", "--limit", "3", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    let out = loupe(&data, &["products", "show", "SOL-PT-6", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["handle"], "solitaire-engagement-ring", "found by SKU: {shown}");
+    let out = loupe(&data, &["quality", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["products"].as_u64().unwrap() > 0, "{report}");
+
     // A command that needs the store to itself says which server holds it.
-    let out = loupe(&data, &["products", "list"]);
+    let out = loupe(&data, &["export", "catalog", "--format", "jsonl"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains(&url), "{}", stderr(&out));
 
