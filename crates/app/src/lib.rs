@@ -4,8 +4,8 @@
 //!
 //! - [`App`]: the store, the clock, the [`engines::Engines`] built per data
 //!   version, and the background [`tasks::Tasks`].
-//! - Use cases, one module each: [`catalog`], [`search`], [`recommend`],
-//!   [`imports`], [`forecasts`], [`customers`]. A CLI command or an HTTP handler parses
+//! - Use cases, one module each: [`catalog`], [`events`], [`search`],
+//!   [`recommend`], [`imports`], [`forecasts`], [`customers`]. A CLI command or an HTTP handler parses
 //!   its input, calls one of these, and prints or sends the wire value.
 //! - [`wire`]: serde types for everything Loupe prints or sends; the CLI's
 //!   `--json` output and the HTTP API share them, so both say the same thing.
@@ -19,6 +19,7 @@ pub mod clock;
 pub mod customers;
 pub mod engines;
 pub mod error;
+pub mod events;
 pub mod forecasts;
 pub mod imports;
 pub mod jobs;

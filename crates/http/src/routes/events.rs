@@ -1,26 +1,21 @@
-//! `POST /v1/events`: storefront events in batches. Each event is checked on
-//! its own: the invalid ones are rejected with their index and reason, the
-//! valid ones in the same batch are kept (durably, before the answer), and a
-//! retried batch is not counted twice (events carry their own ids).
+//! `POST /v1/events`: storefront events in batches, through `app::events`
+//! (each event checked on its own, the valid ones of a batch kept durably
+//! before the answer, a retried batch not counted twice).
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::Method;
 use axum::routing;
-use model::Event;
 use serde_json::{json, Value};
 
 use super::{schema_ref, Access, Area, Op};
 use crate::blocking;
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
-use app::wire::http::{EventsOutcome, RejectedEvent};
-use app::Code;
+use app::wire::http::EventsOutcome;
 
 /// Largest batch body; a thousand events are about 300 KiB.
 pub(crate) const EVENTS_BODY_LIMIT: usize = 8 * 1024 * 1024;
-/// Most events in one batch.
-pub(crate) const MAX_BATCH: usize = 10_000;
 
 pub(crate) fn area() -> Area {
     Area::new("events", "Storefront events: views, searches, clicks, carts, purchases, returns.")
@@ -80,72 +75,5 @@ async fn ingest(
     State(state): State<AppState>,
     Json(batch): Json<Vec<Value>>,
 ) -> Result<Json<EventsOutcome>, ApiError> {
-    if batch.len() > MAX_BATCH {
-        return Err(ApiError::bad_request(
-            Code::BatchTooLarge,
-            format!("a batch holds at most {MAX_BATCH} events; this one has {}", batch.len()),
-        ));
-    }
-    let (valid, rejected) = check_batch(batch);
-    let outcome = if valid.is_empty() {
-        store::AppendOutcome::default()
-    } else {
-        blocking(move || Ok(state.store.append_events(&valid)?)).await?
-    };
-    Ok(Json(EventsOutcome { accepted: outcome.inserted, duplicates: outcome.duplicates, rejected }))
-}
-
-/// Splits a batch into the events to store and the rejections.
-pub(crate) fn check_batch(batch: Vec<Value>) -> (Vec<Event>, Vec<RejectedEvent>) {
-    let mut valid = Vec::with_capacity(batch.len());
-    let mut rejected = Vec::new();
-    for (index, value) in batch.into_iter().enumerate() {
-        match parse_event(value) {
-            Ok(event) => valid.push(event),
-            Err(reason) => rejected.push(RejectedEvent { index, reason }),
-        }
-    }
-    (valid, rejected)
-}
-
-/// One event, checked by the catalog's single definition of a valid event
-/// (shared with `loupe import events`).
-fn parse_event(value: Value) -> Result<Event, String> {
-    catalog::events::parse_event(&value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[track_caller]
-    fn check(event: Value, expect: Result<(), &str>) {
-        match (parse_event(event.clone()), expect) {
-            (Ok(_), Ok(())) => {}
-            (Err(reason), Err(fragment)) => assert!(reason.contains(fragment), "{event}: {reason}"),
-            (got, _) => panic!("{event}: unexpected {got:?}"),
-        }
-    }
-
-    #[test]
-    fn checks_events_one_by_one() {
-        check(json!({"id": "e1", "kind": "view", "at": 1_700_000_000_000i64, "product": "ring"}), Ok(()));
-        check(json!({"id": "e1", "kind": "teleport", "at": 1_700_000_000_000i64}), Err("teleport"));
-        check(json!({"kind": "view", "at": 1_700_000_000_000i64, "product": "ring"}), Err("id"));
-        check(json!({"id": "e", "kind": "view", "at": -5, "product": "ring"}), Err("at"));
-        check(json!({"id": "e", "kind": "search", "at": 1_700_000_000_000i64}), Err("query"));
-        check(json!(42), Err(""));
-    }
-
-    #[test]
-    fn keeps_the_valid_events_of_a_mixed_batch() {
-        let (valid, rejected) = check_batch(vec![
-            json!({"id": "a", "kind": "view", "at": 1_700_000_000_000i64, "product": "ring"}),
-            json!("junk"),
-            json!({"id": "b", "kind": "search", "at": 1_700_000_000_001i64, "query": "gold hoops"}),
-        ]);
-        assert_eq!(valid.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(rejected.len(), 1);
-        assert_eq!(rejected[0].index, 1);
-    }
+    Ok(Json(blocking(move || Ok(app::events::ingest(&state.store, batch)?)).await?))
 }
