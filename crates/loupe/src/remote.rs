@@ -128,11 +128,19 @@ impl Server {
         }
         head.push_str("\r\n");
         let mut writer = std::io::BufWriter::new(&mut stream);
-        writer.write_all(head.as_bytes()).with_context(fail)?;
-        std::io::copy(body, &mut writer).with_context(fail)?;
-        writer.flush().with_context(fail)?;
+        let sent = writer
+            .write_all(head.as_bytes())
+            .and_then(|()| std::io::copy(body, &mut writer))
+            .and_then(|_| writer.flush());
         drop(writer);
-        read_response(BufReader::new(stream)).with_context(fail)
+        // A server may answer before it has read the whole body (a file over
+        // its limit: 413) and close the connection: its answer says more
+        // than the broken pipe does.
+        match (read_response(BufReader::new(stream)), sent) {
+            (Ok(response), _) => Ok(response),
+            (Err(_), Err(send_error)) => Err(anyhow::Error::new(send_error)).with_context(fail),
+            (Err(read_error), Ok(())) => Err(read_error).with_context(fail),
+        }
     }
 }
 
