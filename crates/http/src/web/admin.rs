@@ -461,8 +461,27 @@ fn summarize_report(report: &serde_json::Value) -> String {
     if let Some(n) = report.get("rows_read") {
         parts.push(format!("{n} rows"));
     }
-    if let Some(n) = report.get("issues_total").filter(|n| n.as_u64().unwrap_or(0) > 0) {
-        parts.push(format!("{n} issues"));
+    match report.get("issues_total").and_then(|n| n.as_u64()) {
+        Some(1) => parts.push("1 issue".into()),
+        Some(n) if n > 1 => parts.push(format!("{n} issues")),
+        _ => {}
     }
     parts.join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_report_reads_as_one_line() {
+        let report = serde_json::json!({
+            "catalog": {"products_created": 259, "products_updated": 0},
+            "rows_read": 259,
+            "issues_total": 1,
+        });
+        assert_eq!(summarize_report(&report), "259 products created, 0 updated · 259 rows · 1 issue");
+        let clean = serde_json::json!({"orders": {"lines_inserted": 24}, "rows_read": 24, "issues_total": 0});
+        assert_eq!(summarize_report(&clean), "24 order lines added · 24 rows");
+    }
 }

@@ -161,7 +161,12 @@ fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Resul
     path.push_str(&format!("&filename={}", encode(&name)));
     let response = server.post(&path, "application/octet-stream", &mut f, len).map_err(internal)?;
     if response.status != 202 {
-        return Err(to_app_error(response.error()));
+        let mut err = to_app_error(response.error());
+        if err.code == app::Code::PayloadTooLarge {
+            err.message
+                .push_str("; stop the server and run the import again to import it directly (no size limit)");
+        }
+        return Err(err);
     }
     let accepted: TaskAccepted = response.json().map_err(internal)?;
     eprintln!("import task {} started", accepted.task_id);
