@@ -2,7 +2,8 @@
 //! suggestions with the buyer's decisions attached, recording a decision
 //! (and its audit entry), the purchase-order draft, and slow movers. All of
 //! them read the shared forecast set of [`Engines::forecasts`], so a page,
-//! the API and the CLI agree and nothing is computed twice.
+//! the API and the CLI agree and nothing is computed twice. With no order
+//! history at all they answer nothing ([`has_sales`]) rather than invent it.
 
 use std::sync::Arc;
 
@@ -52,6 +53,13 @@ pub struct ForecastPage {
     pub first_period: String,
 }
 
+/// Whether any order line was imported. Without one there is nothing to
+/// forecast from, and Loupe says so instead of drawing a flat line "from
+/// 2000-01-03" or calling every variant a slow mover.
+pub fn has_sales(c: &Forecasts) -> bool {
+    c.demand.variants.iter().any(|v| v.last_sale.is_some() || v.units.iter().any(|&u| u > 0.0))
+}
+
 fn bad(e: forecast::Error) -> Error {
     Error::new(Code::InvalidQuery, e.to_string())
 }
@@ -64,6 +72,9 @@ pub fn forecasts(engines: &Engines, q: &ForecastQuery) -> Result<ForecastPage> {
         return Err(Error::new(Code::InvalidQuery, format!("limit must be between 1 and {MAX_LIMIT}")));
     }
     let c = engines.forecasts(freq, horizon)?;
+    if !has_sales(&c) {
+        return Ok(ForecastPage { items: Vec::new(), total: 0, first_period: String::new() });
+    }
     let matching: Vec<&forecast::SeriesForecast> = c
         .set
         .series
@@ -95,6 +106,9 @@ pub fn replenishment_with(
     cfg: &forecast::ReplenishConfig,
 ) -> Result<(Arc<Forecasts>, Vec<Replenishment>)> {
     let c = engines.forecasts(Freq::Week, PLANNING_WEEKS)?;
+    if !has_sales(&c) {
+        return Ok((c, Vec::new()));
+    }
     let list = forecast::replenish(&c.demand, &c.set, cfg);
     let mut rows: Vec<Replenishment> = list.iter().map(Replenishment::from).collect();
     attach_decisions(engines.store(), &mut rows)?;
@@ -154,6 +168,9 @@ pub fn decide(engines: &Engines, id: &str, req: DecisionRequest, actor: &str) ->
 /// variants with at least one flag.
 pub fn slow_movers(engines: &Engines, flagged_only: bool) -> Result<Vec<SlowMover>> {
     let c = engines.forecasts(Freq::Week, PLANNING_WEEKS)?;
+    if !has_sales(&c) {
+        return Ok(Vec::new());
+    }
     let list = forecast::slow_movers(&c.demand, &c.set, &forecast::SlowConfig::default());
     Ok(list
         .iter()

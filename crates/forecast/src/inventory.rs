@@ -147,6 +147,21 @@ pub fn round_order(need: f64, moq: u64, case_pack: u64) -> u64 {
     q.div_ceil(pack) * pack
 }
 
+/// Weekly demand below this (one unit in about two years) is no demand:
+/// dividing stock by it would print cover of 10^47 weeks.
+pub const MIN_WEEKLY_DEMAND: f64 = 0.01;
+
+/// How many weeks `on_hand` lasts at `weekly` units a week; infinite (the
+/// cover is unbounded, and callers say so in words) when there is no demand
+/// to speak of.
+pub fn weeks_of_supply(on_hand: i64, weekly: f64) -> f64 {
+    if weekly >= MIN_WEEKLY_DEMAND {
+        on_hand.max(0) as f64 / weekly
+    } else {
+        f64::INFINITY
+    }
+}
+
 /// Suggestions for every variant of `demand`, from the variant forecasts in `set`.
 pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> Vec<Suggestion> {
     let fits: HashMap<&str, &crate::SeriesForecast> =
@@ -198,8 +213,7 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
             ),
             mu_l,
         ));
-        let weeks_of_supply =
-            v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
+        let weeks_of_supply = v.on_hand.map(|oh| weeks_of_supply(oh, weekly));
         let stockout_date = v.on_hand.and_then(|oh| stockout(oh, demand.end, set, &f.mean));
         let unit_cost = v.unit_cost.or(v.unit_price.map(|p| p * cfg.cost_ratio));
         let suggested_qty = v.on_hand.map(|oh| {

@@ -34,7 +34,7 @@ pub use backtest::{evaluate, evaluate_against, period_histories, truncate, Evalu
 pub use calendar::{first_forecast_period, week_start, CalendarEffects};
 pub use engine::{classify, fit_series, DemandClass, ModelKind, Scratch, SeriesContext, SeriesFit};
 pub use history::{build_demand, Demand, VariantHistory};
-pub use inventory::{replenish, ReplenishConfig, Suggestion};
+pub use inventory::{replenish, weeks_of_supply, ReplenishConfig, Suggestion, MIN_WEEKLY_DEMAND};
 pub use pipeline::{forecast, ForecastConfig, ForecastSet, SeriesForecast};
 pub use slow::{slow_movers, SlowConfig, SlowMover};
 

@@ -174,18 +174,23 @@ pub fn slow_movers(demand: &Demand, set: &ForecastSet, cfg: &SlowConfig) -> Vec<
         }
         let weekly =
             fit.map_or(0.0, |f| f.mean.iter().sum::<f64>() / (f.mean.len().max(1) as f64 * pd) * 7.0);
-        let weeks_of_supply =
-            v.on_hand.map(|oh| if weekly > 0.0 { oh.max(0) as f64 / weekly } else { f64::INFINITY });
+        let weeks_of_supply = v.on_hand.map(|oh| crate::inventory::weeks_of_supply(oh, weekly));
         let overstock =
             weeks_of_supply.is_some_and(|w| w > cfg.overstock_weeks) && v.on_hand.unwrap_or(0) > 0;
         if overstock {
             flags.push("overstock");
             score += 0.5;
             let w = weeks_of_supply.unwrap_or(0.0);
+            let on_hand = v.on_hand.unwrap_or(0);
             let detail = if w.is_finite() {
                 format!("{w:.0} weeks of supply at {weekly:.2} units/week")
             } else {
-                "stock with no forecast demand".to_string()
+                match days_since_sale {
+                    Some(d) => {
+                        format!("{on_hand} in stock and no demand forecast: no sale in {} weeks", d / 7)
+                    }
+                    None => format!("{on_hand} in stock and no demand forecast: never sold"),
+                }
             };
             why.push(Why::new("overstock", detail, 0.5));
         }

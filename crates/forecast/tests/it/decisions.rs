@@ -83,3 +83,39 @@ fn slow_movers_carry_their_evidence() {
     let fast = list.iter().find(|s| s.sku == "FAST").expect("FAST");
     assert!(!fast.slow && fast.flags.is_empty(), "{:?}", fast.flags);
 }
+
+/// Regression: stock divided by a demand of 1e-47 units a week printed
+/// "5.06e+47 weeks of supply at 0.00 units/week" on the buyer's page.
+#[test]
+fn a_variant_with_no_demand_has_unbounded_cover_said_in_words() {
+    assert_eq!(forecast::weeks_of_supply(10, 2.0), 5.0);
+    assert_eq!(forecast::weeks_of_supply(-3, 2.0), 0.0);
+    assert!(forecast::weeks_of_supply(300, 1e-47).is_infinite());
+    assert!(forecast::weeks_of_supply(300, 0.0).is_infinite());
+
+    let start = day("2022-01-03");
+    let end = start + Duration::days(3 * 364);
+    // OLD sold a few units in its first month, then nothing for three years.
+    let mut lines = daily("OLD", start, 20, |i| i64::from(i % 7 == 0));
+    lines.extend(daily("FAST", start, 3 * 364 + 1, |_| 3));
+    let inventory = vec![stock(end, "OLD", 300), stock(end, "FAST", 40)];
+    let d = build_demand(&lines, &inventory, &[], &[]);
+    let set = forecast(&d, &ForecastConfig::default());
+    let slow = slow_movers(&d, &set, &SlowConfig::default());
+    let old = slow.iter().find(|s| s.sku == "OLD").expect("OLD");
+    let w = old.weeks_of_supply.expect("stock is known");
+    assert!(w.is_infinite() || w < 100_000.0, "cover of {w} weeks");
+    for why in slow.iter().flat_map(|s| &s.why) {
+        let longest = why.detail.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+        assert!(longest <= 6, "a number no buyer can read: {}", why.detail);
+    }
+    let over = old.why.iter().find(|w| w.signal == "overstock").expect("300 unsold units are overstock");
+    assert!(over.detail.contains("300 in stock") && over.detail.contains("no sale in"), "{}", over.detail);
+    let rows = replenish(&d, &set, &ReplenishConfig::default());
+    let old = rows.iter().find(|r| r.sku == "OLD").expect("OLD");
+    assert!(
+        old.weeks_of_supply.is_some_and(|w| w.is_infinite() || w < 100_000.0),
+        "{:?}",
+        old.weeks_of_supply
+    );
+}

@@ -87,12 +87,18 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                  replenishment queue. Every suggestion shows its reasons; decisions are logged."
             }
         };
-        if c.demand.variants.is_empty() {
+        if !app::forecasts::has_sales(&c) {
             return Ok(html! {
                 (intro)
                 div class="panel placeholder" {
-                    h2 { "No order history" }
-                    p { "Import orders first: " code { "loupe import orders FILE" } "." }
+                    h2 { "No order history yet" }
+                    p {
+                        "Forecasts, stockout risks and slow movers stand on past sales, and none are imported. \
+                         Import the orders export: "
+                        code { "loupe import orders FILE" }
+                        " (or " code { "POST /v1/imports?kind=orders" } "), then inventory for stock cover: "
+                        code { "loupe import inventory FILE" } "."
+                    }
                 }
             });
         }

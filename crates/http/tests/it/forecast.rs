@@ -157,3 +157,32 @@ async fn a_decision_is_stored_logged_and_exported() {
     let (s, _) = call(&app, Request::get("/admin/forecasts").body(Body::empty()).unwrap()).await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// Regression: with a catalog and stock but no orders, the page drew a flat
+/// "Model zero" line "from 2000-01-03" and called every variant a slow mover.
+#[tokio::test]
+async fn with_no_order_history_nothing_is_invented() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    let inv = [("RING-7", 5), ("RING-8", 400)].map(|(sku, on_hand)| InventoryLevel {
+        sku: sku.into(),
+        location: "main".into(),
+        on_hand,
+        on_order: None,
+        lead_time_days: None,
+        unit_cost: None,
+        as_of: Some(1_750_000_000),
+    });
+    store.import_inventory(inv.into_iter().map(Ok::<_, std::io::Error>), 1_750_000_000).unwrap();
+    let app = App { state: AppState::new(crate::app_on(store.clone()), dir.path()), store, _dir: dir };
+    for uri in ["/v1/forecasts?level=total", "/v1/replenishment", "/v1/slow-movers"] {
+        let (status, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        assert_eq!(body["total"], 0, "{uri}: {body}");
+    }
+    let (status, page) = call(&app, Request::get("/admin/forecasts").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No order history yet"), "{page}");
+    assert!(!page.contains("2000-01-03") && !page.contains("Model zero"), "{page}");
+    assert!(app.store.order_lines().unwrap().is_empty());
+}
