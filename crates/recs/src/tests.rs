@@ -487,6 +487,26 @@ fn gift_finder_respects_budget_recipient_and_variety() {
         ids(&dad)
     );
     assert!(ids(&dad).contains(&12), "cufflinks for dad: {:?}", ids(&dad));
+    // Regression: "earrings is a classic gift", "a men piece" for a unisex one.
+    for i in dad.iter().chain(&items) {
+        let p = cat.iter().find(|p| p.id == i.product_id).unwrap();
+        for r in &i.why {
+            assert!(
+                !r.detail.contains(" is a classic gift") && !r.detail.contains("a men piece"),
+                "{}",
+                r.detail
+            );
+            if r.detail.contains("piece, for your") {
+                let said = match p.gender {
+                    Some(Gender::Men) => "a men's piece",
+                    Some(Gender::Women) => "a women's piece",
+                    Some(Gender::Unisex) => "a unisex piece",
+                    _ => "a piece for kids",
+                };
+                assert!(r.detail.starts_with(said), "{}: {} ({:?})", i.title, r.detail, p.gender);
+            }
+        }
+    }
 }
 
 #[test]

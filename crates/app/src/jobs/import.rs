@@ -447,9 +447,19 @@ fn read_head<R: Read>(mut input: R) -> std::io::Result<(std::io::Cursor<Vec<u8>>
 fn nothing_imported(file: &str, skipped: u64, issues: &[QualityIssue]) -> Error {
     let reason = match issues.first() {
         None => "the file has no data rows".to_string(),
+        // The readers' messages often name their line already ("line 2: ...").
         Some(first) => format!(
-            "all {skipped} rows were skipped; first: {}{}",
-            first.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+            "{}; first: {}{}",
+            if skipped == 1 {
+                "its one row was skipped".to_string()
+            } else {
+                format!("all {skipped} rows were skipped")
+            },
+            first
+                .line
+                .filter(|_| !first.message.starts_with("line "))
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default(),
             first.message
         ),
     };

@@ -121,6 +121,11 @@ pub struct SearchView {
     pub understood: Vec<String>,
     /// A note above the results (a spelling correction, a relaxed filter).
     pub note: Option<String>,
+    /// The shopper's words no product mentions (the engine ignored them).
+    pub ignored: Vec<String>,
+    /// Every word was ignored: the hits are the catalog in its default
+    /// order, not matches, and the page says so.
+    pub no_match: bool,
 }
 
 pub const PAGE_SIZE: usize = 24;
@@ -209,13 +214,40 @@ pub fn run_engine(
         })
         .collect();
     notes.extend(r.relaxed.iter().map(|x| format!("{}.", super::capitalize(&x.detail))));
+    let ignored = ignored_words(&wire.ignored);
+    let words: Vec<String> = params
+        .q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let no_match = !words.is_empty() && words.iter().all(|w| ignored.contains(w));
     Ok(SearchView {
         total: r.total,
         hits,
         facets,
         understood,
         note: (!notes.is_empty()).then(|| notes.join(" ")),
+        ignored,
+        no_match,
     })
+}
+
+/// The words of the engine's "'word': no product mentions it" notes.
+fn ignored_words(ignored: &[String]) -> Vec<String> {
+    ignored
+        .iter()
+        .filter_map(|i| i.strip_prefix('\'')?.split_once("':").map(|(w, _)| w.to_lowercase()))
+        .collect()
+}
+
+/// `“a”, “b” and “c”`.
+fn quoted_list(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\u{201c}{w}\u{201d}")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
 }
 
 /// "metal: gold", "price: under $150", "style: dainty" for the chips.
@@ -262,7 +294,31 @@ pub fn render(view: &SearchView, params: &SearchParams) -> Markup {
                     p { "Describe what you are looking for, in your own words." }
                 } @else {
                     h1 { "\u{201c}" (params.q.trim()) "\u{201d}" }
-                    p aria-live="polite" { (view.total) " " (if view.total == 1 { "piece" } else { "pieces" }) }
+                    @if view.no_match {
+                        p aria-live="polite" { "No match" }
+                    } @else {
+                        p aria-live="polite" { (view.total) " " (if view.total == 1 { "piece" } else { "pieces" }) }
+                    }
+                }
+            }
+            @if view.no_match {
+                div class="panel placeholder" data-no-match {
+                    p {
+                        "No piece mentions " (quoted_list(&view.ignored)) ". Below are our pieces in their usual \
+                         order; or try one of these:"
+                    }
+                    ul class="chips" {
+                        @for facet in view.facets.iter().filter(|f| f.key == "category") {
+                            @for v in facet.values.iter().take(6) {
+                                li { a href={ "/search?q=" (url_encode(&v.label.to_lowercase())) } { (v.label) } }
+                            }
+                        }
+                    }
+                }
+            } @else if !view.ignored.is_empty() {
+                p class="muted" {
+                    "Left out " (quoted_list(&view.ignored)) ": no piece mentions "
+                    (if view.ignored.len() == 1 { "it" } else { "them" }) "."
                 }
             }
             @if let Some(note) = &view.note {
@@ -384,6 +440,38 @@ mod tests {
         let view = run_engine(&index, &products, &params, 0).unwrap();
         assert_eq!(view.hits.iter().map(|h| h.product.id).collect::<Vec<_>>(), [2]);
         assert!(render(&view, &params).into_string().contains("Why this result"));
+    }
+
+    /// Regression: "xyz nonsense" showed "1915 pieces" of bestsellers with
+    /// no word that both words had been ignored.
+    #[test]
+    fn a_search_with_no_known_word_says_so() {
+        let products = vec![
+            product(1, "Gold hoop earrings", Category::Earrings, "gold"),
+            product(2, "Silver hoops", Category::Earrings, "silver"),
+            product(3, "Gold chain", Category::Chain, "gold"),
+        ];
+        let index = search::SearchIndex::build(
+            &products,
+            &search::BehaviourStats::default(),
+            &search::Config::default(),
+        )
+        .unwrap();
+        let params = SearchParams { q: "xyzzy qwrtp".into(), ..SearchParams::default() };
+        let view = run_engine(&index, &products, &params, 0).unwrap();
+        assert!(view.no_match, "{:?}", view.ignored);
+        let html = render(&view, &params).into_string();
+        assert!(html.contains("No match"), "{html}");
+        assert!(html.contains("No piece mentions \u{201c}xyzzy\u{201d} and \u{201c}qwrtp\u{201d}"), "{html}");
+        assert!(html.contains("href=\"/search?q=earrings\""), "suggests a category: {html}");
+        assert!(!html.contains(" pieces<"), "{html}");
+
+        let params = SearchParams { q: "gold xyzzy".into(), ..SearchParams::default() };
+        let view = run_engine(&index, &products, &params, 0).unwrap();
+        assert!(!view.no_match);
+        assert_eq!(view.ignored, ["xyzzy"]);
+        let html = render(&view, &params).into_string();
+        assert!(html.contains("Left out \u{201c}xyzzy\u{201d}: no piece mentions it."), "{html}");
     }
 
     #[test]

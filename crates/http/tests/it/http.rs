@@ -465,6 +465,7 @@ async fn an_import_whose_rows_all_fail_is_a_failed_task_and_changes_nothing() {
     assert_eq!(task["error"]["code"], "nothing_imported", "{task}");
     let message = task["error"]["message"].as_str().unwrap();
     assert!(message.contains("line 2"), "says where: {message}");
+    assert!(!message.contains("line 2: line 2"), "says it once: {message}");
     assert!(!message.contains("/tmp/"), "no server paths in errors: {task}");
     assert_eq!(app.store.product_count().unwrap(), 3);
     assert!(app.store.order_lines().unwrap().is_empty());

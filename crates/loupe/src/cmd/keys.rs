@@ -72,8 +72,9 @@ fn run_into(o: &mut String, data: &Path, args: Args) -> anyhow::Result<()> {
                 );
             } else {
                 push_line!(o, "{key}");
+                let article = if role.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
                 eprintln!(
-                    "Created a {} key. Store it now: Loupe keeps only its hash and cannot show it again.",
+                    "Created {article} {} key. Store it now: Loupe keeps only its hash and cannot show it again.",
                     role.as_str()
                 );
             }

@@ -99,8 +99,9 @@ pub(super) fn recommend(
                     },
                     Signal::Recipient => {
                         let cat = info.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default();
+                        // "earrings is a classic gift" read wrong: name the category after the colon.
                         format!(
-                            "{cat} is a classic gift for your {}",
+                            "a classic gift for your {}: {cat}",
                             brief.recipient.map(|r| r.as_str()).unwrap_or("recipient")
                         )
                     }
@@ -121,14 +122,14 @@ pub(super) fn recommend(
                     contribution: 0.0,
                 });
             }
-            if let (Some(g), Some(r)) = (gender, brief.recipient) {
-                if info.gender.is_some() {
-                    why.push(Reason {
-                        signal: Signal::Recipient,
-                        detail: format!("a {} piece, for your {}", g.as_str(), r.as_str()),
-                        contribution: 0.0,
-                    });
-                }
+            // The product's own gender, not the recipient's: a unisex piece
+            // chosen for a father is "a unisex piece", never "a men's piece".
+            if let (Some(_), Some(r), Some(pg)) = (gender, brief.recipient, info.gender) {
+                why.push(Reason {
+                    signal: Signal::Recipient,
+                    detail: format!("{}, for your {}", gender_piece(pg), r.as_str()),
+                    contribution: 0.0,
+                });
             }
             why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
             Item {
@@ -152,5 +153,15 @@ fn budget_phrase(b: &Budget, price: f64, cur: Option<model::Currency>) -> String
         (None, Some(hi)) => format!("{p}, within your budget of {}", money(hi, cur)),
         (Some(lo), None) => format!("{p}, above your minimum of {}", money(lo, cur)),
         (None, None) => p,
+    }
+}
+
+/// "a men's piece", "a women's piece", "a unisex piece", "a piece for kids".
+fn gender_piece(g: model::Gender) -> &'static str {
+    match g {
+        model::Gender::Women => "a women's piece",
+        model::Gender::Men => "a men's piece",
+        model::Gender::Unisex => "a unisex piece",
+        model::Gender::Kids => "a piece for kids",
     }
 }
