@@ -98,6 +98,44 @@ pub(crate) fn readable(detail: &str) -> String {
     capitalize(detail.strip_prefix("completes the set: ").unwrap_or(detail))
 }
 
+/// A reason in the shopper's voice. The API's `why` and the back-office
+/// keep the merchandiser's numbers ("bought together in 14 orders", "sales
+/// up 300%"); a shopper reads plain words and never a sales count. Reasons
+/// about the piece itself (similar, completes the set, your budget) are
+/// already plain and pass through.
+pub(crate) fn shopper_words(r: &Reason) -> String {
+    let detail = readable(&r.detail);
+    let plain = match r.signal {
+        Signal::BoughtTogether => Some(together(&detail, "Often bought together with")),
+        Signal::ViewedTogether => Some(together(&detail, "Often viewed with")),
+        Signal::Popular => Some("A customer favourite".to_string()),
+        Signal::Trending => Some("Trending now".to_string()),
+        Signal::Season => Some("A favourite this season".to_string()),
+        Signal::Repeat => Some("You have ordered this before".to_string()),
+        _ => None,
+    };
+    match plain {
+        Some(text) => text,
+        // Prices and sizes are the shopper's own numbers; any other count is ours.
+        None if matches!(r.signal, Signal::Budget | Signal::PriceBand) => detail,
+        None if detail.chars().any(|c| c.is_ascii_digit()) => "Picked for you".to_string(),
+        None => detail,
+    }
+}
+
+/// "Often bought together with the Pearl Studs" from "Bought together with
+/// the Pearl Studs in 14 orders" (the count is the merchandiser's).
+fn together(detail: &str, lead: &str) -> String {
+    let what = detail
+        .split_once(" with ")
+        .map(|(_, rest)| rest.rsplit_once(" in ").map_or(rest, |(w, _)| w))
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()));
+    match what {
+        Some(w) => format!("{lead} {w}"),
+        None => format!("{lead} this"),
+    }
+}
+
 /// A storefront card with the reasons it is shown (one, or two for gifts).
 pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> Markup {
     html! {
@@ -109,7 +147,7 @@ pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> Markup {
                 div class="price" { (fmt_price(p)) }
             }
             @for r in reasons {
-                p class="reason" data-signal=(r.signal.as_str()) { (readable(&r.detail)) }
+                p class="reason" data-signal=(r.signal.as_str()) { (shopper_words(r)) }
             }
         }
     }
@@ -589,6 +627,47 @@ mod tests {
         }
         for (value, _) in RECIPIENTS.iter().filter(|(v, _)| !v.is_empty()) {
             assert!(recs::parse_brief(&format!("for {value}")).recipient.is_some(), "{value}");
+        }
+    }
+
+    #[test]
+    fn shoppers_read_plain_words_and_no_sales_counts() {
+        let reason = |signal, detail: &str| Reason { signal, detail: detail.to_string(), contribution: 1.0 };
+        for (signal, detail, expect) in [
+            (
+                Signal::BoughtTogether,
+                "bought together with the Pearl Studs in 14 orders",
+                "Often bought together with the Pearl Studs",
+            ),
+            (
+                Signal::ViewedTogether,
+                "viewed together with the Gold Hoops in 9 sessions",
+                "Often viewed with the Gold Hoops",
+            ),
+            (
+                Signal::Popular,
+                "popular with new customers: bought 22 times in the last 30 days",
+                "A customer favourite",
+            ),
+            (Signal::Trending, "trending: sales up 1100% in the last 30 days", "Trending now"),
+            (Signal::Season, "sold well in this season last year (8 orders)", "A favourite this season"),
+            (
+                Signal::Repeat,
+                "you have ordered this 3 times; customers re-order it",
+                "You have ordered this before",
+            ),
+            (
+                Signal::Similar,
+                "also in rose gold, like the Dara Drops",
+                "Also in rose gold, like the Dara Drops",
+            ),
+            (Signal::Budget, "within your budget of $200", "Within your budget of $200"),
+        ] {
+            let said = shopper_words(&reason(signal, detail));
+            assert_eq!(said, expect, "{detail}");
+            if signal != Signal::Budget {
+                assert!(!said.chars().any(|c| c.is_ascii_digit()), "a number for a shopper: {said}");
+            }
         }
     }
 

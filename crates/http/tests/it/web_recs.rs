@@ -110,6 +110,14 @@ async fn the_home_page_shows_trending_pieces_with_reasons() {
     assert!(trending.contains("Trending now"), "{trending}");
     assert!(trending.contains("class=\"reason\""), "{trending}");
     assert!(html.contains("href=\"/gifts\""), "the header links the gift finder");
+    // Shoppers read plain words: no order counts or growth rates (issue 11 item 6).
+    for reason in html.split("class=\"reason\"").skip(1).map(|r| &r[..r.find("</p>").unwrap_or(r.len())]) {
+        let words = reason.split_once('>').map_or(reason, |(_, w)| w);
+        assert!(
+            !words.chars().any(|c| c.is_ascii_digit()) || words.contains('$'),
+            "a count on the shop: {words}"
+        );
+    }
 }
 
 #[tokio::test]
