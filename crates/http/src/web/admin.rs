@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use super::chart::{svg_bar_chart, Bar};
 use super::{
-    category_plural, describe_metal, fmt_price, group_thousands, page, pager, url_encode, PageQuery,
-    PageResult,
+    category_plural, describe_metal, fmt_price, group_thousands, is_shoppable, page, pager, url_encode,
+    PageQuery, PageResult,
 };
 use crate::blocking;
 use crate::error::ApiError;
@@ -93,6 +93,13 @@ async fn catalog_page(
     let variants: usize = products.iter().map(|p| p.variants.len()).sum();
     let with_issues = by_handle.len();
     let order_only = products.iter().filter(|p| p.order_only).count();
+    // The shop counts only what a shopper can buy; say how the two counts differ.
+    let on_sale = products.iter().filter(|p| is_shoppable(p)).count();
+    let status_count = |status: model::ProductStatus| {
+        products.iter().filter(|p| p.status == status && !p.order_only).count()
+    };
+    let (drafts, archived) =
+        (status_count(model::ProductStatus::Draft), status_count(model::ProductStatus::Archived));
     let issues = issue_counts(&report);
     let issues_total = report.issues.len();
 
@@ -100,7 +107,8 @@ async fn catalog_page(
         h1 { "Catalog" }
         ul class="stats" aria-label="Catalog in numbers" {
             @for (value, label) in [
-                (products.len(), "products"),
+                (products.len(), "products (every status)"),
+                (on_sale, "on sale in the shop"),
                 (variants, "variants"),
                 (with_issues, "products with issues"),
                 (issues_total, "data-quality issues"),
@@ -185,6 +193,13 @@ async fn catalog_page(
         div class="two-col" {
             section class="panel" aria-labelledby="bycat" {
                 h2 id="bycat" { "Products by category" }
+                p class="muted small" {
+                    "Every product the store holds: " (group_thousands(drafts as u64))
+                    (if drafts == 1 { " draft, " } else { " drafts, " })
+                    (group_thousands(archived as u64)) " archived and " (group_thousands(order_only as u64))
+                    " order-only included. The shop's counts are of the " (group_thousands(on_sale as u64))
+                    " on sale."
+                }
                 (svg_bar_chart("Products by category", &cats, None))
             }
             section class="panel" aria-labelledby="cover" {

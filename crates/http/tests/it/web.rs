@@ -170,3 +170,23 @@ async fn the_back_office_shows_issues_and_placeholders() {
     assert_eq!(s, StatusCode::OK);
     assert!(!home.contains("data-events"));
 }
+
+/// Regression: `/admin` said "Rings 363" and the shop 349, drafts and
+/// archived pieces counted without saying so (issue 11 item 7).
+#[tokio::test]
+async fn every_count_says_what_it_counts() {
+    let mut draft = ring("draft-ring", "Draft Ring");
+    draft.status = model::ProductStatus::Draft;
+    let mut archived = ring("old-ring", "Old Ring");
+    archived.status = model::ProductStatus::Archived;
+    let (app, _store, _dir) = app(vec![ring("halo-ring", "Halo Ring"), draft, archived]);
+    let (_, _, admin) = get(&app, "/admin").await;
+    assert!(admin.contains("products (every status)"), "{admin}");
+    let on_sale = admin.split("on sale in the shop").next().unwrap();
+    assert!(
+        on_sale.trim_end().ends_with("<span class=\"value\">1</span><span class=\"label\">"),
+        "{on_sale}"
+    );
+    assert!(admin.contains("1 draft, 1 archived and 0 order-only included"), "{admin}");
+    assert!(admin.contains("counts are of the 1 on sale"), "{admin}");
+}
