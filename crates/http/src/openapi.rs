@@ -103,6 +103,12 @@ impl Op {
         self
     }
 
+    /// A response with no body (`204 No Content`).
+    pub fn empty(mut self, status: u16, description: &str) -> Op {
+        self.responses.insert(status.to_string(), json!({"description": description}));
+        self
+    }
+
     /// An error response this operation may give besides the usual ones.
     pub fn error(mut self, status: u16, description: &str) -> Op {
         self.responses.insert(status.to_string(), error_response(description));

@@ -94,6 +94,26 @@ impl Server {
         self.get(path)?.json()
     }
 
+    /// Every item of a paged list (`{"items", "total"}` with `limit` and
+    /// `offset`), a thousand at a time.
+    pub fn get_all<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
+        #[derive(Deserialize)]
+        struct Page<T> {
+            items: Vec<T>,
+            total: usize,
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut out: Vec<T> = Vec::new();
+        loop {
+            let page: Page<T> = self.get_json(&format!("{path}{sep}limit=1000&offset={}", out.len()))?;
+            let got = page.items.len();
+            out.extend(page.items);
+            if got == 0 || out.len() >= page.total {
+                return Ok(out);
+            }
+        }
+    }
+
     pub fn post(
         &self,
         path: &str,

@@ -49,6 +49,7 @@ pub(crate) fn area() -> Area {
                 )
                 .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
                 .query("filename", "string", "The file's name, a hint for format detection.")
+                .query("currency", "string", "Currency of prices that name none (ISO 4217, default USD), as `--currency`.")
                 .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream"], "The file.")
                 .json(202, "Accepted; the task runs in the background.", schema_ref("TaskAccepted"))
                 .error(413, "The body is over the limit.")
@@ -115,11 +116,18 @@ pub(crate) fn parse_request(raw_query: Option<&str>) -> Result<ImportRequest, Ap
     let mut format = None;
     let mut mapping = Vec::new();
     let mut filename = None;
+    let mut currency = None;
     for (key, value) in query::pairs(raw_query.unwrap_or(""))? {
         match key.as_str() {
             "kind" => kind = Some(value),
             "format" => format = Some(value).filter(|f| !f.is_empty()),
             "filename" => filename = Some(value).filter(|f| !f.is_empty()),
+            "currency" => {
+                currency = Some(
+                    model::Currency::parse(&value)
+                        .map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("currency: {e}")))?,
+                )
+            }
             "map" => {
                 let Some((target, source)) = value.split_once('=') else {
                     return Err(ApiError::bad_request(
@@ -133,7 +141,9 @@ pub(crate) fn parse_request(raw_query: Option<&str>) -> Result<ImportRequest, Ap
                 let shown: String = other.chars().take(40).collect();
                 return Err(ApiError::bad_request(
                     Code::UnknownParameter,
-                    format!("unknown query parameter {shown:?}; known: kind, format, map, filename"),
+                    format!(
+                        "unknown query parameter {shown:?}; known: kind, format, map, filename, currency"
+                    ),
                 ));
             }
         }
@@ -153,6 +163,7 @@ pub(crate) fn parse_request(raw_query: Option<&str>) -> Result<ImportRequest, Ap
         None => None,
     };
     spec.mapping = mapping;
+    spec.currency = currency;
     Ok(ImportRequest { spec, filename })
 }
 
@@ -345,5 +356,14 @@ mod tests {
         check("kind=catalog&map=sku", Err("not `target=source`"));
         check("kind=catalog&colour=red", Err("unknown query parameter"));
         check("kind=%ZZ", Err("percent"));
+        check("kind=catalog&currency=dollars", Err("currency"));
+    }
+
+    /// Regression: rupee prices were stored as dollars: HTTP took no currency.
+    #[test]
+    fn takes_the_currency_like_the_cli() {
+        let req = parse_request(Some("kind=catalog&currency=INR")).unwrap();
+        assert_eq!(req.spec.currency, Some(model::Currency::parse("INR").unwrap()));
+        assert_eq!(parse_request(Some("kind=catalog")).unwrap().spec.currency, None);
     }
 }

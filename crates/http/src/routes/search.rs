@@ -95,7 +95,10 @@ pub(crate) fn area() -> Area {
             "/v1/rules/{id}",
             Access::Admin,
             delete_rule,
-            Op::new("Delete a merchandising rule").path("id", "Rule id.").error(404, "No such rule."),
+            Op::new("Delete a merchandising rule")
+                .path("id", "Rule id.")
+                .empty(204, "Deleted.")
+                .error(404, "No such rule."),
         )
         .schema(
             "SearchResponse",

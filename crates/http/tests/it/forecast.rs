@@ -186,3 +186,32 @@ async fn with_no_order_history_nothing_is_invented() {
     assert!(!page.contains("2000-01-03") && !page.contains("Model zero"), "{page}");
     assert!(app.store.order_lines().unwrap().is_empty());
 }
+
+/// Regression: `/v1/replenishment` and `/v1/slow-movers` answered every
+/// variant at once (13.8 MB for the demo brand).
+#[tokio::test]
+async fn long_lists_come_a_page_at_a_time() {
+    let app = app();
+    for list in ["/v1/replenishment", "/v1/slow-movers"] {
+        let (status, all) = get(&app, list).await;
+        assert_eq!(status, StatusCode::OK, "{list}: {all}");
+        assert_eq!(all["limit"], 100, "{list}: the default page");
+        let total = all["total"].as_u64().unwrap();
+        assert_eq!(total, 2, "{list}: {all}");
+        let (_, first) = get(&app, &format!("{list}?limit=1")).await;
+        let (_, second) = get(&app, &format!("{list}?limit=1&offset=1")).await;
+        assert_eq!(first["items"].as_array().unwrap().len(), 1);
+        assert_eq!(first["total"], 2);
+        assert_eq!(second["offset"], 1);
+        assert_eq!(
+            [first["items"][0]["sku"].clone(), second["items"][0]["sku"].clone()],
+            [all["items"][0]["sku"].clone(), all["items"][1]["sku"].clone()],
+            "{list}: pages follow the full list's order"
+        );
+        for bad in ["limit=0", "limit=5000", "limit=ten"] {
+            let (status, body) = get(&app, &format!("{list}?{bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{list}?{bad}: {body}");
+            assert_eq!(body["code"], "invalid_query");
+        }
+    }
+}

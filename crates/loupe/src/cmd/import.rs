@@ -142,10 +142,8 @@ fn spec(kind: &ImportKind, now: i64) -> (&Path, ImportSpec) {
 fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Result<ImportReport> {
     let input = |message: String| app::Error::new(app::Code::InvalidImport, message);
     let internal = |e: anyhow::Error| app::Error::new(app::Code::Internal, format!("{e:#}"));
-    if spec.vocab_file.is_some() || spec.currency.is_some() {
-        return Err(input(
-            "--vocab and --currency are not sent to a running server; stop it, or import without them".into(),
-        ));
+    if spec.vocab_file.is_some() {
+        return Err(input("--vocab is not sent to a running server; stop it, or import without it".into()));
     }
     let name = file.display().to_string();
     let mut f = std::fs::File::open(file).map_err(|e| input(format!("{name}: {e}")))?;
@@ -153,6 +151,9 @@ fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Resul
     let mut path = format!("/v1/imports?kind={}", spec.kind.as_str());
     if let Some(format) = spec.format {
         path.push_str(&format!("&format={}", format.as_str()));
+    }
+    if let Some(currency) = spec.currency {
+        path.push_str(&format!("&currency={}", currency.as_str()));
     }
     for m in &spec.mapping {
         path.push_str(&format!("&map={}", encode(m)));

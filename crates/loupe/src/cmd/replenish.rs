@@ -69,8 +69,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                      --lead-time-days, --moq, --case-pack or --budget"
                 );
             }
-            let body: ItemsBody<Replenishment> = server.get_json("/v1/replenishment")?;
-            body.items
+            server.get_all("/v1/replenishment")?
         }
     };
     let mut text = String::new();
@@ -100,10 +99,4 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     }
     crate::out::write_str(&text);
     Ok(())
-}
-
-/// `{"total", "items"}` as the replenishment and slow-mover routes answer.
-#[derive(serde::Deserialize)]
-pub struct ItemsBody<T> {
-    pub items: Vec<T>,
 }

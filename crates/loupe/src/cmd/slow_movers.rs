@@ -38,8 +38,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                     "a running server judges with the default settings only; stop it to use --no-sale-days"
                 );
             }
-            let body: super::replenish::ItemsBody<SlowMover> = server.get_json("/v1/slow-movers")?;
-            body.items
+            server.get_all("/v1/slow-movers")?
         }
     };
     let mut text = String::new();

@@ -75,6 +75,15 @@ fn commands_go_through_a_running_server() {
     assert_eq!(lines.len(), 1, "one total series");
     assert_eq!(lines[0]["level"], "total");
 
+    // Replenishment and slow movers, gathered page by page.
+    for command in ["replenish", "slow-movers"] {
+        let out = loupe(&data, &[command, "--json"]);
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        let rows: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(rows.iter().any(|r| r["sku"] == "SOL-PT-6"), "{command}: {rows:?}");
+    }
+
     // A broken file is the user's input: exit 1, with the server's message.
     let broken = dir.path().join("broken.csv");
     std::fs::write(&broken, "\u{0}\u{1}not a catalog").unwrap();
