@@ -75,8 +75,7 @@ pub fn suggest(engines: &Engines, q: &str, limit: usize) -> Result<Suggestions> 
 
 /// Top, zero-result and unclicked queries, click-through by position.
 pub fn analytics(engines: &Engines, limit: usize) -> Result<SearchAnalytics> {
-    let events = engines.store().events()?;
-    Ok(SearchAnalytics::from_engine(&search::analytics(&events, limit)))
+    Ok(SearchAnalytics::from_engine(&engines.search_analytics(limit)?))
 }
 
 /// Every stored merchandising rule (a document that no longer parses is left out).
@@ -117,4 +116,56 @@ pub fn delete_rule(engines: &Engines, id: &str) -> Result<()> {
         return Err(Error::not_found(format!("rule {id:?}")));
     }
     engines.reload_rules()
+}
+
+#[cfg(test)]
+mod tests {
+    use model::{Event, EventKind};
+
+    use super::*;
+    use crate::Clock;
+
+    fn search_event(i: usize, query: &str, results: usize) -> Event {
+        Event {
+            id: format!("e{i}"),
+            kind: EventKind::Search,
+            at: 1_700_000_000_000 + i as i64,
+            session_id: Some(format!("s{i}")),
+            customer_id: None,
+            product: None,
+            sku: None,
+            query: Some(query.to_string()),
+            results: (0..results).map(|r| format!("p{r}")).collect(),
+            position: None,
+            quantity: None,
+            price: None,
+            order_id: None,
+        }
+    }
+
+    /// The cached analytics, cut to a limit, are what a fresh pass at that
+    /// limit gives; new events are seen.
+    #[test]
+    fn cached_analytics_match_a_fresh_pass() {
+        let store = store::Store::open_temporary().unwrap();
+        let queries = ["gold ring", "pearl studs", "tennis bracelet", "xyz", "hoops", "gold ring", "hoops"];
+        let events: Vec<Event> = queries
+            .iter()
+            .enumerate()
+            .map(|(i, q)| search_event(i, q, if *q == "xyz" { 0 } else { 3 }))
+            .collect();
+        store.append_events(&events).unwrap();
+        let engines = Engines::new(store.clone(), Clock::fixed(0));
+        for limit in [1, 2, 5, 50] {
+            assert_eq!(
+                engines.search_analytics(limit).unwrap(),
+                search::analytics(&events, limit),
+                "limit {limit}"
+            );
+        }
+        let more = vec![search_event(100, "locket", 2)];
+        store.append_events(&more).unwrap();
+        let all: Vec<Event> = events.into_iter().chain(more).collect();
+        assert_eq!(engines.search_analytics(10).unwrap(), search::analytics(&all, 10));
+    }
 }

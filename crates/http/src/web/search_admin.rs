@@ -41,7 +41,7 @@ pub(crate) async fn admin_page(
     let q = params.q.as_deref().map(str::trim).unwrap_or("").to_string();
     let tried_q = q.clone();
     let view = blocking(move || {
-        let analytics = search::analytics(&state.store.events()?, ADMIN_LIST);
+        let analytics = state.app.engines.search_analytics(ADMIN_LIST)?;
         let rules = app::search::rules(&state.app.engines)?;
         let tried = (!tried_q.is_empty()).then(|| {
             let mut req = search::SearchRequest::new(&tried_q);
