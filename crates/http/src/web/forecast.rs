@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::chart::{svg_line_chart, Band, LineChart, Series};
-use super::{page, url_encode, PageQuery, PageResult};
+use super::{label, page, url_encode, PageQuery, PageResult};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::routes::{Access, Area};
@@ -26,6 +26,10 @@ pub(crate) fn area() -> Area {
 #[derive(Debug, Deserialize, Default)]
 struct PageParams {
     sku: Option<String>,
+    /// Set by the decision form's redirect: what was just decided, on which item.
+    done: Option<String>,
+    item: Option<String>,
+    qty: Option<u64>,
 }
 
 /// History and forecast of one series as a line chart with its P10-P90 band.
@@ -72,7 +76,28 @@ fn series_chart(
 }
 
 fn why_list(why: &[app::wire::forecast::Why]) -> Markup {
-    html! { ul class="small" { @for w in why { li { strong { (w.signal) } ": " (w.detail) } } } }
+    html! { ul class="small" { @for w in why { li { strong { (label(&w.signal)) } ": " (w.detail) } } } }
+}
+
+/// The SKU (a link to its chart) with the product's name under it.
+fn item_cell(sku: &str, title: Option<&str>) -> Markup {
+    html! {
+        td {
+            a href={ "/admin/forecasts?sku=" (url_encode(sku)) } { (sku) }
+            @if let Some(t) = title { div class="muted small" { (t) } }
+        }
+    }
+}
+
+/// "Approved 12 units of RING-7: it is in the purchase-order draft."
+fn confirmation(done: &str, item: &str, qty: Option<u64>) -> Option<String> {
+    let qty = qty.unwrap_or(0);
+    Some(match done {
+        "approve" => format!("Approved {qty} units of {item}: it is in the purchase-order draft."),
+        "edit" => format!("Set {item} to {qty} units: it is in the purchase-order draft."),
+        "reject" => format!("Rejected the suggestion for {item}: it stays out of the purchase-order draft."),
+        _ => return None,
+    })
 }
 
 async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageParams>) -> PageResult {
@@ -126,8 +151,15 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
         let flagged: Vec<&forecast::SlowMover> = slow.iter().filter(|s| s.slow || s.overstock).take(25).collect();
         let queue: Vec<&Replenishment> =
             rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
+        let confirmed = match (p.done.as_deref(), p.item.as_deref()) {
+            (Some(done), Some(item)) => confirmation(done, item, p.qty),
+            _ => None,
+        };
         Ok(html! {
             (intro)
+            @if let Some(text) = confirmed {
+                p class="notice" role="status" { (text) " " a href="#queue" { "Back to the queue" } }
+            }
             @if let Some(total) = total {
                 section class="panel" {
                     h2 { "All demand" }
@@ -161,14 +193,14 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                         table {
                             thead {
                                 tr {
-                                    th { "SKU" } th { "Class" } th class="num" { "Stock" }
+                                    th { "SKU and piece" } th { "Class" } th class="num" { "Stock" }
                                     th class="num" { "Units/week" } th { "Runs out" }
                                 }
                             }
                             tbody {
                                 @for r in risks.iter().take(25) {
                                     tr {
-                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&r.sku)) } { (r.sku) } }
+                                        (item_cell(&r.sku, r.title.as_deref()))
                                         td { (r.abc) }
                                         td class="num" { (r.on_hand.unwrap_or(0)) }
                                         td class="num" { (format!("{:.1}", r.weekly_demand)) }
@@ -187,13 +219,13 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                 } @else {
                     div class="table-wrap" {
                         table {
-                            thead { tr { th { "SKU" } th { "Flags" } th { "Evidence" } } }
+                            thead { tr { th { "SKU and piece" } th { "Flags" } th { "Evidence" } } }
                             tbody {
                                 @for s in flagged {
                                     @let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
                                     tr {
-                                        td { a href={ "/admin/forecasts?sku=" (url_encode(&s.sku)) } { (s.sku) } }
-                                        td { (s.flags.join(", ")) }
+                                        (item_cell(&s.sku, s.title.as_deref()))
+                                        td { (s.flags.iter().map(|f| label(f)).collect::<Vec<_>>().join(", ")) }
                                         td { (why_list(&why)) }
                                     }
                                 }
@@ -202,7 +234,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                     }
                 }
             }
-            section class="panel" {
+            section class="panel" id="queue" {
                 h2 { "Replenishment queue" }
                 p class="small" { a href="/v1/replenishment/po.csv" { "Download the purchase-order draft (CSV)" } }
                 @if queue.is_empty() {
@@ -215,7 +247,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                         table {
                             thead {
                                 tr {
-                                    th { "SKU" } th { "Class" } th class="num" { "Stock" } th class="num" { "Reorder point" }
+                                    th { "SKU and piece" } th { "Class" } th class="num" { "Stock" } th class="num" { "Reorder point" }
                                     th class="num" { "Suggested" } th { "Reasons" } th { "Decision" }
                                 }
                             }
@@ -234,7 +266,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
 fn queue_row(r: &Replenishment) -> Markup {
     html! {
         tr {
-            td { (r.sku) }
+            (item_cell(&r.sku, r.title.as_deref()))
             td { (r.abc) }
             td class="num" { (r.on_hand.unwrap_or(0)) }
             td class="num" { (format!("{:.0}", r.reorder_point)) }
@@ -272,6 +304,13 @@ async fn admin_decide(
     let quantity = form.quantity.as_deref().and_then(|q| q.trim().parse::<u64>().ok());
     let req = DecisionRequest { action: form.action, quantity, note: None };
     let id = form.id;
-    blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
-    Ok(Redirect::to("/admin/forecasts"))
+    let item = id.clone();
+    let decision = blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    // Back to the queue, where the buyer was, with what was done.
+    Ok(Redirect::to(&format!(
+        "/admin/forecasts?done={}&item={}&qty={}#queue",
+        url_encode(&decision.action),
+        url_encode(&item),
+        decision.quantity
+    )))
 }

@@ -494,6 +494,13 @@ pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response 
         .into_response()
 }
 
+/// A signal or flag as words: `low_sell_through` reads "low sell-through".
+pub fn label(code: &str) -> String {
+    let words =
+        code.replace("sell_through", "sell-through").replace("add_to_cart", "add-to-cart").replace('_', " ");
+    words.replace("abc", "ABC")
+}
+
 #[cfg(test)]
 mod tests {
     use model::Currency;

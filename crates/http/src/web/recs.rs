@@ -443,7 +443,7 @@ fn preview_table(products: &HashMap<model::ProductId, &Product>, list: &[Item]) 
                                     ul class="why-list" {
                                         @for r in &item.why {
                                             li {
-                                                span class="badge" { (r.signal.as_str()) } " " (r.detail) " "
+                                                span class="badge" { (super::label(r.signal.as_str())) } " " (r.detail) " "
                                                 span class="muted small" title="contribution to the score" {
                                                     "+" (format!("{:.2}", r.contribution))
                                                 }

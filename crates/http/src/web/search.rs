@@ -378,7 +378,7 @@ fn hit_item(i: usize, hit: &SearchHit) -> Markup {
                         ul {
                             @for w in &hit.why {
                                 li {
-                                    strong { (w.signal) } ": " (w.detail) " "
+                                    strong { (super::label(&w.signal)) } ": " (w.detail) " "
                                     span class="muted" { "(+" (format!("{:.2}", w.contribution)) ")" }
                                 }
                             }

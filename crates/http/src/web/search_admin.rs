@@ -316,7 +316,7 @@ fn render_tried(r: &SearchResponse) -> Markup {
                                 ul class="why-list" {
                                     @for w in &h.why {
                                         li {
-                                            strong { (w.signal) } " " (w.detail) " "
+                                            strong { (super::label(&w.signal)) } " " (w.detail) " "
                                             span class="muted" { "(" (format!("{:+.2}", w.contribution)) ")" }
                                         }
                                     }

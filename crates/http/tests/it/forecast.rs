@@ -215,3 +215,26 @@ async fn long_lists_come_a_page_at_a_time() {
         }
     }
 }
+
+/// The buyer's page names each piece beside its SKU, labels in words, and a
+/// decision brings the buyer back to the queue with what was done.
+#[tokio::test]
+async fn a_decision_from_the_page_confirms_and_keeps_the_place() {
+    let app = app();
+    let (status, page) = call(&app, Request::get("/admin/forecasts").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Solitaire ring"), "the piece's name beside its SKU: {page}");
+    assert!(page.contains("id=\"queue\""), "{page}");
+    assert!(!page.contains("<strong>lead_time_demand</strong>"), "labels are words: {page}");
+    let req = Request::post("/admin/forecasts/decision")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("id=RING-7&action=edit&quantity=12"))
+        .unwrap();
+    let response = router(app.state.clone()).oneshot(req).await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let to = response.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, "/admin/forecasts?done=edit&item=RING-7&qty=12#queue");
+    let (_, page) =
+        call(&app, Request::get(to.trim_end_matches("#queue")).body(Body::empty()).unwrap()).await;
+    assert!(page.contains("Set RING-7 to 12 units: it is in the purchase-order draft."), "{page}");
+}
