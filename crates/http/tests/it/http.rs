@@ -523,6 +523,17 @@ async fn the_openapi_document_lists_every_route_and_each_answers() {
     app.seed(three_products());
     let doc = app.get("/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");
+    // Every field an answer carries is in its schema (regression: image_url,
+    // collection and styles were missing from ProductDetail).
+    let schemas = &doc["components"]["schemas"];
+    let product = app.get("/v1/products/1").await.json();
+    let search = app.get("/v1/search?q=ring").await.json();
+    for (name, answer) in [("ProductDetail", &product), ("SearchResponse", &search)] {
+        let props = schemas[name]["properties"].as_object().unwrap();
+        for key in answer.as_object().unwrap().keys() {
+            assert!(props.contains_key(key), "{name} does not document `{key}`");
+        }
+    }
     // The error table is in the document, code by code.
     let codes = doc["components"]["schemas"]["Error"]["properties"]["code"]["enum"].as_array().unwrap();
     for code in app::Code::ALL {
