@@ -136,7 +136,7 @@ impl SearchIndex {
         &self,
         ctx: &ScoreContext<'_>,
         d: u32,
-        rules: &HashMap<u32, (f32, String)>,
+        rules: &HashMap<u32, Vec<(f32, String)>>,
         mut why: Option<&mut Vec<Reason>>,
     ) -> f32 {
         let w = &self.weights;
@@ -297,7 +297,7 @@ impl SearchIndex {
         if !self.in_stock.contains(di) {
             add("availability", -w.out_of_stock, &|| "out of stock".to_string());
         }
-        if let Some((x, rule)) = rules.get(&d) {
+        for (x, rule) in rules.get(&d).into_iter().flatten() {
             let verb = if *x >= 0.0 { "boosted" } else { "buried" };
             add("rule", *x, &|| format!("{verb} by rule '{rule}'"));
         }

@@ -81,3 +81,19 @@ fn a_pinned_product_only_gets_reasons_it_meets() {
     assert!(eternity.why.iter().any(|w| w.signal == "stone" && w.detail == "matches diamond"));
     assert!(eternity.why.iter().any(|w| w.signal == "metal" && w.detail == "matches 18k white gold"));
 }
+
+// Two rules on one product were summed under the first rule's name: a bury
+// rule was shown as "boosted by rule 'bury'" when a larger boost followed it.
+#[test]
+fn each_rule_on_a_product_speaks_for_itself() {
+    let idx = index();
+    idx.set_rules(vec![
+        rule("quiet", RuleAction::Bury(2.0), &["pearl-studs"], None),
+        rule("hero", RuleAction::Boost(3.0), &["pearl-studs"], None),
+    ]);
+    let r = idx.search(&SearchRequest::new("earrings")).unwrap();
+    let hit = r.hits.iter().find(|h| h.handle == "pearl-studs").unwrap();
+    let rules: Vec<(&str, f32)> =
+        hit.why.iter().filter(|w| w.signal == "rule").map(|w| (w.detail.as_str(), w.contribution)).collect();
+    assert_eq!(rules, [("buried by rule 'quiet'", -2.0), ("boosted by rule 'hero'", 3.0)]);
+}
