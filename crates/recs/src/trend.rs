@@ -243,9 +243,15 @@ impl Trend {
         }
         let (now, before) = (self.last30[j], self.before[j]);
         if now > before * 1.2 && now >= 3.0 {
+            // `before` is a monthly rate over 90 days: quote the count and
+            // the rate, both as the data has them.
             let earlier = (before * 3.0).round();
             return Some(if earlier >= 1.0 {
-                format!("trending: {} in the last 30 days, {} in the 90 days before", orders(now), earlier)
+                format!(
+                    "trending: {} in the last 30 days, up from {earlier} in the 90 days before ({:.1} a month)",
+                    orders(now),
+                    earlier / 3.0
+                )
             } else {
                 format!("trending: {} in the last 30 days, none in the 90 days before", orders(now))
             });

@@ -259,9 +259,10 @@ fn each_reason_quotes_the_numbers_of_its_data() {
     assert_eq!(
         reason_of(&trending, "Charm Necklace", Signal::Trending),
         format!(
-            "trending: {} orders in the last 30 days, {} in the 90 days before",
+            "trending: {} orders in the last 30 days, up from {} in the 90 days before ({:.1} a month)",
             o.count(&["N8"], 0, 30),
-            o.count(&["N8"], 31, 120)
+            o.count(&["N8"], 31, 120),
+            o.count(&["N8"], 31, 120) as f64 / 3.0
         )
     );
     assert_eq!(o.count(&["N8"], 0, 30), 5);
