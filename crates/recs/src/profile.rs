@@ -14,6 +14,12 @@ use crate::items::Items;
 
 const DAY: f32 = 86_400.0;
 
+/// Ages in days of "these weeks last year": 60 days around a year ago.
+pub(crate) const LAST_YEAR: std::ops::RangeInclusive<f32> = 335.0..=395.0;
+/// Ages in days of the usual year that last year's weeks are compared with:
+/// the 365 days before the last 30.
+pub(crate) const USUAL: std::ops::RangeInclusive<f32> = 30.0..=395.0;
+
 /// One customer's first-party behaviour.
 #[derive(Default)]
 pub(crate) struct UserHist {
@@ -56,12 +62,20 @@ pub(crate) struct Interactions {
     pub buyers: Vec<(u32, u32)>,
     /// Per item: order lines decayed with a 30-day half-life.
     pub pop: Vec<f32>,
-    /// Per item: order lines in the last 30 days.
+    // The counts below are of orders (an order with the item on two lines,
+    // say in two sizes, counts once), since reasons quote them as orders.
+    /// Per item: orders in the last 30 days.
     pub last30: Vec<f32>,
-    /// Per item: order lines per 30 days over the 90 days before that.
+    /// Per item: orders per 30 days over the 90 days before that.
     pub before: Vec<f32>,
-    /// Per item: order lines in the same season a year earlier.
+    /// Per item: orders in the same weeks a year earlier (`LAST_YEAR` days ago).
     pub last_year: Vec<f32>,
+    /// Per item: orders in the year before the last 30 days (`USUAL` days
+    /// ago), the usual rate that last year's weeks are compared with.
+    pub usual: Vec<f32>,
+    /// Days from the oldest order line to `now` (0 without orders): whether
+    /// the history reaches back to last year's weeks at all.
+    pub history_days: f32,
     /// Per item: distinct orders.
     pub orders: Vec<u32>,
     pub count: usize,
@@ -110,6 +124,8 @@ pub(crate) fn build(
     let mut last30 = vec![0f32; n];
     let mut before = vec![0f32; n];
     let mut last_year = vec![0f32; n];
+    let mut usual = vec![0f32; n];
+    let mut history_days = 0f32;
     let mut orders_per_item = vec![0u32; n];
 
     // Orders: one group per order id, items deduplicated.
@@ -130,7 +146,8 @@ pub(crate) fn build(
             orders.push(Order { items: Vec::new(), user, at: l.ordered_at });
             orders.len() - 1
         });
-        if !orders[o].items.contains(&item) {
+        let first_in_order = !orders[o].items.contains(&item);
+        if first_in_order {
             orders[o].items.push(item);
         }
         count += 1;
@@ -155,15 +172,21 @@ pub(crate) fn build(
             }
         }
         let age_days = (now - l.ordered_at) as f32 / DAY;
+        history_days = history_days.max(age_days);
         let ix = item as usize;
         pop[ix] += 0.5f32.powf(age_days / 30.0);
-        if age_days <= 30.0 {
-            last30[ix] += 1.0;
-        } else if age_days <= 120.0 {
-            before[ix] += 1.0 / 3.0;
-        }
-        if (335.0..=395.0).contains(&age_days) {
-            last_year[ix] += 1.0;
+        if first_in_order {
+            if age_days <= 30.0 {
+                last30[ix] += 1.0;
+            } else if age_days <= 120.0 {
+                before[ix] += 1.0 / 3.0;
+            }
+            if LAST_YEAR.contains(&age_days) {
+                last_year[ix] += 1.0;
+            }
+            if USUAL.contains(&age_days) {
+                usual[ix] += 1.0;
+            }
         }
     }
     let mut groups: Vec<Group> = Vec::with_capacity(orders.len());
@@ -299,6 +322,8 @@ pub(crate) fn build(
         last30,
         before,
         last_year,
+        usual,
+        history_days,
         orders: orders_per_item,
         count,
     }

@@ -524,3 +524,75 @@ fn empty_world_answers_nothing() {
     assert!(rec.recommend(&Request::new(Context::Customer("x".into()), 5)).is_empty());
     assert!(rec.recommend(&Request::new(Context::Gift(parse_brief("for mom")), 5)).is_empty());
 }
+
+/// The metal labels and stones of a catalog product, as reasons name them.
+fn attributes(p: &Product) -> (Vec<String>, Vec<String>) {
+    let metals = p.metals().iter().map(crate::items::metal_label).collect();
+    let stones = p.stones().iter().map(|s| s.kind.replace('_', " ")).collect();
+    (metals, stones)
+}
+
+// Attribute reasons are true of both pieces they name: "also in 14k yellow
+// gold, like the Pearl Studs in your cart" when both are 14k yellow gold.
+#[test]
+fn attribute_reasons_hold_on_both_pieces() {
+    let rec = world();
+    let cat: Vec<Product> = catalog().into_iter().filter(|p| p.status == ProductStatus::Active).collect();
+    let mut contexts: Vec<Context> = Vec::new();
+    for a in &cat {
+        contexts.push(Context::Product(a.id));
+        for b in &cat {
+            if a.id < b.id {
+                let (ka, kb) = (a.variants[0].sku.clone(), b.variants[0].sku.clone());
+                contexts.push(Context::Cart(vec![ka.clone(), kb.clone()]));
+                contexts
+                    .push(Context::Session { id: None, recent: vec![a.handle.clone(), b.handle.clone()] });
+            }
+        }
+    }
+    contexts.extend(["alice", "bob", "carol", "c1", "s3"].iter().map(|c| Context::Customer(c.to_string())));
+    let by_title = |t: &str| cat.iter().find(|p| t.starts_with(&format!("the {}", p.title)));
+    let mut checked = 0;
+    for ctx in contexts {
+        for item in recommend(&rec, ctx.clone(), 10) {
+            let p = cat.iter().find(|p| p.id == item.product_id).unwrap();
+            let (metals, stones) = attributes(p);
+            for r in &item.why {
+                let d = r.detail.as_str();
+                let claim = if let Some(rest) = d.strip_prefix("also in ") {
+                    rest.split_once(", like ").map(|(v, seed)| (v, "metal", Some(seed)))
+                } else if let Some(rest) = d.strip_prefix("also with ") {
+                    rest.split_once(", like ").map(|(v, seed)| (v, "stone", Some(seed)))
+                } else if let Some(rest) = d.strip_prefix("matches your preference for ") {
+                    Some((rest, "metal or stone", None))
+                } else if let Some(rest) = d.strip_prefix("completes the set: same ") {
+                    rest.split_once(" as ").map(|(v, seed)| (v, "set", Some(seed)))
+                } else if let Some(rest) = d.strip_prefix("same ") {
+                    rest.split_once(" as ").map(|(v, seed)| (v, "set", Some(seed)))
+                } else {
+                    None
+                };
+                let Some((value, kind, seed)) = claim else { continue };
+                checked += 1;
+                let holds = |p: &Product| {
+                    let (metals, stones) = attributes(p);
+                    match kind {
+                        "metal" => metals.iter().any(|m| m == value),
+                        "stone" => stones.iter().any(|s| s == value),
+                        "metal or stone" => metals.iter().chain(&stones).any(|m| m == value),
+                        _ => match value.strip_suffix(" collection") {
+                            Some(c) => p.collection.as_deref() == Some(c),
+                            None => stones.iter().any(|s| s == value),
+                        },
+                    }
+                };
+                assert!(holds(p), "{ctx:?}: {} ({metals:?}, {stones:?}): {d:?}", item.title);
+                if let Some(seed) = seed {
+                    let s = by_title(seed).unwrap_or_else(|| panic!("{ctx:?}: no piece named in {d:?}"));
+                    assert!(holds(s), "{ctx:?}: {} is not {value}: {d:?} on {}", s.title, item.title);
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} attribute reasons seen");
+}

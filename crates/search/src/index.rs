@@ -123,6 +123,9 @@ pub(crate) struct Doc {
     /// Readable descriptions of the product's metals (`18k yellow gold`),
     /// with the kind and colors they describe.
     pub metal_labels: Vec<(String, Vec<String>, String)>,
+    /// Stones with a stated colour, as (kind, lower-case colour), for
+    /// reasons about a stone colour.
+    pub stone_colors: Vec<(String, String)>,
 }
 
 /// Per-document values ranking and filtering read for every candidate, kept
@@ -344,9 +347,11 @@ impl SearchIndex {
                     set(&mut by_size, &size_label(us), i);
                 }
             }
+            let mut stone_colors = Vec::new();
             for s in p.stones() {
                 if let Some(c) = &s.color {
                     set(&mut by_stone_color, &c.to_lowercase(), i);
+                    stone_colors.push((s.kind.clone(), c.to_lowercase()));
                 }
                 if let Some(o) = s.origin {
                     by_origin.entry(o).or_insert_with(|| BitSet::empty(n)).insert(i);
@@ -445,6 +450,7 @@ impl SearchIndex {
                 sales,
                 variants,
                 metal_labels,
+                stone_colors,
             });
         }
         writer.commit().map_err(err)?;

@@ -110,7 +110,11 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         }
     }
     if wire.items.is_empty() {
-        outln!("no recommendations (is the store empty?)");
+        // Popular and trending pieces rest on orders: a catalog alone has
+        // nothing true to say about demand.
+        outln!(
+            "no recommendations: nothing to go on yet (import orders or send events; is the catalog empty?)"
+        );
     }
     Ok(())
 }

@@ -162,29 +162,14 @@ pub(super) fn explain(
                 }
             }
             Signal::Popular => {
-                let recent = rec.trend.last30[ju].round() as u64;
-                let detail = if recent > 0 {
-                    format!("bought {recent} times in the last 30 days")
-                } else {
-                    format!("one of the most ordered pieces ({} orders)", rec.trend.orders[ju])
-                };
+                // No orders, no claim: a whisper of popularity breaks ties
+                // but is not a reason.
+                let Some(detail) = rec.trend.popular_detail(ju) else { continue };
                 let detail = if cold { format!("popular with new customers: {detail}") } else { detail };
                 Reason { signal, detail, contribution }
             }
             Signal::Trending => {
-                let (now, before) = (rec.trend.last30[ju], rec.trend.before[ju]);
-                let detail = if let Some(season) = rec.trend.season[ju] {
-                    rec.trend.season_detail(season, ju)
-                } else if now > before * 1.2 && now >= 3.0 {
-                    format!(
-                        "trending: sales up {:.0}% in the last 30 days",
-                        ((now + 1.0) / (before + 1.0) - 1.0) * 100.0
-                    )
-                } else if rec.trend.last_year[ju] > 0.0 {
-                    format!("sold well in this season last year ({} orders)", rec.trend.last_year[ju] as u64)
-                } else {
-                    "steady seller".to_string()
-                };
+                let Some(detail) = rec.trend.trending_detail(ju) else { continue };
                 Reason { signal, detail, contribution }
             }
             _ => continue,

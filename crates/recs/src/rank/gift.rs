@@ -8,7 +8,8 @@ use model::{Category, Gender};
 use crate::content::genders_compatible;
 use crate::gift::{Budget, GiftBrief};
 use crate::items::money;
-use crate::{trend, Item, Reason, Recommender, Signal, Weights};
+use crate::trend::{self, orders, times};
+use crate::{Item, Reason, Recommender, Signal, Weights};
 
 use super::{diversify, Cand, COLD};
 
@@ -57,7 +58,7 @@ pub(super) fn recommend(
             .and_then(|c| cats.iter().position(|x| *x == c))
             .map(|p| 1.0 - 0.15 * p as f32)
             .unwrap_or(0.0);
-        let occ = if season.is_some() && rec.trend.season[j] == season { 1.0 } else { 0.0 };
+        let occ = if season.is_some() && rec.trend.fit[j] == season { 1.0 } else { 0.0 };
         let parts = vec![
             (Signal::Popular, w.popular * rec.trend.pop[j] + 1e-4),
             (Signal::Trending, w.trend * rec.trend.trend[j]),
@@ -86,16 +87,22 @@ pub(super) fn recommend(
                 }
                 let detail = match signal {
                     Signal::Popular => {
-                        let n = rec.trend.last30[c.item as usize].round() as u64;
-                        if n > 0 {
-                            format!("a popular choice: bought {n} times in the last 30 days")
+                        // Without orders the tie-breaking whisper is no reason.
+                        let ju = c.item as usize;
+                        if rec.trend.last30[ju] >= 1.0 {
+                            format!(
+                                "a popular choice: bought {} in the last 30 days",
+                                times(rec.trend.last30[ju])
+                            )
+                        } else if rec.trend.orders[ju] > 0 {
+                            format!("a popular choice ({})", orders(rec.trend.orders[ju] as f32))
                         } else {
-                            format!("a popular choice ({} orders)", rec.trend.orders[c.item as usize])
+                            continue;
                         }
                     }
-                    Signal::Trending => match rec.trend.season[c.item as usize] {
-                        Some(s) => rec.trend.season_detail(s, c.item as usize),
-                        None => "trending now".to_string(),
+                    Signal::Trending => match rec.trend.trending_detail(c.item as usize) {
+                        Some(detail) => detail,
+                        None => continue,
                     },
                     Signal::Recipient => {
                         let cat = info.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default();
@@ -141,6 +148,9 @@ pub(super) fn recommend(
                 why,
             }
         })
+        // A piece with nothing true to say for it (no sales, no fit with the
+        // brief) is no recommendation.
+        .filter(|item| !item.why.is_empty())
         .collect()
 }
 

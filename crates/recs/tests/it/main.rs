@@ -2,3 +2,4 @@
 
 mod online_retail;
 mod retail;
+mod trending;

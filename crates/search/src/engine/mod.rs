@@ -119,7 +119,9 @@ impl SearchIndex {
         let active: Vec<&crate::Rule> =
             rules.iter().filter(|r| r.applies(&qwords, &categories, req.now)).collect();
         let mut hidden = BitSet::empty(n);
-        let mut rule_points: HashMap<u32, (f32, String)> = HashMap::new();
+        // Per document, the points of each boost or bury rule, kept apart so
+        // that each rule's reason says what that rule did.
+        let mut rule_points: HashMap<u32, Vec<(f32, String)>> = HashMap::new();
         let mut pins: Vec<(u32, String)> = Vec::new();
         for r in &active {
             for h in &r.products {
@@ -131,8 +133,14 @@ impl SearchIndex {
                             pins.push((d, r.id.clone()));
                         }
                     }
-                    RuleAction::Boost(x) => rule_points.entry(d).or_insert((0.0, r.id.clone())).0 += x,
-                    RuleAction::Bury(x) => rule_points.entry(d).or_insert((0.0, r.id.clone())).0 -= x,
+                    RuleAction::Boost(x) | RuleAction::Bury(x) => {
+                        let x = if matches!(r.action, RuleAction::Bury(_)) { -x } else { x };
+                        let points = rule_points.entry(d).or_default();
+                        match points.iter_mut().find(|(_, id)| *id == r.id) {
+                            Some(p) => p.0 += x,
+                            None => points.push((x, r.id.clone())),
+                        }
+                    }
                 }
             }
         }

@@ -9,18 +9,29 @@ use model::{Category, Gender};
 
 use crate::behaviour::query_key;
 use crate::bitset::BitSet;
-use crate::index::SearchIndex;
+use crate::index::{Doc, SearchIndex};
 use crate::lexicon::PriceWord;
 use crate::request::Reason;
-use crate::understand::Understood;
+use crate::understand::{StoneWant, Understood};
 
-use super::phrase::{category_phrase, gender_noun, gender_phrase, with_source};
+use super::phrase::{category_phrase, gender_noun, gender_phrase, month_name, with_source};
 use super::retrieve::TextMatch;
 use super::{Constraint, Kind};
 
+/// A hard constraint as scoring sees it: the documents that meet it and the
+/// reason shown on them. A document outside `set` (a pinned product that
+/// does not match the query) gets neither the points nor the reason.
+struct ConstraintReason<'a> {
+    kind: Kind,
+    set: &'a BitSet,
+    reason: &'a str,
+}
+
 /// Everything per-query that scoring needs, computed once.
 pub(crate) struct ScoreContext<'a> {
-    constraint_reasons: Vec<(&'static str, String)>,
+    constraints: Vec<ConstraintReason<'a>>,
+    /// The stones asked for, so that a stone reason names the product's own.
+    stone: Option<StoneWant>,
     text: Option<&'a TextMatch>,
     styles: Vec<(&'a BitSet, Option<&'a BitSet>, String, &'static str)>,
     title_words: Vec<(&'a BitSet, String)>,
@@ -40,10 +51,13 @@ impl SearchIndex {
         u: &Understood,
         query: &str,
         text: Option<&'a TextMatch>,
-        cs: &[Constraint],
+        cs: &'a [Constraint],
     ) -> ScoreContext<'a> {
-        let constraint_reasons =
-            cs.iter().filter(|c| c.kind != Kind::Text).map(|c| (c.kind.as_str(), c.reason.clone())).collect();
+        let constraints = cs
+            .iter()
+            .filter(|c| c.kind != Kind::Text)
+            .map(|c| ConstraintReason { kind: c.kind, set: &c.set, reason: &c.reason })
+            .collect();
         let mut styles = Vec::new();
         for s in &u.styles {
             if let Some(set) = self.by_affinity.get(&s.value) {
@@ -101,7 +115,8 @@ impl SearchIndex {
         let key = query_key(query);
         let behaviour = self.behaviour.get(&key).map(|v| (v.as_slice(), self.query_label(query)));
         ScoreContext {
-            constraint_reasons,
+            constraints,
+            stone: u.stone.clone(),
             text,
             styles,
             title_words,
@@ -121,7 +136,7 @@ impl SearchIndex {
         &self,
         ctx: &ScoreContext<'_>,
         d: u32,
-        rules: &HashMap<u32, (f32, String)>,
+        rules: &HashMap<u32, Vec<(f32, String)>>,
         mut why: Option<&mut Vec<Reason>>,
     ) -> f32 {
         let w = &self.weights;
@@ -150,14 +165,18 @@ impl SearchIndex {
                 add("text", c, &|| format!("mentions '{}'", t.terms.join(" ")));
             }
         }
-        for (kind, reason) in &ctx.constraint_reasons {
-            let kind = *kind;
-            if kind == "color" && ctx.metal_and_color {
+        // Only constraints the document meets count and speak: ranked
+        // documents meet them all, but a pinned one may meet none.
+        let meets = |k: Kind| ctx.constraints.iter().any(|c| c.kind == k && c.set.contains(di));
+        let metal_and_color = ctx.metal_and_color && meets(Kind::Metal) && meets(Kind::Color);
+        for c in ctx.constraints.iter().filter(|c| c.set.contains(di)) {
+            let (kind, reason) = (c.kind, c.reason);
+            if kind == Kind::Color && metal_and_color {
                 // Counted and shown with the metal ("matches 14k yellow gold").
                 continue;
             }
-            let detail = || {
-                if kind == "metal" {
+            let detail = || match kind {
+                Kind::Metal => {
                     let doc = doc();
                     let label = ctx.asked_metal.as_ref().and_then(|(kind, colors)| {
                         doc.metal_labels
@@ -167,23 +186,24 @@ impl SearchIndex {
                             .map(|(_, _, l)| l.as_str())
                     });
                     format!("matches {}", label.unwrap_or(reason))
-                } else if kind == "price" || kind == "stone" && reason.contains("birthstone") {
-                    reason.clone()
-                } else if kind == "category" {
-                    category_phrase(category).to_string()
-                } else {
-                    format!("matches {reason}")
                 }
+                Kind::Stone => match &ctx.stone {
+                    Some(want) => stone_reason(doc(), want),
+                    None => format!("matches {reason}"),
+                },
+                Kind::Price => reason.to_string(),
+                Kind::Category => category_phrase(category).to_string(),
+                _ => format!("matches {reason}"),
             };
-            let weight = if kind == "metal" && ctx.metal_and_color {
+            let weight = if kind == Kind::Metal && metal_and_color {
                 2.0 * w.constraint
-            } else if kind == "category" && category.is_some() && category == ctx.primary_category {
+            } else if kind == Kind::Category && category.is_some() && category == ctx.primary_category {
                 // `chain` also accepts necklaces, but a chain is what was named.
                 1.5 * w.constraint
             } else {
                 w.constraint
             };
-            add(kind, weight, &detail);
+            add(kind.as_str(), weight, &detail);
         }
         for (set, strong, label, signal) in &ctx.styles {
             if set.contains(d as usize) {
@@ -277,10 +297,36 @@ impl SearchIndex {
         if !self.in_stock.contains(di) {
             add("availability", -w.out_of_stock, &|| "out of stock".to_string());
         }
-        if let Some((x, rule)) = rules.get(&d) {
+        for (x, rule) in rules.get(&d).into_iter().flatten() {
             let verb = if *x >= 0.0 { "boosted" } else { "buried" };
             add("rule", *x, &|| format!("{verb} by rule '{rule}'"));
         }
         total
+    }
+}
+
+/// The stone reason for a document that meets the stone constraint, naming
+/// the document's own stones among those asked for ("july birthstone:
+/// ruby", "matches blue stone (sapphire)", "matches diamond"), never a
+/// stone it does not have.
+fn stone_reason(doc: &Doc, want: &StoneWant) -> String {
+    let mut named: Vec<&str> = Vec::new();
+    for s in doc.variants.iter().flat_map(|v| v.stones.iter()) {
+        if want.kinds.contains(s) && !named.contains(&s.as_str()) {
+            named.push(s);
+        }
+    }
+    if let (true, Some(color)) = (named.is_empty(), &want.color) {
+        for (s, c) in &doc.stone_colors {
+            if c == color && !named.contains(&s.as_str()) {
+                named.push(s);
+            }
+        }
+    }
+    let named = named.join(" and ").replace('_', " ");
+    match (want.month, &want.color) {
+        (Some(m), _) => format!("{} birthstone: {named}", month_name(m)),
+        (None, Some(c)) => format!("matches {c} stone ({named})"),
+        (None, None) => format!("matches {named}"),
     }
 }

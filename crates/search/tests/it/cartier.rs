@@ -43,3 +43,29 @@ fn the_contract_query_finds_yellow_gold_diamond_rings() {
         assert!(h.why.iter().any(|w| w.signal == "metal"), "{:?}", h.why);
     }
 }
+
+// The issue's case on the real catalog: the Trinity ring pinned for "diamond
+// ring" said "stone: matches diamond" on "white gold diamond ring", though it
+// has no stone.
+#[test]
+fn pinned_trinity_ring_claims_no_diamond() {
+    let Some(products) = products() else { return };
+    let idx = SearchIndex::build(&products, &BehaviourStats::default(), &Config::default()).unwrap();
+    idx.set_rules(vec![search::Rule {
+        id: "t2".into(),
+        action: search::RuleAction::Pin,
+        products: vec!["B4052700".into()],
+        query: Some("diamond ring".into()),
+        category: None,
+        starts_at: None,
+        ends_at: None,
+    }]);
+    let r = idx.search(&SearchRequest::new("white gold diamond ring")).unwrap();
+    let hit = &r.hits[0];
+    assert_eq!(hit.handle, "B4052700");
+    assert_eq!(hit.why[0].detail, "pinned by rule 't2'");
+    assert!(hit.why.iter().all(|w| w.signal != "stone"), "{:?}", hit.why);
+    // This plain reader leaves metals to the index's fallback (the tags say
+    // white, yellow and pink gold), so gold in white is still true.
+    assert!(hit.why.iter().any(|w| w.signal == "metal" && w.detail == "matches gold"), "{:?}", hit.why);
+}

@@ -8,3 +8,4 @@ mod facets;
 mod fixture;
 mod ranking;
 mod rules;
+mod truth;
