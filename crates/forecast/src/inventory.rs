@@ -208,8 +208,9 @@ pub fn replenish(demand: &Demand, set: &ForecastSet, cfg: &ReplenishConfig) -> V
         why.push(Why::new(
             "lead_time_demand",
             format!(
-                "{mu_l:.1} units over {lead} days lead time (±{:.0}%), {dist}; safety stock {ss:.0}, reorder point {rop:.0}",
-                cfg.lead_time_cv * 100.0
+                "{mu_l:.1} units over {lead} days lead time (±{:.0}%), {} distribution; safety stock {ss:.0}, reorder point {rop:.0}",
+                cfg.lead_time_cv * 100.0,
+                dist.replace('_', " ")
             ),
             mu_l,
         ));
