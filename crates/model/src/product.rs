@@ -329,6 +329,38 @@ pub enum ProductStatus {
     Archived,
 }
 
+/// How much a quality issue matters to the merchandiser reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something Loupe fixed on its own and says it did ("HTML stripped").
+    Info,
+    /// Worth fixing in the export: search and recommendations do less well.
+    Warning,
+    /// The product cannot sell or be found right (no price, a duplicate SKU)
+    /// or a row was not imported.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// The severity of an issue code; codes not listed are warnings.
+    pub fn of(code: &str) -> Severity {
+        match code {
+            "html_in_text" => Severity::Info,
+            "missing_price" | "missing_title" | "duplicate_sku" | "duplicate_handle" | "bad_row"
+            | "bad_event" => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
+}
+
 /// A problem found in a record, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualityIssue {
@@ -342,4 +374,31 @@ pub struct QualityIssue {
     pub line: Option<u64>,
     #[serde(default)]
     pub field: Option<String>,
+}
+
+impl QualityIssue {
+    pub fn severity(&self) -> Severity {
+        Severity::of(&self.code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_codes_have_a_severity() {
+        for (code, severity) in [
+            ("html_in_text", Severity::Info),
+            ("missing_metal", Severity::Warning),
+            ("price_outlier", Severity::Warning),
+            ("a_code_from_tomorrow", Severity::Warning),
+            ("missing_price", Severity::Error),
+            ("duplicate_sku", Severity::Error),
+            ("bad_row", Severity::Error),
+        ] {
+            assert_eq!(Severity::of(code), severity, "{code}");
+        }
+        assert!(Severity::Error > Severity::Warning && Severity::Warning > Severity::Info);
+    }
 }

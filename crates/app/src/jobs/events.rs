@@ -68,6 +68,7 @@ pub fn import_events_from<R: Read>(
                 if issues.len() < ImportReport::MAX_ISSUES {
                     issues.push(IssueOut {
                         code: "bad_event".into(),
+                        severity: model::Severity::of("bad_event").as_str().into(),
                         message: reason,
                         line: Some(line.line),
                         field: None,

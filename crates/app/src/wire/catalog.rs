@@ -129,6 +129,9 @@ pub enum SizeOut {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueOut {
     pub code: String,
+    /// `info` (Loupe fixed it and says so), `warning` or `error`.
+    #[serde(default)]
+    pub severity: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -205,7 +208,13 @@ impl From<&Variant> for VariantOut {
 
 impl From<&QualityIssue> for IssueOut {
     fn from(q: &QualityIssue) -> IssueOut {
-        IssueOut { code: q.code.clone(), message: q.message.clone(), line: q.line, field: q.field.clone() }
+        IssueOut {
+            code: q.code.clone(),
+            severity: q.severity().as_str().to_string(),
+            message: q.message.clone(),
+            line: q.line,
+            field: q.field.clone(),
+        }
     }
 }
 

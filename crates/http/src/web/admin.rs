@@ -82,6 +82,21 @@ fn issue_label(code: &str) -> String {
     super::capitalize(&code.replace('_', " "))
 }
 
+/// The badge class of an issue's severity: errors red, warnings amber,
+/// notes (what Loupe fixed on its own) plain.
+fn severity_class(i: &QualityIssue) -> &'static str {
+    match i.severity() {
+        model::Severity::Error => "badge bad",
+        model::Severity::Warning => "badge warn",
+        model::Severity::Info => "badge",
+    }
+}
+
+/// Issues a merchandiser should act on: warnings and errors, not notes.
+fn to_fix(i: &QualityIssue) -> bool {
+    i.severity() > model::Severity::Info
+}
+
 async fn catalog_page(
     State(state): State<AppState>,
     PageQuery(params): PageQuery<CatalogParams>,
@@ -91,7 +106,7 @@ async fn catalog_page(
     let no_issues: Vec<&QualityIssue> = Vec::new();
     let issues_of = |p: &Product| by_handle.get(p.handle.as_str()).unwrap_or(&no_issues);
     let variants: usize = products.iter().map(|p| p.variants.len()).sum();
-    let with_issues = by_handle.len();
+    let with_issues = by_handle.values().filter(|issues| issues.iter().any(|i| to_fix(i))).count();
     let order_only = products.iter().filter(|p| p.order_only).count();
     // The shop counts only what a shopper can buy; say how the two counts differ.
     let on_sale = products.iter().filter(|p| is_shoppable(p)).count();
@@ -101,7 +116,8 @@ async fn catalog_page(
     let (drafts, archived) =
         (status_count(model::ProductStatus::Draft), status_count(model::ProductStatus::Archived));
     let issues = issue_counts(&report);
-    let issues_total = report.issues.len();
+    let issues_total = report.issues.iter().filter(|pi| to_fix(&pi.issue)).count();
+    let notes = report.issues.len() - issues_total;
 
     let stats = html! {
         h1 { "Catalog" }
@@ -111,7 +127,8 @@ async fn catalog_page(
                 (on_sale, "on sale in the shop"),
                 (variants, "variants"),
                 (with_issues, "products with issues"),
-                (issues_total, "data-quality issues"),
+                (issues_total, "data-quality issues to fix"),
+                (notes, "notes (fixed on import)"),
                 (order_only, "order-only products"),
             ] {
                 li { span class="value" { (group_thousands(value as u64)) } span class="label" { (label) } }
@@ -285,16 +302,16 @@ fn product_row(p: &Product, issues: &[&QualityIssue]) -> Markup {
             td class="num" { (p.variants.len()) }
             td class="num" { (p.inventory().map(|n| n.to_string()).unwrap_or_else(|| "\u{2014}".into())) }
             td {
-                @if issues.is_empty() {
+                @if !issues.iter().any(|i| to_fix(i)) {
                     span class="badge ok" { "ok" }
                 }
-                @for i in issues.iter().take(6) {
-                    span class="badge warn" title={ (i.message) @if let Some(l) = i.line { " (line " (l) ")" } } {
+                @for i in issues.iter().filter(|i| to_fix(i)).take(6) {
+                    span class=(severity_class(i)) title={ (i.message) @if let Some(l) = i.line { " (line " (l) ")" } } {
                         (issue_label(&i.code))
                     }
                 }
-                @if issues.len() > 6 {
-                    span class="muted small" { "+" (issues.len() - 6) " more" }
+                @if issues.iter().filter(|i| to_fix(i)).count() > 6 {
+                    span class="muted small" { "+" (issues.iter().filter(|i| to_fix(i)).count() - 6) " more" }
                 }
             }
         }
@@ -339,8 +356,10 @@ async fn quality_page(
             Bar::new(issue_label(c), *n as f64).link(format!("/admin/quality?code={}", url_encode(c)))
         })
         .collect();
-    let listed: Vec<&catalog::ProductIssue> =
+    // Errors first, then warnings, then notes; in file order within each.
+    let mut listed: Vec<&catalog::ProductIssue> =
         report.issues.iter().filter(|pi| code.is_none_or(|c| pi.issue.code == c)).collect();
+    listed.sort_by_key(|pi| std::cmp::Reverse(pi.issue.severity()));
     let total = listed.len();
     let shown = total.min(MAX_ISSUE_ROWS);
     let body = html! {
@@ -360,7 +379,10 @@ async fn quality_page(
                         @for pi in listed.iter().take(MAX_ISSUE_ROWS) {
                             @let i = &pi.issue;
                             tr {
-                                td { span class="badge warn" { (issue_label(&i.code)) } }
+                                td {
+                                    span class=(severity_class(i)) { (issue_label(&i.code)) }
+                                    div class="muted small" { (i.severity().as_str()) }
+                                }
                                 td {
                                     @match pi.handle.as_deref() {
                                         Some(h) => a href={ "/p/" (url_encode(h)) } { (titles.get(h).copied().unwrap_or(h)) },

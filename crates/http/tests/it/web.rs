@@ -190,3 +190,37 @@ async fn every_count_says_what_it_counts() {
     assert!(admin.contains("1 draft, 1 archived and 0 order-only included"), "{admin}");
     assert!(admin.contains("counts are of the 1 on sale"), "{admin}");
 }
+
+/// Regression: "HTML stripped" flagged nearly every product as an issue.
+/// Notes (what Loupe fixed on its own) are counted apart from the issues to
+/// fix, and errors read as errors.
+#[tokio::test]
+async fn quality_issues_carry_a_severity() {
+    let note = QualityIssue {
+        code: "html_in_text".into(),
+        message: "HTML stripped".into(),
+        line: Some(2),
+        field: None,
+    };
+    let mut tidy = ring("tidy-ring", "Tidy Ring");
+    tidy.quality_issues = vec![note.clone()];
+    let mut unpriced = ring("unpriced-ring", "Unpriced Ring");
+    unpriced.quality_issues = vec![
+        note,
+        QualityIssue { code: "missing_price".into(), message: "no price".into(), line: Some(3), field: None },
+    ];
+    let (app, _store, _dir) = app(vec![tidy, unpriced]);
+    let (_, _, admin) = get(&app, "/admin").await;
+    assert!(
+        admin.contains("<span class=\"value\">1</span><span class=\"label\">products with issues</span>"),
+        "{admin}"
+    );
+    assert!(admin.contains("notes (fixed on import)"), "{admin}");
+    assert!(admin.contains("class=\"badge bad\""), "missing price is an error: {admin}");
+    let (_, _, quality) = get(&app, "/admin/quality").await;
+    let error_at = quality.find(">error<").expect("an error row");
+    let info_at = quality.find(">info<").expect("an info row");
+    assert!(error_at < info_at, "errors are listed first");
+    let (_, _, json) = get(&app, "/v1/products/unpriced-ring").await;
+    assert!(json.contains("\"severity\":\"error\"") && json.contains("\"severity\":\"info\""), "{json}");
+}

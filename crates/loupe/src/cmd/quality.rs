@@ -69,8 +69,9 @@ fn print_report(o: &mut String, r: &QualityReportOut, limit: usize) {
         let at = i.issue.line.map(|l| format!("line {l}")).unwrap_or_default();
         push_line!(
             o,
-            "    {at:>10}  {:<24} {:<22} {}",
+            "    {at:>10}  {:<24} {:<7} {:<22} {}",
             i.handle.as_deref().unwrap_or("-"),
+            i.issue.severity,
             i.issue.code,
             i.issue.message
         );
