@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use http_body_util::BodyExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
@@ -36,8 +36,8 @@ pub(crate) fn area() -> Area {
             create,
             Op::new("Import a file")
                 .describe(
-                    "Send the file as the raw request body (up to 64 MiB). The import runs in the \
-                     background; poll `status_url` for its progress and report. A failed import \
+                    "Send the file as the raw request body, or as the part named `file` of a \
+                     multipart form (up to 64 MiB). The import runs in the background; poll `status_url` for its progress and report. A failed import \
                      leaves the store as it was.",
                 )
                 .query_enum("kind", &KINDS, true, "What the file holds.")
@@ -50,7 +50,7 @@ pub(crate) fn area() -> Area {
                 .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
                 .query("filename", "string", "The file's name, a hint for format detection.")
                 .query("currency", "string", "Currency of prices that name none (ISO 4217, default USD), as `--currency`.")
-                .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream"], "The file.")
+                .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream", "multipart/form-data"], "The file (or a form whose part `file` is the file).")
                 .json(202, "Accepted; the task runs in the background.", schema_ref("TaskAccepted"))
                 .error(413, "The body is over the limit.")
                 .error(415, "A multipart body; send the file as the raw body."),
@@ -173,14 +173,7 @@ async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
-    let request = parse_request(raw_query.as_deref())?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if content_type.starts_with("multipart/") {
-        return Err(ApiError::new(
-            Code::UnsupportedMediaType,
-            "send the file as the raw request body (e.g. `curl --data-binary @products.csv`), not as a multipart form",
-        ));
-    }
+    let mut request = parse_request(raw_query.as_deref())?;
     let limit = state.limits.import_bytes;
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -188,22 +181,69 @@ async fn create(
         return Err(ApiError::payload_too_large(limit));
     }
     let upload = Upload::new(&state.data_dir).await?;
-    let size = upload.receive(body, limit).await?;
+    let size = match multipart_boundary(&headers) {
+        // A form (`curl -F file=@products.csv`): the part named `file`.
+        Some(boundary) => {
+            let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
+            let mut size = None;
+            while let Some(field) = form.next_field().await.map_err(bad_form)? {
+                if field.name() == Some("file") {
+                    if request.filename.is_none() {
+                        request.filename = field.file_name().map(str::to_string);
+                    }
+                    size = Some(upload.receive(field.map_err(bad_form), limit).await?);
+                    break;
+                }
+            }
+            size.ok_or_else(|| {
+                ApiError::bad_request(
+                    Code::EmptyBody,
+                    "the form has no part named `file`; send the file as `file`",
+                )
+            })?
+        }
+        None => upload.receive(body.into_data_stream().map_err(|e| bad_body(&e)), limit).await?,
+    };
     if size == 0 {
         return Err(ApiError::bad_request(
             Code::EmptyBody,
             "the request body is empty; send the file as the body",
         ));
     }
+    let task = start_import(&state, request, upload, size).await?;
+    let accepted = TaskAccepted { status_url: format!("/v1/tasks/{}", task.id), task_id: task.id };
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, accepted.status_url.clone())], Json(accepted)))
+}
+
+/// The boundary of a `multipart/form-data` body, if it is one.
+pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+fn bad_form(err: multer::Error) -> ApiError {
+    ApiError::bad_request(Code::BadBody, format!("the form could not be read: {err}"))
+}
+
+fn bad_body(err: &dyn std::fmt::Display) -> ApiError {
+    ApiError::bad_request(Code::BadBody, format!("the request body could not be read: {err}"))
+}
+
+/// Checks what can be checked before any row is read (format, mapping,
+/// header: a plainly wrong file is answered now, with the message the CLI
+/// prints), then runs the import of the spooled `upload` as a task.
+pub(crate) async fn start_import(
+    state: &AppState,
+    request: ImportRequest,
+    upload: Upload,
+    size: u64,
+) -> Result<Task, ApiError> {
     let app = state.app.clone();
-    let task = blocking(move || {
+    blocking(move || {
         // Messages name the file by the client's name, never the server's path.
         let name = request.filename.clone().unwrap_or_else(|| "upload".to_string());
         let path = upload.path().to_path_buf();
         let open = || std::fs::File::open(&path).map_err(ApiError::internal);
-        // A file that is plainly wrong (format, mapping, header) is answered
-        // now, with the same message the CLI prints; rows are checked as the
-        // task imports them.
         app::imports::check_reader(open()?, &name, &request.spec)?;
         let file = open()?;
         let path = upload.keep();
@@ -233,9 +273,7 @@ async fn create(
         })?;
         Ok(task)
     })
-    .await?;
-    let accepted = TaskAccepted { status_url: format!("/v1/tasks/{}", task.id), task_id: task.id };
-    Ok((StatusCode::ACCEPTED, [(header::LOCATION, accepted.status_url.clone())], Json(accepted)))
+    .await
 }
 
 async fn list(State(state): State<AppState>) -> Result<Json<Vec<Task>>, ApiError> {
@@ -251,12 +289,12 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<J
 }
 
 /// A request body spooled to `<data>/tmp/upload-*`; removed on drop unless kept.
-struct Upload {
+pub(crate) struct Upload {
     path: Option<PathBuf>,
 }
 
 impl Upload {
-    async fn new(data_dir: &std::path::Path) -> Result<Upload, ApiError> {
+    pub(crate) async fn new(data_dir: &std::path::Path) -> Result<Upload, ApiError> {
         let dir = data_dir.join("tmp");
         tokio::fs::create_dir_all(&dir).await.map_err(ApiError::internal)?;
         static SEQ: AtomicU64 = AtomicU64::new(0);
@@ -268,16 +306,17 @@ impl Upload {
         self.path.as_deref().expect("an upload has its path until kept")
     }
 
-    /// Streams `body` into the file; 413 past `limit` bytes.
-    async fn receive(&self, mut body: Body, limit: usize) -> Result<u64, ApiError> {
+    /// Streams `chunks` into the file; 413 past `limit` bytes.
+    pub(crate) async fn receive<S>(&self, chunks: S, limit: usize) -> Result<u64, ApiError>
+    where
+        S: futures_util::Stream<Item = Result<axum::body::Bytes, ApiError>>,
+    {
         let path = self.path.as_ref().expect("an upload has its path until kept");
         let mut file = tokio::fs::File::create(path).await.map_err(ApiError::internal)?;
         let mut size = 0u64;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|err| {
-                ApiError::bad_request(Code::BadBody, format!("the request body could not be read: {err}"))
-            })?;
-            let Ok(chunk) = frame.into_data() else { continue };
+        let mut chunks = std::pin::pin!(chunks);
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
             size += chunk.len() as u64;
             if size > limit as u64 {
                 return Err(ApiError::payload_too_large(limit));

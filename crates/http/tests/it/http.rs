@@ -372,7 +372,7 @@ async fn import_requests_are_checked_before_reading_the_body() {
         .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
         .body(Body::from("--x--"))
         .unwrap();
-    app.call(multipart).await.assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    app.call(multipart).await.assert_error(StatusCode::BAD_REQUEST, "empty_body");
     let empty = Request::post("/v1/imports?kind=catalog").body(Body::empty()).unwrap();
     app.call(empty).await.assert_error(StatusCode::BAD_REQUEST, "empty_body");
 }
@@ -383,6 +383,32 @@ solitaire-ring,Solitaire Ring 14K White Gold,<p>A lab-grown diamond.</p>,Maison,
 solitaire-ring,,,,,,,7,SOL-7,1650.00,1,active
 pearl-studs,Pearl Stud Earrings,Freshwater pearls on sterling silver posts.,Maison,Earrings,pearl,,,PS-1,120.00,10,active
 ";
+
+/// A form upload (`curl -F file=@products.csv`) imports like a raw body,
+/// named by the part's file name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_upload_imports_like_a_raw_body() {
+    let app = TestApp::new();
+    let body = format!(
+        "--b0undary\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n\
+         --b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"products.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{SHOPIFY_CSV}\r\n--b0undary--\r\n"
+    );
+    let r = app
+        .call(
+            Request::post("/v1/imports?kind=catalog")
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=b0undary")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let id = r.json()["task_id"].as_str().unwrap().to_string();
+    let task = wait_for_task(&app, &id).await;
+    assert_eq!(task["status"], "succeeded", "{task}");
+    assert_eq!(task["report"]["file"], "products.csv");
+    assert_eq!(app.store.product_count().unwrap(), 2);
+}
 
 /// Polls a task until it finishes.
 async fn wait_for_task(app: &TestApp, id: &str) -> Value {
