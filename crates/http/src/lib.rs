@@ -47,6 +47,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::storefront::area(),
         web::admin::area(),
         web::forecast::area(),
+        web::tasks::area(),
     ]
 }
 

@@ -112,12 +112,17 @@ pub(crate) struct ImportRequest {
 }
 
 pub(crate) fn parse_request(raw_query: Option<&str>) -> Result<ImportRequest, ApiError> {
+    parse_pairs(query::pairs(raw_query.unwrap_or(""))?)
+}
+
+/// [`parse_request`] on `(name, value)` pairs (a query string's or a form's).
+pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest, ApiError> {
     let mut kind = None;
     let mut format = None;
     let mut mapping = Vec::new();
     let mut filename = None;
     let mut currency = None;
-    for (key, value) in query::pairs(raw_query.unwrap_or(""))? {
+    for (key, value) in pairs {
         match key.as_str() {
             "kind" => kind = Some(value),
             "format" => format = Some(value).filter(|f| !f.is_empty()),

@@ -24,13 +24,11 @@ use crate::blocking;
 use crate::error::ApiError;
 use crate::routes::{Access, Area};
 use crate::state::AppState;
-use app::wire::http::TaskStatus;
 
 pub(crate) fn area() -> Area {
     Area::new("admin", "Back-office pages.")
         .page("/admin", Access::AdminPage, catalog_page)
         .page("/admin/quality", Access::AdminPage, quality_page)
-        .page("/admin/tasks", Access::AdminPage, tasks_page)
         .page("/admin/search", Access::AdminPage, super::search_admin::admin_page)
         .page("/admin/recommendations", Access::AdminPage, super::recs::admin_page)
 }
@@ -405,120 +403,4 @@ async fn quality_page(
         }
     };
     Ok(page("Data quality", "/admin/quality", body))
-}
-
-async fn tasks_page(State(state): State<AppState>) -> PageResult {
-    let list = blocking(move || Ok(state.app.tasks.list()?)).await?;
-    let intro = html! {
-        h1 { "Tasks" }
-        p class="muted" {
-            "Imports and other slow work run in the background; " code { "GET /v1/tasks/{id}" }
-            " shows the same."
-        }
-    };
-    if list.is_empty() {
-        let body = html! {
-            (intro)
-            div class="panel placeholder" {
-                h2 { "No tasks yet" }
-                p { "Send a file to " code { "POST /v1/imports?kind=catalog" } " to start one." }
-            }
-        };
-        return Ok(page("Tasks", "/admin/tasks", body));
-    }
-    let body = html! {
-        (intro)
-        div class="panel table-wrap" {
-            table {
-                thead {
-                    tr {
-                        th scope="col" { "Task" } th scope="col" { "Kind" } th scope="col" { "Status" }
-                        th scope="col" { "Started (UTC)" } th scope="col" class="num" { "Took" }
-                        th scope="col" { "Result" }
-                    }
-                }
-                tbody { @for t in list.iter().take(200) { (task_row(t)) } }
-            }
-        }
-    };
-    Ok(page("Tasks", "/admin/tasks", body))
-}
-
-fn task_row(t: &app::wire::http::Task) -> Markup {
-    let (class, label) = match t.status {
-        TaskStatus::Queued => ("", "queued"),
-        TaskStatus::Running => ("warn", "running"),
-        TaskStatus::Succeeded => ("ok", "succeeded"),
-        TaskStatus::Failed => ("bad", "failed"),
-    };
-    let took = match (t.started_at, t.finished_at) {
-        (Some(a), Some(b)) => format!("{:.1} s", (b - a) as f64 / 1000.0),
-        _ => "\u{2014}".into(),
-    };
-    let result = match (&t.error, &t.report, &t.progress) {
-        (Some(e), _, _) => e.message.clone(),
-        (None, Some(r), _) => summarize_report(r),
-        (None, None, Some(p)) => match p.total {
-            Some(total) if total > 0 => format!("{:.0}%", p.done as f64 / total as f64 * 100.0),
-            _ => format!("{} {}", p.done, p.unit),
-        },
-        _ => String::new(),
-    };
-    html! {
-        tr {
-            td { code { (t.id) } }
-            td { (t.kind) }
-            td { span class={ "badge " (class) } { (label) } }
-            td { (t.started_at.map(fmt_time).unwrap_or_else(|| "\u{2014}".into())) }
-            td class="num" { (took) }
-            td { (result) }
-        }
-    }
-}
-
-/// `2026-11-23 20:15:04` from Unix milliseconds.
-fn fmt_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-/// One line for an import report: `2 created, 0 updated · 3 issues`.
-fn summarize_report(report: &serde_json::Value) -> String {
-    let mut parts = Vec::new();
-    if let Some(c) = report.get("catalog").filter(|c| c.is_object()) {
-        parts.push(format!("{} products created, {} updated", c["products_created"], c["products_updated"]));
-    }
-    if let Some(o) = report.get("orders").filter(|o| o.is_object()) {
-        parts.push(format!("{} order lines added", o["lines_inserted"]));
-    }
-    if let Some(e) = report.get("events").filter(|e| e.is_object()) {
-        parts.push(format!("{} events accepted, {} rejected", e["accepted"], e["rejected"]));
-    }
-    if let Some(n) = report.get("rows_read") {
-        parts.push(format!("{n} rows"));
-    }
-    match report.get("issues_total").and_then(|n| n.as_u64()) {
-        Some(1) => parts.push("1 issue".into()),
-        Some(n) if n > 1 => parts.push(format!("{n} issues")),
-        _ => {}
-    }
-    parts.join(" · ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_import_report_reads_as_one_line() {
-        let report = serde_json::json!({
-            "catalog": {"products_created": 259, "products_updated": 0},
-            "rows_read": 259,
-            "issues_total": 1,
-        });
-        assert_eq!(summarize_report(&report), "259 products created, 0 updated · 259 rows · 1 issue");
-        let clean = serde_json::json!({"orders": {"lines_inserted": 24}, "rows_read": 24, "issues_total": 0});
-        assert_eq!(summarize_report(&clean), "24 order lines added · 24 rows");
-    }
 }

@@ -29,6 +29,7 @@ pub(crate) mod recs;
 pub mod search;
 pub(crate) mod search_admin;
 pub mod storefront;
+pub(crate) mod tasks;
 
 use std::fmt::Write as _;
 

@@ -224,3 +224,70 @@ async fn quality_issues_carry_a_severity() {
     let (_, _, json) = get(&app, "/v1/products/unpriced-ring").await;
     assert!(json.contains("\"severity\":\"error\"") && json.contains("\"severity\":\"info\""), "{json}");
 }
+
+/// A merchandiser imports a file from the browser: the form on
+/// `/admin/tasks` starts the same task as `POST /v1/imports`, with the
+/// currency and mapping the CLI takes, and comes back to the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tasks_page_imports_a_file_from_a_form() {
+    let (app, store, _dir) = app(vec![]);
+    let (s, ct, page) = get(&app, "/admin/tasks").await;
+    check_page(s, &ct, &page);
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"currency\""), "{page}");
+    let csv = "ref,name,cost\nR-1,Gold band,450\nR-2,Silver band,90\n";
+    let part = |name: &str, value: &str| {
+        format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let body = [
+        part("kind", "catalog"),
+        part("format", "csv"),
+        part("currency", "EUR"),
+        part("map", "handle=ref\r\ntitle=name\r\n\r\nprice=cost"),
+        "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bands.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            .to_string()
+            + csv
+            + "\r\n--XyZ--\r\n",
+    ]
+    .concat();
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post("/admin/tasks/import")
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let to = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/admin/tasks?started=t"), "{to}");
+    for _ in 0..200 {
+        if store.product_count().unwrap() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let products = store.products().unwrap();
+    assert_eq!(products.len(), 2, "the mapped catalog was imported");
+    let band = products.iter().find(|p| p.title == "Gold band").unwrap_or_else(|| panic!("{products:?}"));
+    let price = band.variants.first().and_then(|v| v.price).unwrap_or_else(|| panic!("{band:?}"));
+    assert_eq!(price, Money::new(45_000, Currency::EUR), "the form's currency");
+    let (_, _, page) = get(&app, &to).await;
+    assert!(page.contains("Import started: task"), "{page}");
+    assert!(page.contains("import_catalog"), "the task is listed: {page}");
+
+    // No file: an error page that says what to do, nothing imported.
+    let response = app
+        .oneshot(
+            Request::post("/admin/tasks/import")
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .body(Body::from(part("kind", "catalog") + "--XyZ--\r\n"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("choose a file to import"), "{html}");
+}

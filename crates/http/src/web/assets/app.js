@@ -259,7 +259,16 @@
       .catch(function () { section.hidden = true; });
   }
 
+  // The tasks page reloads itself while a task runs, to show its progress.
+  function autoRefresh() {
+    var el = document.querySelector("[data-refresh]");
+    if (!el) return;
+    var seconds = parseFloat(el.getAttribute("data-refresh")) || 2;
+    setTimeout(function () { location.reload(); }, seconds * 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    autoRefresh();
     showCount();
     searchPage();
     productPage();
