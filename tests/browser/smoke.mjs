@@ -144,6 +144,31 @@ try {
     await page.screenshot({ path: join(shots, "admin-quality.png"), fullPage: true });
   });
 
+  await step("a search with no known word says so", async () => {
+    const res = await page.goto(base + "/search?q=xyzzy+qwrtp");
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator("[data-no-match]").count(), 1, "the page says nothing matched");
+    assert.ok((await page.locator("[data-no-match]").textContent()).includes("xyzzy"));
+  });
+
+  await step("the buyer's page says what to import when there are no orders", async () => {
+    const res = await page.goto(base + "/admin/forecasts");
+    assert.equal(res.status(), 200);
+    assert.ok((await page.textContent("main")).includes("No order history yet"), "the empty state");
+    await page.screenshot({ path: join(shots, "admin-forecasts-empty.png"), fullPage: true });
+  });
+
+  await step("a file imports from the tasks page and its task is followed", async () => {
+    await page.goto(base + "/admin/tasks");
+    await page.selectOption("select[name=kind]", "catalog");
+    await page.setInputFiles("input[name=file]", fileURLToPath(new URL("../../crates/loupe/tests/fixtures/shop.csv", import.meta.url)));
+    await Promise.all([page.waitForURL(/\/admin\/tasks\?started=/), page.click(".import-form button[type=submit]")]);
+    assert.ok((await page.locator(".notice").textContent()).includes("Import started"), "the page confirms");
+    // The page reloads itself while the task runs; the task ends succeeded.
+    await page.waitForSelector("tbody .badge.ok", { timeout: 20_000 });
+    await page.screenshot({ path: join(shots, "admin-tasks.png"), fullPage: true });
+  });
+
   await step("the storefront recorded its events (search, click, view, add to bag)", async () => {
     if (process.env.SMOKE_EXPECT_EVENTS === "0") return;
     // Events are sent without waiting; give the last ones a moment.

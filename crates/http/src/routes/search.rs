@@ -25,7 +25,7 @@ pub(crate) fn area() -> Area {
             "/v1/search",
             Access::Public,
             search_handler,
-            Op::new("Search products")
+            with_filters(Op::new("Search products"))
                 .describe(
                     "Understands the query (price, metal, stone, category, recipient, style, occasion, birthstone, \
                      typos), relaxes constraints that would leave nothing, ranks with reasons (`why`) and counts facets. \
@@ -36,7 +36,6 @@ pub(crate) fn area() -> Area {
                 .query("limit", "integer", "Hits per page, 1 to 100 (default 20).")
                 .query("offset", "integer", "Hits to skip (default 0, at most 10000).")
                 .query_enum("sort", &["relevance", "price_asc", "price_desc", "newest", "best_selling"], false, "Order.")
-                .query("category", "string", "Facet filter (also metal, color, stone, gender, size, price=MIN-MAX, karat, origin, in_stock).")
                 .json(200, "Hits with reasons, facets and the interpretation.", schema_ref("SearchResponse"))
                 .error(400, "Unknown parameter or filter field, bad value, impossible range."),
         )
@@ -157,6 +156,20 @@ pub(crate) fn area() -> Area {
                 },
             }),
         )
+}
+
+/// One query parameter per facet filter field, each documented.
+fn with_filters(op: Op) -> Op {
+    search::FILTER_FIELDS.iter().fold(op, |op, field| {
+        let what = match *field {
+            "price" => "Price range `MIN-MAX` in major units; either bound may be open (`-200`, `100-`).",
+            "in_stock" => "`true`: only pieces with a variant in stock.",
+            "karat" => "Gold karat (`14`, `18`); comma-separated values are alternatives.",
+            "size" => "Ring size (US) in stock; comma-separated values are alternatives.",
+            _ => "Facet filter; comma-separated values are alternatives (`metal=gold,silver`).",
+        };
+        op.query(field, "string", what)
+    })
 }
 
 fn parse_limit(text: &str, max: usize) -> Result<usize, ApiError> {

@@ -560,6 +560,16 @@ async fn the_openapi_document_lists_every_route_and_each_answers() {
             assert!(props.contains_key(key), "{name} does not document `{key}`");
         }
     }
+    // Every search filter is a documented parameter.
+    let params: Vec<&str> = doc["paths"]["/v1/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for field in search::FILTER_FIELDS {
+        assert!(params.contains(&field), "the search filter {field} is not documented: {params:?}");
+    }
     // The error table is in the document, code by code.
     let codes = doc["components"]["schemas"]["Error"]["properties"]["code"]["enum"].as_array().unwrap();
     for code in app::Code::ALL {
