@@ -12,21 +12,6 @@ use crate::{Error, Result};
 
 const BUILTIN: &str = include_str!("../vocab/jewelry.toml");
 
-pub(crate) const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// What a word or phrase means. A phrase may mean several things ("rose" is
 /// a gold colour and a stone colour); each extraction pass looks for its own.
 #[derive(Clone, Debug, PartialEq)]
@@ -439,7 +424,7 @@ fn joined(phrase: &str) -> String {
 }
 
 fn month_index(name: &str) -> Option<usize> {
-    MONTHS.iter().position(|m| *m == name.to_lowercase())
+    model::birthstone::MONTH_NAMES.iter().position(|m| *m == name.to_lowercase())
 }
 
 #[cfg(test)]

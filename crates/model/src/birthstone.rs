@@ -10,6 +10,31 @@
 //! November, and a stone kind carries no colour). Stones are canonical kinds,
 //! the names the catalog vocabulary normalizes to.
 
+/// The months' English names, lower case, January first: the words both the
+/// catalog ("June birthstone") and search ("december birthstone") read.
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The name of month `m` (1 = January); empty for anything else.
+pub fn month_name(m: u8) -> &'static str {
+    match m {
+        1..=12 => MONTH_NAMES[m as usize - 1],
+        _ => "",
+    }
+}
+
 /// The stones of each month, January first, the traditional one first.
 const TABLE: [&[&str]; 12] = [
     &["garnet"],

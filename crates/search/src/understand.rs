@@ -662,20 +662,7 @@ mod tests {
     #[test]
     fn a_months_birthstone_means_the_shared_tables_stones() {
         let lex = Lexicon::default_lexicon();
-        let months = [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ];
+        let months = model::birthstone::MONTH_NAMES;
         for (m, name) in (1..=12u8).zip(months) {
             let u = understand(&format!("{name} birthstone"), &lex, &|_| true);
             let stone = u.stone.unwrap_or_else(|| panic!("{name}: no stone"));

@@ -307,7 +307,7 @@ fn rest(items: &mut [Item], field: Field, out: &mut Extracted) {
     };
 }
 
-const MONTH_WORDS: [&str; 12] = crate::vocab::MONTHS;
+const MONTH_WORDS: [&str; 12] = model::birthstone::MONTH_NAMES;
 
 fn month_word(w: &str) -> Option<u8> {
     MONTH_WORDS.iter().position(|m| *m == w).map(|i| i as u8 + 1)

@@ -55,27 +55,7 @@ pub(super) fn describe(cs: &[Constraint]) -> String {
     }
 }
 
-/// The name of month `m` (1 = January); empty for anything else.
-pub(crate) fn month_name(m: u8) -> &'static str {
-    [
-        "",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-    .get(m as usize)
-    .copied()
-    .unwrap_or("")
-}
+pub(crate) use model::birthstone::month_name;
 
 impl SearchIndex {
     /// The shopper's word as the lexicon knows it, for reasons: "wifes"
