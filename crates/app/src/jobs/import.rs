@@ -102,29 +102,7 @@ pub fn import_catalog_from<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let (head, input) = read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
-    let format = match opts.format {
-        Some(f) => f,
-        None => Format::detect(Some(name), head.get_ref()).ok_or_else(|| {
-            input_err("could not tell the format from the name or the first bytes; pass --format shopify|google|csv|jsonl".into())
-        })?,
-    };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    let mut vocab = Vocabulary::builtin();
-    if let Some(path) = &opts.vocab_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| input_err(format!("could not read the vocabulary {}: {e}", path.display())))?;
-        vocab.extend_from_toml(&text).map_err(|e| input_err(format!("{}: {e}", path.display())))?;
-    }
-    let read_opts = ReadOptions {
-        format,
-        mapping: &mapping,
-        vocab: &vocab,
-        default_currency: opts.default_currency.unwrap_or(Currency::USD),
-    };
-    let mut reader =
-        catalog::read_catalog(head.chain(input), read_opts).map_err(|e| input_err(e.to_string()))?;
+    let (format, mut reader) = catalog_reader(input, name, opts)?;
 
     let mut summary = AttributeSummary::default();
     let mut issues = IssueSink::default();
@@ -164,39 +142,84 @@ pub fn import_catalog_from<R: Read>(
 }
 
 /// What an import can tell before it reads a single row: the format is
-/// known or detected, the mapping parses, and the header has the columns the
-/// reader needs. HTTP runs it before accepting an upload, so a file that is
-/// plainly wrong is answered 400 at once instead of failing as a task.
+/// known or detected, the mapping (and vocabulary) parse, and the header has
+/// the columns the reader needs. HTTP runs it before accepting an upload, so
+/// a file that is plainly wrong is answered 400 at once instead of failing as
+/// a task. It builds the same reader the import does, and drops it.
 pub fn check_catalog_header<R: Read>(input: R, name: &str, opts: &CatalogImportOptions) -> Result<()> {
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let (head, input) = read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
-    let format = match opts.format {
-        Some(f) => f,
-        None => Format::detect(Some(name), head.get_ref()).ok_or_else(|| {
-            input_err("could not tell the format from the name or the first bytes; pass --format shopify|google|csv|jsonl".into())
-        })?,
-    };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    let vocab = Vocabulary::builtin();
-    let read_opts = ReadOptions { format, mapping: &mapping, vocab: &vocab, default_currency: Currency::USD };
-    catalog::read_catalog(head.chain(input), read_opts).map_err(|e| input_err(e.to_string()))?;
-    Ok(())
+    catalog_reader(input, name, opts).map(drop)
 }
 
 /// [`check_catalog_header`] for an orders file.
 pub fn check_orders_header<R: Read>(input: R, name: &str, opts: &OrdersImportOptions) -> Result<()> {
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    catalog::read_orders(input, &mapping, Currency::USD).map_err(|e| input_err(e.to_string()))?;
-    Ok(())
+    orders_reader(input, name, opts).map(drop)
 }
 
 /// [`check_catalog_header`] for an inventory file.
 pub fn check_inventory_header<R: Read>(input: R, name: &str, opts: &InventoryImportOptions) -> Result<()> {
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    catalog::read_inventory(input, &mapping).map_err(|e| input_err(e.to_string()))?;
-    Ok(())
+    inventory_reader(input, name, opts).map(drop)
+}
+
+fn input_error(name: &str, message: impl ToString) -> Error {
+    Error::Input { file: name.to_string(), message: message.to_string() }
+}
+
+/// An input with its first bytes, read for format detection, put back in front.
+type WithHead<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
+
+/// The catalog reader an import streams from, with the format it read:
+/// `opts.format`, or detected from the name and the first 64 KiB (read here
+/// and chained back in front, so a non-seekable upload works too).
+fn catalog_reader<R: Read>(
+    input: R,
+    name: &str,
+    opts: &CatalogImportOptions,
+) -> Result<(Format, catalog::CatalogReader<WithHead<R>>)> {
+    let (head, input) = read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::detect(Some(name), head.get_ref()).ok_or_else(|| {
+            input_error(
+                name,
+                "could not tell the format from the name or the first bytes; pass --format shopify|google|csv|jsonl",
+            )
+        })?,
+    };
+    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_error(name, e))?;
+    let mut vocab = Vocabulary::builtin();
+    if let Some(path) = &opts.vocab_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            input_error(name, format!("could not read the vocabulary {}: {e}", path.display()))
+        })?;
+        vocab.extend_from_toml(&text).map_err(|e| input_error(name, format!("{}: {e}", path.display())))?;
+    }
+    let read_opts = ReadOptions {
+        format,
+        mapping: &mapping,
+        vocab: &vocab,
+        default_currency: opts.default_currency.unwrap_or(Currency::USD),
+    };
+    let reader = catalog::read_catalog(head.chain(input), read_opts).map_err(|e| input_error(name, e))?;
+    Ok((format, reader))
+}
+
+fn orders_reader<R: Read>(
+    input: R,
+    name: &str,
+    opts: &OrdersImportOptions,
+) -> Result<catalog::OrdersReader<R>> {
+    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_error(name, e))?;
+    catalog::read_orders(input, &mapping, opts.default_currency.unwrap_or(Currency::USD))
+        .map_err(|e| input_error(name, e))
+}
+
+fn inventory_reader<R: Read>(
+    input: R,
+    name: &str,
+    opts: &InventoryImportOptions,
+) -> Result<catalog::InventoryReader<R>> {
+    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_error(name, e))?;
+    catalog::read_inventory(input, &mapping).map_err(|e| input_error(name, e))
 }
 
 /// Imports an orders file (Shopify orders export, or any CSV with `--map`).
@@ -219,10 +242,7 @@ pub fn import_orders_from<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    let mut reader = catalog::read_orders(input, &mapping, opts.default_currency.unwrap_or(Currency::USD))
-        .map_err(|e| input_err(e.to_string()))?;
+    let mut reader = orders_reader(input, name, opts)?;
     let mut counts = OrdersCounts::default();
     let mut customers: HashSet<String> = HashSet::new();
     let streamed = stream(
@@ -285,9 +305,7 @@ pub fn import_inventory_from<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let mapping = Mapping::parse(&opts.mapping).map_err(|e| input_err(e.to_string()))?;
-    let mut reader = catalog::read_inventory(input, &mapping).map_err(|e| input_err(e.to_string()))?;
+    let mut reader = inventory_reader(input, name, opts)?;
     let mut skus: HashSet<String> = HashSet::new();
     let mut locations: HashSet<String> = HashSet::new();
     let streamed = stream(
