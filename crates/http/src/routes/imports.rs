@@ -186,42 +186,76 @@ async fn create(
         return Err(ApiError::payload_too_large(limit));
     }
     let upload = Upload::new(&state.data_dir).await?;
-    let size = match multipart_boundary(&headers) {
-        // A form (`curl -F file=@products.csv`): the part named `file`.
-        Some(boundary) => {
-            let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
-            let mut size = None;
-            while let Some(field) = form.next_field().await.map_err(bad_form)? {
-                if field.name() == Some("file") {
-                    if request.filename.is_none() {
-                        request.filename = field.file_name().map(str::to_string);
-                    }
-                    size = Some(upload.receive(field.map_err(bad_form), limit).await?);
-                    break;
-                }
-            }
-            size.ok_or_else(|| {
-                ApiError::bad_request(
-                    Code::EmptyBody,
-                    "the form has no part named `file`; send the file as `file`",
-                )
-            })?
-        }
-        None => upload.receive(body.into_data_stream().map_err(|e| bad_body(&e)), limit).await?,
-    };
-    if size == 0 {
-        return Err(ApiError::bad_request(
-            Code::EmptyBody,
-            "the request body is empty; send the file as the body",
-        ));
+    // The options are the query's, checked above; a form's text fields are not read.
+    let received = receive(&headers, body, &upload, limit).await?;
+    if request.filename.is_none() {
+        request.filename = received.filename;
     }
+    let size = received.size;
     let task = start_import(&state, request, upload, size).await?;
     let accepted = TaskAccepted { status_url: format!("/v1/tasks/{}", task.id), task_id: task.id };
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, accepted.status_url.clone())], Json(accepted)))
 }
 
+/// What [`receive`] spooled: the file's size and name, and a form's text fields.
+pub(crate) struct Received {
+    /// `(name, value)` of a form's text fields, in order; a `map` field gives one
+    /// pair per non-blank line; blank fields are left out.
+    pub fields: Vec<(String, String)>,
+    pub filename: Option<String>,
+    pub size: u64,
+}
+
+/// Spools the file of a request into `upload`: the raw body, or the part
+/// named `file` of a multipart form (`curl -F file=@products.csv`, the
+/// back-office's import form), whose text fields before it are kept. 413 past
+/// `limit` bytes; an empty file or a form without one is refused.
+pub(crate) async fn receive(
+    headers: &HeaderMap,
+    body: Body,
+    upload: &Upload,
+    limit: usize,
+) -> Result<Received, ApiError> {
+    let Some(boundary) = multipart_boundary(headers) else {
+        let size = upload.receive(body.into_data_stream().map_err(|e| bad_body(&e)), limit).await?;
+        if size == 0 {
+            return Err(ApiError::bad_request(
+                Code::EmptyBody,
+                "the request body is empty; send the file as the body",
+            ));
+        }
+        return Ok(Received { fields: Vec::new(), filename: None, size });
+    };
+    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut fields = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let filename = field.file_name().map(str::to_string).filter(|f| !f.is_empty());
+            let size = upload.receive(field.map_err(bad_form), limit).await?;
+            if size == 0 {
+                return Err(ApiError::bad_request(Code::EmptyBody, "the file is empty"));
+            }
+            return Ok(Received { fields, filename, size });
+        }
+        let value = field.text().await.map_err(bad_form)?;
+        match name.as_str() {
+            "map" => fields.extend(
+                value
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| ("map".to_string(), l.to_string())),
+            ),
+            _ if value.trim().is_empty() => {}
+            _ => fields.push((name, value.trim().to_string())),
+        }
+    }
+    Err(ApiError::bad_request(Code::EmptyBody, "choose a file to import: the form has no part named `file`"))
+}
+
 /// The boundary of a `multipart/form-data` body, if it is one.
-pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
     let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     multer::parse_boundary(content_type).ok()
 }

@@ -8,18 +8,15 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Redirect;
-use futures_util::TryStreamExt;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::{page, PageError, PageQuery, PageResult};
 use crate::blocking;
-use crate::error::ApiError;
-use crate::routes::imports::{multipart_boundary, parse_pairs, start_import, Upload};
+use crate::routes::imports::{parse_pairs, receive, start_import, Upload};
 use crate::routes::{Access, Area};
 use crate::state::AppState;
 use app::wire::http::TaskStatus;
-use app::Code;
 
 pub(crate) fn area() -> Area {
     Area::new("task pages", "Background tasks and the import form.")
@@ -112,42 +109,11 @@ async fn import_form(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Redirect, PageError> {
-    let boundary = multipart_boundary(&headers).ok_or_else(|| {
-        ApiError::bad_request(Code::UnsupportedMediaType, "send the import form as multipart/form-data")
-    })?;
-    let bad =
-        |e: multer::Error| ApiError::bad_request(Code::BadBody, format!("the form could not be read: {e}"));
-    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
-    let mut pairs: Vec<(String, String)> = Vec::new();
     let upload = Upload::new(&state.data_dir).await?;
-    let mut received = None;
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let filename = field.file_name().map(str::to_string).filter(|f| !f.is_empty());
-            let size = upload.receive(field.map_err(bad), state.limits.import_bytes).await?;
-            received = Some((filename, size));
-            break;
-        }
-        let value = field.text().await.map_err(bad)?;
-        match name.as_str() {
-            // One `target=source` a line; blank lines and empty choices say nothing.
-            "map" => pairs.extend(
-                value.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| ("map".into(), l.into())),
-            ),
-            _ if value.trim().is_empty() => {}
-            _ => pairs.push((name, value.trim().to_string())),
-        }
-    }
-    let Some((filename, size)) = received else {
-        return Err(ApiError::bad_request(Code::EmptyBody, "choose a file to import").into());
-    };
-    if size == 0 {
-        return Err(ApiError::bad_request(Code::EmptyBody, "the file is empty").into());
-    }
-    let mut request = parse_pairs(pairs)?;
-    request.filename = filename;
-    let task = start_import(&state, request, upload, size).await?;
+    let received = receive(&headers, body, &upload, state.limits.import_bytes).await?;
+    let mut request = parse_pairs(received.fields)?;
+    request.filename = received.filename;
+    let task = start_import(&state, request, upload, received.size).await?;
     Ok(Redirect::to(&format!("/admin/tasks?started={}", super::url_encode(&task.id))))
 }
 
