@@ -412,8 +412,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn finds_with_the_engine_filters_by_facets_and_explains() {
+    /// Two pairs of hoops and a chain, with their search index.
+    fn three_pieces() -> (Vec<Product>, search::SearchIndex) {
         let products = vec![
             product(1, "Gold hoop earrings", Category::Earrings, "gold"),
             product(2, "Silver hoops", Category::Earrings, "silver"),
@@ -425,6 +425,12 @@ mod tests {
             &search::Config::default(),
         )
         .unwrap();
+        (products, index)
+    }
+
+    #[test]
+    fn finds_with_the_engine_filters_by_facets_and_explains() {
+        let (products, index) = three_pieces();
         let params = SearchParams { q: "gold hoops".into(), ..SearchParams::default() };
         let view = run_engine(&index, &products, &params, 0).unwrap();
         assert_eq!(view.hits[0].product.id, 1, "both words match the first");
@@ -446,17 +452,7 @@ mod tests {
     /// no word that both words had been ignored.
     #[test]
     fn a_search_with_no_known_word_says_so() {
-        let products = vec![
-            product(1, "Gold hoop earrings", Category::Earrings, "gold"),
-            product(2, "Silver hoops", Category::Earrings, "silver"),
-            product(3, "Gold chain", Category::Chain, "gold"),
-        ];
-        let index = search::SearchIndex::build(
-            &products,
-            &search::BehaviourStats::default(),
-            &search::Config::default(),
-        )
-        .unwrap();
+        let (products, index) = three_pieces();
         let params = SearchParams { q: "xyzzy qwrtp".into(), ..SearchParams::default() };
         let view = run_engine(&index, &products, &params, 0).unwrap();
         assert!(view.no_match, "{:?}", view.ignored);
