@@ -83,7 +83,7 @@ pub(crate) async fn require_admin_page(State(state): State<AppState>, req: Reque
 }
 
 async fn enforce(state: &AppState, need: Access, mut req: Request, next: Next) -> Response {
-    match authorize(&state.store, state.local_token.as_deref(), req.headers(), need) {
+    match authorize(&state.app.store, state.local_token.as_deref(), req.headers(), need) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await

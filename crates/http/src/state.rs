@@ -14,8 +14,6 @@ use super::metrics::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    /// The same store as `app.store`, for the routes that only read or write it.
-    pub store: store::Store,
     /// The data directory; imports spool their upload under `tmp/` here.
     pub data_dir: Arc<PathBuf>,
     pub metrics: Arc<Metrics>,
@@ -45,7 +43,6 @@ impl Default for Limits {
 impl AppState {
     pub fn new(app: App, data_dir: &Path) -> AppState {
         AppState {
-            store: app.store.clone(),
             app,
             data_dir: Arc::new(data_dir.to_path_buf()),
             metrics: Arc::new(Metrics::default()),

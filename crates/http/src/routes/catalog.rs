@@ -190,7 +190,7 @@ async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProductDetail>, ApiError> {
-    Ok(Json(blocking(move || Ok(app::catalog::product(&state.store, &id)?)).await?))
+    Ok(Json(blocking(move || Ok(app::catalog::product(&state.app.store, &id)?)).await?))
 }
 
 async fn quality(State(state): State<AppState>) -> Result<Json<QualityReportOut>, ApiError> {

@@ -75,5 +75,5 @@ async fn ingest(
     State(state): State<AppState>,
     Json(batch): Json<Vec<Value>>,
 ) -> Result<Json<EventsOutcome>, ApiError> {
-    Ok(Json(blocking(move || Ok(app::events::ingest(&state.store, batch)?)).await?))
+    Ok(Json(blocking(move || Ok(app::events::ingest(&state.app.store, batch)?)).await?))
 }

@@ -54,9 +54,9 @@ pub(crate) fn area() -> Area {
 
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let health = blocking(move || {
-        let products = state.store.product_count()?;
-        let catalog_version = state.store.catalog_version()?;
-        let enforced = crate::auth::enforced(&state.store)?;
+        let products = state.app.store.product_count()?;
+        let catalog_version = state.app.store.catalog_version()?;
+        let enforced = crate::auth::enforced(&state.app.store)?;
         Ok(Health {
             status: "ok".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -71,7 +71,7 @@ async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let text = blocking(move || {
-        let (products, version) = (state.store.product_count()?, state.store.catalog_version()?);
+        let (products, version) = (state.app.store.product_count()?, state.app.store.catalog_version()?);
         Ok(state.metrics.render(products, version))
     })
     .await?;

@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::blocking;
 use crate::routes::{Access, Area};
 use crate::state::AppState;
-use app::wire::forecast::{DecisionRequest, Replenishment, SeriesForecast};
+use app::wire::forecast::{DecisionRequest, Replenishment, SeriesForecast, SlowMover};
 
 pub(crate) fn area() -> Area {
     Area::new("forecast pages", "The buyer's forecasts and replenishment page.")
@@ -147,8 +147,9 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
         risks.sort_by(|a, b| {
             a.stockout_date.cmp(&b.stockout_date).then(b.weekly_demand.total_cmp(&a.weekly_demand))
         });
-        let slow = forecast::slow_movers(&c.demand, set, &forecast::SlowConfig::default());
-        let flagged: Vec<&forecast::SlowMover> = slow.iter().filter(|s| s.slow || s.overstock).take(25).collect();
+        // Flagged ones only (a markdown candidate is overstocked too), from the same set.
+        let slow = app::forecasts::slow_movers(&state.app.engines, true)?;
+        let flagged: Vec<&SlowMover> = slow.iter().take(25).collect();
         let queue: Vec<&Replenishment> =
             rows.iter().filter(|r| r.suggested_qty.unwrap_or(0) > 0 || r.decision.is_some()).take(50).collect();
         let confirmed = match (p.done.as_deref(), p.item.as_deref()) {
@@ -222,11 +223,10 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                             thead { tr { th { "SKU and piece" } th { "Flags" } th { "Evidence" } } }
                             tbody {
                                 @for s in flagged {
-                                    @let why: Vec<app::wire::forecast::Why> = s.why.iter().map(Into::into).collect();
                                     tr {
                                         (item_cell(&s.sku, s.title.as_deref()))
                                         td { (s.flags.iter().map(|f| label(f)).collect::<Vec<_>>().join(", ")) }
-                                        td { (why_list(&why)) }
+                                        td { (why_list(&s.why)) }
                                     }
                                 }
                             }

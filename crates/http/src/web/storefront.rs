@@ -51,8 +51,8 @@ pub(crate) async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), 
     let state = state.clone();
     Ok(blocking(move || {
         let products = state.app.engines.catalog()?;
-        let open = !crate::auth::enforced(&state.store)?;
-        let shop = Shop::new(Brand::load(&state.store), &products).with_events(open);
+        let open = !crate::auth::enforced(&state.app.store)?;
+        let shop = Shop::new(Brand::load(&state.app.store), &products).with_events(open);
         Ok((products, shop))
     })
     .await?)
