@@ -55,11 +55,13 @@ pub fn store_options() -> store::Options {
 pub fn open(data: &Path) -> anyhow::Result<Opened> {
     match store::Store::open_with(data, &store_options()) {
         Ok(store) => Ok(Opened::Local(app::App::new(store, system_clock()))),
-        Err(store::Error::Locked { .. }) if Server::find(data).is_some() => {
-            let server = Server::find(data).expect("found just now");
-            server.announce();
-            Ok(Opened::Server(server))
-        }
+        Err(err @ store::Error::Locked { .. }) => match Server::find(data) {
+            Some(server) => {
+                server.announce();
+                Ok(Opened::Server(server))
+            }
+            None => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
+        },
         Err(err) => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
     }
 }
@@ -69,8 +71,10 @@ pub fn open(data: &Path) -> anyhow::Result<Opened> {
 pub fn open_local(data: &Path) -> anyhow::Result<app::App> {
     match store::Store::open_with(data, &store_options()) {
         Ok(store) => Ok(app::App::new(store, system_clock())),
-        Err(store::Error::Locked { .. }) if Server::find(data).is_some() => {
-            let url = Server::find(data).map(|s| s.url()).unwrap_or_default();
+        Err(err @ store::Error::Locked { .. }) => {
+            let Some(url) = Server::find(data).map(|s| s.url()) else {
+                return Err(err).with_context(|| format!("Failed to open the store in {}", data.display()));
+            };
             anyhow::bail!(
                 "this command does not go through a server yet, and the server at {url} holds {}; \
                  stop it first (Ctrl-C), or use its API ({url}/openapi.json)",
