@@ -354,7 +354,10 @@ impl Engines {
             self.store.event_count()?,
             Arc::new(move || {
                 let count = store.event_count()?;
-                Ok((count, search::analytics(&store.events()?, ANALYTICS_MAX)))
+                let analytics = store.scan_events(i64::MIN, i64::MAX, |events| {
+                    search::analytics_sorted(events, ANALYTICS_MAX)
+                })?;
+                Ok((count, analytics))
             }),
         )?;
         let mut out = (*full).clone();

@@ -90,7 +90,7 @@ pub fn resolve(
         }
         Target::Session(s) => {
             let recent = crate::jobs::recs::session_handles(store, s, now_ms)?;
-            let known = recent.iter().any(|h| model.resolve_product(h).is_some());
+            let known = recent.iter().any(|h| model.resolve_product(h).is_some()) || model.knows_session(s);
             (Context::Session { id: Some(s.clone()), recent }, known)
         }
         Target::Gift(g) => (Context::Gift(recs::parse_brief(g)), true),

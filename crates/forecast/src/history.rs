@@ -3,6 +3,7 @@
 //! where inventory history exists, and storefront views and add-to-carts per
 //! variant as drivers and slow-mover evidence.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate};
@@ -78,6 +79,18 @@ pub fn build_demand(
     lines: &[OrderLine],
     inventory_history: &[InventoryLevel],
     events: &[Event],
+    products: &[Product],
+) -> Demand {
+    build_demand_iter(lines, inventory_history, events, products)
+}
+
+/// [`build_demand`] reading the events in one pass, in any order: only the
+/// last 90 days' views and add-to-carts are counted, so the events can come
+/// straight from the store a page at a time.
+pub fn build_demand_iter<E: Borrow<Event>>(
+    lines: &[OrderLine],
+    inventory_history: &[InventoryLevel],
+    events: impl IntoIterator<Item = E>,
     products: &[Product],
 ) -> Demand {
     let sales = lines.iter().filter(|l| l.kind == LineKind::Sale && l.quantity > 0 && sane(l.ordered_at));
@@ -212,7 +225,7 @@ pub fn build_demand(
     }
 
     // Events: views and add-to-carts per SKU (or per product's variants).
-    if !events.is_empty() {
+    {
         let end_ms =
             (end + Duration::days(1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
         let d90 = end_ms - 90 * 86_400_000;
@@ -223,6 +236,7 @@ pub fn build_demand(
         }
         let mut bumps: Vec<(usize, EventKind, bool)> = Vec::new();
         for e in events {
+            let e = e.borrow();
             if e.at < d90 || e.at >= end_ms || !matches!(e.kind, EventKind::View | EventKind::AddToCart) {
                 continue;
             }

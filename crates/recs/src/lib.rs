@@ -317,6 +317,19 @@ impl Recommender {
         events: &[Event],
         cfg: &TrainConfig,
     ) -> Recommender {
+        let mut sorted: Vec<&Event> = events.iter().collect();
+        sorted.sort_by_key(|e| e.at);
+        rank::train(products, lines, sorted, cfg)
+    }
+
+    /// [`Recommender::train`] on events already in time order (the store's
+    /// order), consumed in one pass: the events need not fit in memory.
+    pub fn train_sorted<E: std::borrow::Borrow<Event>>(
+        products: &[Product],
+        lines: &[OrderLine],
+        events: impl IntoIterator<Item = E>,
+        cfg: &TrainConfig,
+    ) -> Recommender {
         rank::train(products, lines, events, cfg)
     }
 
@@ -337,6 +350,12 @@ impl Recommender {
 
     pub fn knows_customer(&self, id: &str) -> bool {
         self.users.index.contains_key(id)
+    }
+
+    /// Whether training saw this session recently enough to remember its
+    /// items (sessions that ended within 30 days of the training clock).
+    pub fn knows_session(&self, id: &str) -> bool {
+        self.sessions.get(id).is_some_and(|s| !s.is_empty())
     }
 
     pub fn stats(&self) -> &TrainStats {

@@ -6,6 +6,7 @@
 //! Everything after the training clock is ignored, which is what makes a
 //! temporal split a matter of choosing `now`.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use model::{Currency, Event, EventKind, Gender, OrderLine};
@@ -27,8 +28,6 @@ pub(crate) struct UserHist {
     pub items: Vec<(u32, f32)>,
     /// Items bought: (item, distinct orders, decayed weight).
     pub bought: Vec<(u32, u32, f32)>,
-    /// Items viewed or carted, most recent last (for reasons).
-    pub viewed: Vec<u32>,
     /// The customer's usual unit prices: 20th to 80th percentile paid.
     pub band: Option<(f64, f64, Option<Currency>)>,
     /// Dominant gender of what they buy for themselves, when clear.
@@ -57,6 +56,7 @@ pub(crate) struct Group {
 pub(crate) struct Interactions {
     pub users: Users,
     pub groups: Vec<Group>,
+    /// Recent sessions' items (see [`SESSION_MEMORY_DAYS`]), most recent last.
     pub sessions: HashMap<String, Vec<u32>>,
     /// Per item: distinct buyers, buyers with two or more orders of it.
     pub buyers: Vec<(u32, u32)>,
@@ -96,10 +96,12 @@ fn event_weight(kind: EventKind) -> Option<f32> {
     }
 }
 
-pub(crate) fn build(
+/// Builds the interactions from order lines and events; events must come
+/// in time order (the store's order).
+pub(crate) fn build<E: Borrow<Event>>(
     items: &Items,
     lines: &[OrderLine],
-    events: &[Event],
+    events: impl IntoIterator<Item = E>,
     now: i64,
     half_life: f32,
     max_group: usize,
@@ -211,10 +213,11 @@ pub(crate) fn build(
         }
     }
 
-    // Events: customers' interactions and anonymous sessions.
-    let mut sessions: HashMap<String, Vec<(i64, u32, f32)>> = HashMap::new();
-    let mut viewed: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Events: customers' interactions and anonymous sessions, in one pass
+    // in time order that holds the sessions in flight, not the log.
+    let mut sessions = SessionGroups::new(now, max_group);
     for e in events {
+        let e = e.borrow();
         if e.at / 1000 > now {
             continue;
         }
@@ -230,32 +233,12 @@ pub(crate) fn build(
         if let Some(c) = e.customer_id.as_deref().filter(|c| !c.is_empty()) {
             let u = user_of(c, &mut users);
             *acc.entry((u, item)).or_default() += w;
-            if matches!(e.kind, EventKind::View | EventKind::Click | EventKind::AddToCart) {
-                viewed.entry(u).or_default().push(item);
-            }
         }
         if let Some(s) = e.session_id.as_deref().filter(|s| !s.is_empty()) {
-            sessions.entry(s.to_string()).or_default().push((e.at, item, w));
+            sessions.add(s, e.at, item, w, &mut groups);
         }
     }
-    let mut session_items: HashMap<String, Vec<u32>> = HashMap::with_capacity(sessions.len());
-    for (id, mut evs) in sessions {
-        evs.sort_by_key(|e| e.0);
-        let mut seq: Vec<u32> = Vec::new();
-        for &(_, i, _) in &evs {
-            seq.retain(|&x| x != i);
-            seq.push(i);
-        }
-        if seq.len() >= 2 {
-            let w = evs.iter().map(|e| e.2).fold(0.0, f32::max);
-            let mut items = seq.clone();
-            if items.len() > max_group {
-                items.drain(..items.len() - max_group);
-            }
-            groups.push(Group { kind: GroupKind::Session, items, weight: w.min(1.0) });
-        }
-        session_items.insert(id, seq);
-    }
+    let session_items = sessions.finish(&mut groups);
 
     // Per customer: the most recent distinct purchases form one more group
     // (customers' baskets across orders say what goes together, too).
@@ -287,9 +270,6 @@ pub(crate) fn build(
         if orders >= 2 {
             buyers[i as usize].1 += 1;
         }
-    }
-    for (u, v) in viewed {
-        users.hist[u as usize].viewed = v;
     }
     for (u, (mut p, c)) in prices {
         if p.len() >= 3 {
@@ -326,5 +306,134 @@ pub(crate) fn build(
         history_days,
         orders: orders_per_item,
         count,
+    }
+}
+
+/// A session idle this long (milliseconds) is over.
+const SESSION_IDLE_MS: i64 = 24 * 3_600_000;
+/// Sessions that ended this many days before `now` are remembered by id for
+/// requests that name the session but not its items.
+pub(crate) const SESSION_MEMORY_DAYS: i64 = 30;
+/// A session whose decayed weight is below this adds nothing to
+/// co-occurrence worth its memory (about three years at the default
+/// 120-day half-life).
+const MIN_GROUP_WEIGHT: f32 = 1.0 / 512.0;
+/// Events between two sweeps of ended sessions.
+const SWEEP_EVERY: u32 = 65_536;
+
+/// Sessions in flight during the pass over events: each one's items in the
+/// order last seen (deduplicated) and its largest event weight. A session
+/// idle for a day is finished: it becomes a co-occurrence group and, when
+/// recent, a remembered session.
+struct SessionGroups {
+    now_ms: i64,
+    max_group: usize,
+    open: HashMap<String, OpenSession>,
+    done: HashMap<String, Vec<u32>>,
+    since_sweep: u32,
+}
+
+struct OpenSession {
+    last_at: i64,
+    seq: Vec<u32>,
+    weight: f32,
+}
+
+impl SessionGroups {
+    fn new(now: i64, max_group: usize) -> SessionGroups {
+        SessionGroups {
+            now_ms: now * 1000,
+            max_group,
+            open: HashMap::new(),
+            done: HashMap::new(),
+            since_sweep: 0,
+        }
+    }
+
+    fn add(&mut self, id: &str, at: i64, item: u32, w: f32, groups: &mut Vec<Group>) {
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.since_sweep = 0;
+            let ended: Vec<String> = self
+                .open
+                .iter()
+                .filter(|(_, s)| at - s.last_at > SESSION_IDLE_MS)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for id in ended {
+                if let Some(s) = self.open.remove(&id) {
+                    self.close(id, s, groups);
+                }
+            }
+        }
+        if !self.open.contains_key(id) {
+            self.open.insert(id.to_string(), OpenSession { last_at: at, seq: Vec::new(), weight: 0.0 });
+        }
+        if let Some(s) = self.open.get_mut(id) {
+            s.last_at = at;
+            s.seq.retain(|&x| x != item);
+            s.seq.push(item);
+            s.weight = s.weight.max(w);
+        }
+    }
+
+    fn close(&mut self, id: String, s: OpenSession, groups: &mut Vec<Group>) {
+        if s.seq.len() >= 2 && s.weight >= MIN_GROUP_WEIGHT {
+            let mut items = s.seq.clone();
+            if items.len() > self.max_group {
+                items.drain(..items.len() - self.max_group);
+            }
+            groups.push(Group { kind: GroupKind::Session, items, weight: s.weight.min(1.0) });
+        }
+        if self.now_ms - s.last_at <= SESSION_MEMORY_DAYS * 86_400_000 {
+            self.done.insert(id, s.seq);
+        }
+    }
+
+    /// Closes the sessions still open; returns the remembered ones.
+    fn finish(mut self, groups: &mut Vec<Group>) -> HashMap<String, Vec<u32>> {
+        let open = std::mem::take(&mut self.open);
+        for (id, s) in open {
+            self.close(id, s, groups);
+        }
+        self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    #[test]
+    fn sessions_end_when_idle_and_only_recent_ones_are_remembered() {
+        let mut groups = Vec::new();
+        let mut s = SessionGroups::new(NOW, 60);
+        let day_ms = 86_400_000;
+        let now_ms = NOW * 1000;
+        // An old session of two items, then the same id back 40 days later
+        // with one item: two sessions, not one of three items.
+        s.add("a", now_ms - 100 * day_ms, 1, 0.5, &mut groups);
+        s.add("a", now_ms - 100 * day_ms + 60_000, 2, 0.5, &mut groups);
+        s.add("old", now_ms - 90 * day_ms, 3, 0.5, &mut groups);
+        s.add("old", now_ms - 90 * day_ms + 1, 4, 0.5, &mut groups);
+        // Enough later events to sweep ended sessions.
+        for i in 0..SWEEP_EVERY {
+            s.add("busy", now_ms - 60 * day_ms + i64::from(i), 5 + i % 3, 0.5, &mut groups);
+        }
+        s.add("a", now_ms - day_ms, 9, 0.5, &mut groups);
+        s.add("recent", now_ms - 2 * day_ms, 7, 0.5, &mut groups);
+        s.add("recent", now_ms - 2 * day_ms + 1, 8, 0.5, &mut groups);
+        let remembered = s.finish(&mut groups);
+
+        let mut items: Vec<Vec<u32>> = groups.iter().map(|g| g.items.clone()).collect();
+        items.sort();
+        assert_eq!(items, vec![vec![1, 2], vec![3, 4], vec![6, 7, 5], vec![7, 8]]);
+        assert!(groups.iter().all(|g| g.kind == GroupKind::Session));
+        assert_eq!(remembered.get("recent"), Some(&vec![7, 8]));
+        assert_eq!(remembered.get("a"), Some(&vec![9]), "the session's recent visit, not its old one");
+        assert!(!remembered.contains_key("old"), "a session 90 days old is not remembered");
+        assert!(!remembered.contains_key("busy"), "nor one 60 days old");
     }
 }

@@ -2,11 +2,13 @@
 //! nothing, click-through by position, and queries whose results nobody
 //! clicks. Shown on the admin page.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use model::{Event, EventKind};
 
 use crate::behaviour::query_key;
+use crate::sessions::Sessions;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryStat {
@@ -73,21 +75,37 @@ pub struct SearchAnalytics {
 /// Positions reported in `ctr_by_position`.
 const POSITIONS: usize = 20;
 
+/// Analytics from events in any order (sorted here by time).
 pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by_key(|e| e.at);
+    analytics_sorted(sorted, limit)
+}
+
+/// Per session: its last query, whether that search got a click yet, and
+/// the (query key, product) pairs clicked and not yet bought.
+#[derive(Default)]
+struct SessionState {
+    last_query: Option<String>,
+    last_clicked: bool,
+    clicked: Vec<(String, String)>,
+}
+
+/// Analytics from events in time order, in one pass that keeps only the
+/// sessions in flight: memory grows with distinct queries, not with the log.
+pub fn analytics_sorted<E: Borrow<Event>>(
+    events: impl IntoIterator<Item = E>,
+    limit: usize,
+) -> SearchAnalytics {
     let mut per: HashMap<String, QueryStat> = HashMap::new();
     let mut positions = vec![PositionStat::default(); POSITIONS];
     for (i, p) in positions.iter_mut().enumerate() {
         p.position = i as u32;
     }
-    let mut last_query: HashMap<&str, String> = HashMap::new();
-    // Per session: whether its last search got a click yet.
-    let mut last_clicked: HashMap<&str, bool> = HashMap::new();
-    // Per session: (query key, product) pairs clicked and not yet bought.
-    let mut clicked: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
+    let mut sessions: Sessions<SessionState> = Sessions::new();
     let mut out = SearchAnalytics::default();
-    let mut sorted: Vec<&Event> = events.iter().collect();
-    sorted.sort_by_key(|e| e.at);
-    for e in sorted {
+    for e in events {
+        let e = e.borrow();
         let session = e.session_id.as_deref().or(e.customer_id.as_deref()).unwrap_or("");
         match e.kind {
             EventKind::Search => {
@@ -107,13 +125,15 @@ pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
                 for p in positions.iter_mut().take(e.results.len()) {
                     p.impressions += 1;
                 }
-                last_query.insert(session, key);
-                last_clicked.insert(session, false);
+                let state = sessions.touch(session, e.at);
+                state.last_query = Some(key);
+                state.last_clicked = false;
             }
             EventKind::Click => {
+                let state = sessions.touch(session, e.at);
                 let key = match e.query.as_deref() {
                     Some(q) => query_key(q),
-                    None => match last_query.get(session) {
+                    None => match &state.last_query {
                         Some(k) => k.clone(),
                         None => continue,
                     },
@@ -121,28 +141,24 @@ pub fn analytics(events: &[Event], limit: usize) -> SearchAnalytics {
                 if let Some(st) = per.get_mut(&key) {
                     st.clicks += 1;
                     out.clicks += 1;
-                    if last_query.get(session) == Some(&key) {
-                        if let Some(clicked @ false) = last_clicked.get_mut(session) {
-                            *clicked = true;
-                            st.clicked_searches += 1;
-                            out.clicked_searches += 1;
-                        }
+                    if state.last_query.as_ref() == Some(&key) && !state.last_clicked {
+                        state.last_clicked = true;
+                        st.clicked_searches += 1;
+                        out.clicked_searches += 1;
                     }
                     if let Some(p) = e.position.and_then(|p| positions.get_mut(p as usize)) {
                         p.clicks += 1;
                     }
                     if let Some(product) = e.product.as_deref() {
-                        let pairs = clicked.entry(session).or_default();
-                        if !pairs.iter().any(|(k, p)| *k == key && *p == product) {
-                            pairs.push((key, product));
+                        if !state.clicked.iter().any(|(k, p)| *k == key && p == product) {
+                            state.clicked.push((key, product.to_string()));
                         }
                     }
                 }
             }
             EventKind::Purchase => {
-                let (Some(product), Some(pairs)) = (e.product.as_deref(), clicked.get_mut(session)) else {
-                    continue;
-                };
+                let Some(product) = e.product.as_deref() else { continue };
+                let pairs = &mut sessions.touch(session, e.at).clicked;
                 pairs.retain(|(key, p)| {
                     if *p != product {
                         return true;

@@ -2,10 +2,12 @@
 //! per (query, product), and sales per product, computed from storefront
 //! events (and optionally order lines). Ranking reads it; nothing here does IO.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use model::{Event, EventKind, LineKind, OrderLine};
 
+use crate::sessions::Sessions;
 use crate::text::norm_words;
 
 /// Results deeper than this in a logged search are not counted as seen.
@@ -45,15 +47,25 @@ pub fn query_key(query: &str) -> String {
     w.join(" ")
 }
 
+/// Per session: the last query, and the (query, product) pairs clicked.
+type SessionState = (Option<String>, HashSet<(String, String)>);
+
 impl BehaviourStats {
+    /// Statistics from events in any order (sorted here by time).
     pub fn from_events(events: &[Event]) -> BehaviourStats {
-        let mut s = BehaviourStats::default();
         let mut sorted: Vec<&Event> = events.iter().collect();
         sorted.sort_by_key(|e| e.at);
-        // Per session: the last query, and the (query, product) pairs clicked.
-        let mut last_query: HashMap<&str, String> = HashMap::new();
-        let mut clicked: HashMap<&str, HashSet<(String, String)>> = HashMap::new();
-        for e in sorted {
+        BehaviourStats::from_sorted(sorted)
+    }
+
+    /// Statistics from events in time order, in one pass that keeps only the
+    /// sessions in flight (see `sessions`): memory grows with the queries
+    /// and products, not with the length of the log.
+    pub fn from_sorted<E: Borrow<Event>>(events: impl IntoIterator<Item = E>) -> BehaviourStats {
+        let mut s = BehaviourStats::default();
+        let mut sessions: Sessions<SessionState> = Sessions::new();
+        for e in events {
+            let e = e.borrow();
             let session = e.session_id.as_deref().or(e.customer_id.as_deref()).unwrap_or("");
             match e.kind {
                 EventKind::Search => {
@@ -69,13 +81,14 @@ impl BehaviourStats {
                         per.entry(h.clone()).or_default().impressions += 1;
                         s.impressions += 1;
                     }
-                    last_query.insert(session, key);
+                    sessions.touch(session, e.at).0 = Some(key);
                 }
                 EventKind::Click => {
                     let Some(product) = e.product.clone() else { continue };
+                    let state = sessions.touch(session, e.at);
                     let key = match e.query.as_deref() {
                         Some(q) => query_key(q),
-                        None => match last_query.get(session) {
+                        None => match &state.0 {
                             Some(k) => k.clone(),
                             None => continue,
                         },
@@ -86,7 +99,7 @@ impl BehaviourStats {
                     s.per_query.entry(key.clone()).or_default().entry(product.clone()).or_default().clicks +=
                         1;
                     s.clicks += 1;
-                    clicked.entry(session).or_default().insert((key, product));
+                    state.1.insert((key, product));
                 }
                 EventKind::AddToCart | EventKind::Purchase => {
                     let Some(product) = e.product.as_deref() else { continue };
@@ -94,11 +107,10 @@ impl BehaviourStats {
                         *s.sales.entry(product.to_string()).or_default() +=
                             e.quantity.unwrap_or(1).max(1) as f64;
                     }
-                    if let Some(pairs) = clicked.get(session) {
-                        for (key, p) in pairs.iter().filter(|(_, p)| p == product) {
-                            if let Some(st) = s.per_query.get_mut(key).and_then(|m| m.get_mut(p)) {
-                                st.conversions += 1;
-                            }
+                    let pairs = &sessions.touch(session, e.at).1;
+                    for (key, p) in pairs.iter().filter(|(_, p)| p == product) {
+                        if let Some(st) = s.per_query.get_mut(key).and_then(|m| m.get_mut(p)) {
+                            st.conversions += 1;
                         }
                     }
                 }

@@ -24,11 +24,12 @@ mod index;
 mod lexicon;
 mod request;
 mod rules;
+mod sessions;
 mod suggest;
 mod text;
 mod understand;
 
-pub use analytics::{analytics, PositionStat, QueryStat, SearchAnalytics};
+pub use analytics::{analytics, analytics_sorted, PositionStat, QueryStat, SearchAnalytics};
 pub use behaviour::{query_key, BehaviourStats, QueryProductStats};
 pub use index::{Config, SearchIndex, Weights};
 pub use lexicon::{Lexicon, LexiconError, PriceWord, DEFAULT_LEXICON};

@@ -16,6 +16,7 @@ mod catalog;
 mod error;
 mod events;
 mod orders;
+mod scan;
 mod tables;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ pub use catalog::{ImportOutcome, MAX_OUTCOME_ISSUES};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;
+pub use scan::Scan;
 
 /// File name of the store inside the data directory.
 pub const FILE_NAME: &str = "loupe.redb";

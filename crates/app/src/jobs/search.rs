@@ -30,8 +30,9 @@ pub fn load_rules(store: &store::Store) -> anyhow::Result<Vec<search::Rule>> {
 pub fn build_search_index(store: &store::Store) -> anyhow::Result<(u64, SearchIndex)> {
     let version = store.catalog_version().context("Failed to read the catalog version")?;
     let products = store.products().context("Failed to read the catalog")?;
-    let events = store.events().context("Failed to read storefront events")?;
-    let stats = BehaviourStats::from_events(&events);
+    let stats = store
+        .scan_events(i64::MIN, i64::MAX, |events| BehaviourStats::from_sorted(events))
+        .context("Failed to read storefront events")?;
     let index = SearchIndex::build(&products, &stats, &Config::default())
         .context("Failed to build the search index")?;
     index.set_rules(load_rules(store)?);

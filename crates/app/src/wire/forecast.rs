@@ -231,9 +231,11 @@ impl From<&forecast::SlowMover> for SlowMover {
 pub fn load_demand(store: &store::Store) -> store::Result<forecast::Demand> {
     let lines = store.order_lines()?;
     let inventory = store.inventory_history()?;
-    let events = store.events()?;
     let products = store.products()?;
-    Ok(forecast::build_demand(&lines, &inventory, &events, &products))
+    // Only the last 90 days of events count; they are read a page at a time.
+    store.scan_events(i64::MIN, i64::MAX, |events| {
+        forecast::build_demand_iter(&lines, &inventory, events, &products)
+    })
 }
 
 /// Collection of the buyer's decisions, one document per SKU.

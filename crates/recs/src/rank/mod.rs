@@ -6,6 +6,7 @@
 mod explain;
 mod gift;
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -21,10 +22,10 @@ use crate::{
 
 const NONE: u32 = u32::MAX;
 
-pub(crate) fn train(
+pub(crate) fn train<E: Borrow<Event>>(
     products: &[Product],
     lines: &[OrderLine],
-    events: &[Event],
+    events: impl IntoIterator<Item = E>,
     cfg: &TrainConfig,
 ) -> Recommender {
     let start = Instant::now();
