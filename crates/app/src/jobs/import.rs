@@ -60,6 +60,8 @@ pub struct CatalogImportOptions {
     pub default_currency: Option<Currency>,
     /// The import's time (Unix seconds): new products' `created_at`.
     pub now: i64,
+    /// The file is the whole catalog: see [`store::ImportConfig::replace`].
+    pub replace: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -115,7 +117,7 @@ pub fn import_catalog_from<R: Read>(
             summary.add(p);
             issues.extend(&p.quality_issues);
         },
-        |items| store.import_products(items, opts.now),
+        |items| store.import_catalog(items, &store::ImportConfig { now: opts.now, replace: opts.replace }),
     )?;
     let outcome = &streamed.outcome;
     issues.extend(&outcome.issues);
@@ -131,6 +133,11 @@ pub fn import_catalog_from<R: Read>(
             variants_updated: outcome.variants_updated,
             products_total: outcome.products_total,
             catalog_version: outcome.catalog_version,
+            products_kept: outcome.products_kept,
+            values_kept: outcome.values_kept,
+            products_removed: outcome.products_removed,
+            variants_removed: outcome.variants_removed,
+            removed_handles: outcome.removed_handles.clone(),
         }),
         attributes: Some(summary),
         ..streamed.report(name)

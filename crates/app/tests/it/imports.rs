@@ -1,0 +1,219 @@
+//! Catalog imports a brand can trust: a file that is cut off, a row the
+//! reader could not read, or a value it could not parse never removes or
+//! blanks what is stored. Each test imports a good Shopify CSV, then a
+//! damaged one, into the same store.
+
+use app::imports::{import_reader, ImportSpec, Kind};
+use app::wire::import::ImportReport;
+use model::Product;
+use store::Store;
+
+const HEADER: &str = "Handle,Title,Body (HTML),Vendor,Type,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Price,Variant Inventory Qty";
+
+/// One product's rows: the first carries the title and body, the others only
+/// the variant (as Shopify writes them).
+fn rows(handle: &str, title: &str, sizes: &[(&str, &str)]) -> Vec<String> {
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, (size, price))| {
+            let sku = format!("{}-{size}", handle.to_uppercase());
+            if i == 0 {
+                format!("{handle},{title},\"<p>{title}, in 14K gold.</p>\",Loupe,Ring,gold,Size,{size},{sku},{price},3")
+            } else {
+                format!("{handle},,,,,,,{size},{sku},{price},2")
+            }
+        })
+        .collect()
+}
+
+fn file(lines: &[String]) -> String {
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for l in lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// The good catalog: three products, the last with four variants.
+fn good_lines() -> Vec<String> {
+    let mut lines = rows("aria-ring", "Aria Ring", &[("5", "515.00"), ("6", "515.00")]);
+    lines.extend(rows("aria-ruby-stud-earrings", "Aria Ruby Studs", &[("os", "240.00")]));
+    lines.extend(rows(
+        "bea-band",
+        "Bea Band",
+        &[("5", "99.00"), ("6", "99.00"), ("7", "99.00"), ("8", "109.00")],
+    ));
+    lines
+}
+
+fn import(store: &Store, csv: &str, replace: bool) -> ImportReport {
+    let mut spec = ImportSpec::new(Kind::Catalog, 1_750_000_000);
+    spec.replace = replace;
+    import_reader(store, csv.as_bytes(), "products.csv", None, &spec, &|_| {}).expect("the import runs")
+}
+
+fn stored(store: &Store, handle: &str) -> Product {
+    store.product_by_handle(handle).unwrap().unwrap_or_else(|| panic!("{handle} is stored"))
+}
+
+fn skus(p: &Product) -> Vec<String> {
+    p.variants.iter().map(|v| v.sku.clone()).collect()
+}
+
+#[track_caller]
+fn assert_unchanged(store: &Store, before: &[Product]) {
+    for b in before {
+        let now = stored(store, &b.handle);
+        assert_eq!(skus(&now), skus(b), "{} kept its variants", b.handle);
+        for (n, o) in now.variants.iter().zip(&b.variants) {
+            assert_eq!(n.price, o.price, "{} kept its price", n.sku);
+        }
+    }
+}
+
+fn issue_codes(r: &ImportReport) -> Vec<(String, Option<u64>)> {
+    r.issues.iter().map(|i| (i.code.clone(), i.line)).collect()
+}
+
+/// Regression: `aria-ruby-stud-earrings,",,,...` swallowed the next line; a
+/// product vanished with no issue naming its line and a variant was replaced
+/// by garbage, exit 0.
+#[test]
+fn an_unbalanced_quote_does_not_swallow_the_next_row() {
+    let store = Store::open_temporary().unwrap();
+    import(&store, &file(&good_lines()), false);
+    let before = store.products().unwrap();
+
+    let mut lines = good_lines();
+    // Line 4 (after the header and aria-ring's two rows).
+    lines[2] = format!("aria-ruby-stud-earrings,\"{}", ",".repeat(9));
+    let report = import(&store, &file(&lines), false);
+    assert!(
+        report.issues.iter().any(|i| i.code == "bad_row" && i.line == Some(4)),
+        "line 4 is named: {:?}",
+        issue_codes(&report)
+    );
+    assert_eq!(report.rows_skipped, 1);
+    assert_unchanged(&store, &before);
+    assert!(store.products().unwrap().iter().all(|p| p.variants.iter().all(|v| v.sku != "2")));
+}
+
+/// The same, when the swallowed row holds a quoted field of its own that
+/// closes the runaway quote: the reader used to accept a row of shifted
+/// fields (SKU `2`, no price, another product's SKU in an option).
+#[test]
+fn an_unbalanced_quote_closed_by_the_next_row_is_resynchronised() {
+    let store = Store::open_temporary().unwrap();
+    let mut lines = good_lines();
+    lines.extend(rows("cleo-ring", "Cleo Ring", &[("5", "300.00")]));
+    import(&store, &file(&lines), false);
+    let before = store.products().unwrap();
+
+    // Line 5 (bea-band's first row) loses its closing quote; the row after it
+    // opens a quote that closes the runaway one.
+    lines[3] =
+        "bea-band,Bea Band,\"<p>Bea Band, in 14K gold.</p>,Loupe,Ring,gold,Size,5,BEA-BAND-5,99.00,3".into();
+    lines.insert(4, "bea-band,Bea Band,\"<p>Bea</p>\",Loupe,Ring,gold,Size,5,BEA-BAND-5,99.00,3".into());
+    let report = import(&store, &file(&lines), false);
+    assert!(
+        report.issues.iter().any(|i| i.code == "bad_row" && i.line == Some(5)),
+        "{:?}",
+        issue_codes(&report)
+    );
+    assert_unchanged(&store, &before);
+    assert!(store.products().unwrap().iter().all(|p| p.variants.iter().all(|v| v.sku != "2")));
+}
+
+/// Ordinary multi-line HTML in Body (HTML) is not a swallowed row.
+#[test]
+fn multi_line_html_is_read_as_one_field() {
+    let store = Store::open_temporary().unwrap();
+    let mut lines = good_lines();
+    lines[0] = "aria-ring,Aria Ring,\"<p>Aria, in 14K gold,\nwith a, b, c, d, e, f, g, h, i, j, k and more.</p>\n<p>Size, fit, care, box, ribbon, card.</p>\",Loupe,Ring,gold,Size,5,ARIA-RING-5,515.00,3".into();
+    let report = import(&store, &file(&lines), false);
+    assert_eq!(report.rows_skipped, 0, "{:?}", issue_codes(&report));
+    assert_eq!(skus(&stored(&store, "aria-ring")), ["ARIA-RING-5", "ARIA-RING-6"]);
+}
+
+/// Regression: an export that stopped after 2 of a product's 4 rows replaced
+/// the 4 stored variants by 2, exit 0, no issue.
+#[test]
+fn a_file_cut_off_at_a_row_boundary_keeps_the_last_product() {
+    let store = Store::open_temporary().unwrap();
+    import(&store, &file(&good_lines()), false);
+    let before = store.products().unwrap();
+
+    let mut lines = good_lines();
+    lines.truncate(lines.len() - 2);
+    let report = import(&store, &file(&lines), false);
+    assert_unchanged(&store, &before);
+    let kept = report.issues.iter().find(|i| i.code == "kept_previous").expect("a kept_previous issue");
+    assert!(kept.message.contains("bea-band"), "{}", kept.message);
+    assert_eq!(kept.line, Some(5));
+    assert_eq!(report.catalog.as_ref().unwrap().products_kept, 1);
+}
+
+/// Regression: re-importing a product whose price read `abc` changed the
+/// stored price from 515.00 to null; only `bad_price` was reported.
+#[test]
+fn a_bad_value_never_replaces_a_good_one() {
+    let store = Store::open_temporary().unwrap();
+    import(&store, &file(&good_lines()), false);
+    let before = store.products().unwrap();
+
+    let mut lines = good_lines();
+    lines[0] = lines[0].replace("515.00", "abc");
+    lines[4] = lines[4].replace(",99.00,2", ",99.00,lots");
+    let report = import(&store, &file(&lines), false);
+    assert_unchanged(&store, &before);
+    let aria = stored(&store, "aria-ring");
+    assert_eq!(aria.variants[0].price.unwrap().to_string(), "515.00 USD");
+    let bea = stored(&store, "bea-band");
+    assert_eq!(bea.variants[1].inventory, Some(2), "the stored quantity is kept");
+    let kept: Vec<_> = report.issues.iter().filter(|i| i.code == "kept_value").collect();
+    assert_eq!(kept.len(), 2, "{:?}", issue_codes(&report));
+    assert!(kept[0].message.contains("515.00"), "{}", kept[0].message);
+    assert_eq!(report.catalog.as_ref().unwrap().values_kept, 2);
+}
+
+/// By default products missing from the file stay; `replace` removes them
+/// and says which.
+#[test]
+fn replace_removes_what_the_file_no_longer_has() {
+    let store = Store::open_temporary().unwrap();
+    import(&store, &file(&good_lines()), false);
+    let mut lines = good_lines();
+    lines.remove(2); // aria-ruby-stud-earrings
+    lines.truncate(lines.len() - 1); // bea-band's last variant
+
+    let report = import(&store, &file(&lines), false);
+    assert!(store.product_by_handle("aria-ruby-stud-earrings").unwrap().is_some());
+    assert_eq!(report.catalog.as_ref().unwrap().products_removed, 0);
+    assert_eq!(stored(&store, "bea-band").variants.len(), 4, "the last product may be cut off");
+
+    let report = import(&store, &file(&lines), true);
+    let c = report.catalog.as_ref().unwrap();
+    assert_eq!((c.products_removed, c.variants_removed), (1, 2));
+    assert_eq!(c.removed_handles, ["aria-ruby-stud-earrings"]);
+    assert!(store.product_by_handle("aria-ruby-stud-earrings").unwrap().is_none());
+    assert_eq!(stored(&store, "bea-band").variants.len(), 3);
+}
+
+/// `replace` removes nothing when a row could not be read: the product
+/// missing from the file may be in that row.
+#[test]
+fn replace_removes_nothing_when_a_row_was_skipped() {
+    let store = Store::open_temporary().unwrap();
+    import(&store, &file(&good_lines()), false);
+    let before = store.products().unwrap();
+    let mut lines = good_lines();
+    lines[2] = "aria-ruby-stud-earrings,Aria Ruby Studs,too,few".into();
+    let report = import(&store, &file(&lines), true);
+    let c = report.catalog.as_ref().unwrap();
+    assert_eq!(c.products_removed, 0);
+    assert!(report.issues.iter().any(|i| i.code == "removal_withheld"), "{:?}", issue_codes(&report));
+    assert_unchanged(&store, &before);
+}
