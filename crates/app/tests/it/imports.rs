@@ -217,3 +217,113 @@ fn replace_removes_nothing_when_a_row_was_skipped() {
     assert!(report.issues.iter().any(|i| i.code == "removal_withheld"), "{:?}", issue_codes(&report));
     assert_unchanged(&store, &before);
 }
+
+/// One way to damage one line of a file.
+#[derive(Clone, Debug)]
+enum Damage {
+    Insert(u8, usize),
+    CutLine(usize),
+    DeleteLine,
+    ReplaceLine(String),
+    BadPrice,
+    EndFileAfter,
+    EndFileInside(usize),
+}
+
+fn arb_damage() -> impl proptest::strategy::Strategy<Value = Damage> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (prop::sample::select(vec![b'"', b',', b'\n', b'\r', b'x']), 0usize..200)
+            .prop_map(|(b, at)| Damage::Insert(b, at)),
+        (0usize..200).prop_map(Damage::CutLine),
+        Just(Damage::DeleteLine),
+        "[a-z,\" \n]{0,30}".prop_map(Damage::ReplaceLine),
+        Just(Damage::BadPrice),
+        Just(Damage::EndFileAfter),
+        (0usize..200).prop_map(Damage::EndFileInside),
+    ]
+}
+
+/// A valid catalog of `sizes.len()` products, product `i` with `sizes[i]` variants.
+fn catalog_lines(sizes: &[usize]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, &n) in sizes.iter().enumerate() {
+        let variants: Vec<(String, String)> =
+            (0..n).map(|v| ((5 + v).to_string(), format!("{}.00", 100 + 10 * i + v))).collect();
+        let refs: Vec<(&str, &str)> = variants.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        lines.extend(rows(&format!("p{i}"), &format!("Piece {i}"), &refs));
+    }
+    lines
+}
+
+/// `lines` with line `k` (0-based among the data lines) damaged, as a file.
+fn damaged(lines: &[String], k: usize, damage: &Damage) -> String {
+    let mut lines = lines.to_vec();
+    let at = |n: usize, line: &str| n % (line.len() + 1);
+    match damage {
+        Damage::Insert(b, n) => {
+            let i = at(*n, &lines[k]);
+            lines[k].insert(i, *b as char);
+        }
+        Damage::CutLine(n) => {
+            let i = at(*n, &lines[k]);
+            lines[k].truncate(i);
+        }
+        Damage::DeleteLine => {
+            lines.remove(k);
+        }
+        Damage::ReplaceLine(s) => lines[k].clone_from(s),
+        Damage::BadPrice => {
+            let mut fields: Vec<&str> = lines[k].rsplitn(3, ',').collect();
+            fields[1] = "abc";
+            fields.reverse();
+            lines[k] = fields.join(",");
+        }
+        Damage::EndFileAfter => lines.truncate(k + 1),
+        Damage::EndFileInside(n) => {
+            let i = at(*n, &lines[k]);
+            lines[k].truncate(i);
+            lines.truncate(k + 1);
+            let mut out = file(&lines);
+            out.pop();
+            return out;
+        }
+    }
+    file(&lines)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+
+    /// Whatever happens to one line of a valid file, every stored product
+    /// whose rows do not include that line keeps all its variants and prices.
+    #[test]
+    fn one_damaged_line_harms_no_other_product(
+        sizes in proptest::collection::vec(1usize..5, 2..6),
+        pick in 0usize..1000,
+        damage in arb_damage(),
+    ) {
+        let store = Store::open_temporary().unwrap();
+        let lines = catalog_lines(&sizes);
+        import(&store, &file(&lines), false);
+        let before = store.products().unwrap();
+        let k = pick % lines.len();
+        let region = lines[k].split(',').next().unwrap().to_string();
+        let mut spec = ImportSpec::new(Kind::Catalog, 1_750_000_000);
+        spec.format = Some(catalog::Format::Shopify);
+        let csv = damaged(&lines, k, &damage);
+        // A file with nothing left to import is refused whole: nothing to check.
+        let Ok(_) = import_reader(&store, csv.as_bytes(), "products.csv", None, &spec, &|_| {}) else {
+            return Ok(());
+        };
+        for b in before.iter().filter(|b| b.handle != region) {
+            let now = store.product_by_handle(&b.handle).unwrap();
+            let now = now.unwrap_or_else(|| panic!("{} is gone after {damage:?} on line {}:\n{csv}", b.handle, k + 2));
+            for v in &b.variants {
+                let got = now.variant_by_sku(&v.sku);
+                let got = got.unwrap_or_else(|| panic!("{} lost {} after {damage:?} on line {}:\n{csv}", b.handle, v.sku, k + 2));
+                proptest::prop_assert!(got.price.is_some(), "{} lost its price after {:?}:\n{}", v.sku, damage, csv);
+            }
+        }
+    }
+}
