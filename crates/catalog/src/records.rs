@@ -161,12 +161,8 @@ impl<R: Read> RecordReader<R> {
         let head = &self.buf[..self.end];
         if head.starts_with(b"\xEF\xBB\xBF") {
             self.pos = 3;
-        } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-            return Err(Error::Encoding {
-                line: 1,
-                message: "the file is UTF-16; expected UTF-8 (or Latin-1): re-export or convert it"
-                    .to_string(),
-            });
+        } else if looks_utf16(head) {
+            return Err(Error::Encoding { line: 1, message: UTF16_MESSAGE.to_string() });
         }
         Ok(())
     }
@@ -451,6 +447,25 @@ fn row_shaped_line(line: &[u8], delim: u8, width: usize) -> bool {
     state != State::Quoted && fields + 1 >= width && fields <= width && fields >= 3
 }
 
+/// What every reader says of a UTF-16 file.
+pub const UTF16_MESSAGE: &str = "the file is UTF-16; expected UTF-8 (or Latin-1): re-export or convert it";
+
+/// Whether the first bytes of a file are UTF-16: a byte-order mark, or (with
+/// none) mostly text whose every other byte is zero, as UTF-16 ASCII is.
+pub fn looks_utf16(head: &[u8]) -> bool {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let pairs = head.len().min(1024) / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let zeros = |parity: usize| (0..pairs).filter(|i| head[2 * i + parity] == 0).count();
+    let (even, odd) = (zeros(0), zeros(1));
+    // Nearly all of one half zero, nearly none of the other.
+    (even * 4 >= pairs * 3 && odd * 8 < pairs) || (odd * 4 >= pairs * 3 && even * 8 < pairs)
+}
+
 /// UTF-8 if valid, else Windows-1252 (a superset of Latin-1 for printable text).
 pub(crate) fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -637,6 +652,15 @@ mod tests {
     fn rejects_utf16() {
         let mut r = RecordReader::new(&b"\xFF\xFEa\x00"[..], Some(b','));
         assert!(r.next().is_err());
+        // Without a byte-order mark too, either byte order.
+        let le: Vec<u8> = "a,b\n1,2\n".bytes().flat_map(|b| [b, 0]).collect();
+        let be: Vec<u8> = "a,b\n1,2\n".bytes().flat_map(|b| [0, b]).collect();
+        for bytes in [le, be] {
+            let mut r = RecordReader::new(&bytes[..], Some(b','));
+            assert!(r.next().err().unwrap().to_string().contains("UTF-16"));
+        }
+        assert!(!looks_utf16(b"a,b\n1,2\n"));
+        assert!(!looks_utf16(b"\0"));
     }
 
     #[test]

@@ -327,3 +327,51 @@ proptest::proptest! {
         }
     }
 }
+
+/// Regression: a UTF-16 file was refused as "could not tell the format" (or
+/// as missing columns) instead of being named UTF-16, whatever its kind.
+#[test]
+fn every_kind_names_a_utf16_file() {
+    let store = Store::open_temporary().unwrap();
+    let text = "order_id,ordered_at,sku,quantity,on_hand\n1,2024-01-01,R1,1,3\n";
+    let bom: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.bytes().flat_map(|b| [b, 0])).collect();
+    let bare: Vec<u8> = text.bytes().flat_map(|b| [0, b]).collect();
+    for bytes in [bom, bare] {
+        for kind in Kind::ALL {
+            let spec = ImportSpec::new(kind, 1_750_000_000);
+            let err = import_reader(&store, &bytes[..], "upload", None, &spec, &|_| {}).unwrap_err();
+            assert!(err.message.contains("UTF-16"), "{}: {}", kind.as_str(), err.message);
+            let err = app::imports::check_reader(&bytes[..], "upload", &spec);
+            if kind != Kind::Events {
+                assert!(err.unwrap_err().message.contains("UTF-16"), "{}", kind.as_str());
+            }
+        }
+    }
+}
+
+/// The events import keeps the valid lines and reports the bad one, the same
+/// from a path (the CLI) as from a reader (an HTTP upload).
+#[test]
+fn an_events_file_with_a_bad_line_keeps_the_others_either_way() {
+    let lines = [
+        r#"{"id":"e1","kind":"view","at":1767225600000,"session_id":"s1","product":"aria-ring"}"#,
+        r#"{"id":"e2","kind":"view","at":"#,
+        r#"{"id":"e3","kind":"view","at":1767225600001,"session_id":"s1","product":"aria-ring"}"#,
+    ];
+    let text = lines.join("\n") + "\n";
+    let dir = std::env::temp_dir().join(format!("loupe-events-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let spec = ImportSpec::new(Kind::Events, 1_750_000_000);
+    let (a, b) = (Store::open_temporary().unwrap(), Store::open_temporary().unwrap());
+    let from_path = app::imports::import_file(&a, &path, &spec, &|_| {}).unwrap();
+    let from_reader = import_reader(&b, text.as_bytes(), "events.jsonl", None, &spec, &|_| {}).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    for r in [&from_path, &from_reader] {
+        let e = r.events.as_ref().unwrap();
+        assert_eq!((e.accepted, e.rejected), (2, 1));
+        assert_eq!(issue_codes(r), [("bad_event".to_string(), Some(2))]);
+    }
+    assert_eq!(from_path.issues, from_reader.issues);
+}

@@ -211,6 +211,11 @@ impl Converter {
         Ok(())
     }
 
+    /// The columns resolved for the last header, if any.
+    pub(crate) fn columns(&self) -> Option<&Columns> {
+        self.cache.as_ref().map(|(_, cols, _)| cols.as_ref())
+    }
+
     /// Converts a row; `Ok(None)` for a blank row, `Err((field, message))`
     /// for a row that must be skipped.
     pub(crate) fn convert(

@@ -90,6 +90,14 @@ impl<R: Read> CatalogReader<R> {
             opts.default_currency,
             source.header().cloned(),
         )?;
+        let mut skipped = Skipped::default();
+        if let (Some(header), Some(cols)) = (source.header(), conv.columns()) {
+            for (name, message) in
+                crate::mapping::duplicate_columns(header, cols, "the others are kept as raw attributes")
+            {
+                skipped.push_code("duplicate_column", 1, Some(&name), message);
+            }
+        }
         Ok(CatalogReader {
             source,
             conv,
@@ -97,8 +105,9 @@ impl<R: Read> CatalogReader<R> {
             cache: ExtractCache::default(),
             pending: None,
             pending_rows: 0,
-            skipped: Skipped::default(),
-            events_seen: 0,
+            // Header issues say nothing about any product's rows.
+            events_seen: skipped.events,
+            skipped,
             pending_partial: Vec::new(),
             rows_read: 0,
             done: false,
