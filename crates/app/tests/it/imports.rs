@@ -156,6 +156,24 @@ fn a_file_cut_off_at_a_row_boundary_keeps_the_last_product() {
     assert_eq!(report.catalog.as_ref().unwrap().products_kept, 1);
 }
 
+/// A product with a row the reader could not read keeps its stored version:
+/// applying the rows that were read would drop the variant of that row.
+#[test]
+fn a_product_with_an_unreadable_row_keeps_its_stored_version() {
+    let store = Store::open_temporary().unwrap();
+    let mut lines = good_lines();
+    lines.extend(rows("cleo-ring", "Cleo Ring", &[("5", "300.00")]));
+    import(&store, &file(&lines), false);
+    let before = store.products().unwrap();
+
+    // bea-band's second row (line 6) loses its last fields.
+    lines[4] = "bea-band,,,,,,,6".into();
+    let report = import(&store, &file(&lines), false);
+    assert_unchanged(&store, &before);
+    let kept = report.issues.iter().find(|i| i.code == "kept_previous").expect("kept_previous");
+    assert!(kept.message.contains("\"bea-band\" (4 variants): line 6"), "{}", kept.message);
+}
+
 /// Regression: re-importing a product whose price read `abc` changed the
 /// stored price from 515.00 to null; only `bad_price` was reported.
 #[test]
@@ -296,7 +314,8 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
 
     /// Whatever happens to one line of a valid file, every stored product
-    /// whose rows do not include that line keeps all its variants and prices.
+    /// whose rows do not include that line keeps all its variants and prices,
+    /// and so does the one they include when the import reports a skipped row.
     #[test]
     fn one_damaged_line_harms_no_other_product(
         sizes in proptest::collection::vec(1usize..5, 2..6),
@@ -313,10 +332,13 @@ proptest::proptest! {
         spec.format = Some(catalog::Format::Shopify);
         let csv = damaged(&lines, k, &damage);
         // A file with nothing left to import is refused whole: nothing to check.
-        let Ok(_) = import_reader(&store, csv.as_bytes(), "products.csv", None, &spec, &|_| {}) else {
+        let Ok(report) = import_reader(&store, csv.as_bytes(), "products.csv", None, &spec, &|_| {}) else {
             return Ok(());
         };
-        for b in before.iter().filter(|b| b.handle != region) {
+        // When the reader could not read a row, the product it belonged to is
+        // protected too; otherwise the damage may be a change the file makes.
+        let protected = |handle: &str| handle != region || report.rows_skipped > 0;
+        for b in before.iter().filter(|b| protected(&b.handle)) {
             let now = store.product_by_handle(&b.handle).unwrap();
             let now = now.unwrap_or_else(|| panic!("{} is gone after {damage:?} on line {}:\n{csv}", b.handle, k + 2));
             for v in &b.variants {
