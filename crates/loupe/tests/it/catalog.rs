@@ -266,6 +266,12 @@ fn a_cut_off_file_exits_0_and_says_what_it_kept() {
     assert_eq!(report["catalog"]["products_kept"], 1);
     assert_eq!(export(data).len(), 2, "pearl-studs stays");
 
+    // A row that cannot be read: still exit 0, and the last line counts it.
+    let misaligned = SHOPIFY.replace("SOL-W-7,0,1250.00,", "SOL-W-7,0,1250.00,,extra");
+    let misaligned = write(dir.path(), "misaligned.csv", &misaligned);
+    let out = loupe_ok(data, &["import", "catalog", &misaligned]);
+    assert_eq!(out.lines().last(), Some("1 row skipped, 2 products kept at their previous version"), "{out}");
+
     let out = loupe_ok(data, &["import", "catalog", &cut, "--replace"]);
     assert!(out.contains("removed    1 product not in the file (--replace): pearl-studs"), "{out}");
     assert_eq!(
