@@ -52,13 +52,25 @@ pub struct ImportSpec {
     /// A brand vocabulary file extending the built-in one (catalog only).
     pub vocab_file: Option<std::path::PathBuf>,
     pub currency: Option<model::Currency>,
+    /// Catalog only: the file is the whole catalog, so stored products it
+    /// lacks are removed (`--replace`, `replace=true`); see
+    /// [`store::ImportConfig::replace`].
+    pub replace: bool,
     /// When the import runs (Unix seconds), from the caller's clock.
     pub now: i64,
 }
 
 impl ImportSpec {
     pub fn new(kind: Kind, now: i64) -> ImportSpec {
-        ImportSpec { kind, format: None, mapping: Vec::new(), vocab_file: None, currency: None, now }
+        ImportSpec {
+            kind,
+            format: None,
+            mapping: Vec::new(),
+            vocab_file: None,
+            currency: None,
+            replace: false,
+            now,
+        }
     }
 }
 
@@ -118,6 +130,7 @@ fn catalog_options(spec: &ImportSpec) -> CatalogImportOptions {
         mapping: spec.mapping.clone(),
         vocab_file: spec.vocab_file.clone(),
         default_currency: spec.currency,
+        replace: spec.replace,
         now: spec.now,
     }
 }

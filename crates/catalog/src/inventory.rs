@@ -74,7 +74,11 @@ pub fn read_inventory<R: Read>(reader: R, mapping: &Mapping) -> Result<Inventory
             });
         }
     }
-    Ok(InventoryReader { source, cols, skipped: Skipped::default(), rows_read: 0, done: false })
+    let mut skipped = Skipped::default();
+    for (name, message) in crate::mapping::duplicate_columns(&header, &cols, "the others are not read") {
+        skipped.push_code("duplicate_column", 1, Some(&name), message);
+    }
+    Ok(InventoryReader { source, cols, skipped, rows_read: 0, done: false })
 }
 
 impl<R: Read> InventoryReader<R> {

@@ -29,5 +29,5 @@ pub use mapping::{Mapping, Target};
 pub use normalize::{extract_attributes, Extracted};
 pub use orders::{parse_datetime, read_orders, OrdersReader};
 pub use quality::{quality_report, AttributeCounts, ProductIssue, QualityReport};
-pub use records::{MAX_RECORD_BYTES, MAX_SKIPPED_KEPT};
+pub use records::{looks_utf16, MAX_RECORD_BYTES, MAX_SKIPPED_KEPT, UTF16_MESSAGE};
 pub use vocab::Vocabulary;

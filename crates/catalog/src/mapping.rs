@@ -366,6 +366,39 @@ impl Columns {
     }
 }
 
+/// Header names given to more than one column (compared as the column
+/// resolution does), each as `(name, message)` saying which column is read
+/// and that `others` happens to the rest.
+pub(crate) fn duplicate_columns(header: &[String], cols: &Columns, others: &str) -> Vec<(String, String)> {
+    let normed: Vec<String> = header.iter().map(|h| norm_column(h)).collect();
+    let mut out = Vec::new();
+    for (first, name) in normed.iter().enumerate() {
+        if name.is_empty() || normed[..first].contains(name) {
+            continue;
+        }
+        let at: Vec<usize> = (first..normed.len()).filter(|&i| normed[i] == *name).collect();
+        if at.len() < 2 {
+            continue;
+        }
+        let numbers: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+        let used = cols.by_target.iter().find(|(_, i)| at.contains(i));
+        let what = match used {
+            Some((target, i)) => format!("column {} is read as {}; {others}", i + 1, target.name()),
+            None => format!("none is read as a catalog field; {others}"),
+        };
+        let shown = header[first].trim();
+        out.push((
+            shown.to_string(),
+            format!(
+                "line 1: columns {} are {} named {shown:?}: {what}",
+                numbers.join(", "),
+                if at.len() == 2 { "both" } else { "all" }
+            ),
+        ));
+    }
+    out
+}
+
 pub(crate) fn header_list(header: &[String]) -> String {
     let mut s: String = header.iter().map(|h| format!("{:?}", h.trim())).collect::<Vec<_>>().join(", ");
     if s.len() > 300 {

@@ -144,6 +144,10 @@ pub fn read_orders<R: Read>(
     }
     let normed: Vec<String> = header.iter().map(|h| norm_column(h)).collect();
     let find = |n: &str| normed.iter().position(|x| x == n);
+    let mut skipped = Skipped::default();
+    for (name, message) in crate::mapping::duplicate_columns(&header, &cols, "the others are not read") {
+        skipped.push_code("duplicate_column", 1, Some(&name), message);
+    }
     Ok(OrdersReader {
         cancelled_at: find("cancelled at"),
         financial_status: find("financial status"),
@@ -153,7 +157,7 @@ pub fn read_orders<R: Read>(
         ctx: OrderContext::default(),
         line_numbers: HashMap::new(),
         queue: VecDeque::new(),
-        skipped: Skipped::default(),
+        skipped,
         rows_read: 0,
         done: false,
     })

@@ -6,6 +6,16 @@
 //! quote (skip that line and resynchronise on the next one instead of
 //! swallowing the rest of the file), and per-record decoding (UTF-8, falling
 //! back to Windows-1252 for records that are not valid UTF-8).
+//!
+//! A quote left open swallows the lines after it. At the end of the file
+//! that is plain (the quote never closes: skip its line, read the rest
+//! again). Inside the file the next row's own quotes close it, and the record
+//! that comes out has shifted fields. Such a record is caught by two signs
+//! together: text right after a closing quote (`"<p>x` where `",` belongs),
+//! which a CSV writer never produces, and a continuation line that parses on
+//! its own as a well-formed row about as wide as the header. Ordinary
+//! multi-line fields (Shopify's Body HTML) show neither, so they are read as
+//! they are.
 
 use std::io::{self, Read};
 
@@ -59,6 +69,8 @@ pub(crate) struct RecordReader<R> {
     started: bool,
     /// `None`: one field per line (JSON Lines).
     delimiter: Option<u8>,
+    /// Fields in the header, once known (0 before): what a row looks like.
+    width: usize,
     line: u64,
     bytes_read: u64,
     // The record being assembled.
@@ -81,6 +93,7 @@ impl<R: Read> RecordReader<R> {
             inner_eof: false,
             started: false,
             delimiter,
+            width: 0,
             line: 1,
             bytes_read: 0,
             raw: Vec::new(),
@@ -97,6 +110,12 @@ impl<R: Read> RecordReader<R> {
 
     pub(crate) fn set_delimiter(&mut self, delimiter: Option<u8>) {
         self.delimiter = delimiter;
+    }
+
+    /// The header's field count, which lets the reader tell a line that
+    /// reads as a row of its own inside a runaway quoted field.
+    pub(crate) fn set_width(&mut self, width: usize) {
+        self.width = width;
     }
 
     pub(crate) fn bytes_read(&self) -> u64 {
@@ -142,12 +161,8 @@ impl<R: Read> RecordReader<R> {
         let head = &self.buf[..self.end];
         if head.starts_with(b"\xEF\xBB\xBF") {
             self.pos = 3;
-        } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-            return Err(Error::Encoding {
-                line: 1,
-                message: "the file is UTF-16; expected UTF-8 (or Latin-1): re-export or convert it"
-                    .to_string(),
-            });
+        } else if looks_utf16(head) {
+            return Err(Error::Encoding { line: 1, message: UTF16_MESSAGE.to_string() });
         }
         Ok(())
     }
@@ -195,11 +210,22 @@ impl<R: Read> RecordReader<R> {
         let mut state = State::FieldStart;
         let quoting = self.delimiter.is_some();
         let delim = self.delimiter.unwrap_or(b'\n');
+        // Signs of a runaway quote (see the module docs): where the current
+        // continuation line starts in `raw`, whether one so far read as a
+        // row of its own, and whether text followed a closing quote.
+        let mut continuation: Option<usize> = None;
+        let mut row_shaped = false;
+        let mut malformed = false;
         loop {
             if !self.fill()? {
                 // End of input.
                 if self.raw.is_empty() {
                     return Ok(Next::Eof);
+                }
+                if let Some(from) = continuation.filter(|_| state != State::Quoted) {
+                    if malformed && (row_shaped || row_shaped_line(&self.raw[from..], delim, self.width)) {
+                        return Ok(self.swallowed(start_line));
+                    }
                 }
                 if state == State::Quoted {
                     // A file cut off inside its last field (a truncated
@@ -230,6 +256,7 @@ impl<R: Read> RecordReader<R> {
                 if from_replay { &self.replay[self.replay_pos..] } else { &self.buf[self.pos..self.end] };
             let mut consumed = 0;
             let mut done = false;
+            let mut swallowed = false;
             for &b in chunk {
                 consumed += 1;
                 if b == b'\n' {
@@ -240,7 +267,6 @@ impl<R: Read> RecordReader<R> {
                     State::FieldStart | State::Unquoted => {
                         if b == b'\n' || b == b'\r' {
                             done = true;
-                            break;
                         } else if quoting && b == delim {
                             self.field_ends.push(self.field_bytes.len());
                             state = State::FieldStart;
@@ -267,15 +293,28 @@ impl<R: Read> RecordReader<R> {
                             state = State::FieldStart;
                         } else if b == b'\n' || b == b'\r' {
                             done = true;
-                            break;
                         } else {
                             // `"abc"def`: keep the stray text rather than lose it.
                             self.field_bytes.push(b);
                             state = State::Unquoted;
+                            malformed = true;
                         }
                     }
                 }
-                if self.raw.len() >= MAX_RECORD_BYTES {
+                // A line of a multi-line record ends: check it for the signs
+                // of a runaway quote.
+                if (b == b'\n' || done) && quoting {
+                    if let Some(from) = continuation {
+                        let line = &self.raw[from..self.raw.len() - 1];
+                        row_shaped |= row_shaped_line(line, delim, self.width);
+                    }
+                    if malformed && row_shaped {
+                        swallowed = true;
+                        break;
+                    }
+                    continuation = Some(self.raw.len());
+                }
+                if done || self.raw.len() >= MAX_RECORD_BYTES {
                     break;
                 }
             }
@@ -283,6 +322,9 @@ impl<R: Read> RecordReader<R> {
                 self.replay_pos += consumed;
             } else {
                 self.pos += consumed;
+            }
+            if swallowed {
+                return Ok(self.swallowed(start_line));
             }
             if done {
                 return Ok(Next::Record(self.finish(start_line)));
@@ -326,6 +368,20 @@ impl<R: Read> RecordReader<R> {
         })
     }
 
+    /// A quoted field ran into a line that reads as a row of its own (see
+    /// the module docs): report the record's first line and read everything
+    /// after it again with fresh state.
+    fn swallowed(&mut self, start_line: u64) -> Next {
+        let next = start_line + 1;
+        match self.unclosed_quote(start_line) {
+            Next::Bad { line, .. } => Next::Bad {
+                line,
+                message: format!("a quoted field is not closed before line {next}, which reads as a row of its own (missing '\"'?); line {start_line} skipped, reading on from line {next}"),
+            },
+            other => other,
+        }
+    }
+
     /// A quote opened and never closed: report the record's first line and
     /// read everything after it again with fresh state.
     fn unclosed_quote(&mut self, start_line: u64) -> Next {
@@ -364,6 +420,52 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
+/// Whether `line` (one physical line, without its newline) parses on its own
+/// as a well-formed record with about as many fields as the header (`width`;
+/// 0 when unknown, and narrow files are not judged: any line of text would do).
+fn row_shaped_line(line: &[u8], delim: u8, width: usize) -> bool {
+    if width < 3 {
+        return false;
+    }
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut fields = 1;
+    let mut state = State::FieldStart;
+    for &b in line {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') | (State::FieldStart, b'"') => State::Quoted,
+            (State::Unquoted, b'"') => return false,
+            (_, b) if b == delim => {
+                fields += 1;
+                State::FieldStart
+            }
+            (State::QuoteInQuoted, _) => return false,
+            _ => State::Unquoted,
+        };
+    }
+    state != State::Quoted && fields + 1 >= width && fields <= width && fields >= 3
+}
+
+/// What every reader says of a UTF-16 file.
+pub const UTF16_MESSAGE: &str = "the file is UTF-16; expected UTF-8 (or Latin-1): re-export or convert it";
+
+/// Whether the first bytes of a file are UTF-16: a byte-order mark, or (with
+/// none) mostly text whose every other byte is zero, as UTF-16 ASCII is.
+pub fn looks_utf16(head: &[u8]) -> bool {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let pairs = head.len().min(1024) / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let zeros = |parity: usize| (0..pairs).filter(|i| head[2 * i + parity] == 0).count();
+    let (even, odd) = (zeros(0), zeros(1));
+    // Nearly all of one half zero, nearly none of the other.
+    (even * 4 >= pairs * 3 && odd * 8 < pairs) || (odd * 4 >= pairs * 3 && even * 8 < pairs)
+}
+
 /// UTF-8 if valid, else Windows-1252 (a superset of Latin-1 for printable text).
 pub(crate) fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -388,6 +490,11 @@ pub(crate) struct Skipped {
     pub kept: Vec<QualityIssue>,
     /// Rows skipped (`bad_row`), kept in the list or not.
     pub total: u64,
+    /// Every problem pushed (skipped rows and rows read despite a problem),
+    /// and the line of the last: a catalog reader compares it between rows
+    /// to learn that a product's rows were not all read whole.
+    pub events: u64,
+    pub last_line: u64,
 }
 
 impl Skipped {
@@ -406,6 +513,8 @@ impl Skipped {
         if code == "bad_row" {
             self.total += 1;
         }
+        self.events += 1;
+        self.last_line = line;
         if self.kept.len() < MAX_SKIPPED_KEPT {
             let message = message.into();
             // Every message names its line, whoever wrote it.
@@ -479,6 +588,39 @@ mod tests {
         );
     }
 
+    /// Reads records after a header of `width` fields, as `Source` does.
+    #[track_caller]
+    fn check_rows(input: &str, width: usize, expect: &[&str]) {
+        let mut r = RecordReader::new(input.as_bytes(), Some(b','));
+        r.set_width(width);
+        let mut out = Vec::new();
+        loop {
+            match r.next().unwrap() {
+                Next::Record(rec) => out.push(format!("{}:{}", rec.line, rec.fields.join("|"))),
+                Next::Bad { line, .. } => out.push(format!("{line}!")),
+                Next::Eof => break,
+            }
+        }
+        assert_eq!(out, expect, "{input:?}");
+    }
+
+    #[test]
+    fn resynchronises_after_a_quote_that_swallows_a_row() {
+        // The next row's own quote closes the runaway one: a row of shifted
+        // fields came out, and the next row was lost.
+        check_rows("a,\",,,\nb,x,\"<p>y</p>\",z\nc,1,2,3\n", 4, &["1!", "2:b|x|<p>y</p>|z", "3:c|1|2|3"]);
+        // Multi-line HTML with commas on its lines is one field.
+        check_rows(
+            "a,\"<p>one, two, three\nfour, five, six</p>\",x,y\nb,1,2,3\n",
+            4,
+            &["1:a|<p>one, two, three\nfour, five, six</p>|x|y", "3:b|1|2|3"],
+        );
+        // Without a header width, nothing is judged.
+        check_rows("a,\",,,\nb,x,\"<p>y</p>\",z\n", 0, &["1:a|,,,\nb,x,<p>y</p>\"|z"]);
+        // A runaway quote whose next line is no row (too few fields) is left alone.
+        check_rows("a,\"b\nc\"d,e,f\n", 4, &["1:a|b\ncd|e|f"]);
+    }
+
     #[test]
     fn skips_over_long_lines() {
         let mut input = b"h\n".to_vec();
@@ -510,6 +652,15 @@ mod tests {
     fn rejects_utf16() {
         let mut r = RecordReader::new(&b"\xFF\xFEa\x00"[..], Some(b','));
         assert!(r.next().is_err());
+        // Without a byte-order mark too, either byte order.
+        let le: Vec<u8> = "a,b\n1,2\n".bytes().flat_map(|b| [b, 0]).collect();
+        let be: Vec<u8> = "a,b\n1,2\n".bytes().flat_map(|b| [0, b]).collect();
+        for bytes in [le, be] {
+            let mut r = RecordReader::new(&bytes[..], Some(b','));
+            assert!(r.next().err().unwrap().to_string().contains("UTF-16"));
+        }
+        assert!(!looks_utf16(b"a,b\n1,2\n"));
+        assert!(!looks_utf16(b"\0"));
     }
 
     #[test]

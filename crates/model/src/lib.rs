@@ -18,6 +18,6 @@ mod product;
 pub use activity::{Event, EventKind, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};
 pub use product::{
-    Category, Finish, Gender, Metal, Product, ProductId, ProductStatus, QualityIssue, Severity, Size, Stone,
-    StoneOrigin, Variant,
+    Category, Finish, Gender, Metal, PartialRead, Product, ProductId, ProductStatus, QualityIssue, Severity,
+    Size, Stone, StoneOrigin, Variant,
 };

@@ -61,6 +61,22 @@ pub struct Product {
     /// True when the product came from an orders import with no catalog row.
     #[serde(default)]
     pub order_only: bool,
+    /// Set by a catalog reader when this product's rows may not all have been
+    /// read; the store's import then keeps what it has rather than remove or
+    /// blank it. Never stored.
+    #[serde(skip)]
+    pub partial: Option<PartialRead>,
+}
+
+/// Why a reader cannot vouch that it read all of a product's rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartialRead {
+    /// A row inside or next to the product's rows could not be read (skipped,
+    /// resynchronised after a runaway quote, or cut short); these are its lines.
+    RowsSkipped { lines: Vec<u64> },
+    /// The product is the last of its file: an export cut off at a row
+    /// boundary ends inside it, and nothing in the file can tell.
+    LastInFile,
 }
 
 impl Product {

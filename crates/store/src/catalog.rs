@@ -4,13 +4,19 @@
 //! any of its variant SKUs, and keeps the stored id and `created_at`, so that
 //! ids stay stable across daily re-imports. A handle seen twice in one import
 //! (an export that is not grouped by handle) merges the variants into one product.
+//!
+//! An import never removes or blanks what it cannot vouch for (`keep.rs`): a
+//! product the reader marks as partly read keeps its stored version, a value
+//! the reader could not parse keeps the stored one, and products missing from
+//! the file stay unless the import is a `replace`.
 
 use std::collections::{HashMap, HashSet};
 
-use model::{Product, ProductId, QualityIssue, Variant};
+use model::{PartialRead, Product, ProductId, QualityIssue};
 use redb::{MultimapTable, ReadableMultimapTable, ReadableTable, ReadableTableMetadata, Table};
 
 use crate::error::SourceError;
+use crate::keep::{keep_reason, keep_stored_values, same_variant};
 use crate::tables::{self, decode, encode, CATALOG_VERSION, HANDLES, META, NEXT_PRODUCT_ID, PRODUCTS, SKUS};
 use crate::{Error, Result, Store};
 
@@ -29,6 +35,19 @@ pub struct ImportOutcome {
     /// Products in the store after the import.
     pub products_total: u64,
     pub catalog_version: u64,
+    /// Stored products left as they were because the file may not hold all
+    /// their rows (each has a `kept_previous` issue saying why).
+    pub products_kept: u64,
+    /// Stored values kept because the file's could not be read (each has a
+    /// `kept_value` issue).
+    pub values_kept: u64,
+    /// Products removed by a `replace` import (absent from its file).
+    pub products_removed: u64,
+    /// Variants removed: those of removed products, and those an updated
+    /// product no longer has.
+    pub variants_removed: u64,
+    /// Handles of the first [`MAX_REMOVED_LISTED`] removed products.
+    pub removed_handles: Vec<String>,
     /// Problems only the store sees, across products of this import: a
     /// handle repeated apart (`duplicate_handle`, merged) and a SKU used by
     /// two products (`duplicate_sku`). Each is also added to the product's
@@ -43,8 +62,24 @@ type SharedSku = (String, Option<u64>, Vec<ProductId>);
 /// Cap on [`ImportOutcome::issues`]; all are counted.
 pub const MAX_OUTCOME_ISSUES: usize = 1000;
 
+/// Cap on [`ImportOutcome::removed_handles`]; all are counted.
+pub const MAX_REMOVED_LISTED: usize = 20;
+
+/// How a catalog import treats what its file does not say.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportConfig {
+    /// The import's time (Unix seconds, from the caller's clock): new
+    /// products' `created_at`.
+    pub now: i64,
+    /// The file is the whole catalog: stored products it lacks are removed
+    /// (never order-only ones), and its last product is applied as read.
+    /// Products with rows the reader could not read still keep their stored
+    /// version, and nothing is removed when any row could not be read.
+    pub replace: bool,
+}
+
 impl ImportOutcome {
-    fn push_issue(&mut self, issue: &QualityIssue) {
+    pub(crate) fn push_issue(&mut self, issue: &QualityIssue) {
         self.issues_total += 1;
         if self.issues.len() < MAX_OUTCOME_ISSUES {
             self.issues.push(issue.clone());
@@ -174,6 +209,42 @@ impl<'txn> CatalogTables<'txn> {
         Ok(())
     }
 
+    /// Removes a product and the index entries that point at it.
+    fn remove(&mut self, p: &Product) -> Result<()> {
+        self.products.remove(p.id)?;
+        if self.handle_id(&p.handle)? == Some(p.id) {
+            self.handles.remove(p.handle.as_str())?;
+        }
+        for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
+            self.skus.remove(v.sku.as_str(), p.id)?;
+        }
+        Ok(())
+    }
+
+    /// Removes stored products this import did not see (`seen`), except
+    /// order-only ones: a `replace` import.
+    fn remove_unseen(&mut self, seen: &HashSet<ProductId>, out: &mut ImportOutcome) -> Result<()> {
+        let mut unseen = Vec::new();
+        for entry in self.products.iter()? {
+            let (id, bytes) = entry?;
+            if !seen.contains(&id.value()) {
+                let p: Product = decode("products", bytes.value())?;
+                if !p.order_only {
+                    unseen.push(p);
+                }
+            }
+        }
+        for p in unseen {
+            self.remove(&p)?;
+            out.products_removed += 1;
+            out.variants_removed += p.variants.len() as u64;
+            if out.removed_handles.len() < MAX_REMOVED_LISTED {
+                out.removed_handles.push(p.handle);
+            }
+        }
+        Ok(())
+    }
+
     pub fn bump_version(&mut self) -> Result<u64> {
         let v = self.meta.get(CATALOG_VERSION)?.map(|g| g.value()).unwrap_or(0) + 1;
         self.meta.insert(CATALOG_VERSION, v)?;
@@ -192,6 +263,16 @@ impl Store {
         I: IntoIterator<Item = Result<Product, E>>,
         E: Into<SourceError>,
     {
+        self.import_catalog(items, &ImportConfig { now, replace: false })
+    }
+
+    /// [`Store::import_products`] with its options: see [`ImportConfig`].
+    pub fn import_catalog<I, E>(&self, items: I, config: &ImportConfig) -> Result<ImportOutcome>
+    where
+        I: IntoIterator<Item = Result<Product, E>>,
+        E: Into<SourceError>,
+    {
+        let now = config.now;
         let txn = self.db().begin_write()?;
         let mut out = ImportOutcome::default();
         {
@@ -200,9 +281,13 @@ impl Store {
             // merged, and SKU matching never steals a product this import wrote.
             let mut seen: HashMap<String, ProductId> = HashMap::new();
             let mut seen_ids: HashSet<ProductId> = HashSet::new();
+            // A row that could not be read may hold a product the file
+            // seems to lack: a `replace` then removes nothing.
+            let mut rows_skipped = false;
             for item in items {
                 let mut p = item.map_err(|e| Error::Aborted(e.into()))?;
                 out.products_read += 1;
+                rows_skipped |= matches!(p.partial, Some(PartialRead::RowsSkipped { .. }));
                 if p.handle.trim().is_empty() {
                     p.handle = p
                         .variants
@@ -257,6 +342,25 @@ impl Store {
                 };
                 match old {
                     Some(old) => {
+                        if let Some(why) = keep_reason(&p, &old, config.replace) {
+                            let issue = QualityIssue {
+                                code: "kept_previous".into(),
+                                message: why,
+                                line: first_line(&p),
+                                field: None,
+                            };
+                            out.push_issue(&issue);
+                            out.products_kept += 1;
+                            seen.insert(p.handle.clone(), old.id);
+                            seen_ids.insert(old.id);
+                            continue;
+                        }
+                        keep_stored_values(&mut p, &old, &mut out);
+                        out.variants_removed += old
+                            .variants
+                            .iter()
+                            .filter(|o| !p.variants.iter().any(|v| same_variant(o, v)))
+                            .count() as u64;
                         p.id = old.id;
                         p.created_at = old.created_at;
                         for v in &p.variants {
@@ -270,6 +374,20 @@ impl Store {
                         out.products_updated += 1;
                     }
                     None => {
+                        if let Some(PartialRead::RowsSkipped { lines }) = &p.partial {
+                            let issue = QualityIssue {
+                                code: "partial_product".into(),
+                                message: format!(
+                                    "{} next to the rows of the new product {:?} could not be read; it may lack variants",
+                                    crate::keep::lines_text(lines),
+                                    p.handle
+                                ),
+                                line: first_line(&p),
+                                field: None,
+                            };
+                            out.push_issue(&issue);
+                            p.quality_issues.push(issue);
+                        }
                         if p.handle.is_empty() {
                             // Neither a handle nor a SKU: give it a stable name of its own.
                             p.id = t.next_id()?;
@@ -287,6 +405,16 @@ impl Store {
                 t.save_checked(&mut p, 0, &seen_ids, &mut out)?;
                 seen.insert(p.handle.clone(), p.id);
                 seen_ids.insert(p.id);
+            }
+            if config.replace && rows_skipped {
+                out.push_issue(&QualityIssue {
+                    code: "removal_withheld".into(),
+                    message: "--replace removed nothing: some rows could not be read, and the products the file seems to lack may be in them".into(),
+                    line: None,
+                    field: None,
+                });
+            } else if config.replace {
+                t.remove_unseen(&seen_ids, &mut out)?;
             }
             out.catalog_version = t.bump_version()?;
             out.products_total = t.products.len()?;
@@ -371,16 +499,7 @@ impl Store {
 fn merge_variants(stored: &mut Product, incoming: Product) -> (u64, u64) {
     let (mut created, mut updated) = (0, 0);
     for v in incoming.variants {
-        // Same SKU; or, without SKUs, the same options (a row repeated in the
-        // export is one variant, not two).
-        let same = |s: &Variant| {
-            if v.sku.is_empty() {
-                s.sku.is_empty() && s.options == v.options
-            } else {
-                s.sku == v.sku
-            }
-        };
-        match stored.variants.iter_mut().find(|s| same(s)) {
+        match stored.variants.iter_mut().find(|s| same_variant(s, &v)) {
             Some(slot) => {
                 *slot = v;
                 updated += 1;

@@ -15,6 +15,7 @@ mod admin;
 mod catalog;
 mod error;
 mod events;
+mod keep;
 mod orders;
 mod scan;
 mod tables;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use redb::Database;
 
 pub use admin::{AuditEntry, KeyInfo, Role};
-pub use catalog::{ImportOutcome, MAX_OUTCOME_ISSUES};
+pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;

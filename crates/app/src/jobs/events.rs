@@ -42,7 +42,12 @@ pub fn import_events_from<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportReport> {
     let started = Instant::now();
-    let mut lines = catalog::events::parse_events_jsonl(BufReader::new(input));
+    let (head, input) =
+        super::import::read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
+    if catalog::looks_utf16(head.get_ref()) {
+        return Err(Error::Input { file: name.to_string(), message: catalog::UTF16_MESSAGE.into() });
+    }
+    let mut lines = catalog::events::parse_events_jsonl(BufReader::new(head.chain(input)));
     let mut counts = EventsCounts::default();
     let mut issues: Vec<IssueOut> = Vec::new();
     let mut batch = Vec::with_capacity(EVENT_BATCH);

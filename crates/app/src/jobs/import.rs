@@ -60,6 +60,8 @@ pub struct CatalogImportOptions {
     pub default_currency: Option<Currency>,
     /// The import's time (Unix seconds): new products' `created_at`.
     pub now: i64,
+    /// The file is the whole catalog: see [`store::ImportConfig::replace`].
+    pub replace: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -115,7 +117,7 @@ pub fn import_catalog_from<R: Read>(
             summary.add(p);
             issues.extend(&p.quality_issues);
         },
-        |items| store.import_products(items, opts.now),
+        |items| store.import_catalog(items, &store::ImportConfig { now: opts.now, replace: opts.replace }),
     )?;
     let outcome = &streamed.outcome;
     issues.extend(&outcome.issues);
@@ -131,6 +133,11 @@ pub fn import_catalog_from<R: Read>(
             variants_updated: outcome.variants_updated,
             products_total: outcome.products_total,
             catalog_version: outcome.catalog_version,
+            products_kept: outcome.products_kept,
+            values_kept: outcome.values_kept,
+            products_removed: outcome.products_removed,
+            variants_removed: outcome.variants_removed,
+            removed_handles: outcome.removed_handles.clone(),
         }),
         attributes: Some(summary),
         ..streamed.report(name)
@@ -176,6 +183,9 @@ fn catalog_reader<R: Read>(
     opts: &CatalogImportOptions,
 ) -> Result<(Format, catalog::CatalogReader<WithHead<R>>)> {
     let (head, input) = read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
+    if catalog::looks_utf16(head.get_ref()) {
+        return Err(input_error(name, catalog::UTF16_MESSAGE));
+    }
     let format = match opts.format {
         Some(f) => f,
         None => Format::detect(Some(name), head.get_ref()).ok_or_else(|| {
@@ -456,14 +466,14 @@ fn open(path: &Path) -> Result<(BufReader<File>, String, Option<u64>)> {
 
 /// Reads up to `HEAD_BYTES` for format detection; the caller chains them back
 /// in front of the rest, so non-seekable inputs (an upload) work too.
-fn read_head<R: Read>(mut input: R) -> std::io::Result<(std::io::Cursor<Vec<u8>>, R)> {
+pub(crate) fn read_head<R: Read>(mut input: R) -> std::io::Result<(std::io::Cursor<Vec<u8>>, R)> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
     (&mut input).take(HEAD_BYTES as u64).read_to_end(&mut head)?;
     Ok((std::io::Cursor::new(head), input))
 }
 
 fn nothing_imported(file: &str, skipped: u64, issues: &[QualityIssue]) -> Error {
-    let reason = match issues.first() {
+    let reason = match issues.iter().find(|i| i.code == "bad_row").or(issues.first()) {
         None => "the file has no data rows".to_string(),
         // The readers' messages often name their line already ("line 2: ...").
         Some(first) => format!(

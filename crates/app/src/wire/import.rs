@@ -52,6 +52,23 @@ pub struct CatalogCounts {
     /// Products in the catalog after the import.
     pub products_total: u64,
     pub catalog_version: u64,
+    /// Stored products left at their previous version because the file may
+    /// not hold all their rows (a `kept_previous` issue names the line).
+    #[serde(default)]
+    pub products_kept: u64,
+    /// Stored values kept because the file's could not be read (`kept_value`).
+    #[serde(default)]
+    pub values_kept: u64,
+    /// Products removed because the file lacks them (`--replace` only).
+    #[serde(default)]
+    pub products_removed: u64,
+    /// Variants removed: those of removed products and those updated
+    /// products no longer have.
+    #[serde(default)]
+    pub variants_removed: u64,
+    /// Handles of the first removed products (at most 20).
+    #[serde(default)]
+    pub removed_handles: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -211,6 +211,11 @@ impl Converter {
         Ok(())
     }
 
+    /// The columns resolved for the last header, if any.
+    pub(crate) fn columns(&self) -> Option<&Columns> {
+        self.cache.as_ref().map(|(_, cols, _)| cols.as_ref())
+    }
+
     /// Converts a row; `Ok(None)` for a blank row, `Err((field, message))`
     /// for a row that must be skipped.
     pub(crate) fn convert(
@@ -388,9 +393,18 @@ impl Converter {
             },
             None => None,
         };
-        let grams = get(Target::Grams)
-            .and_then(|g| g.replace(',', ".").parse::<f64>().ok())
-            .filter(|g| g.is_finite() && *g >= 0.0);
+        let grams = get(Target::Grams).and_then(|text| {
+            let g = text.replace(',', ".").parse::<f64>().ok().filter(|g| g.is_finite() && *g >= 0.0);
+            if g.is_none() {
+                d.issues.push(issue(
+                    "bad_value",
+                    format!("line {line}: column grams: {text:?} is not a weight in grams"),
+                    Some(line),
+                    Some("grams"),
+                ));
+            }
+            g
+        });
         let variant_image = at(extra.variant_image);
         let metal = get(Target::Metal);
         let stone = get(Target::Stone);

@@ -11,7 +11,7 @@ mod source;
 
 use std::io::Read;
 
-use model::{Currency, Product, QualityIssue};
+use model::{Currency, PartialRead, Product, QualityIssue};
 
 use crate::mapping::Mapping;
 use crate::normalize::product::{build, issue, Draft};
@@ -72,6 +72,12 @@ pub struct CatalogReader<R: Read> {
     /// Rows in `pending`, capped at [`MAX_VARIANTS`] to bound memory.
     pending_rows: usize,
     skipped: Skipped,
+    /// `skipped.events` when the last good row was read: when it has grown
+    /// by the next one, a row between them (or that row itself) was not read
+    /// whole, and the products on both sides are marked partial.
+    events_seen: u64,
+    /// Lines of the rows not read whole inside or next to `pending`.
+    pending_partial: Vec<u64>,
     rows_read: u64,
     done: bool,
 }
@@ -84,6 +90,14 @@ impl<R: Read> CatalogReader<R> {
             opts.default_currency,
             source.header().cloned(),
         )?;
+        let mut skipped = Skipped::default();
+        if let (Some(header), Some(cols)) = (source.header(), conv.columns()) {
+            for (name, message) in
+                crate::mapping::duplicate_columns(header, cols, "the others are kept as raw attributes")
+            {
+                skipped.push_code("duplicate_column", 1, Some(&name), message);
+            }
+        }
         Ok(CatalogReader {
             source,
             conv,
@@ -91,7 +105,10 @@ impl<R: Read> CatalogReader<R> {
             cache: ExtractCache::default(),
             pending: None,
             pending_rows: 0,
-            skipped: Skipped::default(),
+            // Header issues say nothing about any product's rows.
+            events_seen: skipped.events,
+            skipped,
+            pending_partial: Vec::new(),
             rows_read: 0,
             done: false,
         })
@@ -119,8 +136,18 @@ impl<R: Read> CatalogReader<R> {
         self.source.bytes_read()
     }
 
-    fn finish(&mut self, draft: Draft) -> Product {
-        build(draft, &self.vocab, &mut self.cache)
+    fn finish(&mut self, draft: Draft, partial: Vec<u64>) -> Product {
+        let mut product = build(draft, &self.vocab, &mut self.cache);
+        if !partial.is_empty() {
+            product.partial = Some(PartialRead::RowsSkipped { lines: partial });
+        }
+        product
+    }
+
+    /// The line of a row not read whole since the last good row, if any.
+    fn new_gap(&mut self) -> Option<u64> {
+        let events = self.skipped.events;
+        (std::mem::replace(&mut self.events_seen, events) != events).then_some(self.skipped.last_line)
     }
 }
 
@@ -136,8 +163,15 @@ impl<R: Read> Iterator for CatalogReader<R> {
                 Ok(Some(row)) => row,
                 Ok(None) => {
                     self.done = true;
+                    if let Some(line) = self.new_gap() {
+                        self.pending_partial.push(line);
+                    }
                     let draft = self.pending.take()?;
-                    return Some(Ok(self.finish(draft)));
+                    let partial = std::mem::take(&mut self.pending_partial);
+                    let mut product = self.finish(draft, partial);
+                    // A file cut off at a row boundary ends inside its last product.
+                    product.partial.get_or_insert(PartialRead::LastInFile);
+                    return Some(Ok(product));
                 }
                 Err(e) => {
                     self.done = true;
@@ -153,8 +187,18 @@ impl<R: Read> Iterator for CatalogReader<R> {
                     continue;
                 }
             };
+            // A row not read whole may belong to the product before it or to
+            // the one this row is part of: both are marked.
+            let gap = self.new_gap();
+            if let Some(line) = gap {
+                self.pending_partial.push(line);
+            }
             if let Some(done) = self.group(data) {
-                return Some(Ok(self.finish(done)));
+                let partial = std::mem::take(&mut self.pending_partial);
+                if let Some(line) = gap {
+                    self.pending_partial.push(line);
+                }
+                return Some(Ok(self.finish(done, partial)));
             }
         }
     }

@@ -48,6 +48,7 @@ impl<R: Read> Source<R> {
         };
         let header: Vec<String> =
             header.into_iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+        rec.set_width(header.len());
         Ok(Source::Delimited { rec, header: Arc::new(header), warning: None })
     }
 

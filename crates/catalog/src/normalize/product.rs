@@ -500,6 +500,7 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         attributes,
         quality_issues: Vec::new(),
         order_only: false,
+        partial: None,
     };
     if product.variants.iter().all(|v| v.price.is_none()) {
         issues.push(issue("missing_price", "no variant has a price", line_of, Some("price")));

@@ -90,6 +90,56 @@ fn utf16_and_empty_files_fail() {
     assert!(read_catalog(&b""[..], opts).err().expect("error").to_string().contains("empty"));
 }
 
+/// Regression: a header naming two columns alike went unreported, and which
+/// one was read was a guess.
+#[test]
+fn duplicate_header_names_are_reported_with_the_column_read() {
+    let (products, skipped) =
+        read(b"title,price,Price,metal\nRing,10,12,gold\n", Format::Csv, &Mapping::default());
+    assert_eq!(products[0].variants[0].price.unwrap().minor, 1000);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].code, "duplicate_column");
+    assert_eq!(
+        skipped[0].message,
+        "line 1: columns 2, 3 are both named \"price\": column 2 is read as price; the others are kept as raw attributes"
+    );
+    // A header issue does not make the first product look partly read.
+    assert_eq!(products[0].partial, Some(model::PartialRead::LastInFile));
+    let orders = read_orders(
+        &b"order_id,sku,sku,quantity,ordered_at\n1,A,B,1,2024-01-01\n"[..],
+        &Mapping::default(),
+        Currency::USD,
+    )
+    .unwrap();
+    assert!(orders.skipped()[0].message.contains("column 2 is read as sku; the others are not read"));
+    let inventory = read_inventory(&b"sku,on_hand,On Hand\nA,1,2\n"[..], &Mapping::default()).unwrap();
+    assert!(inventory.skipped()[0].message.contains("columns 2, 3 are both named \"on_hand\""));
+}
+
+/// Regression: a UTF-16 file without a byte-order mark was read as text
+/// full of NUL bytes ("no column Handle").
+#[test]
+fn utf16_without_a_byte_order_mark_is_named() {
+    let text = "Handle,Title,Variant SKU\nring,Ring,R1\n";
+    for bytes in [
+        text.bytes().flat_map(|b| [b, 0]).collect::<Vec<u8>>(),
+        text.bytes().flat_map(|b| [0, b]).collect::<Vec<u8>>(),
+    ] {
+        let opts = ReadOptions {
+            format: Format::Shopify,
+            mapping: &Mapping::default(),
+            vocab: vocab(),
+            default_currency: Currency::USD,
+        };
+        let err = read_catalog(&bytes[..], opts).err().expect("error").to_string();
+        assert!(err.contains("UTF-16"), "{err}");
+        let err = read_orders(&bytes[..], &Mapping::default(), Currency::USD).err().unwrap().to_string();
+        assert!(err.contains("UTF-16"), "{err}");
+        let err = read_inventory(&bytes[..], &Mapping::default()).err().unwrap().to_string();
+        assert!(err.contains("UTF-16"), "{err}");
+    }
+}
+
 #[test]
 fn malformed_xml_is_fatal_with_a_position() {
     let opts = ReadOptions {

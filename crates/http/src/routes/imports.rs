@@ -50,6 +50,7 @@ pub(crate) fn area() -> Area {
                 .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
                 .query("filename", "string", "The file's name, a hint for format detection.")
                 .query("currency", "string", "Currency of prices that name none (ISO 4217, default USD), as `--currency`.")
+                .query("replace", "boolean", "Catalog only, as `--replace`: the file is the whole catalog, so stored products it lacks are removed (never order-only ones) and its last product is applied as read. Nothing is removed when a row could not be read. Default false: products missing from the file stay, and a product whose rows look cut off keeps its stored version.")
                 .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream", "multipart/form-data"], "The file (or a form whose part `file` is the file).")
                 .json(202, "Accepted; the task runs in the background.", schema_ref("TaskAccepted"))
                 .error(413, "The body is over the limit.")
@@ -122,6 +123,7 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
     let mut mapping = Vec::new();
     let mut filename = None;
     let mut currency = None;
+    let mut replace = false;
     for (key, value) in pairs {
         match key.as_str() {
             "kind" => kind = Some(value),
@@ -132,6 +134,19 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
                     model::Currency::parse(&value)
                         .map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("currency: {e}")))?,
                 )
+            }
+            "replace" => {
+                replace = match value.as_str() {
+                    "true" | "1" | "on" | "yes" => true,
+                    "false" | "0" | "off" | "no" | "" => false,
+                    other => {
+                        let shown: String = other.chars().take(40).collect();
+                        return Err(ApiError::bad_request(
+                            Code::InvalidQuery,
+                            format!("replace {shown:?}: expected true or false"),
+                        ));
+                    }
+                }
             }
             "map" => {
                 let Some((target, source)) = value.split_once('=') else {
@@ -147,7 +162,7 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
                 return Err(ApiError::bad_request(
                     Code::UnknownParameter,
                     format!(
-                        "unknown query parameter {shown:?}; known: kind, format, map, filename, currency"
+                        "unknown query parameter {shown:?}; known: kind, format, map, filename, currency, replace"
                     ),
                 ));
             }
@@ -169,6 +184,10 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
     };
     spec.mapping = mapping;
     spec.currency = currency;
+    if replace && spec.kind != Kind::Catalog {
+        return Err(ApiError::bad_request(Code::InvalidQuery, "replace applies to catalog imports only"));
+    }
+    spec.replace = replace;
     Ok(ImportRequest { spec, filename })
 }
 
@@ -435,6 +454,15 @@ mod tests {
         check("kind=catalog&colour=red", Err("unknown query parameter"));
         check("kind=%ZZ", Err("percent"));
         check("kind=catalog&currency=dollars", Err("currency"));
+        check("kind=catalog&replace=maybe", Err("expected true or false"));
+        check("kind=orders&replace=true", Err("catalog imports only"));
+    }
+
+    #[test]
+    fn takes_replace_like_the_cli() {
+        assert!(parse_request(Some("kind=catalog&replace=true")).unwrap().spec.replace);
+        assert!(!parse_request(Some("kind=catalog&replace=false")).unwrap().spec.replace);
+        assert!(!parse_request(Some("kind=catalog")).unwrap().spec.replace);
     }
 
     /// Regression: rupee prices were stored as dollars: HTTP took no currency.

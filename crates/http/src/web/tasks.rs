@@ -95,6 +95,10 @@ fn import_form_markup() -> Markup {
                 label { "Column mapping, one " code { "target=Column" } " a line (optional) "
                     textarea name="map" rows="3" placeholder="sku=StockCode" {}
                 }
+                label {
+                    input type="checkbox" name="replace" value="true";
+                    " Catalog only: the file is the whole catalog (remove stored products it lacks)"
+                }
                 label { "File " input type="file" name="file" required; }
                 button class="button" type="submit" { "Import" }
             }
@@ -161,6 +165,13 @@ fn summarize_report(report: &serde_json::Value) -> String {
     let mut parts = Vec::new();
     if let Some(c) = report.get("catalog").filter(|c| c.is_object()) {
         parts.push(format!("{} products created, {} updated", c["products_created"], c["products_updated"]));
+        for (key, what) in
+            [("products_kept", "kept at their previous version"), ("products_removed", "removed")]
+        {
+            if let Some(n) = c.get(key).and_then(|n| n.as_u64()).filter(|&n| n > 0) {
+                parts.push(format!("{n} {what}"));
+            }
+        }
     }
     if let Some(o) = report.get("orders").filter(|o| o.is_object()) {
         parts.push(format!("{} order lines added", o["lines_inserted"]));
@@ -170,6 +181,9 @@ fn summarize_report(report: &serde_json::Value) -> String {
     }
     if let Some(n) = report.get("rows_read") {
         parts.push(format!("{n} rows"));
+    }
+    if let Some(n) = report.get("rows_skipped").and_then(|n| n.as_u64()).filter(|&n| n > 0) {
+        parts.push(format!("{n} skipped"));
     }
     match report.get("issues_total").and_then(|n| n.as_u64()) {
         Some(1) => parts.push("1 issue".into()),
@@ -193,5 +207,13 @@ mod tests {
         assert_eq!(summarize_report(&report), "259 products created, 0 updated · 259 rows · 1 issue");
         let clean = serde_json::json!({"orders": {"lines_inserted": 24}, "rows_read": 24, "issues_total": 0});
         assert_eq!(summarize_report(&clean), "24 order lines added · 24 rows");
+        let lossy = serde_json::json!({
+            "catalog": {"products_created": 0, "products_updated": 2, "products_kept": 1},
+            "rows_read": 9, "rows_skipped": 1, "issues_total": 2,
+        });
+        assert_eq!(
+            summarize_report(&lossy),
+            "0 products created, 2 updated · 1 kept at their previous version · 9 rows · 1 skipped · 2 issues"
+        );
     }
 }

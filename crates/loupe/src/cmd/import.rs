@@ -5,7 +5,10 @@
 //! and the progress comes from the task it starts.
 //!
 //! Exits non-zero only when nothing could be imported; skipped rows are
-//! reported, not fatal.
+//! reported, not fatal, and the text report's last line counts them with the
+//! products and values kept at their stored version (`N rows skipped, M
+//! products kept at their previous version`), so a script can tell a clean
+//! import from a lossy one without parsing the issues.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -48,6 +51,11 @@ pub enum ImportKind {
         /// Currency of prices that name none.
         #[arg(long, value_parser = parse_currency)]
         currency: Option<model::Currency>,
+        /// The file is the whole catalog: remove stored products it lacks (not
+        /// order-only ones) and apply its last product as read. Removes
+        /// nothing when a row could not be read.
+        #[arg(long)]
+        replace: bool,
     },
     /// Order lines: Shopify orders export or any CSV with --map
     /// (order_id, ordered_at, customer_id, sku, title, quantity, unit_price, currency, country).
@@ -114,8 +122,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
 /// The file and the use case's options for `kind`.
 fn spec(kind: &ImportKind, now: i64) -> (&Path, ImportSpec) {
     match kind {
-        ImportKind::Catalog { file, format, map, vocab, currency } => {
+        ImportKind::Catalog { file, format, map, vocab, currency, replace } => {
             let mut spec = ImportSpec::new(Kind::Catalog, now);
+            spec.replace = *replace;
             spec.format = *format;
             spec.mapping = map.clone();
             spec.vocab_file = vocab.clone();
@@ -154,6 +163,9 @@ fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Resul
     }
     if let Some(currency) = spec.currency {
         path.push_str(&format!("&currency={}", currency.as_str()));
+    }
+    if spec.replace {
+        path.push_str("&replace=true");
     }
     for m in &spec.mapping {
         path.push_str(&format!("&map={}", encode(m)));
@@ -242,7 +254,27 @@ fn print_report(o: &mut String, r: &ImportReport) {
             },
             c.products_total
         );
-        push_line!(o, "  variants   {} created, {} updated", c.variants_created, c.variants_updated);
+        push_line!(
+            o,
+            "  variants   {} created, {} updated{}",
+            c.variants_created,
+            c.variants_updated,
+            if c.variants_removed > 0 { format!(", {} removed", c.variants_removed) } else { String::new() }
+        );
+        if c.products_removed > 0 {
+            let more = c.products_removed.saturating_sub(c.removed_handles.len() as u64);
+            push_line!(
+                o,
+                "  removed    {} not in the file (--replace): {}{}",
+                if c.products_removed == 1 {
+                    "1 product".to_string()
+                } else {
+                    format!("{} products", c.products_removed)
+                },
+                c.removed_handles.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            );
+        }
     }
     if let Some(a) = &r.attributes {
         let pct = |n: u64, of: u64| (n * 100 + of / 2).checked_div(of).unwrap_or(0);
@@ -301,8 +333,41 @@ fn print_report(o: &mut String, r: &ImportReport) {
     }
     if r.issues_total == 0 {
         push_line!(o, "  issues     none");
-        return;
+    } else {
+        print_issues(o, r);
     }
+    if let Some(last) = last_line(r) {
+        push_line!(o, "{last}");
+    }
+}
+
+/// The report's last line: what the import could not read and what it kept
+/// of the stored catalog instead (catalog imports always say it; others when
+/// rows were skipped).
+fn last_line(r: &ImportReport) -> Option<String> {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let skipped = plural(r.rows_skipped, "row skipped", "rows skipped");
+    let Some(c) = &r.catalog else {
+        return (r.rows_skipped > 0).then_some(skipped);
+    };
+    let mut line = format!(
+        "{skipped}, {} at {} previous version",
+        plural(c.products_kept, "product kept", "products kept"),
+        if c.products_kept == 1 { "its" } else { "their" }
+    );
+    if c.values_kept > 0 {
+        line.push_str(&format!(
+            ", {} at the stored value",
+            plural(c.values_kept, "value kept", "values kept")
+        ));
+    }
+    if c.products_removed > 0 {
+        line.push_str(&format!(", {} removed", plural(c.products_removed, "product", "products")));
+    }
+    Some(line)
+}
+
+fn print_issues(o: &mut String, r: &ImportReport) {
     let mut codes: Vec<(&String, &u64)> = r.issues_by_code.iter().collect();
     codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();

@@ -106,6 +106,23 @@ fn commands_go_through_a_running_server() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["products"].as_u64().unwrap() > 0, "{report}");
 
+    // --replace goes to the server too: products the file lacks are removed,
+    // never the order-only ones the orders import created.
+    let fixture_text = std::fs::read_to_string(fixture()).unwrap();
+    let one: String = fixture_text
+        .lines()
+        .filter(|l| l.starts_with("Handle,") || l.starts_with("solitaire-engagement-ring,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let one_path = dir.path().join("one.csv");
+    std::fs::write(&one_path, one).unwrap();
+    let out = loupe(&data, &["import", "catalog", one_path.to_str().unwrap(), "--replace", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["catalog"]["products_removed"].as_u64().unwrap() > 0, "{report}");
+    let removed = report["catalog"]["removed_handles"].as_array().unwrap();
+    assert!(!removed.iter().any(|h| h == "solitaire-engagement-ring"), "{report}");
+
     // A command that needs the store to itself says which server holds it.
     let out = loupe(&data, &["export", "catalog", "--format", "jsonl"]);
     assert_eq!(out.status.code(), Some(1));

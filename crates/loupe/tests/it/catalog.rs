@@ -238,3 +238,48 @@ fn cartier_with_mapping_meets_the_export_contract() {
     );
     assert!(products.iter().all(|p| p["category"].is_string()), "a Cartier ring without a category");
 }
+
+/// The exit code and last line of a lossy import: exit 0, and the last line
+/// says how many rows were skipped and products kept; `--replace` removes
+/// what the file lacks and says which.
+#[test]
+fn a_cut_off_file_exits_0_and_says_what_it_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.as_path();
+    let full = write(dir.path(), "full.csv", SHOPIFY);
+    let out = loupe_ok(data, &["import", "catalog", &full]);
+    assert_eq!(
+        out.lines().last(),
+        Some("0 rows skipped, 0 products kept at their previous version"),
+        "{out}"
+    );
+
+    // The export stops after solitaire-ring's first row.
+    let cut: String = SHOPIFY.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let cut = write(dir.path(), "cut.csv", &cut);
+    let out = loupe_ok(data, &["import", "catalog", &cut]);
+    assert_eq!(out.lines().last(), Some("0 rows skipped, 1 product kept at its previous version"), "{out}");
+    assert!(out.contains("kept_previous"), "{out}");
+    let report: Value =
+        serde_json::from_str(&loupe_ok(data, &["import", "catalog", &cut, "--json"])).unwrap();
+    assert_eq!(report["catalog"]["products_kept"], 1);
+    assert_eq!(export(data).len(), 2, "pearl-studs stays");
+
+    // A row that cannot be read: still exit 0, and the last line counts it.
+    let misaligned = SHOPIFY.replace("SOL-W-7,0,1250.00,", "SOL-W-7,0,1250.00,,extra");
+    let misaligned = write(dir.path(), "misaligned.csv", &misaligned);
+    let out = loupe_ok(data, &["import", "catalog", &misaligned]);
+    assert_eq!(out.lines().last(), Some("1 row skipped, 2 products kept at their previous version"), "{out}");
+
+    let out = loupe_ok(data, &["import", "catalog", &cut, "--replace"]);
+    assert!(out.contains("removed    1 product not in the file (--replace): pearl-studs"), "{out}");
+    assert_eq!(
+        out.lines().last(),
+        Some("0 rows skipped, 0 products kept at their previous version, 1 product removed"),
+        "{out}"
+    );
+    let products = export(data);
+    assert_eq!(products.len(), 1);
+    assert_eq!(products[0]["variants"].as_array().unwrap().len(), 1);
+}

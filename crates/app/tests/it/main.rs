@@ -1,0 +1,4 @@
+//! Integration tests of the application layer's use cases, run against an
+//! in-memory store. One module per use case.
+
+mod imports;
