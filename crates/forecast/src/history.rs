@@ -84,6 +84,34 @@ pub fn build_demand(
     build_demand_iter(lines, inventory_history, events, products)
 }
 
+/// First and last day of the history: of sales and inventory snapshots.
+fn span(lines: &[OrderLine], inventory_history: &[InventoryLevel]) -> (NaiveDate, NaiveDate) {
+    let sales = lines.iter().filter(|l| l.kind == LineKind::Sale && l.quantity > 0 && sane(l.ordered_at));
+    let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+    let sale_times = sales.map(|l| l.ordered_at);
+    let snapshot_times = inventory_history.iter().filter_map(|l| l.as_of.filter(|&t| sane(t)));
+    for at in sale_times.chain(snapshot_times) {
+        let d = day_of(at);
+        first = Some(first.map_or(d, |f| f.min(d)));
+        last = Some(last.map_or(d, |x| x.max(d)));
+    }
+    let today = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
+    let start = first.unwrap_or(today);
+    (start, last.unwrap_or(start))
+}
+
+/// The events [`build_demand_iter`] reads: Unix milliseconds `[from, to)`,
+/// the 90 days that end with the history's last day. A caller with a large
+/// log reads only these.
+pub fn demand_event_window(lines: &[OrderLine], inventory_history: &[InventoryLevel]) -> (i64, i64) {
+    let (_, end) = span(lines, inventory_history);
+    let end_ms = (end + Duration::days(1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
+    (end_ms - EVENT_DAYS * 86_400_000, end_ms)
+}
+
+/// Days of views and add-to-carts counted.
+const EVENT_DAYS: i64 = 90;
+
 /// [`build_demand`] reading the events in one pass, in any order: only the
 /// last 90 days' views and add-to-carts are counted, so the events can come
 /// straight from the store a page at a time.
@@ -93,23 +121,7 @@ pub fn build_demand_iter<E: Borrow<Event>>(
     events: impl IntoIterator<Item = E>,
     products: &[Product],
 ) -> Demand {
-    let sales = lines.iter().filter(|l| l.kind == LineKind::Sale && l.quantity > 0 && sane(l.ordered_at));
-    let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
-    for l in sales.clone() {
-        let d = day_of(l.ordered_at);
-        first = Some(first.map_or(d, |f| f.min(d)));
-        last = Some(last.map_or(d, |x| x.max(d)));
-    }
-    for l in inventory_history {
-        if let Some(at) = l.as_of.filter(|&t| sane(t)) {
-            let d = day_of(at);
-            first = Some(first.map_or(d, |f| f.min(d)));
-            last = Some(last.map_or(d, |x| x.max(d)));
-        }
-    }
-    let today = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
-    let start = first.unwrap_or(today);
-    let end = last.unwrap_or(start);
+    let (start, end) = span(lines, inventory_history);
     let days = ((end - start).num_days() + 1) as usize;
 
     let mut by_sku: HashMap<String, usize> = HashMap::new();
@@ -226,9 +238,7 @@ pub fn build_demand_iter<E: Borrow<Event>>(
 
     // Events: views and add-to-carts per SKU (or per product's variants).
     {
-        let end_ms =
-            (end + Duration::days(1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
-        let d90 = end_ms - 90 * 86_400_000;
+        let (d90, end_ms) = demand_event_window(lines, inventory_history);
         let d14 = end_ms - 14 * 86_400_000;
         let mut by_product: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, v) in variants.iter().enumerate() {

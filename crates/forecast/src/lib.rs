@@ -33,7 +33,7 @@ pub mod synth;
 pub use backtest::{evaluate, evaluate_against, period_histories, truncate, Evaluation, MetricRow};
 pub use calendar::{first_forecast_period, week_start, CalendarEffects};
 pub use engine::{classify, fit_series, DemandClass, ModelKind, Scratch, SeriesContext, SeriesFit};
-pub use history::{build_demand, build_demand_iter, Demand, VariantHistory};
+pub use history::{build_demand, build_demand_iter, demand_event_window, Demand, VariantHistory};
 pub use inventory::{replenish, weeks_of_supply, ReplenishConfig, Suggestion, MIN_WEEKLY_DEMAND};
 pub use pipeline::{forecast, ForecastConfig, ForecastSet, SeriesForecast};
 pub use slow::{slow_movers, SlowConfig, SlowMover};

@@ -233,9 +233,8 @@ pub fn load_demand(store: &store::Store) -> store::Result<forecast::Demand> {
     let inventory = store.inventory_history()?;
     let products = store.products()?;
     // Only the last 90 days of events count; they are read a page at a time.
-    store.scan_events(i64::MIN, i64::MAX, |events| {
-        forecast::build_demand_iter(&lines, &inventory, events, &products)
-    })
+    let (from, to) = forecast::demand_event_window(&lines, &inventory);
+    store.scan_events(from, to, |events| forecast::build_demand_iter(&lines, &inventory, events, &products))
 }
 
 /// Collection of the buyer's decisions, one document per SKU.
