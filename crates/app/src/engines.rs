@@ -33,8 +33,10 @@ pub struct Freshness {
     pub max_age: Duration,
     /// Do not rebuild more often than this, however fast the key moves.
     pub min_age: Duration,
-    /// How a stale value is replaced: by the request that notices (it waits,
-    /// the others get the old value) or by a background thread (nobody waits).
+    /// How a value whose key moved is replaced: by the request that notices
+    /// (it waits, the others get the old value) or by a background thread
+    /// (nobody waits). A value past `max_age` with an unchanged key is always
+    /// refreshed in the background.
     pub rebuild: Rebuild,
 }
 
@@ -101,7 +103,10 @@ where
                         return Ok(b.value.clone());
                     }
                     let value = b.value.clone();
-                    if self.freshness.rebuild == Rebuild::Background {
+                    // A value that is only old (its data key has not moved)
+                    // is refreshed in the background whatever the mode: a
+                    // request must not wait because time passed.
+                    if self.freshness.rebuild == Rebuild::Background || !changed {
                         if !inner.background {
                             inner.background = true;
                             let me = self.clone();
@@ -475,6 +480,42 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!("the background rebuild never landed");
+    }
+
+    #[test]
+    fn an_old_value_with_the_same_key_is_refreshed_without_waiting() {
+        let slot: Arc<Slot<u64, u64>> = Slot::new(
+            "test",
+            Freshness {
+                max_age: Duration::from_millis(30),
+                min_age: Duration::ZERO,
+                rebuild: Rebuild::Foreground,
+            },
+        );
+        let builds = Arc::new(AtomicUsize::new(0));
+        assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 0);
+        std::thread::sleep(Duration::from_millis(40));
+        // The rebuild waits until the test has its answer (or 5 s): a request
+        // that waited for it would get the new value, 1.
+        let released = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let gate = released.clone();
+        let n = builds.clone();
+        let build: Arc<BuildFn<u64, u64>> = Arc::new(move || {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !gate.load(Ordering::SeqCst) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok((1, n.fetch_add(1, Ordering::SeqCst) as u64))
+        });
+        assert_eq!(*slot.get(1, build).unwrap(), 0, "the old value answers at once");
+        released.store(true, Ordering::SeqCst);
+        for _ in 0..100 {
+            if slot.current().is_some_and(|v| *v == 1) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the background refresh never landed");
     }
 
     #[test]
