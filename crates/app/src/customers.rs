@@ -16,7 +16,7 @@ pub fn forget(engines: &Engines, id: &str, actor: &str, via: &str) -> Result<For
         return Err(Error::new(Code::InvalidPath, "an empty customer id"));
     }
     let out = engines.store().forget_customer(id, engines.clock().now_secs())?;
-    engines.invalidate_recs();
+    engines.forget_learned();
     let done = Forgotten {
         customer_id: id.to_string(),
         events_deleted: out.events_deleted,

@@ -217,9 +217,84 @@ pub struct Engines {
     search: Arc<Slot<u64, SearchIndex>>,
     recs: Arc<Slot<(u64, u64), recs::Recommender>>,
     forecasts: Mutex<HashMap<ForecastKey, Arc<Slot<u64, Forecasts>>>>,
-    /// Search analytics over every event (seconds for a million events),
-    /// kept per event count and truncated per request.
-    analytics: Arc<Slot<u64, search::SearchAnalytics>>,
+    /// Search analytics over every event, kept up to date by counting only
+    /// the events that arrived since (a full read takes seconds per million).
+    analytics: Mutex<Option<LiveAnalytics>>,
+}
+
+/// Search analytics counted up to some point of the event log. See
+/// [`Engines::search_analytics`].
+struct LiveAnalytics {
+    builder: search::AnalyticsBuilder,
+    /// Events counted, and the latest time among them (Unix ms).
+    count: u64,
+    newest: i64,
+    /// Ids of the counted events less than [`LATE_MS`] older than `newest`:
+    /// the next read starts there and skips these.
+    recent: HashMap<String, i64>,
+    /// `recent` is pruned when it reaches this size.
+    prune_at: usize,
+    report: Arc<search::SearchAnalytics>,
+}
+
+const PRUNE_MIN: usize = 65_536;
+
+/// How late an event may arrive (behind the latest one counted) and still be
+/// added to the running analytics; a later one makes them count again.
+const LATE_MS: i64 = 3_600_000;
+
+impl LiveAnalytics {
+    fn new() -> LiveAnalytics {
+        LiveAnalytics {
+            builder: search::AnalyticsBuilder::new(),
+            count: 0,
+            newest: i64::MIN,
+            recent: HashMap::new(),
+            prune_at: PRUNE_MIN,
+            report: Arc::new(search::SearchAnalytics::default()),
+        }
+    }
+
+    fn add(&mut self, e: model::Event) {
+        self.builder.add(&e);
+        self.count += 1;
+        self.newest = self.newest.max(e.at);
+        if e.at >= self.newest.saturating_sub(LATE_MS) {
+            self.recent.insert(e.id, e.at);
+            if self.recent.len() >= self.prune_at {
+                self.prune();
+                self.prune_at = (self.recent.len() * 2).max(PRUNE_MIN);
+            }
+        }
+    }
+
+    fn prune(&mut self) {
+        let floor = self.newest.saturating_sub(LATE_MS);
+        self.recent.retain(|_, at| *at >= floor);
+    }
+
+    /// Adds the tail of the log after what was counted; false when the log
+    /// holds `stored` events and the tail does not account for them (an
+    /// event arrived more than [`LATE_MS`] late, or events were deleted).
+    fn catch_up(&mut self, stored: u64, tail: &mut dyn Iterator<Item = model::Event>) -> bool {
+        if stored == self.count {
+            return true;
+        }
+        let before = self.count;
+        for e in tail {
+            if !self.recent.contains_key(&e.id) {
+                self.add(e);
+            }
+        }
+        self.prune();
+        if self.count != stored {
+            return false;
+        }
+        if self.count != before {
+            self.report = Arc::new(self.builder.report(ANALYTICS_MAX));
+        }
+        true
+    }
 }
 
 /// Most queries any analytics list holds (`GET /v1/search/analytics?limit=`).
@@ -247,7 +322,7 @@ impl Engines {
                 },
             ),
             forecasts: Mutex::new(HashMap::new()),
-            analytics: Slot::new("search analytics", foreground(Duration::from_secs(600))),
+            analytics: Mutex::new(None),
         }
     }
 
@@ -316,9 +391,11 @@ impl Engines {
         })
     }
 
-    /// Drops the recommender (after a customer is forgotten).
-    pub fn invalidate_recs(&self) {
+    /// Drops what was learnt from the events: the recommender and the
+    /// search analytics (after a customer is forgotten).
+    pub fn forget_learned(&self) {
         self.recs.invalidate();
+        *lock(&self.analytics) = None;
     }
 
     /// Demand and forecasts at `freq` for `horizon` periods, recomputed when
@@ -351,20 +428,25 @@ impl Engines {
     }
 
     /// Search analytics with at most `limit` (up to [`ANALYTICS_MAX`])
-    /// queries per list, computed once per event count: `/admin/search`
-    /// took 2.5 to 7 s on every load when it read every event each time.
+    /// queries per list. The first call reads every event; later ones add the
+    /// events that arrived since (`/admin/search` took 2.5 to 7 s per load on
+    /// the demo, and 40 s at ten million events, when it read them all).
     pub fn search_analytics(&self, limit: usize) -> Result<search::SearchAnalytics> {
-        let store = self.store.clone();
-        let full = self.analytics.get(
-            self.store.event_count()?,
-            Arc::new(move || {
-                let count = store.event_count()?;
-                let analytics = store.scan_events(i64::MIN, i64::MAX, |events| {
-                    search::analytics_sorted(events, ANALYTICS_MAX)
-                })?;
-                Ok((count, analytics))
-            }),
-        )?;
+        let mut guard = lock(&self.analytics);
+        let caught_up = match guard.as_mut() {
+            Some(live) => self
+                .store
+                .scan_tail(live.newest.saturating_sub(LATE_MS), |stored, tail| live.catch_up(stored, tail))?,
+            None => false,
+        };
+        if !caught_up {
+            let mut live = LiveAnalytics::new();
+            self.store.scan_events(i64::MIN, i64::MAX, |events| events.for_each(|e| live.add(e)))?;
+            live.report = Arc::new(live.builder.report(ANALYTICS_MAX));
+            *guard = Some(live);
+        }
+        let full = guard.as_ref().map(|live| live.report.clone()).unwrap_or_default();
+        drop(guard);
         let mut out = (*full).clone();
         let limit = limit.min(ANALYTICS_MAX);
         out.top_queries.truncate(limit);

@@ -168,4 +168,45 @@ mod tests {
         let all: Vec<Event> = events.into_iter().chain(more).collect();
         assert_eq!(engines.search_analytics(10).unwrap(), search::analytics(&all, 10));
     }
+
+    /// The running analytics add what arrives after them, including events
+    /// a little late, and count again when one arrives hours late or events
+    /// are deleted: whatever the order of arrival, they equal a fresh pass.
+    #[test]
+    fn running_analytics_equal_a_fresh_pass_whatever_arrives() {
+        let store = store::Store::open_temporary().unwrap();
+        let engines = Engines::new(store.clone(), Clock::fixed(0));
+        let hour = 3_600_000;
+        let at = |e: Event, ms: i64| Event { at: 1_700_000_000_000 + ms, ..e };
+        let click = |i: usize, session: usize, ms: i64| Event {
+            id: format!("c{i}"),
+            kind: EventKind::Click,
+            session_id: Some(format!("s{session}")),
+            query: None,
+            results: Vec::new(),
+            product: Some("p0".into()),
+            position: Some(0),
+            ..at(search_event(i, "", 0), ms)
+        };
+        let mut all: Vec<Event> = Vec::new();
+        let mut check = |batch: Vec<Event>, what: &str| {
+            store.append_events(&batch).unwrap();
+            all.extend(batch);
+            assert_eq!(engines.search_analytics(50).unwrap(), search::analytics(&all, 50), "{what}");
+        };
+        check(vec![at(search_event(1, "gold ring", 3), 0), click(2, 1, 10)], "first read");
+        check(vec![at(search_event(3, "hoops", 0), 2 * hour)], "a later event");
+        check(vec![at(search_event(4, "pearl", 2), 2 * hour - 60_000)], "a minute late");
+        check(vec![at(search_event(5, "locket", 2), 10 * hour), click(6, 5, 10 * hour + 5)], "a click");
+        check(vec![at(search_event(7, "bangle", 1), hour)], "nine hours late");
+        // A customer's events go: the analytics are counted again.
+        let mut gone = at(search_event(8, "emerald", 2), 11 * hour);
+        gone.customer_id = Some("C1".into());
+        gone.session_id = None;
+        check(vec![gone], "the customer's search");
+        store.forget_customer("C1", 0).unwrap();
+        engines.forget_learned();
+        all.retain(|e| e.customer_id.as_deref() != Some("C1"));
+        assert_eq!(engines.search_analytics(50).unwrap(), search::analytics(&all, 50), "after forgetting");
+    }
 }

@@ -97,56 +97,87 @@ pub fn analytics_sorted<E: Borrow<Event>>(
     events: impl IntoIterator<Item = E>,
     limit: usize,
 ) -> SearchAnalytics {
-    let mut per: HashMap<String, QueryStat> = HashMap::new();
-    let mut positions = vec![PositionStat::default(); POSITIONS];
-    for (i, p) in positions.iter_mut().enumerate() {
-        p.position = i as u32;
-    }
-    let mut sessions: Sessions<SessionState> = Sessions::new();
-    let mut out = SearchAnalytics::default();
+    let mut builder = AnalyticsBuilder::new();
     for e in events {
-        let e = e.borrow();
+        builder.add(e.borrow());
+    }
+    builder.report(limit)
+}
+
+/// Search analytics kept up to date event by event: a caller that has
+/// counted the log so far adds what came after and asks for a new report,
+/// instead of reading every event again.
+pub struct AnalyticsBuilder {
+    per: HashMap<String, QueryStat>,
+    positions: Vec<PositionStat>,
+    sessions: Sessions<SessionState>,
+    /// Only the totals (searches, clicks, clicked searches) are used.
+    totals: SearchAnalytics,
+}
+
+impl Default for AnalyticsBuilder {
+    fn default() -> AnalyticsBuilder {
+        AnalyticsBuilder::new()
+    }
+}
+
+impl AnalyticsBuilder {
+    pub fn new() -> AnalyticsBuilder {
+        let positions =
+            (0..POSITIONS).map(|i| PositionStat { position: i as u32, ..PositionStat::default() }).collect();
+        AnalyticsBuilder {
+            per: HashMap::new(),
+            positions,
+            sessions: Sessions::new(),
+            totals: SearchAnalytics::default(),
+        }
+    }
+
+    /// Counts one event. Events should come in time order; one a little
+    /// late only shifts which search a click is credited to.
+    pub fn add(&mut self, e: &Event) {
         let session = e.session_id.as_deref().or(e.customer_id.as_deref()).unwrap_or("");
         match e.kind {
             EventKind::Search => {
-                let Some(q) = e.query.as_deref() else { continue };
+                let Some(q) = e.query.as_deref() else { return };
                 let key = query_key(q);
                 if key.is_empty() {
-                    continue;
+                    return;
                 }
-                out.searches += 1;
-                let st = per
+                self.totals.searches += 1;
+                let st = self
+                    .per
                     .entry(key.clone())
                     .or_insert_with(|| QueryStat { query: q.trim().to_lowercase(), ..QueryStat::default() });
                 st.searches += 1;
                 if e.results.is_empty() {
                     st.zero_results += 1;
                 }
-                for p in positions.iter_mut().take(e.results.len()) {
+                for p in self.positions.iter_mut().take(e.results.len()) {
                     p.impressions += 1;
                 }
-                let state = sessions.touch(session, e.at);
+                let state = self.sessions.touch(session, e.at);
                 state.last_query = Some(key);
                 state.last_clicked = false;
             }
             EventKind::Click => {
-                let state = sessions.touch(session, e.at);
+                let state = self.sessions.touch(session, e.at);
                 let key = match e.query.as_deref() {
                     Some(q) => query_key(q),
                     None => match &state.last_query {
                         Some(k) => k.clone(),
-                        None => continue,
+                        None => return,
                     },
                 };
-                if let Some(st) = per.get_mut(&key) {
+                if let Some(st) = self.per.get_mut(&key) {
                     st.clicks += 1;
-                    out.clicks += 1;
+                    self.totals.clicks += 1;
                     if state.last_query.as_ref() == Some(&key) && !state.last_clicked {
                         state.last_clicked = true;
                         st.clicked_searches += 1;
-                        out.clicked_searches += 1;
+                        self.totals.clicked_searches += 1;
                     }
-                    if let Some(p) = e.position.and_then(|p| positions.get_mut(p as usize)) {
+                    if let Some(p) = e.position.and_then(|p| self.positions.get_mut(p as usize)) {
                         p.clicks += 1;
                     }
                     if let Some(product) = e.product.as_deref() {
@@ -157,13 +188,13 @@ pub fn analytics_sorted<E: Borrow<Event>>(
                 }
             }
             EventKind::Purchase => {
-                let Some(product) = e.product.as_deref() else { continue };
-                let pairs = &mut sessions.touch(session, e.at).clicked;
+                let Some(product) = e.product.as_deref() else { return };
+                let pairs = &mut self.sessions.touch(session, e.at).clicked;
                 pairs.retain(|(key, p)| {
                     if *p != product {
                         return true;
                     }
-                    if let Some(st) = per.get_mut(key) {
+                    if let Some(st) = self.per.get_mut(key) {
                         st.purchases += 1;
                     }
                     false
@@ -172,20 +203,31 @@ pub fn analytics_sorted<E: Borrow<Event>>(
             _ => {}
         }
     }
-    let mut all: Vec<QueryStat> = per.into_values().collect();
-    all.sort_by(|a, b| b.searches.cmp(&a.searches).then_with(|| a.query.cmp(&b.query)));
-    out.zero_result_queries = all.iter().filter(|q| q.zero_results > 0).take(limit).cloned().collect();
-    out.zero_result_queries
-        .sort_by(|a, b| b.zero_results.cmp(&a.zero_results).then_with(|| a.query.cmp(&b.query)));
-    out.no_click_queries = all
-        .iter()
-        .filter(|q| q.clicks == 0 && q.searches >= 3 && q.zero_results < q.searches)
-        .take(limit)
-        .cloned()
-        .collect();
-    out.top_queries = all.into_iter().take(limit).collect();
-    out.ctr_by_position = positions.into_iter().filter(|p| p.impressions > 0).collect();
-    out
+
+    /// The analytics so far, with at most `limit` queries per list.
+    pub fn report(&self, limit: usize) -> SearchAnalytics {
+        let mut out = SearchAnalytics {
+            searches: self.totals.searches,
+            clicks: self.totals.clicks,
+            clicked_searches: self.totals.clicked_searches,
+            ..SearchAnalytics::default()
+        };
+        let mut all: Vec<&QueryStat> = self.per.values().collect();
+        all.sort_by(|a, b| b.searches.cmp(&a.searches).then_with(|| a.query.cmp(&b.query)));
+        out.zero_result_queries =
+            all.iter().filter(|q| q.zero_results > 0).take(limit).map(|q| (*q).clone()).collect();
+        out.zero_result_queries
+            .sort_by(|a, b| b.zero_results.cmp(&a.zero_results).then_with(|| a.query.cmp(&b.query)));
+        out.no_click_queries = all
+            .iter()
+            .filter(|q| q.clicks == 0 && q.searches >= 3 && q.zero_results < q.searches)
+            .take(limit)
+            .map(|q| (*q).clone())
+            .collect();
+        out.top_queries = all.into_iter().take(limit).cloned().collect();
+        out.ctr_by_position = self.positions.iter().filter(|p| p.impressions > 0).cloned().collect();
+        out
+    }
 }
 
 #[cfg(test)]

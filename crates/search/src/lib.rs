@@ -29,7 +29,9 @@ mod suggest;
 mod text;
 mod understand;
 
-pub use analytics::{analytics, analytics_sorted, PositionStat, QueryStat, SearchAnalytics};
+pub use analytics::{
+    analytics, analytics_sorted, AnalyticsBuilder, PositionStat, QueryStat, SearchAnalytics,
+};
 pub use behaviour::{query_key, BehaviourStats, QueryProductStats};
 pub use index::{Config, SearchIndex, Weights};
 pub use lexicon::{Lexicon, LexiconError, PriceWord, DEFAULT_LEXICON};

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::ops::Bound;
 
 use model::{Event, OrderLine};
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::tables::{decode, EVENTS, ORDER_LINES};
 use crate::{Error, Result, Store};
@@ -44,6 +44,31 @@ impl Store {
         let mut scan = Scan::new(self, Box::new(read));
         let out = f(&mut scan);
         scan.finish(out)
+    }
+
+    /// Calls `f` with the number of events stored and an iterator over those
+    /// with `at >= from`, in time order, both read in one transaction so that
+    /// they agree: a consumer that counted the log up to some time can check
+    /// that nothing older arrived or went away since. For short tails (the
+    /// last hour); a long scan should use [`Store::scan_events`].
+    pub fn scan_tail<T>(
+        &self,
+        from: i64,
+        f: impl FnOnce(u64, &mut dyn Iterator<Item = Event>) -> T,
+    ) -> Result<T> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let count = table.len()?;
+        let mut error = None;
+        let mut events = table.range::<(i64, &str)>((from, "")..)?.map_while(|entry| {
+            let decoded = entry.map_err(Error::from).and_then(|(_, bytes)| decode("events", bytes.value()));
+            decoded.map_err(|e| error = Some(e)).ok()
+        });
+        let out = f(count, &mut events);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     /// Time of the latest event (Unix ms), without reading the others.
