@@ -192,7 +192,7 @@ impl Store {
         I: IntoIterator<Item = Result<Product, E>>,
         E: Into<SourceError>,
     {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let mut out = ImportOutcome::default();
         {
             let mut t = CatalogTables::open(&txn)?;
