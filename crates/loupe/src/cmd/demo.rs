@@ -89,7 +89,7 @@ struct Timings {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    let demo_dir = data.join("demo");
+    let demo_dir = data.join(app::traces::DEMO_DIR);
     let config = sim::SimConfig {
         seed: args.seed,
         products: args.products as usize,
