@@ -2,10 +2,12 @@
 //!
 //! Every route is registered with an [`Access`] level (see `routes::Area`), so
 //! there is no route that forgot to say who may call it:
-//! - `Open`: anyone (`/health`, `/metrics`, `/openapi.json`, the storefront).
+//! - `Open`: anyone (`/health`, `/openapi.json`, the storefront).
 //! - `Public`: a public or an admin key (read-only catalog, search, suggest,
-//!   recommendations).
-//! - `Admin`: an admin key (imports, events, tasks, everything that writes).
+//!   recommendations): what a storefront needs, nothing more.
+//! - `Admin`: an admin key (imports, events, tasks, everything that writes,
+//!   and what only the brand should read: forecasts, replenishment,
+//!   `/metrics`).
 //! - `AdminPage`: like `Admin`, for the `/admin` HTML pages; browsers cannot
 //!   send a bearer header, so HTTP Basic auth is accepted too (any user name,
 //!   the admin key as password) and a 401 asks the browser to prompt.
