@@ -80,8 +80,9 @@ fn names(path: &Path, id: &str) -> std::io::Result<bool> {
 /// Rewrites a generated file without `id` (next to it, then renamed over
 /// it); `false` for a kind of file this does not know how to scrub.
 fn rewrite(path: &Path, id: &str) -> std::io::Result<bool> {
-    let jsonl = path.extension().is_some_and(|e| e == "jsonl");
-    if !jsonl && !path.extension().is_some_and(|e| e == "csv") {
+    let kind = path.extension().and_then(|e| e.to_str());
+    let jsonl = kind == Some("jsonl");
+    if !jsonl && kind != Some("csv") {
         return Ok(false);
     }
     let fresh = path.with_extension("scrub");
