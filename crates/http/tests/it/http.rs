@@ -238,6 +238,23 @@ async fn keys_are_enforced_once_one_exists() {
     app.get("/metrics").await.assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
     app.get_with_key("/metrics", &public).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(app.get_with_key("/metrics", &admin).await.status, StatusCode::OK);
+    // The back-office's Metrics link works with the browser's Basic login.
+    let r = app
+        .call(
+            Request::get("/metrics")
+                .header("authorization", format!("Basic {}", base64(&format!("admin:{admin}"))))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Writes never take a Basic login: a browser would send it for any site.
+    let events = Request::post("/v1/events")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("authorization", format!("Basic {}", base64(&format!("admin:{admin}"))));
+    app.call(events.body(Body::from("[]")).unwrap())
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
     app.get("/v1/forecasts").await.assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
     app.get_with_key("/v1/forecasts", &public).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(app.get_with_key("/v1/search?q=ring", &public).await.status, StatusCode::OK);
