@@ -81,10 +81,12 @@ error_codes! {
     Forbidden => ("forbidden", 403, "The key's role may not do this, or a cross-site write was refused.");
     NotFound => ("not_found", 404, "No such route, product, customer, rule, task or series.");
     MethodNotAllowed => ("method_not_allowed", 405, "The route exists but not with this method.");
+    RequestTimeout => ("request_timeout", 408, "The request body did not arrive within the server's body timeout.");
     Conflict => ("conflict", 409, "The thing to create exists already.");
     BatchTooLarge => ("batch_too_large", 400, "An events batch holds more events than one request may carry.");
     PayloadTooLarge => ("payload_too_large", 413, "The body is over the route's size limit.");
     UnsupportedMediaType => ("unsupported_media_type", 415, "The body's content type is not one this route reads.");
+    HeadersTooLarge => ("headers_too_large", 431, "The request's headers are over 32 KiB or 100 fields.");
     Interrupted => ("interrupted", 503, "The server stopped before this task finished; nothing was written; run it again.");
     Internal => ("internal", 500, "A fault of Loupe's (storage, a bug); the details are in the server log under the request id.");
 }

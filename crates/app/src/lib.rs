@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod recommend;
 pub mod search;
 pub mod tasks;
+pub mod traces;
 pub mod wire;
 
 use std::sync::Arc;

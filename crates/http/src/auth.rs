@@ -2,10 +2,12 @@
 //!
 //! Every route is registered with an [`Access`] level (see `routes::Area`), so
 //! there is no route that forgot to say who may call it:
-//! - `Open`: anyone (`/health`, `/metrics`, `/openapi.json`, the storefront).
+//! - `Open`: anyone (`/health`, `/openapi.json`, the storefront).
 //! - `Public`: a public or an admin key (read-only catalog, search, suggest,
-//!   recommendations).
-//! - `Admin`: an admin key (imports, events, tasks, everything that writes).
+//!   recommendations): what a storefront needs, nothing more.
+//! - `Admin`: an admin key (imports, events, tasks, everything that writes,
+//!   and what only the brand should read: forecasts, replenishment,
+//!   `/metrics`).
 //! - `AdminPage`: like `Admin`, for the `/admin` HTML pages; browsers cannot
 //!   send a bearer header, so HTTP Basic auth is accepted too (any user name,
 //!   the admin key as password) and a 401 asks the browser to prompt.
@@ -83,7 +85,14 @@ pub(crate) async fn require_admin_page(State(state): State<AppState>, req: Reque
 }
 
 async fn enforce(state: &AppState, need: Access, mut req: Request, next: Next) -> Response {
-    match authorize(&state.app.store, state.local_token.as_deref(), req.headers(), need) {
+    // A browser logged in to the back-office (Basic auth) may also follow its
+    // links to admin API reads (`/metrics`, the purchase-order CSV). Only
+    // reads: a cached Basic login is sent with any request to this origin, and
+    // another site's page cannot read a GET's answer but could post a form.
+    let basic = need == Access::AdminPage
+        || (need == Access::Admin
+            && matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD));
+    match authorize_with(&state.app.store, state.local_token.as_deref(), req.headers(), need, basic) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await
@@ -108,7 +117,17 @@ pub fn authorize(
     headers: &HeaderMap,
     need: Access,
 ) -> Result<Caller, ApiError> {
-    let key = presented_key(headers, need == Access::AdminPage);
+    authorize_with(store, local_token, headers, need, need == Access::AdminPage)
+}
+
+fn authorize_with(
+    store: &store::Store,
+    local_token: Option<&str>,
+    headers: &HeaderMap,
+    need: Access,
+    allow_basic: bool,
+) -> Result<Caller, ApiError> {
+    let key = presented_key(headers, allow_basic);
     if let (Some(key), Some(token)) = (key.as_deref(), local_token) {
         if same_secret(key, token) {
             return Ok(Caller { role: Some(Role::Admin), local: true });

@@ -149,8 +149,24 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::BytesRejection(_) => Code::BadBody,
             _ => Code::BadRequest,
         };
+        if let Some(err) = timed_out(&rejection) {
+            return err;
+        }
         from_rejection(status, code, rejection.body_text())
     }
+}
+
+/// `408 request_timeout` when `err` comes from a body that did not arrive
+/// within the server's body timeout (see `serve`).
+pub(crate) fn timed_out(err: &(dyn std::error::Error + 'static)) -> Option<ApiError> {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if let Some(timeout) = err.downcast_ref::<crate::serve::BodyTimeout>() {
+            return Some(ApiError::new(Code::RequestTimeout, timeout.to_string()));
+        }
+        cause = err.source();
+    }
+    None
 }
 
 impl From<QueryRejection> for ApiError {

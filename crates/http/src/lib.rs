@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 pub use error::{ApiError, Code};
-pub use serve::{serve, serve_async, ServeConfig};
+pub use serve::{serve, serve_async, ServeConfig, Timeouts};
 pub use state::{AppState, Limits};
 
 /// Every area, in the order the OpenAPI document lists them: the API's
@@ -57,8 +57,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .layer(from_fn(json_errors))
         .layer(from_fn(refuse_cross_site_writes))
+        .layer(from_fn(html_errors))
         .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(state.limits.default_bytes))
+        .layer(from_fn(limit_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(from_fn(error::request_ids))
         .with_state(state)
@@ -129,6 +131,76 @@ async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     replaced
+}
+
+/// The most header bytes (names and values) a request may carry.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// The most header fields a request may carry.
+pub const MAX_HEADERS: usize = 100;
+
+/// Answers `431 headers_too_large` in our own shape (JSON for the API, the
+/// error page for pages) when the headers are over [`MAX_HEADER_BYTES`] or
+/// [`MAX_HEADERS`]. The server lets hyper read heads up to 1 MiB so that this
+/// check, not hyper's bodiless 431, is what clients meet.
+async fn limit_headers(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if bytes <= MAX_HEADER_BYTES && headers.len() <= MAX_HEADERS {
+        return next.run(req).await;
+    }
+    let err = ApiError::new(
+        Code::HeadersTooLarge,
+        format!(
+            "the request's headers ({} fields, {}) are over the limit of {MAX_HEADERS} fields and {}",
+            headers.len(),
+            error::human_bytes(bytes),
+            error::human_bytes(MAX_HEADER_BYTES)
+        ),
+    );
+    if is_api_path(req.uri().path()) {
+        err.into_response()
+    } else {
+        web::PageError(err).into_response()
+    }
+}
+
+/// Gives errors on pages that a layer, an extractor or axum itself answered
+/// in JSON or without a body (a path that is not UTF-8, 405, 413) the HTML
+/// error page, with the same status and message.
+async fn html_errors(req: Request, next: Next) -> Response {
+    if is_api_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if is_html || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let sent: Option<app::wire::http::ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let code = sent
+        .as_ref()
+        .and_then(|b| Code::parse(&b.code))
+        .filter(|c| c.status() == status.as_u16())
+        .or_else(|| Code::ALL.iter().copied().find(|c| c.status() == status.as_u16()))
+        .unwrap_or(if status.is_server_error() { Code::Internal } else { Code::BadRequest });
+    let message =
+        sent.map(|b| b.message).unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
+    let mut page = web::PageError(ApiError::new(code, message)).into_response();
+    *page.status_mut() = status;
+    // Keep headers such as `Allow` and `WWW-Authenticate`.
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    page
 }
 
 /// Refuses requests that change something (any method but GET, HEAD and

@@ -82,7 +82,7 @@ impl Store {
         if collection.is_empty() || key.is_empty() {
             return Err(Error::Invalid("a document needs a collection and a key".into()));
         }
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(DOCS)?.insert((collection, key), json)?;
         txn.commit()?;
         Ok(())
@@ -113,7 +113,7 @@ impl Store {
 
     /// Returns whether the document existed.
     pub fn delete_doc(&self, collection: &str, key: &str) -> Result<bool> {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let existed = txn.open_table(DOCS)?.remove((collection, key))?.is_some();
         txn.commit()?;
         Ok(existed)
@@ -129,7 +129,7 @@ impl Store {
         getrandom::getrandom(&mut secret)
             .map_err(|e| Error::Invalid(format!("no randomness for a key: {e}")))?;
         let key = format!("{}{}", role.prefix(), hex::encode(secret));
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut table = txn.open_table(KEYS)?;
             let id = table.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
@@ -181,7 +181,7 @@ impl Store {
 
     /// Returns whether a key with this id existed.
     pub fn revoke_key(&self, id: u64) -> Result<bool> {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let existed = txn.open_table(KEYS)?.remove(id)?.is_some();
         txn.commit()?;
         Ok(existed)
@@ -193,7 +193,7 @@ impl Store {
         if id.is_empty() {
             return Err(Error::Invalid("a task needs an id".into()));
         }
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(TASKS)?.insert(id, json)?;
         txn.commit()?;
         Ok(())
@@ -222,7 +222,7 @@ impl Store {
 
     /// Appends to the audit log (never rewritten); returns the entry's number.
     pub fn append_audit(&self, entry: AuditEntry) -> Result<u64> {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let seq;
         {
             let mut table = txn.open_table(AUDIT)?;

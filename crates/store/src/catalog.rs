@@ -273,7 +273,7 @@ impl Store {
         E: Into<SourceError>,
     {
         let now = config.now;
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let mut out = ImportOutcome::default();
         {
             let mut t = CatalogTables::open(&txn)?;

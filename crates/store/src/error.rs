@@ -26,6 +26,14 @@ pub enum Error {
         #[source]
         source: Box<redb::DatabaseError>,
     },
+    /// Replacing the store's file with a rewritten copy failed; the store
+    /// is as it was.
+    #[error("could not rewrite the store into {path}")]
+    Rewrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The input handed to an import failed; nothing was written.
     #[error("{0}")]
     Aborted(#[source] SourceError),

@@ -4,13 +4,11 @@
 //! Events are written durably (redb `Durability::Immediate`, the default) in
 //! one transaction per batch: a batch of a thousand costs one fsync.
 
-use std::collections::HashSet;
-
 use model::{Event, OrderLine};
-use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
-use sha2::{Digest, Sha256};
+use redb::{ReadableTable, ReadableTableMetadata};
 
-use crate::tables::{decode, encode, ERASED, EVENTS, EVENT_IDS, ORDER_LINES};
+use crate::erasure::{self, Erased};
+use crate::tables::{decode, encode, EVENTS, EVENT_IDS, ORDER_LINES};
 use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,9 +31,9 @@ impl Store {
     /// Events of a forgotten customer are kept without their customer id.
     pub fn append_events(&self, events: &[Event]) -> Result<AppendOutcome> {
         let mut out = AppendOutcome::default();
-        let mut txn = self.db().begin_write()?;
+        let mut txn = self.begin_write()?;
         txn.set_durability(redb::Durability::Immediate);
-        let erased = erased_set(&txn)?;
+        let erased = Erased::read(&txn)?;
         {
             let mut ids = txn.open_table(EVENT_IDS)?;
             let mut by_time = txn.open_table(EVENTS)?;
@@ -55,7 +53,7 @@ impl Store {
                     continue;
                 }
                 buf.clear();
-                let erased_customer = matches!(&e.customer_id, Some(c) if !erased.is_empty() && erased.contains(&customer_hash(c)));
+                let erased_customer = matches!(&e.customer_id, Some(c) if erased.contains(c));
                 let written = if erased_customer {
                     serde_json::to_writer(&mut buf, &Event { customer_id: None, ..e.clone() })
                 } else {
@@ -93,15 +91,19 @@ impl Store {
     }
 
     /// Forgets a customer: deletes their events, blanks their id on order
-    /// lines (the sale itself stays, anonymous), and remembers a hash of the
-    /// id so that later imports of the same data do not bring it back.
-    /// `now` (Unix seconds) records when.
+    /// lines (the sale itself stays, anonymous), and remembers a keyed hash
+    /// of the id (see `erasure`) so that later imports of the same data do not
+    /// bring it back. `now` (Unix seconds) records when.
+    ///
+    /// The change is committed by rewriting the whole file (see
+    /// `commit_rewritten`), so that none of the deleted bytes survive in
+    /// freed pages: the call takes time in proportion to the store's size.
     pub fn forget_customer(&self, customer_id: &str, now: i64) -> Result<ForgetOutcome> {
         if customer_id.trim().is_empty() {
             return Err(Error::Invalid("an empty customer id".into()));
         }
         let mut out = ForgetOutcome::default();
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut by_time = txn.open_table(EVENTS)?;
             let mut ids = txn.open_table(EVENT_IDS)?;
@@ -133,23 +135,9 @@ impl Store {
             }
             out.order_lines_anonymized = changed.len();
 
-            txn.open_table(ERASED)?.insert(customer_hash(customer_id).as_str(), now)?;
+            erasure::remember(&txn, customer_id, now)?;
         }
-        txn.commit()?;
+        self.commit_rewritten(txn)?;
         Ok(out)
     }
-}
-
-/// The erasure list stores hashes, not the ids it is meant to forget.
-pub(crate) fn customer_hash(customer_id: &str) -> String {
-    hex::encode(Sha256::digest(customer_id.as_bytes()))
-}
-
-pub(crate) fn erased_set(txn: &WriteTransaction) -> Result<HashSet<String>> {
-    let table = txn.open_table(ERASED)?;
-    let mut out = HashSet::new();
-    for entry in table.iter()? {
-        out.insert(entry?.0.value().to_string());
-    }
-    Ok(out)
 }

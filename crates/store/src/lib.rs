@@ -13,6 +13,7 @@
 
 mod admin;
 mod catalog;
+mod erasure;
 mod error;
 mod events;
 mod keep;
@@ -20,10 +21,10 @@ mod orders;
 mod scan;
 mod tables;
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
-use redb::Database;
+use redb::{Database, WriteTransaction};
 
 pub use admin::{AuditEntry, KeyInfo, Role};
 pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
@@ -53,9 +54,20 @@ impl Default for Options {
 
 /// A handle to the store. Cheap to clone (an `Arc` inside); share it between
 /// threads freely. redb serialises writers and lets readers run beside them.
+///
+/// The database sits behind a lock because forgetting a customer replaces the
+/// file (see [`Store::forget_customer`]): every clone then uses the new one.
+/// The lock is held only to clone the `Arc`, never across a transaction.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Database>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: RwLock<Arc<Database>>,
+    /// The file, `None` for the in-memory store.
+    path: Option<PathBuf>,
+    cache_bytes: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,13 +89,11 @@ impl Store {
         std::fs::create_dir_all(dir)
             .map_err(|source| Error::CreateDir { path: dir.to_path_buf(), source })?;
         let path = dir.join(FILE_NAME);
-        let db = Database::builder().set_cache_size(options.cache_bytes).create(&path).map_err(|source| {
-            match source {
-                redb::DatabaseError::DatabaseAlreadyOpen => Error::Locked { path: path.clone() },
-                source => Error::Open { path: path.clone(), source: Box::new(source) },
-            }
-        })?;
-        Store::init(db)
+        let db = open_file(&path, options.cache_bytes)?;
+        // A rewrite that a killed process left unfinished: the file it was
+        // replacing (now ours, locked) is still the store.
+        let _ = std::fs::remove_file(rewrite_path(&path));
+        Store::init(db, Some(path), options.cache_bytes)
     }
 
     /// A store that lives in memory only, for tests and benchmarks.
@@ -91,26 +101,100 @@ impl Store {
         let db = Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(|source| Error::Open { path: "(memory)".into(), source: Box::new(source) })?;
-        Store::init(db)
+        Store::init(db, None, 0)
     }
 
     /// Creates every table once so that readers never meet a missing table.
-    fn init(db: Database) -> Result<Store> {
+    fn init(db: Database, path: Option<PathBuf>, cache_bytes: usize) -> Result<Store> {
         let txn = db.begin_write()?;
         tables::create_all(&txn)?;
         txn.commit()?;
-        Ok(Store { db: Arc::new(db) })
+        Ok(Store { inner: Arc::new(Inner { db: RwLock::new(Arc::new(db)), path, cache_bytes }) })
+    }
+
+    /// The directory the store's file is in; `None` for the in-memory store.
+    pub fn dir(&self) -> Option<&Path> {
+        self.inner.path.as_deref().and_then(Path::parent)
     }
 
     /// Bumped on every change to the catalog (imports, order-only products);
     /// engines use it as a cache key for indexes built from `products()`.
     pub fn catalog_version(&self) -> Result<u64> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db().begin_read()?;
         let meta = txn.open_table(tables::META)?;
         Ok(meta.get(tables::CATALOG_VERSION)?.map(|v| v.value()).unwrap_or(0))
     }
 
-    pub(crate) fn db(&self) -> &Database {
-        &self.db
+    /// The current database, for a read transaction. Writes go through
+    /// [`Store::begin_write`].
+    pub(crate) fn db(&self) -> Arc<Database> {
+        // A poisoned lock still holds a usable `Arc`: the swap cannot panic
+        // half-way.
+        self.inner.db.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// A write transaction on the current file. A writer that waited while
+    /// [`Store::commit_rewritten`] replaced the file would otherwise commit
+    /// into the old one, which nothing reads any more: it starts again on the
+    /// new one instead.
+    pub(crate) fn begin_write(&self) -> Result<WriteTransaction> {
+        loop {
+            let db = self.db();
+            let txn = db.begin_write()?;
+            if Arc::ptr_eq(&db, &self.db()) {
+                return Ok(txn);
+            }
+        }
+    }
+
+    /// Commits `txn` by writing every table, as `txn` sees them, into a fresh
+    /// file that then replaces the store's (an atomic rename). redb frees the
+    /// pages of deleted records but does not wipe them, and compaction moves
+    /// pages without clearing what it leaves behind, so this is the one way to
+    /// have deleted data gone from the file. It takes time and disk space in
+    /// proportion to the store, and other writers wait meanwhile (readers
+    /// carry on with the old file). If anything fails, `txn` is dropped and
+    /// nothing changed; a crash before the rename leaves the old file, which
+    /// never saw `txn`. The in-memory store just commits.
+    pub(crate) fn commit_rewritten(&self, txn: WriteTransaction) -> Result<()> {
+        let Some(path) = self.inner.path.as_deref() else {
+            txn.commit()?;
+            return Ok(());
+        };
+        let fresh = rewrite_path(path);
+        let io = |source| Error::Rewrite { path: fresh.clone(), source };
+        let _ = std::fs::remove_file(&fresh);
+        {
+            let db = open_file(&fresh, self.inner.cache_bytes)?;
+            let to = db.begin_write()?;
+            tables::copy_all(&txn, &to)?;
+            to.commit()?;
+        }
+        std::fs::rename(&fresh, path).map_err(io)?;
+        // From here the new file is the store whatever happens; syncing the
+        // directory makes the rename itself survive a power cut.
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        let db = open_file(path, self.inner.cache_bytes)?;
+        let old =
+            std::mem::replace(&mut *self.inner.db.write().unwrap_or_else(|e| e.into_inner()), Arc::new(db));
+        // Dropping `txn` aborts it on the old file, now unlinked. It must go
+        // first: closing a redb database starts a write transaction of its
+        // own. The old file's pages go when its last reader finishes.
+        drop(txn);
+        drop(old);
+        Ok(())
+    }
+}
+
+fn open_file(path: &Path, cache_bytes: usize) -> Result<Database> {
+    Database::builder().set_cache_size(cache_bytes).create(path).map_err(|source| match source {
+        redb::DatabaseError::DatabaseAlreadyOpen => Error::Locked { path: path.to_path_buf() },
+        source => Error::Open { path: path.to_path_buf(), source: Box::new(source) },
+    })
+}
+
+fn rewrite_path(path: &Path) -> PathBuf {
+    path.with_extension("redb.rewrite")
 }

@@ -11,8 +11,8 @@ use model::{InventoryLevel, OrderLine, Product, Variant};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::catalog::CatalogTables;
+use crate::erasure::Erased;
 use crate::error::SourceError;
-use crate::events::erased_set;
 use crate::tables::{decode, encode, INVENTORY, ORDER_LINES};
 use crate::{Error, Result, Store};
 
@@ -37,8 +37,8 @@ impl Store {
         I: IntoIterator<Item = Result<OrderLine, E>>,
         E: Into<SourceError>,
     {
-        let txn = self.db().begin_write()?;
-        let erased = erased_set(&txn)?;
+        let txn = self.begin_write()?;
+        let erased = Erased::read(&txn)?;
         let mut out = OrdersOutcome::default();
         {
             let mut lines = txn.open_table(ORDER_LINES)?;
@@ -55,7 +55,7 @@ impl Store {
                     ));
                 }
                 if let Some(c) = &line.customer_id {
-                    if !erased.is_empty() && erased.contains(&crate::events::customer_hash(c)) {
+                    if erased.contains(c) {
                         line.customer_id = None;
                     }
                 }
@@ -107,7 +107,7 @@ impl Store {
         I: IntoIterator<Item = Result<InventoryLevel, E>>,
         E: Into<SourceError>,
     {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let mut n = 0;
         {
             let mut table = txn.open_table(INVENTORY)?;

@@ -2,7 +2,10 @@
 //! index tables map a natural key to a primary key and are written in the same
 //! transaction as the record they point to.
 
-use redb::{MultimapTableDefinition, ReadableTable, TableDefinition, TableHandle, WriteTransaction};
+use redb::{
+    MultimapTableDefinition, MultimapTableHandle, ReadableMultimapTable, ReadableTable, TableDefinition,
+    TableHandle, WriteTransaction,
+};
 
 use crate::Result;
 
@@ -26,8 +29,13 @@ pub(crate) const INVENTORY: TableDefinition<(&str, &str, i64), &[u8]> = TableDef
 pub(crate) const EVENTS: TableDefinition<(i64, &str), &[u8]> = TableDefinition::new("events");
 /// Event id -> at, for deduplication and to find the record.
 pub(crate) const EVENT_IDS: TableDefinition<&str, i64> = TableDefinition::new("event_ids");
-/// sha256 hex of a forgotten customer id -> when it was forgotten.
+/// HMAC-SHA256 hex of a forgotten customer id (under the `erasure` secret)
+/// -> when it was forgotten; see `erasure`.
 pub(crate) const ERASED: TableDefinition<&str, i64> = TableDefinition::new("erased_customers");
+/// Plain SHA-256 hex entries of stores written before the secret existed.
+pub(crate) const ERASED_SHA256: TableDefinition<&str, i64> = TableDefinition::new("erased_customers_sha256");
+/// Name -> secret bytes of this store (the erasure list's key).
+pub(crate) const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");
 /// (collection, key) -> JSON text.
 pub(crate) const DOCS: TableDefinition<(&str, &str), &str> = TableDefinition::new("docs");
 /// Task id -> JSON text.
@@ -52,11 +60,91 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(EVENTS)?;
     txn.open_table(EVENT_IDS)?;
     txn.open_table(ERASED)?;
+    txn.open_table(ERASED_SHA256)?;
+    txn.open_table(SECRETS)?;
+    crate::erasure::init(txn)?;
     txn.open_table(DOCS)?;
     txn.open_table(TASKS)?;
     txn.open_table(KEYS)?;
     txn.open_table(AUDIT)?;
     txn.open_table(META)?;
+    Ok(())
+}
+
+/// Copies every table of `from` into `to` (a fresh file): see
+/// `Store::rewrite`. A table this list does not know is an error rather than
+/// something silently left behind.
+pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result<()> {
+    const COPIED: &[&str] = &[
+        "products",
+        "product_handles",
+        "order_lines",
+        "inventory",
+        "events",
+        "event_ids",
+        "erased_customers",
+        "erased_customers_sha256",
+        "secrets",
+        "docs",
+        "tasks",
+        "api_keys",
+        "audit",
+        "meta",
+    ];
+    for table in from.list_tables()? {
+        if !COPIED.contains(&table.name()) {
+            return Err(crate::Error::Invalid(format!(
+                "the store holds a table it cannot copy: {}",
+                table.name()
+            )));
+        }
+    }
+    for table in from.list_multimap_tables()? {
+        if table.name() != SKUS.name() {
+            return Err(crate::Error::Invalid(format!(
+                "the store holds a table it cannot copy: {}",
+                table.name()
+            )));
+        }
+    }
+    copy(from, to, PRODUCTS)?;
+    copy(from, to, HANDLES)?;
+    {
+        let source = from.open_multimap_table(SKUS)?;
+        let mut target = to.open_multimap_table(SKUS)?;
+        for entry in source.iter()? {
+            let (sku, ids) = entry?;
+            for id in ids {
+                target.insert(sku.value(), id?.value())?;
+            }
+        }
+    }
+    copy(from, to, ORDER_LINES)?;
+    copy(from, to, INVENTORY)?;
+    copy(from, to, EVENTS)?;
+    copy(from, to, EVENT_IDS)?;
+    copy(from, to, ERASED)?;
+    copy(from, to, ERASED_SHA256)?;
+    copy(from, to, SECRETS)?;
+    copy(from, to, DOCS)?;
+    copy(from, to, TASKS)?;
+    copy(from, to, KEYS)?;
+    copy(from, to, AUDIT)?;
+    copy(from, to, META)?;
+    Ok(())
+}
+
+fn copy<K: redb::Key + 'static, V: redb::Value + 'static>(
+    from: &WriteTransaction,
+    to: &WriteTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<()> {
+    let source = from.open_table(table)?;
+    let mut target = to.open_table(table)?;
+    for entry in source.iter()? {
+        let (key, value) = entry?;
+        target.insert(key.value(), value.value())?;
+    }
     Ok(())
 }
 

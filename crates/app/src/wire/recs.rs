@@ -65,6 +65,14 @@ pub struct Forgotten {
     pub customer_id: String,
     pub events_deleted: usize,
     pub order_lines_anonymized: usize,
+    /// Loupe's own generated files (the demo's, under `DATA/demo/`) the
+    /// customer was removed from, relative to the data directory.
+    #[serde(default)]
+    pub files_scrubbed: Vec<String>,
+    /// Other files under the data directory that still name the customer
+    /// (uploads, the operator's files): Loupe does not touch them.
+    #[serde(default)]
+    pub files_still_holding: Vec<String>,
 }
 
 fn round(x: f32) -> f64 {

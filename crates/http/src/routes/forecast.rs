@@ -32,7 +32,7 @@ pub(crate) fn area() -> Area {
     Area::new("forecast", "Demand forecasts, replenishment suggestions and slow movers.")
         .get(
             "/v1/forecasts",
-            Access::Public,
+            Access::Admin,
             forecasts,
             Op::new("Forecast demand")
                 .describe(

@@ -280,11 +280,14 @@ fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
 }
 
 fn bad_form(err: multer::Error) -> ApiError {
-    ApiError::bad_request(Code::BadBody, format!("the form could not be read: {err}"))
+    crate::error::timed_out(&err)
+        .unwrap_or_else(|| ApiError::bad_request(Code::BadBody, format!("the form could not be read: {err}")))
 }
 
-fn bad_body(err: &dyn std::fmt::Display) -> ApiError {
-    ApiError::bad_request(Code::BadBody, format!("the request body could not be read: {err}"))
+fn bad_body(err: &axum::Error) -> ApiError {
+    crate::error::timed_out(err).unwrap_or_else(|| {
+        ApiError::bad_request(Code::BadBody, format!("the request body could not be read: {err}"))
+    })
 }
 
 /// Checks what can be checked before any row is read (format, mapping,

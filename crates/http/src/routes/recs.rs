@@ -89,6 +89,10 @@ pub(crate) fn area() -> Area {
                     "customer_id": {"type": "string"},
                     "events_deleted": {"type": "integer"},
                     "order_lines_anonymized": {"type": "integer"},
+                    "files_scrubbed": {"type": "array", "items": {"type": "string"},
+                        "description": "The demo's generated files (under the data directory) the customer was removed from."},
+                    "files_still_holding": {"type": "array", "items": {"type": "string"},
+                        "description": "Other files under the data directory that still name the customer; Loupe leaves them alone."},
                 },
             }),
         )

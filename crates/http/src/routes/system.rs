@@ -23,10 +23,10 @@ pub(crate) fn area() -> Area {
         )
         .get(
             "/metrics",
-            Access::Open,
+            Access::Admin,
             metrics,
             Op::new("Prometheus metrics")
-                .describe("Request counts and latency histograms per route pattern, catalog size, engine gauges.")
+                .describe("Request counts and latency histograms per route pattern, catalog size, engine gauges. Needs an admin key once keys exist.")
                 .content(200, "Prometheus text exposition format 0.0.4.", "text/plain"),
         )
         .get(

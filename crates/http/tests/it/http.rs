@@ -229,10 +229,35 @@ async fn keys_are_enforced_once_one_exists() {
         .header("authorization", format!("Bearer {admin}"));
     assert_eq!(app.call(events.body(Body::from("[]")).unwrap()).await.status, StatusCode::OK);
 
-    // Operational routes stay open.
+    // Health and the API document stay open.
     assert_eq!(app.get("/health").await.json()["auth"], "keys");
-    assert_eq!(app.get("/metrics").await.status, StatusCode::OK);
     assert_eq!(app.get("/openapi.json").await.status, StatusCode::OK);
+    // Regression (issue 10): the README gives public keys the catalog, search
+    // and recommendations only, but forecasts answered a public key and the
+    // metrics answered anyone.
+    app.get("/metrics").await.assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
+    app.get_with_key("/metrics", &public).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(app.get_with_key("/metrics", &admin).await.status, StatusCode::OK);
+    // The back-office's Metrics link works with the browser's Basic login.
+    let r = app
+        .call(
+            Request::get("/metrics")
+                .header("authorization", format!("Basic {}", base64(&format!("admin:{admin}"))))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Writes never take a Basic login: a browser would send it for any site.
+    let events = Request::post("/v1/events")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("authorization", format!("Basic {}", base64(&format!("admin:{admin}"))));
+    app.call(events.body(Body::from("[]")).unwrap())
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
+    app.get("/v1/forecasts").await.assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
+    app.get_with_key("/v1/forecasts", &public).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(app.get_with_key("/v1/search?q=ring", &public).await.status, StatusCode::OK);
     // The back-office asks a browser for the admin key (Basic auth, key as password).
     let r = app.get("/admin").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

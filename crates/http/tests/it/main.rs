@@ -5,6 +5,7 @@ mod forecast;
 mod http;
 mod recs;
 mod search;
+mod serve;
 mod web;
 mod web_recs;
 

@@ -291,3 +291,46 @@ async fn the_tasks_page_imports_a_file_from_a_form() {
     let html = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(html.contains("choose a file to import"), "{html}");
 }
+
+// Regression (issue 10): a path that is not UTF-8 once percent-decoded, a
+// wrong method or oversized headers answered pages in plain text, JSON or
+// with no body at all; every error on a page is the HTML error page.
+#[tokio::test]
+async fn every_error_on_a_page_is_the_html_error_page() {
+    let (app, _store, _dir) = app(vec![ring("halo-ring", "Halo Ring")]);
+    for uri in ["/p/%FF%FE", "/c/%C3%28"] {
+        let (s, ct, body) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert!(ct.starts_with("text/html") && body.contains("That did not work"), "{uri}: {ct} {body}");
+    }
+    // A query that is not UTF-8 shows the page with its defaults.
+    let (s, ct, _) = get(&app, "/search?q=%FF%FE").await;
+    assert!(s == StatusCode::OK && ct.starts_with("text/html"), "{s} {ct}");
+
+    let call = |req: Request<Body>| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(req).await.unwrap();
+            let status = response.status();
+            let ct = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string());
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, ct.unwrap_or_default(), String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (s, ct, body) = call(Request::delete("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert!(ct.starts_with("text/html"), "{ct}: {body}");
+
+    let huge = "x".repeat(40 * 1024);
+    for (uri, html) in [("/", true), ("/v1/products", false)] {
+        let (s, ct, body) =
+            call(Request::get(uri).header("x-filler", &huge).body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "{uri}");
+        if html {
+            assert!(ct.starts_with("text/html") && body.contains("headers"), "{uri}: {ct} {body}");
+        } else {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["code"], "headers_too_large", "{v}");
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! `loupe customers forget ID`: the right to be forgotten. Deletes the
 //! customer's events and blanks their id on order lines (the sales stay,
-//! anonymous, so demand history remains true). Recommenders are trained from
+//! anonymous, so demand history remains true), rewrites the store file so no
+//! copy survives in freed pages, scrubs the demo's generated files and names
+//! every other file under the data directory that still holds the id. Recommenders are trained from
 //! the store, so the next training has nothing of theirs; a running server
 //! drops its model when asked through `DELETE /v1/customers/{id}`.
 
@@ -45,11 +47,17 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 outln!("{}", serde_json::to_string(&done)?);
             } else {
                 outln!(
-                    "forgot customer {}: {} events deleted, {} order lines anonymized",
+                    "forgot customer {}: {} events deleted, {} order lines anonymized; the store file was rewritten without them",
                     done.customer_id,
                     done.events_deleted,
                     done.order_lines_anonymized
                 );
+                for file in &done.files_scrubbed {
+                    outln!("scrubbed the demo's generated file {file}");
+                }
+                for file in &done.files_still_holding {
+                    outln!("still names the customer (not Loupe's to change; remove or edit it yourself): {file}");
+                }
             }
             Ok(())
         }

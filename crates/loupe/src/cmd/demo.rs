@@ -20,12 +20,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Address to bind.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to serve on; 0 picks a free one (the address is printed).
-    #[arg(long, default_value_t = 7700)]
-    pub port: u16,
+    #[command(flatten)]
+    pub listen: super::serve::Listen,
     /// Products in the generated catalog (up to 200,000).
     #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
     pub products: u32,
@@ -89,7 +85,7 @@ struct Timings {
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
-    let demo_dir = data.join("demo");
+    let demo_dir = data.join(app::traces::DEMO_DIR);
     let config = sim::SimConfig {
         seed: args.seed,
         products: args.products as usize,
@@ -173,7 +169,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::init_tracing();
-    super::serve::serve(store, data, &args.host, args.port, args.json)
+    super::serve::serve(store, data, &args.listen, args.json)
 }
 
 fn build(

@@ -6,20 +6,54 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    #[command(flatten)]
+    pub listen: Listen,
+    /// Print the bound address as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where and how the server listens; shared with `loupe demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Listen {
     /// Address to bind; keep the loopback default unless a proxy sits in front.
+    /// Any other address needs API keys (`loupe keys create --role admin`).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Port to bind; 0 picks a free one (the address is printed).
     #[arg(long, default_value_t = 7700)]
     pub port: u16,
-    /// Print the bound address as JSON instead of text.
+    /// Serve a non-loopback address even though no API key exists, so that
+    /// anyone who reaches it may import, delete and read everything.
     #[arg(long)]
-    pub json: bool,
+    pub insecure_no_keys: bool,
+    /// Seconds a client may take to send a request's headers (also how long
+    /// an idle kept-alive connection stays open).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+    /// Seconds a connection may stay with no request being handled and no
+    /// byte moving before it is closed.
+    #[arg(long, default_value_t = 75, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+}
+
+impl Listen {
+    fn timeouts(&self) -> loupe_http::Timeouts {
+        loupe_http::Timeouts {
+            header: Duration::from_secs(self.header_timeout),
+            body: Duration::from_secs(self.body_timeout),
+            idle: Duration::from_secs(self.idle_timeout),
+        }
+    }
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -34,15 +68,28 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         },
         other => other.with_context(|| format!("Failed to open the store in {}", data.display()))?,
     };
-    serve(store, data, &args.host, args.port, args.json)
+    serve(store, data, &args.listen, args.json)
 }
 
 /// Runs the server on an opened store, records its address for the CLI
 /// (`DATA/server.json`, see `crate::remote`) and prints where it listens;
 /// shared with `loupe demo`.
-pub fn serve(store: store::Store, data: &Path, host: &str, port: u16, json: bool) -> anyhow::Result<()> {
+pub fn serve(store: store::Store, data: &Path, listen: &Listen, json: bool) -> anyhow::Result<()> {
     let keys = store.list_keys().context("Failed to read the API keys")?;
-    if keys.is_empty() {
+    if keys.is_empty() && !is_loopback(&listen.host) {
+        if !listen.insecure_no_keys {
+            anyhow::bail!(
+                "refusing to serve {} without API keys: anyone who reaches it could import, delete and read \
+                 everything. Create a key first (`loupe keys create --role admin`), bind 127.0.0.1, or add \
+                 --insecure-no-keys if something in front of Loupe guards it",
+                listen.host
+            );
+        }
+        eprintln!(
+            "warning: serving {} with no API keys (--insecure-no-keys): anyone who can reach it may do anything.",
+            listen.host
+        );
+    } else if keys.is_empty() {
         eprintln!(
             "warning: no API keys exist, so the API is open to anyone who can reach it.\n         \
              Fine on 127.0.0.1 for a local demo; before exposing it, run `loupe keys create --role admin`."
@@ -52,9 +99,10 @@ pub fn serve(store: store::Store, data: &Path, host: &str, port: u16, json: bool
     let config = loupe_http::ServeConfig {
         app: app::App::new(store, super::system_clock()),
         data_dir: data.to_path_buf(),
-        host: host.to_string(),
-        port,
+        host: listen.host.clone(),
+        port: listen.port,
         local_token: Some(token.clone()),
+        timeouts: listen.timeouts(),
     };
     let result = loupe_http::serve(config, |addr: SocketAddr| {
         let record = crate::remote::Record { address: loopback(addr), pid: std::process::id(), token };
@@ -65,6 +113,13 @@ pub fn serve(store: store::Store, data: &Path, host: &str, port: u16, json: bool
     });
     crate::remote::Record::remove(data);
     result
+}
+
+/// `127.0.0.1`, `::1`, `localhost` and the rest of 127/8: only this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A fresh secret for this server process, handed to the CLI through the
@@ -104,4 +159,17 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,tantivy=warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_this_machine_is_loopback() {
+        for host in ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"] {
+            assert!(super::is_loopback(host), "{host}");
+        }
+        for host in ["0.0.0.0", "::", "192.168.1.4", "example.com", ""] {
+            assert!(!super::is_loopback(host), "{host}");
+        }
+    }
 }

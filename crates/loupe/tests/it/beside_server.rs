@@ -175,3 +175,17 @@ fn a_closed_pipe_ends_a_command_quietly() {
         assert!(stderr(&out).is_empty(), "{args:?} printed: {}", stderr(&out));
     }
 }
+
+// Regression (issue 10): `--host 0.0.0.0` served an open API (no keys) to the
+// whole network with only a warning.
+#[test]
+fn serving_beyond_loopback_without_keys_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for host in ["0.0.0.0", "::"] {
+        let out = loupe(&data, &["serve", "--host", host, "--port", "0"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = stderr(&out);
+        assert!(text.contains("without API keys") && text.contains("--insecure-no-keys"), "{text}");
+    }
+}

@@ -121,3 +121,63 @@ fn import_events_keeps_valid_lines_and_names_bad_ones() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing could be imported") && stderr.contains("line 1"), "{stderr}");
 }
+
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+// Regression (issue 10, finding 5): after a forget, the id was still in the
+// store file's freed pages and in the demo's raw files.
+#[test]
+fn forgetting_a_demo_customer_leaves_no_copy_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    loupe_ok(&data, SMALL);
+    // The customer with the most events, so that many pages held them.
+    let events = std::fs::read_to_string(data.join("demo/events.jsonl")).unwrap();
+    let mut counts = std::collections::HashMap::<String, usize>::new();
+    for line in events.lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        if let Some(c) = event["customer_id"].as_str() {
+            *counts.entry(c.to_string()).or_default() += 1;
+        }
+    }
+    let (id, _) = counts.into_iter().max_by_key(|(c, n)| (*n, c.clone())).unwrap();
+    let store = data.join("loupe.redb");
+    assert!(occurrences(&std::fs::read(&store).unwrap(), id.as_bytes()) > 0);
+    std::fs::create_dir_all(data.join("tmp")).unwrap();
+    std::fs::write(data.join("tmp/upload-left-behind"), format!("O1,{id}\n")).unwrap();
+
+    let out: Value = serde_json::from_str(&loupe_ok(&data, &["customers", "forget", &id, "--json"])).unwrap();
+    assert!(out["events_deleted"].as_u64().unwrap() > 0, "{out}");
+    assert_eq!(
+        occurrences(&std::fs::read(&store).unwrap(), id.as_bytes()),
+        0,
+        "the store file still names {id}"
+    );
+    let scrubbed: Vec<&str> =
+        out["files_scrubbed"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+    assert!(scrubbed.contains(&"demo/events.jsonl"), "{out}");
+    assert_eq!(out["files_still_holding"], serde_json::json!(["tmp/upload-left-behind"]), "{out}");
+    for entry in walk(&data.join("demo")) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let whole = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| *w == id).count();
+        assert_eq!(whole, 0, "{} still names {id}", entry.display());
+    }
+    // The text output says plainly what is left.
+    let text = loupe_ok(&data, &["customers", "forget", &id]);
+    assert!(text.contains("tmp/upload-left-behind"), "{text}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(entry.path());
+        }
+    }
+    out
+}
