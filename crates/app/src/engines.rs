@@ -46,6 +46,10 @@ pub enum Rebuild {
     Background,
 }
 
+/// How long a request waits for another's first build of a value before it
+/// is answered `warming_up` (a start with a large store takes a minute).
+const FIRST_BUILD_WAIT: Duration = Duration::from_secs(10);
+
 /// One engine value with the key it was built at. See the module docs.
 pub struct Slot<K, T> {
     name: &'static str,
@@ -53,6 +57,8 @@ pub struct Slot<K, T> {
     inner: Mutex<Inner<K, T>>,
     /// Held while a build runs, so that only one runs at a time.
     building: Mutex<()>,
+    /// [`FIRST_BUILD_WAIT`], shorter in tests.
+    first_wait: Duration,
 }
 
 struct Inner<K, T> {
@@ -85,6 +91,7 @@ where
             freshness,
             inner: Mutex::new(Inner { current: None, background: false, generation: 0 }),
             building: Mutex::new(()),
+            first_wait: FIRST_BUILD_WAIT,
         })
     }
 
@@ -123,8 +130,9 @@ where
             (Ok(guard), _) => guard,
             // Another request is rebuilding: answer from the old value.
             (Err(_), Some(old)) => return Ok(old),
-            // Nothing to answer with yet: wait for that build.
-            (Err(_), None) => lock(&self.building),
+            // Nothing to answer with yet: wait a little for that build, then
+            // say so rather than hold the request for as long as it takes.
+            (Err(_), None) => self.wait_for_build()?,
         };
         let generation = {
             let inner = lock(&self.inner);
@@ -163,6 +171,27 @@ where
             }
         }
         self.get(key, build).map(Some)
+    }
+
+    /// The build lock once the build holding it ends, if within
+    /// [`FIRST_BUILD_WAIT`]; else a `warming_up` error.
+    fn wait_for_build(&self) -> Result<MutexGuard<'_, ()>> {
+        let deadline = Instant::now() + self.first_wait;
+        loop {
+            match self.building.try_lock() {
+                Ok(guard) => return Ok(guard),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    return Err(Error::new(
+                        crate::error::Code::WarmingUp,
+                        format!("Loupe is still building its {} engine; retry in a few seconds", self.name),
+                    ))
+                }
+            }
+        }
     }
 
     fn rebuild_in_background(&self, generation: u64, build: &BuildFn<K, T>) {
@@ -598,6 +627,36 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!("the background refresh never landed");
+    }
+
+    #[test]
+    fn a_request_that_finds_the_first_build_running_is_told_to_retry() {
+        let mut slot = Slot::<u64, u64>::new(
+            "test",
+            Freshness { max_age: Duration::MAX, min_age: Duration::ZERO, rebuild: Rebuild::Foreground },
+        );
+        Arc::get_mut(&mut slot).unwrap().first_wait = Duration::from_millis(100);
+        let released = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let gate = released.clone();
+        let slow: Arc<BuildFn<u64, u64>> = Arc::new(move || {
+            while !gate.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok((1, 7))
+        });
+        let builds = Arc::new(AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            let first = s.spawn(|| slot.get(1, slow.clone()));
+            while slot.building.try_lock().is_ok() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let err = slot.get(1, counting(&builds, 1)).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::WarmingUp, "{}", err.message);
+            released.store(true, Ordering::SeqCst);
+            assert_eq!(*first.join().unwrap().unwrap(), 7);
+        });
+        assert_eq!(builds.load(Ordering::SeqCst), 0, "the waiting request did not build a second value");
+        assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 7);
     }
 
     #[test]

@@ -87,6 +87,7 @@ error_codes! {
     PayloadTooLarge => ("payload_too_large", 413, "The body is over the route's size limit.");
     UnsupportedMediaType => ("unsupported_media_type", 415, "The body's content type is not one this route reads.");
     HeadersTooLarge => ("headers_too_large", 431, "The request's headers are over 32 KiB or 100 fields.");
+    WarmingUp => ("warming_up", 503, "The engine this needs (search index, recommender, forecasts) is still being built after a start; retry after the seconds in Retry-After.");
     Interrupted => ("interrupted", 503, "The server stopped before this task finished; nothing was written; run it again.");
     Internal => ("internal", 500, "A fault of Loupe's (storage, a bug); the details are in the server log under the request id.");
 }

@@ -108,6 +108,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, axum::Json(self.body())).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -120,10 +123,10 @@ impl IntoResponse for ApiError {
 /// A use case's error keeps its code; an internal one is logged and hidden.
 impl From<app::Error> for ApiError {
     fn from(err: app::Error) -> ApiError {
-        if err.is_input() {
-            ApiError::new(err.code, err.message)
-        } else {
+        if err.code == app::Code::Internal {
             ApiError::internal(err)
+        } else {
+            ApiError::new(err.code, err.message)
         }
     }
 }

@@ -12,6 +12,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's malloc: a server whose engines are rebuilt
+/// on many threads kept 2.3 GB resident under a ten-minute soak with glibc's
+/// per-thread arenas, for a working set under 1 GB (BENCHMARKS.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_CODES: &str = "\
 Exit status:
   0  success (also when the output pipe closes early, as with `| head`)
