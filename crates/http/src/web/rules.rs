@@ -294,12 +294,8 @@ fn rule_form(f: &RuleForm, errors: &[FieldError]) -> Markup {
             "text"
         }
     };
-    let actions = [
-        ("pin", "Pin: put the products first, in this order"),
-        ("boost", "Boost: raise them by some points"),
-        ("bury", "Bury: lower them by some points"),
-        ("hide", "Hide: remove them from the results"),
-    ];
+    let actions =
+        [("pin", "Pin to the top"), ("boost", "Boost (raise)"), ("bury", "Bury (lower)"), ("hide", "Hide")];
     html! {
         form class="rule-form" method="post" action="/admin/search/rules" novalidate {
             input type="hidden" name="original" value=(f.original);
@@ -325,8 +321,9 @@ fn rule_form(f: &RuleForm, errors: &[FieldError]) -> Markup {
             }
             label id="f-amount" {
                 "Points (boost and bury)"
-                input name="amount" value=(f.amount) inputmode="decimal" placeholder="2"
+                input name="amount" value=(f.amount) inputmode="decimal"
                     aria-invalid=[invalid("amount")] aria-describedby=[described("amount")];
+                span class="hint" { "Default 2. Pin and hide ignore it." }
                 (note("amount"))
             }
             label id="f-query" {

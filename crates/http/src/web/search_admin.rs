@@ -240,7 +240,6 @@ fn rules_panel(rules: &[Rule], notice: Option<&str>) -> Markup {
                         thead {
                             tr {
                                 th { "Id" } th { "Action" } th { "Applies to" } th { "Products" } th { "Active" }
-                                th { span class="visually-hidden" { "Manage" } }
                             }
                         }
                         tbody { @for r in rules { (rule_row(r)) } }
@@ -269,7 +268,15 @@ fn rule_row(r: &Rule) -> Markup {
     };
     html! {
         tr {
-            td { (r.id) }
+            td {
+                (r.id)
+                // In the first column, so that a phone shows them without scrolling the table.
+                div class="row-actions small" {
+                    a href={ "/admin/search/rules/edit?id=" (url_encode(&r.id)) } aria-label={ "Edit rule " (r.id) } { "Edit" }
+                    " \u{b7} "
+                    a href={ "/admin/search/rules/delete?id=" (url_encode(&r.id)) } aria-label={ "Delete rule " (r.id) } { "Delete" }
+                }
+            }
             td { (action) }
             td {
                 @match (&r.query, &r.category) {
@@ -286,11 +293,6 @@ fn rule_row(r: &Rule) -> Markup {
                 }
             }
             td { (when) }
-            td class="row-actions" {
-                a href={ "/admin/search/rules/edit?id=" (url_encode(&r.id)) } aria-label={ "Edit rule " (r.id) } { "Edit" }
-                " "
-                a href={ "/admin/search/rules/delete?id=" (url_encode(&r.id)) } aria-label={ "Delete rule " (r.id) } { "Delete" }
-            }
         }
     }
 }
