@@ -280,6 +280,53 @@ mod tests {
         }
     }
 
+    /// Each mistake in a rule is named by its field; products given by SKU
+    /// come back as their handles, once each.
+    #[test]
+    fn a_rule_is_checked_field_by_field_against_the_catalog() {
+        let store = store::Store::open_temporary().unwrap();
+        let ring = model::Product {
+            handle: "halo-ring".into(),
+            title: "Halo Ring".into(),
+            variants: vec![model::Variant { sku: "HALO-7".into(), ..model::Variant::default() }],
+            ..model::Product::default()
+        };
+        store.import_products([Ok::<_, std::io::Error>(ring)], 0).unwrap();
+        let engines = Engines::new(store, Clock::fixed(0));
+        let base = Rule {
+            id: "hero".into(),
+            action: "pin".into(),
+            amount: None,
+            products: vec!["halo-7".into(), "halo-ring".into()],
+            query: Some("ring".into()),
+            category: None,
+            starts_at: None,
+            ends_at: None,
+        };
+        #[track_caller]
+        fn check(engines: &Engines, rule: Rule, fields: &[&str]) {
+            let got = match check_rule(engines, &rule).unwrap() {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+            };
+            assert_eq!(got, fields, "{rule:?}");
+        }
+        let ok = check_rule(&engines, &base).unwrap().unwrap();
+        assert_eq!(ok.products, ["halo-ring"]);
+        check(&engines, Rule { id: "no spaces".into(), ..base.clone() }, &["id"]);
+        check(&engines, Rule { action: "promote".into(), ..base.clone() }, &["action"]);
+        check(&engines, Rule { amount: Some(-1.0), ..base.clone() }, &["amount"]);
+        check(&engines, Rule { query: Some(" ".into()), ..base.clone() }, &["query"]);
+        check(&engines, Rule { query: None, category: Some("ring".into()), ..base.clone() }, &[]);
+        check(&engines, Rule { category: Some("tiara".into()), ..base.clone() }, &["category"]);
+        check(&engines, Rule { products: vec!["nope".into()], ..base.clone() }, &["products"]);
+        check(&engines, Rule { products: vec![" ".into()], ..base.clone() }, &["products"]);
+        check(&engines, Rule { starts_at: Some("soon".into()), ..base.clone() }, &["starts_at"]);
+        let backwards =
+            Rule { starts_at: Some("2027-02-01".into()), ends_at: Some("2027-01-01".into()), ..base.clone() };
+        check(&engines, backwards, &["ends_at"]);
+    }
+
     /// The cached analytics, cut to a limit, are what a fresh pass at that
     /// limit gives; new events are seen.
     #[test]
