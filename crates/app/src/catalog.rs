@@ -32,7 +32,7 @@ pub fn products(
     let matching: Vec<&Product> =
         products.iter().filter(|p| category.is_none() || p.category == category).collect();
     let items = matching.iter().skip(offset).take(limit).map(|p| ProductSummary::from(*p)).collect();
-    Ok(Page { items, total: matching.len(), limit, offset })
+    Ok(Page::new(items, matching.len(), limit, offset))
 }
 
 /// The product whose numeric id, handle or variant SKU is `key`.

@@ -14,6 +14,7 @@ use crate::error::{Code, Error, Result};
 use crate::wire::forecast::{
     attach_decisions, Decision, DecisionRequest, Replenishment, SeriesForecast, SlowMover, DECISIONS,
 };
+use crate::wire::http::Cursor;
 
 pub const MAX_LIMIT: usize = 10_000;
 /// Replenishment and slow movers look this many weeks ahead.
@@ -51,6 +52,9 @@ pub struct ForecastPage {
     /// Series matching the query over all pages.
     pub total: usize,
     pub first_period: String,
+    /// Pass as `cursor` for the next page; `None` on the last one.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 /// Whether any order line was imported. Without one there is nothing to
@@ -73,7 +77,12 @@ pub fn forecasts(engines: &Engines, q: &ForecastQuery) -> Result<ForecastPage> {
     }
     let c = engines.forecasts(freq, horizon)?;
     if !has_sales(&c) {
-        return Ok(ForecastPage { items: Vec::new(), total: 0, first_period: String::new() });
+        return Ok(ForecastPage {
+            items: Vec::new(),
+            total: 0,
+            first_period: String::new(),
+            next_cursor: None,
+        });
     }
     let matching: Vec<&forecast::SeriesForecast> = c
         .set
@@ -87,13 +96,19 @@ pub fn forecasts(engines: &Engines, q: &ForecastQuery) -> Result<ForecastPage> {
             return Err(Error::not_found(format!("{} series {sku:?}", level.as_str())));
         }
     }
-    let items = matching
+    let items: Vec<SeriesForecast> = matching
         .iter()
         .skip(q.offset)
         .take(q.limit)
         .map(|s| SeriesForecast::from_engine(&c.set, s))
         .collect();
-    Ok(ForecastPage { items, total: matching.len(), first_period: c.set.first_period.to_string() })
+    let next_cursor = Cursor::after(q.offset, items.len(), matching.len()).map(|c| c.encode());
+    Ok(ForecastPage {
+        items,
+        total: matching.len(),
+        first_period: c.set.first_period.to_string(),
+        next_cursor,
+    })
 }
 
 /// Every replenishment suggestion with the decision a buyer took on it.

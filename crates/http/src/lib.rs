@@ -48,6 +48,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::admin::area(),
         web::forecast::area(),
         web::tasks::area(),
+        web::rules::area(),
     ]
 }
 

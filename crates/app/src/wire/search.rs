@@ -300,7 +300,8 @@ pub struct Rule {
     pub ends_at: Option<String>,
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
+/// Unix seconds of an RFC 3339 time or a `YYYY-MM-DD` date (UTC midnight).
+pub(crate) fn parse_time(s: &str) -> Result<i64, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());
     }

@@ -5,14 +5,13 @@ use model::Category;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
 use app::wire::catalog::{ProductDetail, ProductSummary};
 use app::wire::http::Page;
 use app::wire::quality::QualityReportOut;
-use app::Code;
 
 pub(crate) const DEFAULT_LIMIT: usize = 50;
 pub(crate) const MAX_LIMIT: usize = 1000;
@@ -24,10 +23,13 @@ pub(crate) fn area() -> Area {
             "/v1/products",
             Access::Public,
             list,
-            Op::new("List products")
-                .describe("Products by id, a page at a time, optionally of one category.")
-                .query("limit", "integer", "Page size, 1 to 1000 (default 50).")
-                .query("offset", "integer", "Products to skip (default 0).")
+            paging::document(
+                Op::new("List products")
+                    .describe("Products by id, a page at a time, optionally of one category."),
+                "Products",
+                DEFAULT_LIMIT,
+                MAX_LIMIT,
+            )
                 .query_enum("category", &categories, false, "Only products of this category.")
                 .json(200, "A page of product summaries.", schema_ref("ProductPage")),
         )
@@ -83,15 +85,7 @@ pub(crate) fn area() -> Area {
         )
         .schema(
             "ProductPage",
-            json!({
-                "type": "object", "required": ["items", "total", "limit", "offset"],
-                "properties": {
-                    "items": {"type": "array", "items": schema_ref("ProductSummary")},
-                    "total": {"type": "integer", "description": "Products matching the filters."},
-                    "limit": {"type": "integer"},
-                    "offset": {"type": "integer"},
-                },
-            }),
+            paging::schema(schema_ref("ProductSummary"), "Products matching the filters."),
         )
         .schema(
             "ProductSummary",
@@ -162,6 +156,7 @@ pub(crate) fn area() -> Area {
 struct ListParams {
     limit: Option<usize>,
     offset: Option<usize>,
+    cursor: Option<String>,
     category: Option<String>,
 }
 
@@ -169,14 +164,8 @@ async fn list(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Page<ProductSummary>>, ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(
-            Code::InvalidQuery,
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
-    let offset = params.offset.unwrap_or(0);
+    let limit = paging::limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let offset = paging::start(params.offset, params.cursor.as_deref())?;
     let category = match params.category.as_deref() {
         None | Some("") => None,
         Some(text) => Some(app::catalog::parse_category(text)?),

@@ -9,6 +9,9 @@
 //!   `append_audit`.
 //! - `GET /v1/slow-movers?flagged=`
 //!
+//! The three lists page with `limit` and `cursor` (or `offset`), as
+//! `routes::paging` reads them.
+//!
 //! Forecasts take seconds on large histories: the set is computed once per
 //! data version in `app::Engines` and shared by the API, the page and the CLI.
 
@@ -18,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
@@ -26,7 +29,6 @@ use crate::state::AppState;
 use app::forecasts::{ForecastPage, ForecastQuery};
 use app::wire::forecast::{Decision, DecisionRequest, Replenishment, SlowMover};
 use app::wire::http::Page;
-use app::Code;
 
 pub(crate) fn area() -> Area {
     Area::new("forecast", "Demand forecasts, replenishment suggestions and slow movers.")
@@ -34,7 +36,7 @@ pub(crate) fn area() -> Area {
             "/v1/forecasts",
             Access::Admin,
             forecasts,
-            Op::new("Forecast demand")
+            paging::document(Op::new("Forecast demand")
                 .describe(
                     "Reconciled forecasts with P10/P50/P90 per period and the reasons (model chosen by \
                      rolling-origin backtest, demand class, calendar lifts, censored days). Weeks start on \
@@ -43,23 +45,19 @@ pub(crate) fn area() -> Area {
                 .query_enum("level", &["variant", "product", "category", "total"], false, "Default variant.")
                 .query_enum("freq", &["day", "week"], false, "Default week.")
                 .query("horizon", "integer", "Periods ahead: 1 to 26 weeks or 182 days (default 4).")
-                .query("sku", "string", "Only the series with this key or SKU.")
-                .query("limit", "integer", "Page size, 1 to 10000 (default 100).")
-                .query("offset", "integer", "Series to skip.")
+                .query("sku", "string", "Only the series with this key or SKU."), "Series", 100, app::forecasts::MAX_LIMIT)
                 .json(200, "A page of series.", schema_ref("ForecastPage"))
-                .error(400, "A bad level, frequency or horizon."),
+                .error(400, "A bad level, frequency, horizon, limit, offset or cursor."),
         )
         .get(
             "/v1/replenishment",
             Access::Admin,
             replenishment,
-            Op::new("Replenishment suggestions")
+            paging::document(Op::new("Replenishment suggestions")
                 .describe("One suggestion per variant with the buyer's decision, if any, and the reasons.")
-                .query("orders_only", "boolean", "Only variants with a quantity to order.")
-                .query("limit", "integer", "Page size, 1 to 1000 (default 100).")
-                .query("offset", "integer", "Suggestions to skip (default 0).")
+                .query("orders_only", "boolean", "Only variants with a quantity to order."), "Suggestions", DEFAULT_PAGE, MAX_PAGE)
                 .json(200, "A page of suggestions.", page_of("Replenishment"))
-                .error(400, "A bad limit or offset."),
+                .error(400, "A bad limit, offset or cursor."),
         )
         .get(
             "/v1/replenishment/po.csv",
@@ -85,22 +83,21 @@ pub(crate) fn area() -> Area {
             "/v1/slow-movers",
             Access::Admin,
             slow_movers,
-            Op::new("Slow movers")
+            paging::document(Op::new("Slow movers")
                 .describe("Every variant judged for slow movement, overstock and markdown, most suspicious first.")
-                .query("flagged", "boolean", "Only flagged variants.")
-                .query("limit", "integer", "Page size, 1 to 1000 (default 100).")
-                .query("offset", "integer", "Variants to skip (default 0).")
+                .query("flagged", "boolean", "Only flagged variants."), "Variants", DEFAULT_PAGE, MAX_PAGE)
                 .json(200, "A page of variants.", page_of("SlowMover"))
-                .error(400, "A bad limit or offset."),
+                .error(400, "A bad limit, offset or cursor."),
         )
         .schema(
             "ForecastPage",
             json!({
-                "type": "object", "required": ["items", "total"],
+                "type": "object", "required": ["items", "total", "next_cursor"],
                 "properties": {
                     "items": {"type": "array", "items": schema_ref("SeriesForecast")},
                     "total": {"type": "integer"},
                     "first_period": {"type": "string"},
+                    "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page; null on the last page."},
                 },
             }),
         )
@@ -150,6 +147,7 @@ struct ForecastParams {
     sku: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
+    cursor: Option<String>,
 }
 
 async fn forecasts(
@@ -163,7 +161,7 @@ async fn forecasts(
         horizon: p.horizon.unwrap_or(defaults.horizon),
         sku: p.sku,
         limit: p.limit.unwrap_or(defaults.limit),
-        offset: p.offset.unwrap_or(0),
+        offset: paging::start(p.offset, p.cursor.as_deref())?,
     };
     let page = blocking(move || Ok(app::forecasts::forecasts(&state.app.engines, &q)?)).await?;
     Ok(Json(page))
@@ -174,31 +172,21 @@ async fn forecasts(
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
 
-/// `{"items", "total", "limit", "offset"}` of `schema`.
+/// A page of items of `schema`.
 fn page_of(schema: &str) -> serde_json::Value {
-    json!({"type": "object", "required": ["items", "total", "limit", "offset"], "properties": {
-        "items": {"type": "array", "items": schema_ref(schema)},
-        "total": {"type": "integer", "description": "Items over all pages."},
-        "limit": {"type": "integer"}, "offset": {"type": "integer"},
-    }})
+    paging::schema(schema_ref(schema), "Items over all pages.")
 }
 
-/// The page `limit`/`offset` ask for, checked.
-fn page<T: Clone>(items: &[T], limit: Option<usize>, offset: Option<usize>) -> Result<Page<T>, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::bad_request(
-            Code::InvalidQuery,
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
-    let offset = offset.unwrap_or(0);
-    Ok(Page {
-        items: items.iter().skip(offset).take(limit).cloned().collect(),
-        total: items.len(),
-        limit,
-        offset,
-    })
+/// The page `limit` and `offset` or `cursor` ask for, checked.
+fn page<T: Clone>(
+    items: &[T],
+    limit: Option<usize>,
+    offset: Option<usize>,
+    cursor: Option<&str>,
+) -> Result<Page<T>, ApiError> {
+    let limit = paging::limit(limit, DEFAULT_PAGE, MAX_PAGE)?;
+    let offset = paging::start(offset, cursor)?;
+    Ok(Page::new(items.iter().skip(offset).take(limit).cloned().collect(), items.len(), limit, offset))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -206,6 +194,7 @@ struct ReplenishParams {
     orders_only: Option<bool>,
     limit: Option<usize>,
     offset: Option<usize>,
+    cursor: Option<String>,
 }
 
 async fn replenishment(
@@ -218,7 +207,7 @@ async fn replenishment(
             .into_iter()
             .filter(|r| !p.orders_only.unwrap_or(false) || r.suggested_qty.unwrap_or(0) > 0)
             .collect();
-        page(&items, p.limit, p.offset)
+        page(&items, p.limit, p.offset, p.cursor.as_deref())
     })
     .await?;
     Ok(Json(body))
@@ -253,6 +242,7 @@ struct SlowParams {
     flagged: Option<bool>,
     limit: Option<usize>,
     offset: Option<usize>,
+    cursor: Option<String>,
 }
 
 async fn slow_movers(
@@ -261,7 +251,7 @@ async fn slow_movers(
 ) -> Result<Json<Page<SlowMover>>, ApiError> {
     let body = blocking(move || {
         let items = app::forecasts::slow_movers(&state.app.engines, p.flagged.unwrap_or(false))?;
-        page(&items, p.limit, p.offset)
+        page(&items, p.limit, p.offset, p.cursor.as_deref())
     })
     .await?;
     Ok(Json(body))

@@ -13,6 +13,7 @@ pub(crate) mod catalog;
 pub(crate) mod events;
 pub(crate) mod forecast;
 pub(crate) mod imports;
+pub(crate) mod paging;
 pub(crate) mod recs;
 pub(crate) mod search;
 pub(crate) mod system;

@@ -26,6 +26,7 @@ pub(crate) mod art;
 pub mod chart;
 pub(crate) mod forecast;
 pub(crate) mod recs;
+pub(crate) mod rules;
 pub mod search;
 pub(crate) mod search_admin;
 pub mod storefront;

@@ -1,7 +1,8 @@
 //! The back-office's `/admin/search`: search analytics from storefront
 //! events (top queries, click-through by position, queries with no results
-//! or no clicks), the merchandising rules, and a "try a query" box that shows
-//! how the engine understood a query and why each hit ranks where it does.
+//! or no clicks), the merchandising rules (edited with the form in
+//! [`super::rules`]), and a "try a query" box that shows how the engine
+//! understood a query and why each hit ranks where it does.
 
 use axum::extract::State;
 use maud::{html, Markup};
@@ -18,6 +19,12 @@ use app::wire::search::{Rule, SearchResponse};
 pub struct AdminSearchParams {
     #[serde(default)]
     pub q: Option<String>,
+    /// Set by the rule form's redirect: the rule just saved.
+    #[serde(default)]
+    pub saved: Option<String>,
+    /// Set by the delete confirmation's redirect: the rule just deleted.
+    #[serde(default)]
+    pub deleted: Option<String>,
 }
 
 /// What `/admin/search` shows, gathered off the async runtime.
@@ -26,6 +33,8 @@ pub struct AdminSearchView {
     pub rules: Vec<Rule>,
     /// The tried query's response, or why it failed.
     pub tried: Option<Result<SearchResponse, String>>,
+    /// What the rule form just did ("Saved rule 'x'."), shown above the rules.
+    pub notice: Option<String>,
 }
 
 /// Queries per analytics list.
@@ -49,9 +58,15 @@ pub(crate) async fn admin_page(
             req.now = state.app.clock.now_secs();
             app::search::search(&state.app.engines, &req).map_err(|e| crate::ApiError::from(e).message)
         });
-        Ok(AdminSearchView { analytics, rules, tried })
+        Ok(AdminSearchView { analytics, rules, tried, notice: None })
     })
     .await?;
+    let mut view = view;
+    view.notice = match (params.saved, params.deleted) {
+        (Some(id), _) => Some(format!("Saved rule \u{201c}{id}\u{201d}: it applies from the next search.")),
+        (None, Some(id)) => Some(format!("Deleted rule \u{201c}{id}\u{201d}.")),
+        (None, None) => None,
+    };
     Ok(page("Search", "/admin/search", render_admin(&view, &q)))
 }
 
@@ -138,6 +153,9 @@ pub fn render_admin(view: &AdminSearchView, q: &str) -> Markup {
                     input type="search" name="q" value=(q) placeholder="delicate yellow gold birthstone necklace under $150";
                 }
                 button class="button" type="submit" { "Search" }
+                @if !q.is_empty() {
+                    a class="small" href={ "/admin/search/rules/new?q=" (url_encode(q)) } { "Make a rule for this query" }
+                }
             }
             @match &view.tried {
                 None => p class="muted small" { "Type a query, or pick one from the lists below." },
@@ -182,15 +200,22 @@ pub fn render_admin(view: &AdminSearchView, q: &str) -> Markup {
             }
             (query_table("Queries without clicks", &a.no_click_queries, &["Searches"]))
         }
-        (rules_panel(&view.rules))
+        (rules_panel(&view.rules, view.notice.as_deref()))
     }
 }
 
-/// The merchandising rules: how they work, how to manage them, the list.
-fn rules_panel(rules: &[Rule]) -> Markup {
+/// The merchandising rules: how they work, the list with edit and delete,
+/// and the way to a new one.
+fn rules_panel(rules: &[Rule], notice: Option<&str>) -> Markup {
     html! {
         section class="panel" id="rules" {
-            h2 { "Merchandising rules" }
+            div class="panel-head" {
+                h2 { "Merchandising rules" }
+                a class="button" href="/admin/search/rules/new" { "New rule" }
+            }
+            @if let Some(n) = notice {
+                p class="notice" role="status" { (n) }
+            }
             p class="small" {
                 "A rule applies to searches whose query contains all its words, or to a category, optionally \
                  between two dates. "
@@ -200,26 +225,31 @@ fn rules_panel(rules: &[Rule]) -> Markup {
                 strong { "hide" } " removes them from results. Every affected hit says so in its "
                 code { "why" } " (\u{201c}pinned by rule 'valentines-hero'\u{201d})."
             }
-            p class="muted small" {
-                "Manage them with the admin key: " code { "GET /v1/rules" } ", " code { "POST /v1/rules" } " ("
-                code {
-                    r#"{"id": "valentines-hero", "action": "pin", "products": ["ruby-heart-pendant"], "query": "valentine", "ends_at": "2027-02-15"}"#
-                }
-                "), " code { "PUT /v1/rules/{id}" } ", " code { "DELETE /v1/rules/{id}" }
-                ". Changes apply to the next search, without a rebuild."
-            }
             @if rules.is_empty() {
-                p class="muted small" { "No rules yet." }
+                div class="placeholder small-placeholder" {
+                    p {
+                        "No rules yet: pin a product to the top of a query, boost or bury it, or hide it, \
+                         for a season or for good."
+                    }
+                    p { a class="button ghost" href="/admin/search/rules/new" { "Create the first rule" } }
+                }
             } @else {
                 div class="table-wrap" {
                     table {
                         caption { "Rules" }
                         thead {
-                            tr { th { "Id" } th { "Action" } th { "Applies to" } th { "Products" } th { "Active" } }
+                            tr {
+                                th { "Id" } th { "Action" } th { "Applies to" } th { "Products" } th { "Active" }
+                            }
                         }
                         tbody { @for r in rules { (rule_row(r)) } }
                     }
                 }
+            }
+            p class="muted small" {
+                "Integrators manage the same rules with the admin key: " code { "GET /v1/rules" } ", "
+                code { "POST /v1/rules" } ", " code { "PUT /v1/rules/{id}" } ", " code { "DELETE /v1/rules/{id}" }
+                ". Changes apply to the next search, without a rebuild."
             }
         }
     }
@@ -238,7 +268,15 @@ fn rule_row(r: &Rule) -> Markup {
     };
     html! {
         tr {
-            td { (r.id) }
+            td {
+                (r.id)
+                // In the first column, so that a phone shows them without scrolling the table.
+                div class="row-actions small" {
+                    a href={ "/admin/search/rules/edit?id=" (url_encode(&r.id)) } aria-label={ "Edit rule " (r.id) } { "Edit" }
+                    " \u{b7} "
+                    a href={ "/admin/search/rules/delete?id=" (url_encode(&r.id)) } aria-label={ "Delete rule " (r.id) } { "Delete" }
+                }
+            }
             td { (action) }
             td {
                 @match (&r.query, &r.category) {
@@ -370,7 +408,12 @@ mod tests {
             starts_at: None,
             ends_at: Some("2027-02-15".into()),
         };
-        let view = AdminSearchView { analytics, rules: vec![rule], tried: Some(Err("bad query".into())) };
+        let view = AdminSearchView {
+            analytics,
+            rules: vec![rule],
+            tried: Some(Err("bad query".into())),
+            notice: Some("Saved rule \u{201c}valentines-hero\u{201d}.".into()),
+        };
         let html = render_admin(&view, "ruby <b>").into_string();
         for want in [
             "ruby ring",
@@ -386,6 +429,10 @@ mod tests {
             "value=\"ruby &lt;b&gt;\"",
             "bad query",
             "Queries nobody clicks",
+            "/admin/search/rules/edit?id=valentines-hero",
+            "/admin/search/rules/delete?id=valentines-hero",
+            "/admin/search/rules/new?q=ruby+%3Cb%3E",
+            "Saved rule",
         ] {
             assert!(html.contains(want), "missing {want:?}");
         }

@@ -216,6 +216,58 @@ async fn long_lists_come_a_page_at_a_time() {
     }
 }
 
+/// Walks `list` a page of `limit` at a time by `next_cursor`, returning each
+/// item's `key` in the order seen.
+async fn walk(app: &App, list: &str, limit: usize, key: &str) -> Vec<Value> {
+    let sep = if list.contains('?') { '&' } else { '?' };
+    let mut seen = Vec::new();
+    let mut uri = format!("{list}{sep}limit={limit}");
+    for _ in 0..100 {
+        let (status, page) = get(app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {page}");
+        seen.extend(page["items"].as_array().unwrap().iter().map(|i| i[key].clone()));
+        match page["next_cursor"].as_str() {
+            Some(c) => uri = format!("{list}{sep}limit={limit}&cursor={c}"),
+            None => return seen,
+        }
+    }
+    panic!("{list}: the cursor never ended");
+}
+
+/// Issue 11: every list pages by an opaque cursor; walking it visits every
+/// item once, in the full list's order, and `offset` keeps working.
+#[tokio::test]
+async fn walking_the_cursor_visits_every_item_once() {
+    let app = app();
+    for (list, key) in [
+        ("/v1/replenishment", "sku"),
+        ("/v1/slow-movers", "sku"),
+        ("/v1/forecasts?level=variant", "key"),
+        ("/v1/forecasts?level=total", "key"),
+    ] {
+        let (_, all) = get(&app, list).await;
+        let every: Vec<Value> = all["items"].as_array().unwrap().iter().map(|i| i[key].clone()).collect();
+        assert!(!every.is_empty(), "{list}: {all}");
+        assert_eq!(all["next_cursor"], Value::Null, "{list}: one page holds them all");
+        for limit in [1, 2, 3] {
+            assert_eq!(walk(&app, list, limit, key).await, every, "{list} by {limit}");
+        }
+    }
+    let (_, first) = get(&app, "/v1/slow-movers?limit=1").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, by_offset) = get(&app, "/v1/slow-movers?limit=1&offset=1").await;
+    let (_, by_cursor) = get(&app, &format!("/v1/slow-movers?limit=1&cursor={cursor}")).await;
+    assert_eq!(by_offset["items"], by_cursor["items"]);
+    assert_eq!(by_cursor["offset"], 1);
+    for bad in [format!("cursor={cursor}&offset=1"), "cursor=1".into(), "cursor=nonsense".into()] {
+        for list in ["/v1/replenishment", "/v1/slow-movers", "/v1/forecasts"] {
+            let (status, body) = get(&app, &format!("{list}?{bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{list}?{bad}: {body}");
+            assert_eq!(body["code"], "invalid_query");
+        }
+    }
+}
+
 /// The buyer's page names each piece beside its SKU, labels in words, and a
 /// decision brings the buyer back to the queue with what was done.
 #[tokio::test]

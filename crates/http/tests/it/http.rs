@@ -153,6 +153,32 @@ async fn products_are_listed_a_page_at_a_time() {
     assert_eq!(v["items"], json!([]));
 }
 
+/// Issue 11: products page by an opaque cursor too; walking it visits every
+/// product once.
+#[tokio::test]
+async fn walking_the_product_cursor_visits_every_product_once() {
+    let app = TestApp::new();
+    app.seed(three_products());
+    let all = app.get("/v1/products").await.json();
+    assert_eq!(all["next_cursor"], Value::Null);
+    let mut seen = Vec::new();
+    let mut uri = "/v1/products?limit=2".to_string();
+    loop {
+        let v = app.get(&uri).await.json();
+        seen.extend(v["items"].as_array().unwrap().iter().map(|p| p["handle"].clone()));
+        match v["next_cursor"].as_str() {
+            Some(c) => uri = format!("/v1/products?limit=2&cursor={c}"),
+            None => break,
+        }
+        assert!(seen.len() < 10, "the cursor never ended");
+    }
+    assert_eq!(
+        json!(seen),
+        all["items"].as_array().unwrap().iter().map(|p| p["handle"].clone()).collect::<Value>()
+    );
+    app.get("/v1/products?cursor=zz").await.assert_error(StatusCode::BAD_REQUEST, "invalid_query");
+}
+
 #[tokio::test]
 async fn bad_list_parameters_are_400s() {
     let app = TestApp::new();

@@ -4,6 +4,7 @@
 mod forecast;
 mod http;
 mod recs;
+mod rules;
 mod search;
 mod serve;
 mod web;

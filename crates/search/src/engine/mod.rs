@@ -73,6 +73,12 @@ impl SearchIndex {
     /// sane search; only bad filters (already checked when parsed) and
     /// internal index errors are errors.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        self.search_with_rules(req, &self.rules())
+    }
+
+    /// Runs a search with `rules` in place of the index's own: how a
+    /// merchandiser previews a rule before saving it.
+    pub fn search_with_rules(&self, req: &SearchRequest, rules: &[crate::Rule]) -> Result<SearchResponse> {
         let n = self.docs.len();
         let known = |w: &str| self.vocab.contains(w);
         let mut u = understand(&req.query, &self.lex, &known);
@@ -115,7 +121,6 @@ impl SearchIndex {
             .into_iter()
             .chain(req.filters.category.iter().copied())
             .collect();
-        let rules = self.rules();
         let active: Vec<&crate::Rule> =
             rules.iter().filter(|r| r.applies(&qwords, &categories, req.now)).collect();
         let mut hidden = BitSet::empty(n);
