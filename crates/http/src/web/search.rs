@@ -398,7 +398,7 @@ pub(crate) fn facets_drawer(facets: &[Facet], href: impl Fn(&str, Option<&str>) 
     let chosen = facets.iter().flat_map(|f| &f.values).filter(|v| v.selected).count();
     html! {
         @if !facets.is_empty() {
-            details class="filters" open data-filters {
+            details class="facet-drawer" open data-filters {
                 summary class="button ghost" {
                     "Filters"
                     @if chosen > 0 {

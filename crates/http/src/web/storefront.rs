@@ -72,6 +72,25 @@ fn card(p: &Product) -> Markup {
     }
 }
 
+/// A category page's card. With a metal or stone chosen it shows the
+/// drawing, materials and price of the variant that matches (a silver
+/// filter shows the silver one) and links to it; else the piece's own card.
+fn hit_card(hit: &search::SearchHit, filtered: bool) -> Markup {
+    let p = &hit.product;
+    let Some(v) = hit.variant().filter(|_| filtered) else { return card(p) };
+    let metals = p.metals();
+    html! {
+        li class="card" {
+            a href={ "/p/" (url_encode(&p.handle)) "?variant=" (url_encode(&v.sku)) } {
+                span class="art" { (art::product_art_in(p, v.metals.first().or(metals.first()), None)) }
+                div class="title" { (p.title) }
+                div class="meta" { (hit.materials()) }
+                div class="price" { (hit.price()) }
+            }
+        }
+    }
+}
+
 fn grid<'a>(products: impl Iterator<Item = &'a Product>) -> Markup {
     html! { ul class="grid" { @for p in products { (card(p)) } } }
 }
@@ -173,6 +192,8 @@ async fn category_page(
         Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs())?)
     })
     .await?;
+    let filtered = params.metal.as_deref().is_some_and(|m| !m.is_empty())
+        || params.stone.as_deref().is_some_and(|s| !s.is_empty());
     // The category is the page itself, not a filter to toggle.
     view.facets.retain(|f| f.key != "category");
     let total = view.total;
@@ -223,7 +244,7 @@ async fn category_page(
                             p { "No piece has all the filters chosen." }
                         }
                     }
-                    (grid(view.hits.iter().map(|h| &h.product)))
+                    ul class="grid" { @for hit in &view.hits { (hit_card(hit, filtered)) } }
                     (super::pager(&list, sep, page, pages))
                 }
             }

@@ -111,7 +111,7 @@ async fn a_category_page_has_the_search_facets_with_the_engines_counts() {
     let (app, _dir) = app();
     let (s, html) = get(&app, "/c/ring").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("<details class=\"filters\" open data-filters>"), "{html}");
+    assert!(html.contains("<details class=\"facet-drawer\" open data-filters>"), "{html}");
     assert!(html.contains("Filters</summary>"), "a phone opens the facets from a button: {html}");
     // The engine's facets for the same list: no words, this category.
     let (_, api) = get(&app, "/v1/search?q=&category=ring").await;
