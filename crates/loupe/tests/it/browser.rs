@@ -2,7 +2,9 @@
 //! CLI, starts `loupe serve --port 0`, and runs `tests/browser/smoke.mjs`
 //! (playwright-core driving Debian's Chromium) against it. The smoke test
 //! loads the storefront, a category, searches, opens a product, fills the
-//! bag, loads the back-office, and leaves screenshots in `target/browser/`.
+//! bag, loads the back-office, picks another metal on a product page, opens
+//! a category's facet drawer on a phone-sized screen, and leaves screenshots
+//! in `target/browser/`.
 //!
 //! Without Chromium, Node or `tests/browser/node_modules` the test is skipped
 //! with a note, except under `CI=true`, where it fails: `.ci/run` installs
@@ -140,7 +142,14 @@ fn storefront_and_back_office_work_in_chromium() {
         "the browser smoke test failed ({status:?}):\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
-    for shot in ["storefront.png", "search.png", "product.png", "admin.png"] {
+    for shot in [
+        "storefront.png",
+        "search.png",
+        "product.png",
+        "product-metal.png",
+        "category-phone.png",
+        "admin.png",
+    ] {
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty ({} bytes)", meta.len());
     }
