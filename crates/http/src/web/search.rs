@@ -434,13 +434,20 @@ pub(crate) fn facets_drawer(facets: &[Facet], href: impl Fn(&str, Option<&str>) 
     }
 }
 
-/// One result: the drawing, the title, materials, why it ranks here, price.
+/// One result: the drawing, the title, materials, why it ranks here, price,
+/// all of the best-matching variant (a search for rose gold draws and links
+/// the rose gold one).
 fn hit_item(i: usize, hit: &SearchHit) -> Markup {
     let p = &hit.product;
-    let href = format!("/p/{}", url_encode(&p.handle));
+    let mut href = format!("/p/{}", url_encode(&p.handle));
+    if let Some(v) = hit.variant() {
+        href = format!("{href}?variant={}", url_encode(&v.sku));
+    }
+    let metals = p.metals();
+    let metal = hit.variant().and_then(|v| v.metals.first()).or(metals.first());
     html! {
         li class="hit" data-hit=(i) {
-            a class="art" href=(href) tabindex="-1" { (art::product_art(p, None)) }
+            a class="art" href=(href) tabindex="-1" { (art::product_art_in(p, metal, None)) }
             div {
                 h3 { a href=(href) { (p.title) } }
                 div class="muted small" { (hit.materials()) }
@@ -567,6 +574,14 @@ mod tests {
         let html = render(&view, &SearchParams { q: "rose gold earrings".into(), ..SearchParams::default() })
             .into_string();
         assert!(html.contains("Morganite") && !html.contains("Ruby"), "{html}");
+        // The drawing is the rose gold one, and the link opens on it.
+        let rose = art::palette_of(Some(&Metal {
+            kind: "gold".into(),
+            colors: vec!["rose".into()],
+            ..Metal::default()
+        }));
+        assert!(html.contains(&format!("stop-color=\"{}\"", rose.light)), "{html}");
+        assert!(html.contains("href=\"/p/drop-earrings?variant=S1-RG\""), "{html}");
     }
 
     #[test]
