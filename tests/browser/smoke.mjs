@@ -1,6 +1,7 @@
 // Loupe's browser smoke test: drives Debian's Chromium (playwright-core, no
 // downloaded browser) through the storefront and the back-office of a Loupe
-// server that is already running, and takes a screenshot of every page.
+// server that is already running, and takes a screenshot of every page (a
+// category page on a phone-sized screen too).
 //
 //   node tests/browser/smoke.mjs http://127.0.0.1:7700 [screenshot-dir]
 //
@@ -127,11 +128,19 @@ try {
     if (await addButton.isEnabled()) {
       await addButton.click();
       await page.locator("[data-cart-count]").filter({ hasText: /^[1-9]/ }).first().waitFor();
-      const pairs = page.waitForResponse((r) => r.url().includes("/v1/recommendations?cart="));
+      const pairs = page.waitForResponse((r) => r.url().includes("/cart/pairs?"));
       await page.goto(base + "/cart");
       await page.locator("[data-cart-lines] li").first().waitFor();
       assert.equal((await pairs).status(), 200, "the bag asks for pieces that pair with it");
       assert.ok((await page.locator("[data-cart-lines]").textContent()).includes(title), "the bag lists the product");
+      // The server's lines replace the browser's copy: a drawing and a price.
+      await page.locator("[data-cart-lines] li svg").first().waitFor();
+      assert.match(await page.locator("[data-cart-lines] li .line-price").first().textContent(), /\$\d/, "a bag line shows its price");
+      assert.match(await page.locator("[data-cart-total]").textContent(), /\$\d/, "and the bag its subtotal");
+      if (!(await page.locator("[data-cart-recs]").isHidden())) {
+        assert.ok(await page.locator("[data-cart-recs-list] .card svg").count() > 0, "a pair shows its drawing");
+        assert.ok(await page.locator("[data-cart-recs-list] .card .price").count() > 0, "and its price");
+      }
       await page.screenshot({ path: join(shots, "cart.png"), fullPage: true });
     }
   });
@@ -253,6 +262,54 @@ try {
     const bad = posts.filter((m) => m[1] !== "200");
     assert.deepEqual(bad.map((m) => m[0]), [], "every event post was accepted");
     assert.ok(ok >= 4, `the server saw ${ok} event posts, expected search, click, view and add to bag`);
+  });
+
+  await step("choosing a metal on a product page repaints its drawing", async () => {
+    await page.goto(base + "/p/solitaire-engagement-ring");
+    const art = page.locator("[data-art]");
+    const stop = () => art.evaluate((el) => getComputedStyle(el.querySelector("linearGradient stop")).stopColor);
+    const before = { style: await art.getAttribute("style"), color: await stop() };
+    await page.locator(".options label").filter({ hasText: /^6$/ }).click();
+    await page.locator(".options label").filter({ hasText: "18K Yellow Gold" }).click();
+    await page.waitForURL(/variant=SOL-YG-6/);
+    const after = { style: await art.getAttribute("style"), color: await stop() };
+    assert.notEqual(after.style, before.style, "the drawing's metal follows the variant");
+    assert.notEqual(after.color, before.color, `the gradient's colour changes (${before.color} -> ${after.color})`);
+    await page.screenshot({ path: join(shots, "product-metal.png") });
+    // Without the script the URL alone chooses the metal.
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    const p2 = await plain.newPage();
+    await p2.goto(base + "/p/solitaire-engagement-ring?metal=yellow");
+    assert.equal(await p2.locator("[data-art]").getAttribute("style"), after.style, "?metal=yellow draws yellow gold");
+    await plain.close();
+  });
+
+  await step("on a phone, a category shows results first and its facets in a drawer", async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    p.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+    await p.goto(base + "/c/ring");
+    const facets = p.locator("aside.facets");
+    const summary = p.locator("[data-filters] > summary");
+    await summary.waitFor();
+    assert.ok(await facets.isHidden(), "the facets wait behind the Filters button");
+    const card = await p.locator(".card").first().boundingBox();
+    assert.ok(card && card.y < 844, "the first result is on the first screen");
+    await p.screenshot({ path: join(shots, "category-phone.png") });
+    await summary.tap();
+    await facets.waitFor({ state: "visible" });
+    const box = await facets.boundingBox();
+    assert.ok(box.x === 0 && box.width < 390, "the facets open as a drawer from the side");
+    assert.ok(await facets.locator(".count").count() > 0, "with their counts");
+    await p.screenshot({ path: join(shots, "category-phone-filters.png") });
+    // A facet link keeps the category and narrows it.
+    await Promise.all([p.waitForURL(/\/c\/ring\?metal=/), facets.locator("a").first().tap()]);
+    assert.ok(await p.locator(".card").count() > 0, "the filtered category lists pieces");
+    assert.ok(await facets.isHidden(), "the drawer is closed on the new page");
+    await summary.tap();
+    await p.locator("[data-close-filters]").tap();
+    await facets.waitFor({ state: "hidden" });
+    await phone.close();
   });
 
   await step("no page raised a script error or a server error", async () => {

@@ -6,23 +6,34 @@
 //! the pages around them.
 
 use maud::{html, Markup};
-use model::{Category, Product};
+use model::{Category, Metal, Product};
 
-struct Palette {
-    light: &'static str,
-    mid: &'static str,
-    dark: &'static str,
+/// The three tones of a metal's gradient, light to dark.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Palette {
+    pub light: &'static str,
+    pub mid: &'static str,
+    pub dark: &'static str,
 }
 
-fn metal_palette(p: &Product) -> Palette {
-    let metal = p.metals().into_iter().next();
-    let kind = metal.as_ref().map(|m| m.kind.as_str()).unwrap_or("gold");
-    let color = metal.as_ref().and_then(|m| m.colors.first().cloned()).unwrap_or_default();
-    match (kind, color.as_str()) {
+impl Palette {
+    /// The CSS custom properties that repaint a drawing in this metal
+    /// (`--metal-light:#...;...`): the product page sets them on the
+    /// drawing's frame, and its script changes them with the variant.
+    pub(crate) fn css_vars(&self) -> String {
+        format!("--metal-light:{};--metal-mid:{};--metal-dark:{}", self.light, self.mid, self.dark)
+    }
+}
+
+/// The palette of `metal` (yellow gold when the piece names none).
+pub(crate) fn palette_of(metal: Option<&Metal>) -> Palette {
+    let kind = metal.map(|m| m.kind.as_str()).unwrap_or("gold");
+    let color = metal.and_then(|m| m.colors.first()).map(String::as_str).unwrap_or("");
+    match (kind, color) {
         (_, "rose") => Palette { light: "#f7d9cf", mid: "#d39a86", dark: "#9a5f4c" },
         (_, "black") => Palette { light: "#8a8a8a", mid: "#3d3d3d", dark: "#151515" },
-        ("gold", "white")
-        | ("silver" | "platinum" | "palladium" | "stainless_steel" | "titanium" | "white_gold", _) => {
+        ("platinum" | "palladium", _) => Palette { light: "#f3f4f6", mid: "#aeb3bb", dark: "#666b74" },
+        ("gold", "white") | ("silver" | "stainless_steel" | "titanium" | "white_gold", _) => {
             Palette { light: "#fbfbfc", mid: "#c3c7cd", dark: "#80858d" }
         }
         ("tungsten", _) => Palette { light: "#b9bcc0", mid: "#6d7176", dark: "#3b3e42" },
@@ -93,11 +104,20 @@ impl Paint {
     }
 }
 
-/// The drawing of `p`; `label` is `Some(text)` for a standalone image (it
-/// gets `role="img"`) and `None` when a visible title sits beside it.
+/// The drawing of `p` in its first metal; `label` is `Some(text)` for a
+/// standalone image (it gets `role="img"`) and `None` when a visible title
+/// sits beside it.
 pub(crate) fn product_art(p: &Product, label: Option<&str>) -> Markup {
+    product_art_in(p, p.metals().first(), label)
+}
+
+/// The drawing of `p` in `metal` (a variant's). The metal's gradient stops
+/// read the `--metal-*` custom properties first (see [`Palette::css_vars`])
+/// and fall back to `metal`'s colours, so a page can repaint the drawing
+/// without drawing it again.
+pub(crate) fn product_art_in(p: &Product, metal: Option<&Metal>, label: Option<&str>) -> Markup {
     let id = uid(p);
-    let metal = metal_palette(p);
+    let metal = palette_of(metal);
     let stone_kind = p
         .stones()
         .first()
@@ -121,9 +141,9 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> Markup {
                     stop offset="1" stop-color="#efe9e0" {}
                 }
                 linearGradient id={ "m" (id) } x1="0" y1="0" x2="1" y2="1" {
-                    stop offset="0" stop-color=(metal.light) {}
-                    stop offset=".5" stop-color=(metal.mid) {}
-                    stop offset="1" stop-color=(metal.dark) {}
+                    stop offset="0" stop-color=(metal.light) style={ "stop-color:var(--metal-light," (metal.light) ")" } {}
+                    stop offset=".5" stop-color=(metal.mid) style={ "stop-color:var(--metal-mid," (metal.mid) ")" } {}
+                    stop offset="1" stop-color=(metal.dark) style={ "stop-color:var(--metal-dark," (metal.dark) ")" } {}
                 }
                 radialGradient id={ "s" (id) } cx="35%" cy="30%" r="75%" {
                     stop offset="0" stop-color=(stone_light) {}
@@ -297,6 +317,26 @@ mod tests {
             assert_eq!(svg.matches("<svg").count(), 1);
             assert!(!svg.contains("NaN"), "{c:?}");
         }
+    }
+
+    #[test]
+    fn the_drawing_takes_the_metal_it_is_given() {
+        let metal = |kind: &str, color: &str| Metal {
+            kind: kind.into(),
+            colors: if color.is_empty() { vec![] } else { vec![color.into()] },
+            ..Metal::default()
+        };
+        let yellow = palette_of(Some(&metal("gold", "yellow")));
+        assert_eq!(palette_of(None), yellow, "a piece with no metal is drawn in yellow gold");
+        for other in
+            [metal("gold", "rose"), metal("gold", "white"), metal("silver", ""), metal("platinum", "")]
+        {
+            assert_ne!(palette_of(Some(&other)), yellow, "{other:?}");
+        }
+        assert_ne!(palette_of(Some(&metal("silver", ""))), palette_of(Some(&metal("platinum", ""))));
+        let p = Product { handle: "x".into(), category: Some(Category::Ring), ..Product::default() };
+        let rose = product_art_in(&p, Some(&metal("gold", "rose")), None).into_string();
+        assert!(rose.contains("stop-color:var(--metal-light,#f7d9cf)"), "{rose}");
     }
 
     #[test]

@@ -23,6 +23,7 @@
 
 pub mod admin;
 pub(crate) mod art;
+pub(crate) mod cart;
 pub mod chart;
 pub(crate) mod forecast;
 pub(crate) mod recs;

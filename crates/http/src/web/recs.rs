@@ -6,8 +6,8 @@
 //! A shopper's page never waits long for the model and never fails because
 //! of it: [`model`] gives up after a short wait (training goes on in the
 //! background and fills the cache for the next page) and every error simply
-//! leaves the section out. The bag page asks `GET /v1/recommendations?cart=`
-//! from its script instead, since the bag lives in the browser.
+//! leaves the section out. The bag's "Pairs well with" is rendered by
+//! [`super::cart`], which its script asks, since the bag lives in the browser.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use crate::blocking;
 use crate::state::AppState;
 
 /// How long a storefront page waits for a model that is being trained.
-const SHOP_WAIT: Duration = Duration::from_millis(1500);
+pub(crate) const SHOP_WAIT: Duration = Duration::from_millis(1500);
 /// The back-office waits longer: it is there to look at the model.
 const ADMIN_WAIT: Duration = Duration::from_secs(20);
 

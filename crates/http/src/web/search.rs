@@ -6,14 +6,14 @@
 //! and request rules as `GET /v1/search`, through `app::search`). The
 //! back-office's `/admin/search` is in [`super::search_admin`].
 
-use std::fmt::Write as _;
-
 use maud::{html, Markup};
 use model::{Category, Product};
 
 use super::{art, category_plural, fmt_price, materials_line, pager, url_encode};
 
-/// What the shopper asked: the words and the facet filters they clicked.
+/// What the shopper asked: the words, the facet filters they clicked (each
+/// a comma-separated list: facets are multi-select, values of one facet are
+/// alternatives) and the order.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct SearchParams {
     #[serde(default)]
@@ -24,6 +24,8 @@ pub struct SearchParams {
     pub metal: Option<String>,
     #[serde(default)]
     pub stone: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
     #[serde(default)]
     pub page: Option<String>,
 }
@@ -37,17 +39,52 @@ impl SearchParams {
         ]
     }
 
-    /// This search's URL with filter `key` set to `value` (or removed).
+    /// This search's URL with `value` of facet `key` toggled (chosen when it
+    /// was not, dropped when it was); `value = None` clears the facet.
     pub fn url_with(&self, key: &str, value: Option<&str>) -> String {
-        let mut url = format!("/search?q={}", url_encode(&self.q));
+        self.url_at("/search", key, value)
+    }
+
+    /// The same, for the list at `path`: `/search` keeps the words, and a
+    /// category page (`/c/ring`) names its category in the path and keeps
+    /// the sort order.
+    pub(crate) fn url_at(&self, path: &str, key: &str, value: Option<&str>) -> String {
+        let on_search = path == "/search";
+        let mut parts: Vec<String> = Vec::new();
+        if on_search {
+            parts.push(format!("q={}", url_encode(&self.q)));
+        }
         for (k, v) in self.filters() {
-            let v = if k == key { value } else { v };
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
-                let _ = write!(url, "&{k}={}", url_encode(v));
+            if !on_search && k == "category" {
+                continue;
+            }
+            let mut values: Vec<&str> = values(v).collect();
+            if k == key {
+                match value {
+                    None => values.clear(),
+                    Some(x) if values.contains(&x) => values.retain(|v| *v != x),
+                    Some(x) => values.push(x),
+                }
+            }
+            if !values.is_empty() {
+                let joined: Vec<String> = values.iter().map(|v| url_encode(v)).collect();
+                parts.push(format!("{k}={}", joined.join(",")));
             }
         }
-        url
+        if let Some(sort) = self.sort.as_deref().filter(|s| !on_search && !s.is_empty() && *s != "featured") {
+            parts.push(format!("sort={}", url_encode(sort)));
+        }
+        if parts.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", parts.join("&"))
+        }
     }
+}
+
+/// The values of a comma-separated filter.
+fn values(list: Option<&str>) -> impl Iterator<Item = &str> {
+    list.unwrap_or("").split(',').map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// One reason a hit ranks where it does (the wire's `why`).
@@ -142,8 +179,14 @@ pub fn run_engine(
     req.limit = PAGE_SIZE;
     req.offset = (page_number(params.page.as_deref()) - 1) * PAGE_SIZE;
     req.now = now;
-    for (key, value) in params.filters() {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
+    req.sort = match params.sort.as_deref() {
+        Some("price_asc") => search::Sort::PriceAsc,
+        Some("price_desc") => search::Sort::PriceDesc,
+        Some("newest") => search::Sort::Newest,
+        _ => search::Sort::Relevance,
+    };
+    for (key, list) in params.filters() {
+        for v in values(list) {
             // A hand-edited URL with a bad value just does not filter.
             let _ = req.filters.add_value(key, v);
         }
@@ -328,25 +371,8 @@ pub fn render(view: &SearchView, params: &SearchParams) -> Markup {
                 ul class="chips" aria-label="Understood as" { @for chip in &view.understood { li { (chip) } } }
             }
             div class="search-layout" {
-                aside class="facets" aria-label="Refine" {
-                    @for facet in &view.facets {
-                        section {
-                            h2 { (facet.label) }
-                            ul {
-                                @for v in &facet.values {
-                                    @let href = params.url_with(facet.key, (!v.selected).then_some(v.value.as_str()));
-                                    li {
-                                        a href=(href) aria-current=[v.selected.then_some("true")] {
-                                            span { @if v.selected { "\u{2713} " } (v.label) }
-                                            span class="count" { (v.count) }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                div {
+                (facets_drawer(&view.facets, |key, value| params.url_with(key, value)))
+                div class="results" {
                     @if view.hits.is_empty() {
                         div class="placeholder" {
                             h2 { "Nothing found" }
@@ -362,13 +388,66 @@ pub fn render(view: &SearchView, params: &SearchParams) -> Markup {
     }
 }
 
-/// One result: the drawing, the title, materials, why it ranks here, price.
+/// The facets (multi-select, each value with its count), in a `<details>`
+/// that is a sidebar on a wide screen and a drawer behind a "Filters"
+/// button on a phone, where the results come first. It is rendered open, so
+/// that without the script every screen shows the facets (a phone below the
+/// results); the script closes it on a phone. `href(key, value)` is the
+/// list's URL with that value toggled (`None`: the facet cleared).
+pub(crate) fn facets_drawer(facets: &[Facet], href: impl Fn(&str, Option<&str>) -> String) -> Markup {
+    let chosen = facets.iter().flat_map(|f| &f.values).filter(|v| v.selected).count();
+    html! {
+        @if !facets.is_empty() {
+            details class="facet-drawer" open data-filters {
+                summary class="button ghost" {
+                    "Filters"
+                    @if chosen > 0 {
+                        " (" (chosen) ")"
+                    }
+                }
+                aside class="facets" aria-label="Refine" {
+                    div class="drawer-head" {
+                        h2 { "Filters" }
+                        button class="link-button" type="button" data-close-filters hidden { "Show the results" }
+                    }
+                    @for facet in facets {
+                        section {
+                            h2 { (facet.label) }
+                            ul {
+                                @for v in &facet.values {
+                                    li {
+                                        a href=(href(facet.key, Some(&v.value))) aria-current=[v.selected.then_some("true")] {
+                                            span { @if v.selected { "\u{2713} " } (v.label) }
+                                            span class="count" { (v.count) }
+                                        }
+                                    }
+                                }
+                            }
+                            @if facet.values.iter().any(|v| v.selected) {
+                                a class="small clear" href=(href(facet.key, None)) { "Clear " (facet.label.to_lowercase()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One result: the drawing, the title, materials, why it ranks here, price,
+/// all of the best-matching variant (a search for rose gold draws and links
+/// the rose gold one).
 fn hit_item(i: usize, hit: &SearchHit) -> Markup {
     let p = &hit.product;
-    let href = format!("/p/{}", url_encode(&p.handle));
+    let mut href = format!("/p/{}", url_encode(&p.handle));
+    if let Some(v) = hit.variant() {
+        href = format!("{href}?variant={}", url_encode(&v.sku));
+    }
+    let metals = p.metals();
+    let metal = hit.variant().and_then(|v| v.metals.first()).or(metals.first());
     html! {
         li class="hit" data-hit=(i) {
-            a class="art" href=(href) tabindex="-1" { (art::product_art(p, None)) }
+            a class="art" href=(href) tabindex="-1" { (art::product_art_in(p, metal, None)) }
             div {
                 h3 { a href=(href) { (p.title) } }
                 div class="muted small" { (hit.materials()) }
@@ -495,6 +574,14 @@ mod tests {
         let html = render(&view, &SearchParams { q: "rose gold earrings".into(), ..SearchParams::default() })
             .into_string();
         assert!(html.contains("Morganite") && !html.contains("Ruby"), "{html}");
+        // The drawing is the rose gold one, and the link opens on it.
+        let rose = art::palette_of(Some(&Metal {
+            kind: "gold".into(),
+            colors: vec!["rose".into()],
+            ..Metal::default()
+        }));
+        assert!(html.contains(&format!("stop-color=\"{}\"", rose.light)), "{html}");
+        assert!(html.contains("href=\"/p/drop-earrings?variant=S1-RG\""), "{html}");
     }
 
     #[test]
@@ -503,5 +590,23 @@ mod tests {
             SearchParams { q: "rose gold".into(), category: Some("ring".into()), ..SearchParams::default() };
         assert_eq!(params.url_with("metal", Some("gold")), "/search?q=rose+gold&category=ring&metal=gold");
         assert_eq!(params.url_with("category", None), "/search?q=rose+gold");
+        // Multi-select: a second value joins the first, a chosen one leaves.
+        assert_eq!(
+            params.url_with("category", Some("earrings")),
+            "/search?q=rose+gold&category=ring,earrings"
+        );
+        assert_eq!(params.url_with("category", Some("ring")), "/search?q=rose+gold");
+        // A category page keeps its sort and names its category in the path.
+        let params = SearchParams {
+            category: Some("ring".into()),
+            metal: Some("gold".into()),
+            sort: Some("price_asc".into()),
+            ..SearchParams::default()
+        };
+        assert_eq!(
+            params.url_at("/c/ring", "stone", Some("ruby")),
+            "/c/ring?metal=gold&stone=ruby&sort=price_asc"
+        );
+        assert_eq!(params.url_at("/c/ring", "metal", Some("gold")), "/c/ring?sort=price_asc");
     }
 }

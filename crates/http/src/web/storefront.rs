@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{html, Markup};
 use model::{Category, Product};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::search::{self, SearchParams};
@@ -27,7 +26,9 @@ pub(crate) fn area() -> Area {
         .page("/c/{category}", Access::Open, category_page)
         .page("/p/{handle}", Access::Open, product_page)
         .page("/search", Access::Open, search_page)
-        .page("/cart", Access::Open, cart_page)
+        .page("/cart", Access::Open, super::cart::cart_page)
+        .page("/cart/lines", Access::Open, super::cart::cart_lines)
+        .page("/cart/pairs", Access::Open, super::cart::cart_pairs)
         .page("/gifts", Access::Open, super::recs::gifts_page)
         .page("/assets/style.css", Access::Open, style)
         .page("/assets/app.js", Access::Open, script)
@@ -66,6 +67,25 @@ fn card(p: &Product) -> Markup {
                 div class="title" { (p.title) }
                 div class="meta" { (materials_line(p)) }
                 div class="price" { (fmt_price(p)) }
+            }
+        }
+    }
+}
+
+/// A category page's card. With a metal or stone chosen it shows the
+/// drawing, materials and price of the variant that matches (a silver
+/// filter shows the silver one) and links to it; else the piece's own card.
+fn hit_card(hit: &search::SearchHit, filtered: bool) -> Markup {
+    let p = &hit.product;
+    let Some(v) = hit.variant().filter(|_| filtered) else { return card(p) };
+    let metals = p.metals();
+    html! {
+        li class="card" {
+            a href={ "/p/" (url_encode(&p.handle)) "?variant=" (url_encode(&v.sku)) } {
+                span class="art" { (art::product_art_in(p, v.metals.first().or(metals.first()), None)) }
+                div class="title" { (p.title) }
+                div class="meta" { (hit.materials()) }
+                div class="price" { (hit.price()) }
             }
         }
     }
@@ -151,42 +171,39 @@ fn spotlight(products: &[Product]) -> Option<(String, Vec<&Product>)> {
     by.into_iter().filter(|(_, v)| v.len() >= 3).max_by_key(|(_, v)| v.len()).map(|(c, v)| (c.to_string(), v))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct ListParams {
-    #[serde(default)]
-    sort: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
-}
-
-const CATEGORY_PAGE: usize = 24;
-
+/// A category page: the search engine's answer to no words and this
+/// category, so that its facets (metal, stone), their counts and its sort
+/// orders are the search page's, and a facet link keeps the category.
 async fn category_page(
     State(state): State<AppState>,
     Path(category): Path<String>,
-    PageQuery(params): PageQuery<ListParams>,
+    PageQuery(mut params): PageQuery<SearchParams>,
 ) -> PageResult {
     let Some(category) = Category::parse(&category) else {
         return Err(ApiError::not_found("category").into());
     };
     let (products, shop) = load(&state).await?;
-    let mut pieces: Vec<&Product> =
-        products.iter().filter(|p| is_shoppable(p) && p.category == Some(category)).collect();
-    let sort = params.sort.as_deref().unwrap_or("featured");
-    let min_price = |p: &Product| p.price_range().map(|(lo, _)| lo.minor).unwrap_or(i64::MAX);
-    match sort {
-        "price_asc" => pieces.sort_by_key(|p| min_price(p)),
-        "price_desc" => pieces
-            .sort_by_key(|p| std::cmp::Reverse(p.price_range().map(|(lo, _)| lo.minor).unwrap_or(i64::MIN))),
-        "newest" => pieces.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id))),
-        _ => {}
-    }
-    let total = pieces.len();
-    let pages = total.div_ceil(CATEGORY_PAGE).max(1);
+    params.q = String::new();
+    params.category = Some(category.as_str().to_string());
+    let p2 = params.clone();
+    let st = state.clone();
+    let mut view = blocking(move || {
+        let index = st.app.engines.search()?;
+        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs())?)
+    })
+    .await?;
+    let filtered = params.metal.as_deref().is_some_and(|m| !m.is_empty())
+        || params.stone.as_deref().is_some_and(|s| !s.is_empty());
+    // The category is the page itself, not a filter to toggle.
+    view.facets.retain(|f| f.key != "category");
+    let total = view.total;
+    let pages = total.div_ceil(search::PAGE_SIZE).max(1);
     let page = search::page_number(params.page.as_deref()).min(pages);
     let name = category_plural(category);
-    let showing = total.min(CATEGORY_PAGE * page) - (CATEGORY_PAGE * (page - 1)).min(total);
-    let base = format!("/c/{}?sort={}", category.as_str(), url_encode(sort));
+    let path = format!("/c/{}", category.as_str());
+    let sort = params.sort.clone().unwrap_or_else(|| "featured".to_string());
+    let list = params.url_at(&path, "", None);
+    let sep = if list.contains('?') { "&" } else { "?" };
     let body = html! {
         div class="wrap" {
             nav class="crumbs" aria-label="Breadcrumb" {
@@ -194,7 +211,14 @@ async fn category_page(
             }
             div class="page-head" { h1 { (name) } p { (total) " " (if total == 1 { "piece" } else { "pieces" }) } }
             form class="toolbar" method="get" {
-                span class="muted" { "Showing " (showing) " of " (total) }
+                span class="muted" { "Showing " (view.hits.len()) " of " (total) }
+                @for (key, value) in params.filters() {
+                    @if key != "category" {
+                        @if let Some(v) = value.filter(|v| !v.is_empty()) {
+                            input type="hidden" name=(key) value=(v);
+                        }
+                    }
+                }
                 div {
                     label for="sort" { "Sort by" }
                     select id="sort" name="sort" onchange="this.form.submit()" {
@@ -211,20 +235,76 @@ async fn category_page(
                     noscript { button class="button ghost" type="submit" { "Sort" } }
                 }
             }
-            (grid(pieces.iter().skip((page - 1) * CATEGORY_PAGE).take(CATEGORY_PAGE).copied()))
-            (super::pager(&base, "&", page, pages))
+            div class="search-layout" {
+                (search::facets_drawer(&view.facets, |key, value| params.url_at(&path, key, value)))
+                div class="results" {
+                    @if view.hits.is_empty() {
+                        div class="placeholder" {
+                            h2 { "Nothing found" }
+                            p { "No piece has all the filters chosen." }
+                        }
+                    }
+                    ul class="grid" { @for hit in &view.hits { (hit_card(hit, filtered)) } }
+                    (super::pager(&list, sep, page, pages))
+                }
+            }
         }
     };
     Ok(shop_page(&shop, name, category.as_str(), "", body))
 }
 
-async fn product_page(State(state): State<AppState>, Path(handle): Path<String>) -> PageResult {
+/// The variant a product page opens on: `?variant=SKU`, or `?metal=rose`
+/// (`rose-gold`, `white gold`, `silver`, `18k`...), so that a link or a page
+/// without the script shows the chosen metal.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProductParams {
+    #[serde(default)]
+    variant: Option<String>,
+    #[serde(default)]
+    metal: Option<String>,
+}
+
+/// The variant `params` choose, else the first.
+fn chosen_variant<'a>(p: &'a Product, params: &ProductParams) -> Option<&'a model::Variant> {
+    if let Some(v) = params.variant.as_deref().and_then(|sku| p.variants.iter().find(|v| v.sku == sku)) {
+        return Some(v);
+    }
+    let wanted: Vec<String> = params
+        .metal
+        .as_deref()
+        .unwrap_or("")
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    // The variant whose metal names the most of the words, the first on a tie.
+    let score = |v: &model::Variant| {
+        let Some(m) = v.metals.first() else { return 0 };
+        let karat = m.karat.map(|k| format!("{k}k"));
+        wanted
+            .iter()
+            .filter(|w| m.kind == **w || m.colors.contains(w) || karat.as_deref() == Some(w.as_str()))
+            .count()
+    };
+    let best = p.variants.iter().map(score).max().unwrap_or(0);
+    if best > 0 {
+        return p.variants.iter().find(|v| score(v) == best);
+    }
+    p.variants.first()
+}
+
+async fn product_page(
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+    PageQuery(params): PageQuery<ProductParams>,
+) -> PageResult {
     let (products, shop) = load(&state).await?;
     let Some(p) = products.iter().find(|p| p.handle == handle && !p.order_only) else {
         return Err(ApiError::not_found("product").into());
     };
     let category = p.category;
-    let first = p.variants.first();
+    let first = chosen_variant(p, &params);
     let price = first.and_then(|v| v.price).map(fmt_money).unwrap_or_else(|| fmt_price(p));
     let compare = first.and_then(|v| v.compare_at_price.filter(|c| Some(*c) > v.price)).map(fmt_money);
     // One radio group per option name, values in the order variants list them.
@@ -280,10 +360,15 @@ async fn product_page(State(state): State<AppState>, Path(handle): Path<String>)
                 "price_minor": v.price.map(|m| m.minor),
                 "currency": v.price.map(|m| m.currency.as_str().to_string()),
                 "inventory": v.inventory,
+                "metal": art::palette_of(v.metals.first().or(p.metals().first())).css_vars(),
             })
         })
         .collect();
     let recs = super::recs::product_sections(&state, &products, p).await;
+    // The drawing is in the chosen variant's metal (the piece's first when
+    // the variant names none); the script repaints it when another is picked.
+    let all_metals = p.metals();
+    let metal = first.and_then(|v| v.metals.first()).or(all_metals.first());
     let body = html! {
         div class="wrap" {
             nav class="crumbs" aria-label="Breadcrumb" {
@@ -296,7 +381,9 @@ async fn product_page(State(state): State<AppState>, Path(handle): Path<String>)
                 }
             }
             article class="product" {
-                div class="art" { (art::product_art(p, Some(&format!("Illustration of {}", p.title)))) }
+                div class="art" data-art style=(art::palette_of(metal).css_vars()) {
+                    (art::product_art_in(p, metal, Some(&format!("Illustration of {}", p.title))))
+                }
                 div {
                     h1 { (p.title) }
                     @if let Some(v) = &p.vendor {
@@ -370,36 +457,4 @@ async fn search_page(
         format!("Search: {}", params.q.trim())
     };
     Ok(shop_page(&shop, &title, "", &params.q, search::render(&view, &params)))
-}
-
-async fn cart_page(State(state): State<AppState>) -> PageResult {
-    let (_, shop) = load(&state).await?;
-    let body = html! {
-        div class="wrap" data-cart {
-            div class="page-head" style="padding-top:36px" { h1 { "Your bag" } }
-            div data-cart-empty {
-                p { "Your bag is empty." }
-                p { a class="button ghost" href="/" { "Continue shopping" } }
-            }
-            div data-cart-filled hidden {
-                ul class="cart-lines" data-cart-lines aria-label="Pieces in your bag" {}
-                p class="cart-total" { "Subtotal " strong data-cart-total {} }
-                p style="text-align:right" {
-                    button class="button" type="button" disabled aria-describedby="demo-note" { "Checkout" }
-                }
-                p id="demo-note" class="muted small" style="text-align:right" {
-                    "Checkout happens on the brand's own shop; this bag shows what Loupe knows of it."
-                }
-            }
-            section class="section recs" id="pairs" aria-labelledby="pairs-h" data-cart-recs hidden {
-                div class="section-head" {
-                    h2 id="pairs-h" { "Pairs well with" }
-                    span class="muted" { "Chosen for what is in your bag" }
-                }
-                ul class="grid pairs" data-cart-recs-list {}
-            }
-            noscript { p { "The bag needs JavaScript: it is kept in this browser only." } }
-        }
-    };
-    Ok(shop_page(&shop, "Your bag", "", "", body))
 }

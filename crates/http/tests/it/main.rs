@@ -9,6 +9,7 @@ mod search;
 mod serve;
 mod web;
 mod web_recs;
+mod web_shop;
 
 /// The application over `store` with the wall clock, as `loupe serve` builds it.
 pub fn app_on(store: store::Store) -> app::App {

@@ -149,7 +149,27 @@ async fn the_bag_has_a_place_for_pairs() {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("data-cart-recs hidden") && html.contains("Pairs well with"), "{html}");
     let (_, js) = get(&app, "/assets/app.js").await;
-    assert!(js.contains("/v1/recommendations?cart="), "the script fills it");
+    assert!(js.contains("/cart/pairs?"), "the script fills it");
+}
+
+/// Regression (issue 11): the bag's "pairs well with" cards had a title and
+/// the API's reason (with its order counts) but no picture and no price.
+#[tokio::test]
+async fn the_bags_pairs_show_picture_price_and_a_plain_reason() {
+    let (app, _dir) = app();
+    let (s, html) = get(&app, "/cart/pairs?sku=PEARL-STUDS&qty=1").await;
+    assert_eq!(s, StatusCode::OK);
+    let cards: Vec<&str> = html.split("<li class=\"card\">").skip(1).collect();
+    assert!(!cards.is_empty(), "{html}");
+    for card in &cards {
+        assert!(card.contains("<svg") && card.contains("class=\"price\">$"), "{card}");
+        assert!(card.contains("class=\"reason\""), "{card}");
+        assert!(!card.contains("href=\"/p/pearl-studs\""), "not what is in the bag: {card}");
+    }
+    assert!(html.contains("Pearl Necklace") || html.contains("Pearl Bracelet"), "{html}");
+    let (s, empty) = get(&app, "/cart/pairs").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!empty.contains("<li"), "{empty}");
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 //! (playwright-core driving Debian's Chromium) against it. The smoke test
 //! loads the storefront, a category, searches, opens a product, fills the
 //! bag, loads the back-office, writes a search rule through its form (a
-//! mistake, the preview, saving, the list; the form on a phone), and leaves
-//! screenshots in `target/browser/`.
+//! mistake, the preview, saving, the list; the form on a phone), picks
+//! another metal on a product page, opens a category's facet drawer on a
+//! phone-sized screen, and leaves screenshots in `target/browser/`.
 //!
 //! Without Chromium, Node or `tests/browser/node_modules` the test is skipped
 //! with a note, except under `CI=true`, where it fails: `.ci/run` installs
@@ -146,6 +147,8 @@ fn storefront_and_back_office_work_in_chromium() {
         "storefront.png",
         "search.png",
         "product.png",
+        "product-metal.png",
+        "category-phone.png",
         "admin.png",
         "admin-rules-empty.png",
         "admin-rule-preview.png",

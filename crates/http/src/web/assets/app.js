@@ -1,6 +1,7 @@
 // Loupe web shell: the few things HTML cannot do alone. The bag (cart) lives
-// in localStorage; the product page's variant picker updates price and stock;
-// the bag page renders its lines. Every page works without this script except
+// in localStorage; the product page's variant picker updates price, stock and
+// the drawing's metal; the bag page asks the server for its lines; facets
+// become a drawer on a phone. Every page works without this script except
 // the bag itself.
 (function () {
   "use strict";
@@ -106,6 +107,7 @@
     var skuEl = document.querySelector("[data-sku]");
     var button = form.querySelector("button[type=submit]");
     var added = form.querySelector("[data-added]");
+    var art = document.querySelector("[data-art]");
 
     function chosen() {
       var picked = {};
@@ -114,7 +116,7 @@
         return Object.keys(picked).every(function (k) { return v.options[k] === picked[k]; });
       });
     }
-    function update() {
+    function update(ev) {
       var v = chosen();
       if (!v) {
         if (stockEl) { stockEl.textContent = "This combination is not made."; stockEl.className = "stock out"; }
@@ -122,6 +124,17 @@
         return;
       }
       if (priceEl && v.price_minor != null) priceEl.textContent = money(v.price_minor, v.currency);
+      // The drawing takes the variant's metal; the URL names the variant,
+      // so that a reload or a shared link opens on it.
+      if (art && v.metal) art.setAttribute("style", v.metal);
+      if (ev && window.history && history.replaceState) {
+        var url = new URL(location.href);
+        if (url.searchParams.get("variant") !== v.sku) {
+          url.searchParams.delete("metal");
+          url.searchParams.set("variant", v.sku);
+          history.replaceState(null, "", url.pathname + url.search + url.hash);
+        }
+      }
       if (skuEl) skuEl.textContent = v.sku;
       if (stockEl) {
         if (v.inventory == null) { stockEl.textContent = "Made to order"; stockEl.className = "stock ok"; }
@@ -152,7 +165,20 @@
     update();
   }
 
-  // Bag page.
+  // Bag page. The lines are drawn at once from what this browser keeps, then
+  // replaced by the server's (GET /cart/lines: the drawing and today's
+  // price); "Pairs well with" comes from GET /cart/pairs. Both answer HTML.
+  function cartQuery(lines) {
+    return lines.map(function (l) {
+      return "sku=" + encodeURIComponent(l.sku) + "&qty=" + encodeURIComponent(l.qty || 1);
+    }).join("&");
+  }
+  function fetchHtml(url) {
+    return fetch(url, { headers: { Accept: "text/html" } }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    });
+  }
   function cartPage() {
     var root = document.querySelector("[data-cart]");
     if (!root) return;
@@ -160,15 +186,31 @@
     var total = root.querySelector("[data-cart-total]");
     var empty = root.querySelector("[data-cart-empty]");
     var filled = root.querySelector("[data-cart-filled]");
-    function render() {
-      var lines = load();
+    var drawn = null;
+    list.addEventListener("click", function (ev) {
+      var rm = ev.target.closest && ev.target.closest("[data-remove]");
+      if (!rm) return;
+      var sku = rm.getAttribute("data-remove");
+      save(load().filter(function (l) { return l.sku !== sku; }));
+      render();
+    });
+    function subtotal(items) {
+      var sum = 0, currency = null, mixed = false;
+      items.forEach(function (it) {
+        if (it.minor == null || !it.currency) return;
+        if (currency && currency !== it.currency) mixed = true;
+        currency = it.currency;
+        sum += it.minor;
+      });
+      total.textContent = currency && !mixed ? money(sum, currency) : "";
+    }
+    function renderLocal(lines) {
       list.textContent = "";
-      empty.hidden = lines.length > 0;
-      filled.hidden = lines.length === 0;
-      var sum = 0, currency = "USD";
-      lines.forEach(function (l, i) {
+      lines.forEach(function (l) {
         var li = document.createElement("li");
+        li.className = "cart-line";
         var left = document.createElement("div");
+        left.className = "line-text";
         var a = document.createElement("a");
         a.href = "/p/" + encodeURIComponent(l.handle);
         a.textContent = l.title;
@@ -178,85 +220,84 @@
         meta.textContent = (l.options ? l.options + " · " : "") + "SKU " + l.sku + " · Qty " + l.qty;
         left.appendChild(meta);
         var right = document.createElement("div");
-        if (l.price_minor != null) {
-          right.textContent = money(l.price_minor * l.qty, l.currency) + " ";
-          sum += l.price_minor * l.qty;
-          currency = l.currency;
-        }
+        right.className = "line-price";
+        if (l.price_minor != null) right.textContent = money(l.price_minor * l.qty, l.currency) + " ";
         var rm = document.createElement("button");
         rm.type = "button";
         rm.className = "link-button";
         rm.textContent = "Remove";
+        rm.setAttribute("data-remove", l.sku);
         rm.setAttribute("aria-label", "Remove " + l.title + " from the bag");
-        rm.addEventListener("click", function () {
-          var next = load();
-          next.splice(i, 1);
-          save(next);
-          render();
-        });
         right.appendChild(rm);
         li.appendChild(left);
         li.appendChild(right);
         list.appendChild(li);
       });
-      total.textContent = money(sum, currency);
+      subtotal(lines.map(function (l) {
+        return { minor: l.price_minor != null ? l.price_minor * l.qty : null, currency: l.currency };
+      }));
+    }
+    function render() {
+      var lines = load();
+      empty.hidden = lines.length > 0;
+      filled.hidden = lines.length === 0;
+      renderLocal(lines);
       pairs(lines);
+      if (!lines.length || !window.fetch) return;
+      var query = cartQuery(lines);
+      drawn = query;
+      fetchHtml("/cart/lines?" + query).then(function (html) {
+        if (drawn !== query) return;
+        list.innerHTML = html;
+        subtotal(Array.prototype.map.call(list.querySelectorAll("[data-sku]"), function (li) {
+          var minor = li.getAttribute("data-minor");
+          return { minor: minor == null ? null : Number(minor), currency: li.getAttribute("data-currency") };
+        }));
+      }).catch(function () { /* the lines drawn from this browser stay */ });
     }
     render();
   }
 
-  // "Pairs well with" on the bag page, from GET /v1/recommendations?cart=.
-  // The section stays hidden when the bag is empty or the request fails
-  // (a server with API keys answers 401 to a keyless browser).
+  // "Pairs well with" on the bag page. The section stays hidden when the bag
+  // is empty, the model knows nothing to pair, or the request fails.
   var pairsFor = null;
   function pairs(lines) {
     var section = document.querySelector("[data-cart-recs]");
     if (!section || !window.fetch) return;
-    var skus = lines.map(function (l) { return l.sku; }).filter(Boolean);
-    var key = skus.join(",");
+    var key = cartQuery(lines);
     if (key === pairsFor) return;
     pairsFor = key;
-    if (!skus.length) { section.hidden = true; return; }
-    var inBag = {};
-    lines.forEach(function (l) { inBag[l.handle] = true; });
-    fetch("/v1/recommendations?cart=" + encodeURIComponent(key) + "&limit=8", { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
+    if (!lines.length) { section.hidden = true; return; }
+    fetchHtml("/cart/pairs?" + key)
+      .then(function (html) {
         if (pairsFor !== key) return;
         var list = section.querySelector("[data-cart-recs-list]");
-        list.textContent = "";
-        var items = (data && data.items || []).filter(function (i) { return !inBag[i.handle]; }).slice(0, 4);
-        items.forEach(function (item) {
-          var top = (item.why || []).reduce(function (best, r) {
-            return !best || r.contribution > best.contribution ? r : best;
-          }, null);
-          var li = document.createElement("li");
-          li.className = "card pair";
-          var a = document.createElement("a");
-          a.href = "/p/" + encodeURIComponent(item.handle);
-          var title = document.createElement("div");
-          title.className = "title";
-          title.textContent = item.title;
-          a.appendChild(title);
-          li.appendChild(a);
-          if (top) {
-            var why = document.createElement("p");
-            why.className = "reason";
-            why.dataset.signal = top.signal;
-            why.textContent = top.detail.charAt(0).toUpperCase() + top.detail.slice(1);
-            li.appendChild(why);
-          }
-          var view = document.createElement("a");
-          view.className = "view";
-          view.href = a.href;
-          view.textContent = "View the piece";
-          view.setAttribute("aria-label", "View " + item.title);
-          li.appendChild(view);
-          list.appendChild(li);
-        });
-        section.hidden = items.length === 0;
+        list.innerHTML = html;
+        section.hidden = list.children.length === 0;
       })
       .catch(function () { section.hidden = true; });
+  }
+
+  // Facets (search and category pages): a sidebar on a wide screen, a drawer
+  // behind the "Filters" button on a phone, where results come first. The
+  // page arrives with the facets open (no script: a phone shows them below
+  // the results); here they close on a phone and become a drawer.
+  function filters() {
+    var el = document.querySelector("[data-filters]");
+    if (!el || !window.matchMedia) return;
+    var phone = window.matchMedia("(max-width: 820px)");
+    var close = el.querySelector("[data-close-filters]");
+    function fit() {
+      if (phone.matches) { el.setAttribute("data-drawer", ""); el.open = false; }
+      else { el.removeAttribute("data-drawer"); el.open = true; }
+      if (close) close.hidden = !phone.matches;
+    }
+    if (close) close.addEventListener("click", function () { el.open = false; });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && el.hasAttribute("data-drawer") && el.open) el.open = false;
+    });
+    if (phone.addEventListener) phone.addEventListener("change", fit);
+    fit();
   }
 
   // The tasks page reloads itself while a task runs, to show its progress.
@@ -270,6 +311,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     autoRefresh();
     showCount();
+    filters();
     searchPage();
     productPage();
     cartPage();
