@@ -495,6 +495,11 @@ pub(crate) struct Skipped {
     /// to learn that a product's rows were not all read whole.
     pub events: u64,
     pub last_line: u64,
+    /// Rows skipped whose fields could still be split (a row with the wrong
+    /// field count): (line, fields). The catalog reader reads the handle
+    /// out of them, so that the product they belonged to is protected
+    /// wherever its other rows are. Drained by the reader as it goes.
+    pub unread: Vec<(u64, Vec<String>)>,
 }
 
 impl Skipped {

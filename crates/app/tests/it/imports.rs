@@ -397,3 +397,27 @@ fn an_events_file_with_a_bad_line_keeps_the_others_either_way() {
     }
     assert_eq!(from_path.issues, from_reader.issues);
 }
+
+/// Regression (found by the property test): a newline inserted into a
+/// product's first row splits it in two: the first half is unreadable and
+/// the second reads as a made-up product, which stood between the halves and
+/// the product's next rows, so those replaced the stored product and a
+/// variant was lost. The unreadable half still names its handle.
+#[test]
+fn a_row_split_in_two_keeps_its_product_whole() {
+    let store = Store::open_temporary().unwrap();
+    let lines = catalog_lines(&[1, 3, 3]);
+    import(&store, &file(&lines), false);
+    let before = store.products().unwrap();
+    let csv = damaged(&lines, 1, &Damage::Insert(b'\n', 42));
+    let report = import(&store, &csv, false);
+    assert_eq!(report.rows_skipped, 1);
+    for b in &before {
+        assert_eq!(skus(&stored(&store, &b.handle)), skus(b), "{}:\n{csv}", b.handle);
+    }
+    assert!(
+        report.issues.iter().any(|i| i.code == "kept_previous" && i.message.contains("\"p1\"")),
+        "{:?}",
+        issue_codes(&report)
+    );
+}

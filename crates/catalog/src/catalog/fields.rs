@@ -142,6 +142,18 @@ impl Converter {
         Ok(conv)
     }
 
+    /// The handle a row names in the handle column, if the mapping has one
+    /// and the row reaches it; for rows that could not be read whole.
+    pub(crate) fn handle_of(&mut self, row: &Row) -> Option<String> {
+        let fresh = !matches!(&self.cache, Some((names, _, _)) if Arc::ptr_eq(names, &row.names));
+        if fresh {
+            self.resolve(&row.names, false).ok()?;
+        }
+        let (_, cols, _) = self.cache.as_ref()?;
+        let handle = normalize_handle(cols.get(&Target::Handle, &row.values)?);
+        (!handle.is_empty()).then_some(handle)
+    }
+
     fn resolve(&mut self, names: &Arc<Vec<String>>, strict: bool) -> Result<()> {
         let synonyms: fn(&Target) -> &'static [&'static str] = match self.format {
             Format::Shopify => shopify_synonyms,

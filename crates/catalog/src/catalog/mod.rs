@@ -78,6 +78,10 @@ pub struct CatalogReader<R: Read> {
     events_seen: u64,
     /// Lines of the rows not read whole inside or next to `pending`.
     pending_partial: Vec<u64>,
+    /// Handles named by rows that could not be read, with the line: the
+    /// product is partial wherever its other rows are (a line split in two
+    /// puts a made-up product between its halves and the product's next rows).
+    unread_handles: std::collections::HashMap<String, u64>,
     rows_read: u64,
     done: bool,
 }
@@ -109,6 +113,7 @@ impl<R: Read> CatalogReader<R> {
             events_seen: skipped.events,
             skipped,
             pending_partial: Vec::new(),
+            unread_handles: std::collections::HashMap::new(),
             rows_read: 0,
             done: false,
         })
@@ -136,12 +141,33 @@ impl<R: Read> CatalogReader<R> {
         self.source.bytes_read()
     }
 
-    fn finish(&mut self, draft: Draft, partial: Vec<u64>) -> Product {
+    fn finish(&mut self, draft: Draft, mut partial: Vec<u64>) -> Product {
+        if let Some(&line) = self.unread_handles.get(&draft.handle) {
+            if !partial.contains(&line) {
+                partial.push(line);
+            }
+        }
         let mut product = build(draft, &self.vocab, &mut self.cache);
         if !partial.is_empty() {
             product.partial = Some(PartialRead::RowsSkipped { lines: partial });
         }
         product
+    }
+
+    /// Remembers the handles that skipped rows name (see `unread_handles`).
+    fn note_unread(&mut self) {
+        let Some(names) = self.source.header().cloned() else {
+            self.skipped.unread.clear();
+            return;
+        };
+        for (line, values) in std::mem::take(&mut self.skipped.unread) {
+            let row = Row { line, names: names.clone(), values };
+            if let Some(handle) = self.conv.handle_of(&row) {
+                if self.unread_handles.len() < crate::MAX_SKIPPED_KEPT {
+                    self.unread_handles.entry(handle).or_insert(line);
+                }
+            }
+        }
     }
 
     /// The line of a row not read whole since the last good row, if any.
@@ -159,7 +185,9 @@ impl<R: Read> Iterator for CatalogReader<R> {
             return None;
         }
         loop {
-            let row = match self.source.next_row(&mut self.rows_read, &mut self.skipped) {
+            let next = self.source.next_row(&mut self.rows_read, &mut self.skipped);
+            self.note_unread();
+            let row = match next {
                 Ok(Some(row)) => row,
                 Ok(None) => {
                     self.done = true;

@@ -20,7 +20,12 @@ pub(crate) struct Row {
 
 pub(crate) enum RowNext {
     Row(Row),
-    Bad { line: u64, message: String },
+    /// `fields`: what the row split into, when it did (else empty).
+    Bad {
+        line: u64,
+        message: String,
+        fields: Vec<String>,
+    },
     Eof,
 }
 
@@ -94,9 +99,12 @@ impl<R: Read> Source<R> {
         loop {
             match self.next()? {
                 RowNext::Eof => return Ok(None),
-                RowNext::Bad { line, message } => {
+                RowNext::Bad { line, message, fields } => {
                     *rows_read += 1;
                     skipped.push(line, None, message);
+                    if !fields.is_empty() {
+                        skipped.unread.push((line, fields));
+                    }
                 }
                 RowNext::Row(row) => {
                     *rows_read += 1;
@@ -135,11 +143,11 @@ impl<R: Read> Source<R> {
                             message = format!("{w}; {message}");
                         }
                         *warning = None;
-                        return Ok(RowNext::Bad { line: r.line, message });
+                        return Ok(RowNext::Bad { line: r.line, message, fields: r.fields });
                     }
                     Ok(RowNext::Row(Row { line: r.line, names: header.clone(), values: r.fields }))
                 }
-                Next::Bad { line, message } => Ok(RowNext::Bad { line, message }),
+                Next::Bad { line, message } => Ok(RowNext::Bad { line, message, fields: Vec::new() }),
                 Next::Eof => Ok(RowNext::Eof),
             },
             Source::Jsonl { rec, pending } => {
@@ -156,15 +164,17 @@ impl<R: Read> Source<R> {
                                 *pending = rows;
                                 match first {
                                     Some(row) => Ok(RowNext::Row(row)),
-                                    None => {
-                                        Ok(RowNext::Bad { line: r.line, message: "empty JSON object".into() })
-                                    }
+                                    None => Ok(RowNext::Bad {
+                                        line: r.line,
+                                        message: "empty JSON object".into(),
+                                        fields: Vec::new(),
+                                    }),
                                 }
                             }
-                            Err(message) => Ok(RowNext::Bad { line: r.line, message }),
+                            Err(message) => Ok(RowNext::Bad { line: r.line, message, fields: Vec::new() }),
                         }
                     }
-                    Next::Bad { line, message } => Ok(RowNext::Bad { line, message }),
+                    Next::Bad { line, message } => Ok(RowNext::Bad { line, message, fields: Vec::new() }),
                     Next::Eof => Ok(RowNext::Eof),
                 }
             }
@@ -417,6 +427,7 @@ impl<R: Read> XmlSource<R> {
                             return Ok(RowNext::Bad {
                                 line: item_line,
                                 message: format!("item larger than {} MiB; skipped", MAX_RECORD_BYTES >> 20),
+                                fields: Vec::new(),
                             });
                         }
                         for v in &mut values {
