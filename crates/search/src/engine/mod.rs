@@ -206,6 +206,11 @@ impl SearchIndex {
             };
             relaxed.push(Relaxation { constraint: removed.kind.as_str(), detail });
         }
+        if cand.is_empty() {
+            // Nothing matched even with every constraint dropped (an empty
+            // catalog): "showing results in any metal" would be false.
+            relaxed.clear();
+        }
 
         // Facets count within the query's matches, each field under the
         // other fields' selections only.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use expect_test::{expect, Expect};
 use model::EventKind;
-use search::{SearchRequest, SearchResponse};
+use search::{BehaviourStats, Config, SearchIndex, SearchRequest, SearchResponse};
 
 use crate::fixture::{event, handles, index, index_with_events, search};
 
@@ -296,4 +296,19 @@ fn paging_is_stable() {
     dedup.dedup();
     assert_eq!(seen.len(), 24);
     assert_eq!(dedup.len(), 24);
+}
+
+/// With nothing to show even after dropping every constraint (an empty
+/// catalog), the response claims no relaxation: "showing results in any
+/// metal" over zero results would be false.
+#[test]
+fn nothing_to_show_claims_no_relaxation() {
+    let empty = SearchIndex::build(&[], &BehaviourStats::default(), &Config::default()).unwrap();
+    let r = empty.search(&SearchRequest::new("gold ring under $300")).unwrap();
+    assert_eq!(r.total, 0);
+    assert!(r.relaxed.is_empty(), "{:?}", r.relaxed);
+    assert!(
+        r.understood.metal.is_some() && r.understood.price.is_some(),
+        "what was understood is still said"
+    );
 }
