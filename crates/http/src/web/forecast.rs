@@ -3,12 +3,16 @@
 //! risks and slow movers, and the replenishment queue with approve, edit and
 //! reject buttons; everything from `app::forecasts`, as the API serves it.
 
+use std::collections::HashMap;
+
 use axum::extract::{Extension, State};
 use axum::response::Redirect;
 use forecast::Level;
 use maud::{html, Markup};
+use model::Product;
 use serde::Deserialize;
 
+use super::art;
 use super::chart::{svg_line_chart, Band, LineChart, Series};
 use super::{label, page, url_encode, PageQuery, PageResult};
 use crate::auth::Caller;
@@ -79,12 +83,35 @@ fn why_list(why: &[app::wire::forecast::Why]) -> Markup {
     html! { ul class="small" { @for w in why { li { strong { (label(&w.signal)) } ": " (w.detail) } } } }
 }
 
-/// The SKU (a link to its chart) with the product's name under it.
-fn item_cell(sku: &str, title: Option<&str>) -> Markup {
+/// The catalog's pieces by variant SKU, to draw them beside their rows.
+struct Pieces<'a>(HashMap<&'a str, &'a Product>);
+
+impl<'a> Pieces<'a> {
+    fn new(catalog: &'a [Product]) -> Pieces<'a> {
+        Pieces(catalog.iter().flat_map(|p| p.variants.iter().map(move |v| (v.sku.as_str(), p))).collect())
+    }
+
+    /// The piece's drawing in the variant's metal; `None` for a SKU the
+    /// catalog does not know (sold in orders only).
+    fn thumb(&self, sku: &str) -> Option<Markup> {
+        let p = self.0.get(sku)?;
+        let metal = p.variant_by_sku(sku).and_then(|v| v.metals.first());
+        Some(art::product_art_in(p, metal, None))
+    }
+}
+
+/// The piece's drawing and the SKU (a link to its chart) with the product's
+/// name under it.
+fn item_cell(sku: &str, title: Option<&str>, pieces: &Pieces) -> Markup {
     html! {
         td {
-            a href={ "/admin/forecasts?sku=" (url_encode(sku)) } { (sku) }
-            @if let Some(t) = title { div class="muted small" { (t) } }
+            div class="item" {
+                @if let Some(t) = pieces.thumb(sku) { span class="thumb" aria-hidden="true" { (t) } }
+                div {
+                    a href={ "/admin/forecasts?sku=" (url_encode(sku)) } { (sku) }
+                    @if let Some(t) = title { div class="muted small" { (t) } }
+                }
+            }
         }
     }
 }
@@ -103,6 +130,8 @@ fn confirmation(done: &str, item: &str, qty: Option<u64>) -> Option<String> {
 async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageParams>) -> PageResult {
     let body = blocking(move || {
         let (c, rows) = app::forecasts::replenishment(&state.app.engines)?;
+        let catalog = state.app.engines.catalog()?;
+        let pieces = Pieces::new(&catalog);
         let set = &c.set;
         let intro = html! {
             h1 { "Forecasts & replenishment" }
@@ -201,7 +230,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                             tbody {
                                 @for r in risks.iter().take(25) {
                                     tr {
-                                        (item_cell(&r.sku, r.title.as_deref()))
+                                        (item_cell(&r.sku, r.title.as_deref(), &pieces))
                                         td { (r.abc) }
                                         td class="num" { (r.on_hand.unwrap_or(0)) }
                                         td class="num" { (format!("{:.1}", r.weekly_demand)) }
@@ -224,7 +253,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                             tbody {
                                 @for s in flagged {
                                     tr {
-                                        (item_cell(&s.sku, s.title.as_deref()))
+                                        (item_cell(&s.sku, s.title.as_deref(), &pieces))
                                         td { (s.flags.iter().map(|f| label(f)).collect::<Vec<_>>().join(", ")) }
                                         td { (why_list(&s.why)) }
                                     }
@@ -251,7 +280,7 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
                                     th class="num" { "Suggested" } th { "Reasons" } th { "Decision" }
                                 }
                             }
-                            tbody { @for r in queue { (queue_row(r)) } }
+                            tbody { @for r in queue { (queue_row(r, &pieces)) } }
                         }
                     }
                 }
@@ -263,10 +292,10 @@ async fn admin_page(State(state): State<AppState>, PageQuery(p): PageQuery<PageP
 }
 
 /// A suggestion in the replenishment queue, with the buyer's decision form.
-fn queue_row(r: &Replenishment) -> Markup {
+fn queue_row(r: &Replenishment, pieces: &Pieces) -> Markup {
     html! {
         tr {
-            (item_cell(&r.sku, r.title.as_deref()))
+            (item_cell(&r.sku, r.title.as_deref(), pieces))
             td { (r.abc) }
             td class="num" { (r.on_hand.unwrap_or(0)) }
             td class="num" { (format!("{:.0}", r.reorder_point)) }

@@ -268,7 +268,7 @@ async fn walking_the_cursor_visits_every_item_once() {
     }
 }
 
-/// The buyer's page names each piece beside its SKU, labels in words, and a
+/// The buyer's page names and draws each piece beside its SKU, labels in words, and a
 /// decision brings the buyer back to the queue with what was done.
 #[tokio::test]
 async fn a_decision_from_the_page_confirms_and_keeps_the_place() {
@@ -276,6 +276,10 @@ async fn a_decision_from_the_page_confirms_and_keeps_the_place() {
     let (status, page) = call(&app, Request::get("/admin/forecasts").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Solitaire ring"), "the piece's name beside its SKU: {page}");
+    // And its drawing: a thumbnail in the SKU's cell of the queue.
+    let queue = &page[page.find("id=\"queue\"").expect("the queue")..];
+    let row = &queue[queue.find("<tbody").unwrap()..queue.find("</tbody>").unwrap()];
+    assert!(row.contains("class=\"thumb\"") && row.contains("<svg"), "a picture beside the SKU: {row}");
     assert!(page.contains("id=\"queue\""), "{page}");
     assert!(!page.contains("<strong>lead_time_demand</strong>"), "labels are words: {page}");
     let req = Request::post("/admin/forecasts/decision")
