@@ -237,6 +237,9 @@ pub struct Forecasts {
 
 type ForecastKey = (forecast::Freq, usize);
 
+/// A forecast set's slot and when it was last asked for.
+type UsedSlot = (Arc<Slot<u64, Forecasts>>, Instant);
+
 /// Every engine, built from one store. Cheap to share (`Arc` inside each
 /// slot); the HTTP state and the CLI each hold one.
 pub struct Engines {
@@ -245,7 +248,11 @@ pub struct Engines {
     catalog: Arc<Slot<u64, Vec<Product>>>,
     search: Arc<Slot<u64, SearchIndex>>,
     recs: Arc<Slot<(u64, u64), recs::Recommender>>,
-    forecasts: Mutex<HashMap<ForecastKey, Arc<Slot<u64, Forecasts>>>>,
+    /// Each set with when it was last asked for: a set unused for
+    /// `forecast_idle` is dropped at the next request for any set (a daily
+    /// set of the demo brand holds about 250 MB).
+    forecasts: Mutex<HashMap<ForecastKey, UsedSlot>>,
+    forecast_idle: Duration,
     /// Search analytics over every event, kept up to date by counting only
     /// the events that arrived since (a full read takes seconds per million).
     analytics: Mutex<Option<LiveAnalytics>>,
@@ -326,6 +333,9 @@ impl LiveAnalytics {
     }
 }
 
+/// A forecast set nobody asked for in this long is dropped.
+const FORECAST_IDLE: Duration = Duration::from_secs(600);
+
 /// Most queries any analytics list holds (`GET /v1/search/analytics?limit=`).
 pub const ANALYTICS_MAX: usize = 200;
 
@@ -351,6 +361,7 @@ impl Engines {
                 },
             ),
             forecasts: Mutex::new(HashMap::new()),
+            forecast_idle: FORECAST_IDLE,
             analytics: Mutex::new(None),
         }
     }
@@ -430,19 +441,25 @@ impl Engines {
     /// Demand and forecasts at `freq` for `horizon` periods, recomputed when
     /// the catalog changes or after a minute (orders and inventory move too).
     pub fn forecasts(&self, freq: forecast::Freq, horizon: usize) -> Result<Arc<Forecasts>> {
-        let slot = lock(&self.forecasts)
-            .entry((freq, horizon))
-            .or_insert_with(|| {
-                Slot::new(
+        let slot = {
+            let mut sets = lock(&self.forecasts);
+            let now = Instant::now();
+            let idle = self.forecast_idle;
+            sets.retain(|key, (_, used)| *key == (freq, horizon) || now.duration_since(*used) < idle);
+            let entry = sets.entry((freq, horizon)).or_insert_with(|| {
+                let slot = Slot::new(
                     "forecasts",
                     Freshness {
                         max_age: Duration::from_secs(60),
                         min_age: Duration::ZERO,
                         rebuild: Rebuild::Foreground,
                     },
-                )
-            })
-            .clone();
+                );
+                (slot, now)
+            });
+            entry.1 = now;
+            entry.0.clone()
+        };
         let store = self.store.clone();
         slot.get(
             self.store.catalog_version()?,
@@ -657,6 +674,20 @@ mod tests {
         });
         assert_eq!(builds.load(Ordering::SeqCst), 0, "the waiting request did not build a second value");
         assert_eq!(*slot.get(1, counting(&builds, 1)).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_forecast_set_nobody_asks_for_is_dropped() {
+        let store = store::Store::open_temporary().unwrap();
+        let mut engines = Engines::new(store, Clock::fixed(0));
+        engines.forecast_idle = Duration::from_secs(2);
+        engines.forecasts(forecast::Freq::Week, 8).unwrap();
+        engines.forecasts(forecast::Freq::Day, 28).unwrap();
+        assert_eq!(lock(&engines.forecasts).len(), 2, "both recently asked for");
+        std::thread::sleep(Duration::from_millis(2_100));
+        engines.forecasts(forecast::Freq::Day, 28).unwrap();
+        let kept: Vec<ForecastKey> = lock(&engines.forecasts).keys().copied().collect();
+        assert_eq!(kept, vec![(forecast::Freq::Day, 28)], "the weekly set went idle and was dropped");
     }
 
     #[test]
