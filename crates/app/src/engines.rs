@@ -476,7 +476,7 @@ impl Engines {
     /// Search analytics with at most `limit` (up to [`ANALYTICS_MAX`])
     /// queries per list. The first call reads every event; later ones add the
     /// events that arrived since (`/admin/search` took 2.5 to 7 s per load on
-    /// the demo, and 40 s at ten million events, when it read them all).
+    /// the demo, and 99 s at ten million events, when it read them all).
     pub fn search_analytics(&self, limit: usize) -> Result<search::SearchAnalytics> {
         let mut guard = lock(&self.analytics);
         let caught_up = match guard.as_mut() {

@@ -73,16 +73,10 @@ impl Store {
         self.events_between(i64::MIN, i64::MAX)
     }
 
-    /// Events with `from <= at < to`, sorted by `at`.
+    /// Events with `from <= at < to`, sorted by `at`, all in memory; a
+    /// consumer of a long range should use [`Store::scan_events`].
     pub fn events_between(&self, from: i64, to: i64) -> Result<Vec<Event>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(EVENTS)?;
-        let mut out = Vec::new();
-        for entry in table.range((from, "")..(to, ""))? {
-            let (_, bytes) = entry?;
-            out.push(decode("events", bytes.value())?);
-        }
-        Ok(out)
+        self.scan_events(from, to, |events| events.collect())
     }
 
     pub fn event_count(&self) -> Result<u64> {
