@@ -495,6 +495,9 @@ pub(crate) struct Skipped {
     /// to learn that a product's rows were not all read whole.
     pub events: u64,
     pub last_line: u64,
+    /// The line of the last row skipped (`bad_row`), which reports name
+    /// before a later row that was read despite a problem.
+    pub last_skipped_line: u64,
     /// Rows skipped whose fields could still be split (a row with the wrong
     /// field count): (line, fields). The catalog reader reads the handle
     /// out of them, so that the product they belonged to is protected
@@ -517,6 +520,7 @@ impl Skipped {
     ) {
         if code == "bad_row" {
             self.total += 1;
+            self.last_skipped_line = line;
         }
         self.events += 1;
         self.last_line = line;

@@ -420,4 +420,9 @@ fn a_row_split_in_two_keeps_its_product_whole() {
         "{:?}",
         issue_codes(&report)
     );
+    // The product before is kept for the row that could not be read (line
+    // 3), not for the made-up one after it, which was read.
+    let p0 = report.issues.iter().find(|i| i.code == "kept_previous" && i.message.contains("\"p0\""));
+    let p0 = p0.expect("p0 kept");
+    assert!(p0.message.contains("line 3 "), "{}", p0.message);
 }

@@ -76,6 +76,8 @@ pub struct CatalogReader<R: Read> {
     /// by the next one, a row between them (or that row itself) was not read
     /// whole, and the products on both sides are marked partial.
     events_seen: u64,
+    /// `skipped.total` at the same moment.
+    skipped_seen: u64,
     /// Lines of the rows not read whole inside or next to `pending`.
     pending_partial: Vec<u64>,
     /// Handles named by rows that could not be read, with the line: the
@@ -111,6 +113,7 @@ impl<R: Read> CatalogReader<R> {
             pending_rows: 0,
             // Header issues say nothing about any product's rows.
             events_seen: skipped.events,
+            skipped_seen: skipped.total,
             skipped,
             pending_partial: Vec::new(),
             unread_handles: std::collections::HashMap::new(),
@@ -173,7 +176,15 @@ impl<R: Read> CatalogReader<R> {
     /// The line of a row not read whole since the last good row, if any.
     fn new_gap(&mut self) -> Option<u64> {
         let events = self.skipped.events;
-        (std::mem::replace(&mut self.events_seen, events) != events).then_some(self.skipped.last_line)
+        let skipped = self.skipped.total;
+        let any = std::mem::replace(&mut self.events_seen, events) != events;
+        // Name a row that was skipped over one read despite a problem.
+        let line = if std::mem::replace(&mut self.skipped_seen, skipped) != skipped {
+            self.skipped.last_skipped_line
+        } else {
+            self.skipped.last_line
+        };
+        any.then_some(line)
     }
 }
 
