@@ -1,0 +1,1 @@
+//! GrowthBook-compatible assignment (in progress).

@@ -1,0 +1,1 @@
+//! gbstats-compatible statistics (in progress).
