@@ -341,6 +341,78 @@ fn srm() {
     assert_eq!(srm_p_value(&[], &[]), 1.0);
 }
 
+// packages/shared/test/power.test.ts ("calculates power correctly" and the three after it).
+fn power_case(effect: f64, n_total: f64, tuning: Option<f64>) -> PowerInput {
+    PowerInput {
+        metric: PowerMetric::Mean,
+        mean: 10.0,
+        variance: 3909.9997749994377,
+        effect,
+        n_total,
+        variations: 3.0,
+        alpha: 0.05,
+        two_tailed: true,
+        sequential_tuning_parameter: tuning,
+    }
+}
+
+#[test]
+fn power_and_mde() {
+    near(power(&power_case(0.05, 400000.0, None)).unwrap(), 0.52144);
+    near(mde(&power_case(0.05, 400000.0, None), 0.8).unwrap(), 0.07027);
+    near(power(&power_case(0.05, 400000.0, Some(5000.0))).unwrap(), 0.20596);
+    near(mde(&power_case(0.05, 400000.0, Some(5000.0)), 0.8).unwrap(), 0.12821);
+}
+
+#[test]
+fn power_by_week() {
+    // power.test.ts "checks power" and "checks sequential power": 4,500 users a
+    // week, three arms; per week the click-through rate, then the revenue metric.
+    let metric = |proportion: bool, n_total: f64, tuning: Option<f64>| PowerInput {
+        metric: if proportion { PowerMetric::Proportion } else { PowerMetric::Mean },
+        mean: 0.1,
+        variance: if proportion { 0.0 } else { 0.5 },
+        effect: if proportion { 0.05 } else { 0.3 },
+        n_total,
+        variations: 3.0,
+        alpha: 0.05,
+        two_tailed: true,
+        sequential_tuning_parameter: tuning,
+    };
+    let fixed_power = [
+        0.073, 0.17053, 0.0965, 0.29389, 0.1204, 0.41122, 0.14458, 0.51749, 0.16895, 0.61037, 0.19342,
+        0.68938, 0.21791, 0.75513, 0.24235, 0.80886, 0.26666, 0.85213,
+    ];
+    let fixed_mde = [
+        0.36767, 1.26769, 0.24505, 0.71941, 0.19525, 0.54299, 0.16673, 0.4506, 0.14774, 0.39208, 0.13394,
+        0.35099, 0.12336, 0.32018, 0.11491, 0.29603, 0.10796, 0.27647,
+    ];
+    let seq_power = [
+        0.05936, 0.09832, 0.06912, 0.14992, 0.07849, 0.19972, 0.08761, 0.24784, 0.09657, 0.29426, 0.10541,
+        0.33888, 0.11415, 0.38165, 0.12282, 0.42249, 0.13142, 0.46136,
+    ];
+    let seq_mde = [
+        0.65545, 4.33868, 0.4112, 1.51846, 0.32394, 1.04943, 0.27607, 0.84084, 0.24484, 0.71862, 0.22241,
+        0.63663, 0.20532, 0.577, 0.19172, 0.53123, 0.18058, 0.49473,
+    ];
+    for (tuning, powers, mdes) in [(None, fixed_power, fixed_mde), (Some(5000.0), seq_power, seq_mde)] {
+        for week in 0..9 {
+            let n = 4500.0 * (week + 1) as f64;
+            for (k, proportion) in [true, false].into_iter().enumerate() {
+                let input = metric(proportion, n, tuning);
+                near(power(&input).unwrap(), powers[2 * week + k]);
+                near(mde(&input, 0.8).unwrap(), mdes[2 * week + k]);
+            }
+        }
+    }
+}
+
+#[test]
+fn mde_needs_enough_users() {
+    let err = mde(&power_case(0.05, 10.0, None), 0.8).unwrap_err();
+    assert_eq!(err, "need to increase number of users or reduce number of variations.");
+}
+
 #[test]
 fn serde_shapes() {
     let s: Statistic = serde_json::from_str(
