@@ -1,1 +1,0 @@
-//! gbstats-compatible statistics (in progress).
