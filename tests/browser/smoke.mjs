@@ -312,6 +312,56 @@ try {
     await phone.close();
   });
 
+  await step("an experiment is started in the back-office, runs on the storefront and is read there", async () => {
+    await page.goto(base + "/admin/experiments");
+    assert.match(await page.locator("main").textContent(), /No experiments yet/, "the empty state says what to do");
+    await page.fill("input[name=key]", "ranking-test");
+    await page.fill("input[name=name]", "Catalog-only search ranking");
+    await page.selectOption("select[name=metric]", "add_to_cart_rate");
+    await Promise.all([page.waitForURL(/\/admin\/experiments\/view\?key=ranking-test/), page.getByRole("button", { name: "Start experiment" }).click()]);
+    assert.match(await page.locator(".verdict").textContent(), /No visitor has been exposed yet/);
+    // A new shopper (their own cookies) searches: the storefront assigns them, logs the
+    // exposure, and their bag add carries the same visitor id.
+    const shopper = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const sp = await shopper.newPage();
+    sp.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
+    const res = await sp.goto(base + "/search?q=" + encodeURIComponent(query));
+    assert.equal(res.status(), 200);
+    const cookie = (await shopper.cookies()).find((c) => c.name === "loupe_vid");
+    assert.ok(cookie && /^v-[0-9a-f]{24}$/.test(cookie.value), "the search set a visitor cookie");
+    await sp.locator(".hit h3 a").first().click();
+    await sp.waitForURL(/\/p\//);
+    const add = sp.getByRole("button", { name: "Add to bag" });
+    const posted = sp.waitForResponse((r) => r.url().endsWith("/v1/events") && r.request().postData().includes('"add_to_cart"'));
+    if (await add.isEnabled()) await add.click();
+    await posted;
+    await shopper.close();
+    const assigned = await (await page.request.get(`${base}/v1/experiments/assign?key=ranking-test&user=${cookie.value}&expose=false`)).json();
+    assert.equal(assigned.in_experiment, true, "the visitor is in the experiment");
+    await page.goto(base + "/admin/experiments/view?key=ranking-test");
+    const rows = page.locator("#visitors tbody tr");
+    assert.equal(await rows.count(), 2);
+    const counts = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[2].textContent.trim()));
+    assert.equal(counts[assigned.variation], "1", `the visitor counts in ${assigned.name}: ${counts}`);
+    const rate = page.locator("#metric-add_to_cart_rate table.arms tbody tr").nth(assigned.variation);
+    assert.match(await rate.textContent(), /100\.00%/, "their bag add counts toward the add-to-cart rate");
+    // One visitor gives no interval yet: each read-out says why instead of drawing one.
+    const readouts = page.locator("#metric-add_to_cart_rate table.readouts tbody tr");
+    assert.equal(await readouts.count(), 1, "one comparison: B against the control");
+    assert.ok((await readouts.textContent()).trim().length > 20, "the comparison row explains itself");
+    await page.screenshot({ path: join(shots, "experiment.png"), fullPage: true });
+    await page.goto(base + "/admin/experiments");
+    assert.match(await page.locator("table").textContent(), /Catalog-only search ranking/);
+    await page.screenshot({ path: join(shots, "experiments.png"), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const pp = await phone.newPage();
+    await pp.goto(base + "/admin/experiments/view?key=ranking-test");
+    await pp.screenshot({ path: join(shots, "experiment-phone.png"), fullPage: true });
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the results page fits a phone (overflows by ${overflow}px)`);
+    await phone.close();
+  });
+
   await step("no page raised a script error or a server error", async () => {
     const unexpected = errors.filter((e) => !(expected422 > 0 && e.includes("status of 422") && expected422--));
     assert.deepEqual(unexpected, []);

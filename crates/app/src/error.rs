@@ -73,6 +73,7 @@ error_codes! {
     InvalidSearch => ("invalid_search", 400, "The search request cannot be answered as asked.");
     InvalidRule => ("invalid_rule", 400, "A merchandising rule is incomplete or contradicts itself.");
     InvalidDecision => ("invalid_decision", 400, "A replenishment decision is not approve, edit (with a quantity) or reject.");
+    InvalidExperiment => ("invalid_experiment", 400, "An experiment definition is incomplete or contradicts itself; the message names the field.");
     InvalidContext => ("invalid_context", 400, "A recommendation request names no context, or several.");
     InvalidImport => ("invalid_import", 400, "The import file, its format or its column mapping is wrong; the message says where.");
     NothingImported => ("nothing_imported", 422, "Every row of the import file was rejected, or it had none; nothing was written.");

@@ -4,7 +4,7 @@
 //!
 //! - [`App`]: the store, the clock, the [`engines::Engines`] built per data
 //!   version, and the background [`tasks::Tasks`].
-//! - Use cases, one module each: [`catalog`], [`events`], [`search`],
+//! - Use cases, one module each: [`catalog`], [`events`], [`experiments`], [`search`],
 //!   [`recommend`], [`imports`], [`forecasts`], [`customers`]. A CLI command or an HTTP handler parses
 //!   its input, calls one of these, and prints or sends the wire value.
 //! - [`wire`]: serde types for everything Loupe prints or sends; the CLI's
@@ -20,6 +20,7 @@ pub mod customers;
 pub mod engines;
 pub mod error;
 pub mod events;
+pub mod experiments;
 pub mod forecasts;
 pub mod imports;
 pub mod jobs;
@@ -44,6 +45,8 @@ pub struct App {
     pub clock: Clock,
     pub engines: Arc<Engines>,
     pub tasks: Tasks,
+    /// Experiment exposures already logged by this process.
+    pub exposures: Arc<experiments::ExposureLog>,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
         App {
             engines: Arc::new(Engines::new(store.clone(), clock.clone())),
             tasks: Tasks::new(store.clone(), clock.clone()),
+            exposures: Arc::default(),
             store,
             clock,
         }

@@ -44,11 +44,13 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::search::area(),
         routes::forecast::area(),
         routes::recs::area(),
+        routes::experiments::area(),
         web::storefront::area(),
         web::admin::area(),
         web::forecast::area(),
         web::tasks::area(),
         web::rules::area(),
+        web::experiments::area(),
     ]
 }
 

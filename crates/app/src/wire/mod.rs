@@ -5,6 +5,8 @@ pub mod http;
 
 /// Products as exported and listed (the export contract).
 pub mod catalog;
+/// Experiments: definitions, assignments, results (issue 15).
+pub mod experiments;
 /// Forecasts, replenishment suggestions and slow movers (issue 6).
 pub mod forecast;
 /// Import reports (CLI `--json` and task reports).

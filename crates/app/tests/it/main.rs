@@ -1,4 +1,5 @@
 //! Integration tests of the application layer's use cases, run against an
 //! in-memory store. One module per use case.
 
+mod experiments;
 mod imports;

@@ -11,6 +11,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod events;
+pub(crate) mod experiments;
 pub(crate) mod forecast;
 pub(crate) mod imports;
 pub(crate) mod paging;

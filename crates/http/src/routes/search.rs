@@ -179,7 +179,7 @@ fn parse_limit(text: &str, max: usize) -> Result<usize, ApiError> {
     }
 }
 
-fn unknown_parameter(name: &str, known: &str) -> ApiError {
+pub(crate) fn unknown_parameter(name: &str, known: &str) -> ApiError {
     let shown: String = name.chars().take(40).collect();
     ApiError::bad_request(Code::UnknownParameter, format!("unknown parameter {shown:?}; use {known}"))
 }

@@ -25,6 +25,7 @@ pub mod admin;
 pub(crate) mod art;
 pub(crate) mod cart;
 pub mod chart;
+pub(crate) mod experiments;
 pub(crate) mod forecast;
 pub(crate) mod recs;
 pub(crate) mod rules;
@@ -32,6 +33,7 @@ pub mod search;
 pub(crate) mod search_admin;
 pub mod storefront;
 pub(crate) mod tasks;
+pub(crate) mod visitor;
 
 use std::fmt::Write as _;
 
@@ -192,6 +194,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/search", "Search"),
     ("/admin/recommendations", "Recommendations"),
     ("/admin/forecasts", "Forecasts & replenishment"),
+    ("/admin/experiments", "Experiments"),
     ("/admin/tasks", "Tasks"),
 ];
 

@@ -168,14 +168,17 @@ pub struct SearchView {
 pub const PAGE_SIZE: usize = 24;
 
 /// Fills the view for `params` with the search engine at `now` (Unix
-/// seconds); `products` (the catalog by id) supplies the pieces the hits name.
+/// seconds) with `ranking` (an experiment's variation, else learned); `products` (the catalog by
+/// id) supplies the pieces the hits name.
 pub fn run_engine(
     index: &search::SearchIndex,
     products: &[Product],
     params: &SearchParams,
     now: i64,
+    ranking: search::Ranking,
 ) -> Result<SearchView, app::Error> {
     let mut req = search::SearchRequest::new(&params.q);
+    req.ranking = ranking;
     req.limit = PAGE_SIZE;
     req.offset = (page_number(params.page.as_deref()) - 1) * PAGE_SIZE;
     req.now = now;
@@ -511,7 +514,7 @@ mod tests {
     fn finds_with_the_engine_filters_by_facets_and_explains() {
         let (products, index) = three_pieces();
         let params = SearchParams { q: "gold hoops".into(), ..SearchParams::default() };
-        let view = run_engine(&index, &products, &params, 0).unwrap();
+        let view = run_engine(&index, &products, &params, 0, search::Ranking::Learned).unwrap();
         assert_eq!(view.hits[0].product.id, 1, "both words match the first");
         assert!(!view.hits[0].why.is_empty(), "every hit says why");
         assert!(
@@ -522,7 +525,7 @@ mod tests {
 
         let params =
             SearchParams { q: "hoops".into(), metal: Some("silver".into()), ..SearchParams::default() };
-        let view = run_engine(&index, &products, &params, 0).unwrap();
+        let view = run_engine(&index, &products, &params, 0, search::Ranking::Learned).unwrap();
         assert_eq!(view.hits.iter().map(|h| h.product.id).collect::<Vec<_>>(), [2]);
         assert!(render(&view, &params).into_string().contains("Why this result"));
     }
@@ -533,7 +536,7 @@ mod tests {
     fn a_search_with_no_known_word_says_so() {
         let (products, index) = three_pieces();
         let params = SearchParams { q: "xyzzy qwrtp".into(), ..SearchParams::default() };
-        let view = run_engine(&index, &products, &params, 0).unwrap();
+        let view = run_engine(&index, &products, &params, 0, search::Ranking::Learned).unwrap();
         assert!(view.no_match, "{:?}", view.ignored);
         let html = render(&view, &params).into_string();
         assert!(html.contains("No match"), "{html}");
@@ -542,7 +545,7 @@ mod tests {
         assert!(!html.contains(" pieces<"), "{html}");
 
         let params = SearchParams { q: "gold xyzzy".into(), ..SearchParams::default() };
-        let view = run_engine(&index, &products, &params, 0).unwrap();
+        let view = run_engine(&index, &products, &params, 0, search::Ranking::Learned).unwrap();
         assert!(!view.no_match);
         assert_eq!(view.ignored, ["xyzzy"]);
         let html = render(&view, &params).into_string();

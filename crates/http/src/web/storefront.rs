@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use model::{Category, Product};
 use serde_json::json;
@@ -189,7 +190,7 @@ async fn category_page(
     let st = state.clone();
     let mut view = blocking(move || {
         let index = st.app.engines.search()?;
-        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs())?)
+        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs(), ::search::Ranking::Learned)?)
     })
     .await?;
     let filtered = params.metal.as_deref().is_some_and(|m| !m.is_empty())
@@ -441,14 +442,24 @@ async fn product_page(
 
 async fn search_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PageQuery(params): PageQuery<SearchParams>,
-) -> PageResult {
+) -> Result<Response, PageError> {
     let (products, shop) = load(&state).await?;
+    let cookie = super::visitor::from_headers(&headers);
+    let set_cookie = cookie.set_cookie.filter(|_| shop.events);
+    let visitor = shop.events.then_some(cookie.visitor);
     let p2 = params.clone();
     let st = state.clone();
     let view = blocking(move || {
         let index = st.app.engines.search()?;
-        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs())?)
+        // Tracking is the shop's choice; without events an experiment cannot be measured, so
+        // visitors only enter experiments where the page sends events.
+        let ranking = match &visitor {
+            Some(v) => app::experiments::search_ranking_for(&st.app, v)?.0,
+            None => ::search::Ranking::Learned,
+        };
+        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs(), ranking)?)
     })
     .await?;
     let title = if params.q.trim().is_empty() {
@@ -456,5 +467,10 @@ async fn search_page(
     } else {
         format!("Search: {}", params.q.trim())
     };
-    Ok(shop_page(&shop, &title, "", &params.q, search::render(&view, &params)))
+    let mut response =
+        shop_page(&shop, &title, "", &params.q, search::render(&view, &params)).into_response();
+    if let Some(c) = set_cookie {
+        response.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(response)
 }

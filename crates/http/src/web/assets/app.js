@@ -59,11 +59,21 @@
       return null;
     }
   }
+  // The visitor cookie (loupe_vid) outlives sessions: experiments assign by it,
+  // so every event carries it and counts toward the visitor's variation.
+  function visitorId() {
+    var m = /(?:^|;\s*)loupe_vid=([A-Za-z0-9_-]{8,64})/.exec(document.cookie || "");
+    if (m) return m[1];
+    var id = "v-" + randomId();
+    document.cookie = "loupe_vid=" + id + "; Path=/; Max-Age=31536000; SameSite=Lax";
+    return id;
+  }
   function track(event) {
     if (!document.body || document.body.dataset.events !== "on") return;
     event.id = "web-" + randomId();
     event.at = Date.now();
     event.session_id = sessionId();
+    event.visitor_id = visitorId();
     try {
       fetch("/v1/events", {
         method: "POST",
