@@ -545,6 +545,16 @@ fn readout(out: &Value) -> Readout {
     }
 }
 
+/// For a metric where lower is better (return rate), the chance that B *wins* is the chance its value
+/// is lower, and the risks swap sides, as GrowthBook shows inverse metrics.
+fn better_is(metric: Metric, mut r: Readout) -> Readout {
+    if !metric.higher_is_better() {
+        r.chance_to_win = r.chance_to_win.map(|c| 1.0 - c);
+        r.risk = r.risk.map(|(a, b)| (b, a));
+    }
+    r
+}
+
 /// gbstats' error codes in words a merchandiser can act on.
 fn plain_error(code: &str) -> String {
     use ::experiments::stats::{BASELINE_VARIATION_ZERO, PVALUE_NOT_CONVERGED, ZERO_NEGATIVE_VARIANCE};
@@ -673,7 +683,7 @@ pub fn results(app: &App, key: &str) -> Result<Results> {
                     frequentist: analyze(&a, &b, json!({})),
                     cuped,
                     sequential: analyze(&a, &b, json!({"sequential_tuning_parameter": SEQUENTIAL_TUNING})),
-                    bayesian: analyze(&a, &b, json!({"engine": "bayesian"})),
+                    bayesian: better_is(metric, analyze(&a, &b, json!({"engine": "bayesian"}))),
                 }
             })
             .collect();

@@ -230,6 +230,7 @@ pub struct Readout {
     /// Holm-adjusted across every metric and variation of the experiment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_adjusted: Option<f64>,
+    /// Chance the treatment is better (for return rate: lower).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chance_to_win: Option<f64>,
     /// Expected loss of choosing control, of choosing the treatment.
