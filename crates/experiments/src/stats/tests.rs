@@ -414,6 +414,62 @@ fn mde_needs_enough_users() {
 }
 
 #[test]
+fn a_given_theta_is_used_as_is() {
+    // gbstats estimates theta only when one of the arms has none.
+    let ra = |n: f64, post: Statistic, pre: Statistic, theta: Option<f64>| Statistic::RegressionAdjusted {
+        n,
+        post: Box::new(post),
+        pre: Box::new(pre),
+        post_pre_sum_of_products: if n > 3000.0 { 9000.0 } else { 8000.0 },
+        theta,
+    };
+    let a = |t| ra(3000.0, mean(3000.0, 1396.87, 52377.9767), mean(3000.0, 16.87, 527.9767), t);
+    let b = |t| ra(3461.0, mean(3461.0, 2422.7, 134698.29), mean(3461.0, 22.7, 1348.29), t);
+    let estimated = analyze(&a(None), &b(None), &Config::default());
+    let (sa, sb) = statistic::theta_adjusted(
+        statistic::Stat::parse(&a(None), "A").unwrap(),
+        statistic::Stat::parse(&b(None), "B").unwrap(),
+    )
+    .unwrap();
+    let theta = match (sa, sb) {
+        (statistic::Stat::Ra(x), statistic::Stat::Ra(_)) => x.theta.unwrap(),
+        other => panic!("expected CUPED statistics, got {other:?}"),
+    };
+    assert_eq!(analyze(&a(Some(theta)), &b(Some(theta)), &Config::default()), estimated);
+    assert_ne!(analyze(&a(Some(0.5)), &b(Some(0.5)), &Config::default()), estimated);
+}
+
+#[test]
+fn nonsense_gets_a_message() {
+    let nan = mean(10.0, f64::NAN, 1.0);
+    let out = analyze(&nan, &seq_b(), &Config::default());
+    assert_eq!(out.error.as_deref(), Some("A: sum must be a finite number"));
+    let ra = Statistic::RegressionAdjusted {
+        n: 10.0,
+        post: Box::new(prop(10.0, 3.0)),
+        pre: Box::new(mean(10.0, 3.0, 4.0)),
+        post_pre_sum_of_products: 1.0,
+        theta: None,
+    };
+    let out = analyze(&ra, &ra, &Config::default());
+    assert_eq!(out.error.as_deref(), Some("A: post_statistic and pre_statistic must be of the same type"));
+    let ra = Statistic::RegressionAdjusted {
+        n: 3000.0,
+        post: Box::new(seq_a()),
+        pre: Box::new(seq_a()),
+        post_pre_sum_of_products: 1.0,
+        theta: Some(0.1),
+    };
+    let out = analyze(&ra, &seq_b(), &Config::default());
+    assert_eq!(
+        out.error.as_deref(),
+        Some("If stat_a is a RegressionAdjustedStatistic, stat_b must be as well")
+    );
+    let out = analyze(&seq_a(), &seq_b(), &cfg(r#"{"alpha":1.5}"#));
+    assert_eq!(out.error.as_deref(), Some("alpha must be between 0 and 1"));
+}
+
+#[test]
 fn serde_shapes() {
     let s: Statistic = serde_json::from_str(
         r#"{"type":"RegressionAdjusted","n":10,"post":{"type":"Proportion","n":10,"sum":3},
