@@ -200,6 +200,14 @@ fn sequential_tuning_is_tightest_near_n() {
     assert!(below[0] < above[0] && below[1] > above[1]);
     assert!(below[0] < near_n[0] && below[1] > near_n[1]);
     assert!(above[0] < near_n[0] && above[1] > near_n[1]);
+    // The numbers behind it, from the fixtures GrowthBook generates from gbstats
+    // for its TypeScript port (packages/tsgbstats/test/fixtures/frequentist/tests.fixtures.json).
+    let run = |t: f64| {
+        analyze(&seq_a(), &seq_b(), &Config { sequential_tuning_parameter: Some(t), ..Config::default() })
+    };
+    check_freq(&run(10.0), 0.50336, [-0.76785, 1.77457], 0.33341, 1.0);
+    check_freq(&run(6461.0), 0.50336, [-0.50861, 1.51534], 0.33341, 1.0);
+    check_freq(&run(10000.0), 0.50336, [-0.51485, 1.52157], 0.33341, 0.95385);
 }
 
 #[test]
@@ -291,7 +299,8 @@ fn bayesian_missing_data() {
         let out = analyze(&a, &b, &cfg(r#"{"engine":"bayesian"}"#));
         assert_eq!(out.expected, 0.0);
         assert!(matches!(out.read_out, ReadOut::Bayesian { chance_to_win, .. } if chance_to_win == 0.5));
-        assert!(out.error.is_some());
+        // The fixtures of packages/tsgbstats name the message.
+        assert_eq!(out.error.as_deref(), Some(ZERO_NEGATIVE_VARIANCE));
     }
 }
 
@@ -320,6 +329,9 @@ fn bayesian_relative_prior_rescaled_for_absolute_effects() {
     let abs =
         analyze(&c, &t, &cfg(&format!(r#"{{"engine":"bayesian","difference_type":"absolute",{prior}}}"#)));
     let rel = analyze(&c, &t, &cfg(&format!(r#"{{"engine":"bayesian",{prior}}}"#)));
+    // packages/tsgbstats/test/fixtures/bayesian/tests.fixtures.json has the numbers.
+    check_bayes(&abs, 3.48639, [-6.81537, 13.78815], 5.2561, 0.74643, [4.28516, 0.79877]);
+    check_bayes(&rel, 0.3671, [-0.70064, 1.43484], 0.54477, 0.7498, [0.44844, 0.08134]);
     let ctw = |a: &Analysis| match a.read_out {
         ReadOut::Bayesian { chance_to_win, .. } => chance_to_win,
         _ => f64::NAN,
@@ -327,8 +339,7 @@ fn bayesian_relative_prior_rescaled_for_absolute_effects() {
     assert!((ctw(&abs) - ctw(&rel)).abs() < 0.005);
 }
 
-// tests/test_utils.py has check_srm cases for gbstats' own (Python) SRM; the
-// back-end's checkSrm differs only in leaving out empty arms. Values from scipy.
+// The back-end's checkSrm; expected values computed with scipy.stats.chi2.sf.
 #[test]
 fn srm() {
     let near7 = |got: f64, want: f64| assert!((got - want).abs() < 1e-7, "got {got}, want {want}");
