@@ -424,6 +424,77 @@ fn mde_needs_enough_users() {
     assert_eq!(err, "need to increase number of users or reduce number of variations.");
 }
 
+// packages/tsgbstats/test/fixtures/statistics.fixtures.json: values GrowthBook
+// generates from gbstats for its TypeScript port.
+#[test]
+fn statistics_fixtures() {
+    use statistic::Stat;
+    let parse = |s: &Statistic| Stat::parse(s, "A").unwrap();
+    let m = parse(&mean(4.0, 23.7, 485.15));
+    near(m.mean(), 5.925);
+    near(m.variance(), 114.90916666666665);
+    assert_eq!(parse(&mean(1.0, 23.7, 485.15)).variance(), 0.0);
+    let p = parse(&prop(4.0, 3.0));
+    near(p.mean(), 0.75);
+    near(p.variance(), 0.1875);
+    let ratio = |d_sum: f64| Statistic::Ratio {
+        n: 4.0,
+        m_sum: 23.7,
+        m_sum_squares: 485.15,
+        d_sum,
+        d_sum_squares: 39.0,
+        m_d_sum_of_products: 71.6,
+    };
+    match parse(&ratio(11.0)) {
+        Stat::Ratio(r) => {
+            near((r.m_d_sum_of_products - r.m.sum() * r.d.sum() / r.n) / (r.n - 1.0), 2.1416666666666666)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(parse(&ratio(0.0)).variance(), 0.0);
+    let ra = |n: f64, theta: Option<f64>, pre_sum: f64, pre_ss: f64, sp: f64| Statistic::RegressionAdjusted {
+        n,
+        post: Box::new(mean(n, 11.0, 39.0)),
+        pre: Box::new(mean(n, pre_sum, pre_ss)),
+        post_pre_sum_of_products: sp,
+        theta,
+    };
+    let zero = parse(&ra(4.0, Some(0.0), 23.7, 485.15, 71.6));
+    near(zero.mean(), 2.75);
+    near(zero.variance(), 2.9166666666666665);
+    assert_eq!(parse(&ra(1.0, Some(0.3), 23.7, 485.15, 71.6)).variance(), 0.0);
+    // compute_theta: estimated when a theta is missing, and 0 (no adjustment) without pre-period variance.
+    let pair = |pre_sum, pre_ss, sp| {
+        statistic::theta_adjusted(
+            parse(&ra(4.0, None, pre_sum, pre_ss, sp)),
+            parse(&ra(4.0, None, pre_sum, pre_ss, sp)),
+        )
+        .unwrap()
+    };
+    match pair(23.7, 485.15, 71.6) {
+        (Stat::Ra(a), _) => near(a.theta.unwrap(), 0.01864),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(pair(0.0, 0.0, 0.0), (Stat::Moment(_), Stat::Moment(_))));
+    // EffectMomentsResult.test_negative_variance
+    let a = Statistic::RegressionAdjusted {
+        n: 4.0,
+        post: Box::new(prop(4.0, -7.0)),
+        pre: Box::new(prop(4.0, 0.0)),
+        post_pre_sum_of_products: 0.0,
+        theta: None,
+    };
+    let b = Statistic::RegressionAdjusted {
+        n: 3.0,
+        post: Box::new(prop(3.0, 1.0)),
+        pre: Box::new(prop(3.0, 1.0)),
+        post_pre_sum_of_products: 1.0,
+        theta: None,
+    };
+    let out = analyze(&a, &b, &cfg(r#"{"difference_type":"absolute"}"#));
+    assert_eq!(out.error.as_deref(), Some(ZERO_NEGATIVE_VARIANCE));
+}
+
 #[test]
 fn a_given_theta_is_used_as_is() {
     // gbstats estimates theta only when one of the arms has none.
