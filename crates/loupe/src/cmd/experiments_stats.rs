@@ -82,7 +82,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             Ok(input) => stats::analyze(&input.a, &input.b, &input.config),
             // A bad line still gets its output line, so that outputs stay
             // aligned with inputs; the error names the line.
-            Err(err) => Analysis::failed(engine_of(&line), format!("line {number}: {err}")),
+            Err(err) => Analysis::failed(engine_of(&line), unreadable(number, &err)),
         };
         if args.json {
             outln!("{}", serde_json::to_string(&analysis)?);
@@ -94,6 +94,16 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// "line 3, column 17: missing field `B`": serde's message, placed in the input.
+fn unreadable(number: usize, err: &serde_json::Error) -> String {
+    let mut message = err.to_string();
+    // serde_json ends with " at line 1 column N": the line is always 1 here.
+    if let Some(at) = message.rfind(" at line ") {
+        message.truncate(at);
+    }
+    format!("line {number}, column {}: {message}", err.column())
 }
 
 /// The engine a line asked for, when its config can be read that far.
@@ -108,7 +118,7 @@ fn engine_of(line: &str) -> Engine {
 fn describe(number: usize, a: &Analysis) -> String {
     if let Some(err) = &a.error {
         // A line that could not be read already names itself.
-        let err = err.strip_prefix(&format!("line {number}: ")).unwrap_or(err);
+        let err = err.strip_prefix(&format!("line {number}, ")).unwrap_or(err);
         return format!("line {number}: error: {err}");
     }
     let bound = |x: f64| if x.is_finite() { format!("{x:.5}") } else { format!("{x}") };

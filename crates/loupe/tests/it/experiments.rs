@@ -54,7 +54,8 @@ fn analyze_answers_each_line_and_names_a_bad_one() {
     assert!(first["error"].is_null());
     let second = value(lines[1]);
     let err = second["error"].as_str().expect("an error");
-    assert!(err.starts_with("line 2:"), "{err}");
+    assert!(err.starts_with("line 2, column "), "{err}");
+    assert!(err.contains("missing field `B`"), "{err}");
     let fourth = value(lines[2]);
     assert!(fourth["ci"][1].is_null(), "the open side of a one-sided interval is null");
 }
