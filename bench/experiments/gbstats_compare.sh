@@ -4,7 +4,7 @@
 # loupe binary, and runs gbstats_compare.py; extra arguments go to the script
 # (--per-cell N, --srm-cases N, --seed S).
 #
-#   bench/experiments/gbstats_compare.sh              # 50 cases per type x config
+#   bench/experiments/gbstats_compare.sh              # 200 cases per type x config
 #   GBSTATS_VENV=/tmp/gbstats-venv PYTHON=python3.11 bench/experiments/gbstats_compare.sh --per-cell 100
 set -euo pipefail
 

@@ -72,6 +72,8 @@ pub enum Command {
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).
     Bench(cmd::bench::Args),
+    /// Experiments: read-outs (analyze), sample-ratio check (srm) and power.
+    Experiments(cmd::experiments::Args),
 }
 
 fn main() -> ExitCode {

@@ -200,6 +200,14 @@ fn sequential_tuning_is_tightest_near_n() {
     assert!(below[0] < above[0] && below[1] > above[1]);
     assert!(below[0] < near_n[0] && below[1] > near_n[1]);
     assert!(above[0] < near_n[0] && above[1] > near_n[1]);
+    // The numbers behind it, from the fixtures GrowthBook generates from gbstats
+    // for its TypeScript port (packages/tsgbstats/test/fixtures/frequentist/tests.fixtures.json).
+    let run = |t: f64| {
+        analyze(&seq_a(), &seq_b(), &Config { sequential_tuning_parameter: Some(t), ..Config::default() })
+    };
+    check_freq(&run(10.0), 0.50336, [-0.76785, 1.77457], 0.33341, 1.0);
+    check_freq(&run(6461.0), 0.50336, [-0.50861, 1.51534], 0.33341, 1.0);
+    check_freq(&run(10000.0), 0.50336, [-0.51485, 1.52157], 0.33341, 0.95385);
 }
 
 #[test]
@@ -291,7 +299,8 @@ fn bayesian_missing_data() {
         let out = analyze(&a, &b, &cfg(r#"{"engine":"bayesian"}"#));
         assert_eq!(out.expected, 0.0);
         assert!(matches!(out.read_out, ReadOut::Bayesian { chance_to_win, .. } if chance_to_win == 0.5));
-        assert!(out.error.is_some());
+        // The fixtures of packages/tsgbstats name the message.
+        assert_eq!(out.error.as_deref(), Some(ZERO_NEGATIVE_VARIANCE));
     }
 }
 
@@ -320,6 +329,9 @@ fn bayesian_relative_prior_rescaled_for_absolute_effects() {
     let abs =
         analyze(&c, &t, &cfg(&format!(r#"{{"engine":"bayesian","difference_type":"absolute",{prior}}}"#)));
     let rel = analyze(&c, &t, &cfg(&format!(r#"{{"engine":"bayesian",{prior}}}"#)));
+    // packages/tsgbstats/test/fixtures/bayesian/tests.fixtures.json has the numbers.
+    check_bayes(&abs, 3.48639, [-6.81537, 13.78815], 5.2561, 0.74643, [4.28516, 0.79877]);
+    check_bayes(&rel, 0.3671, [-0.70064, 1.43484], 0.54477, 0.7498, [0.44844, 0.08134]);
     let ctw = |a: &Analysis| match a.read_out {
         ReadOut::Bayesian { chance_to_win, .. } => chance_to_win,
         _ => f64::NAN,
@@ -327,8 +339,7 @@ fn bayesian_relative_prior_rescaled_for_absolute_effects() {
     assert!((ctw(&abs) - ctw(&rel)).abs() < 0.005);
 }
 
-// tests/test_utils.py has check_srm cases for gbstats' own (Python) SRM; the
-// back-end's checkSrm differs only in leaving out empty arms. Values from scipy.
+// The back-end's checkSrm; expected values computed with scipy.stats.chi2.sf.
 #[test]
 fn srm() {
     let near7 = |got: f64, want: f64| assert!((got - want).abs() < 1e-7, "got {got}, want {want}");
@@ -411,6 +422,133 @@ fn power_by_week() {
 fn mde_needs_enough_users() {
     let err = mde(&power_case(0.05, 10.0, None), 0.8).unwrap_err();
     assert_eq!(err, "need to increase number of users or reduce number of variations.");
+}
+
+// packages/tsgbstats/test/fixtures/statistics.fixtures.json: values GrowthBook
+// generates from gbstats for its TypeScript port.
+#[test]
+fn statistics_fixtures() {
+    use statistic::Stat;
+    let parse = |s: &Statistic| Stat::parse(s, "A").unwrap();
+    let m = parse(&mean(4.0, 23.7, 485.15));
+    near(m.mean(), 5.925);
+    near(m.variance(), 114.90916666666665);
+    assert_eq!(parse(&mean(1.0, 23.7, 485.15)).variance(), 0.0);
+    let p = parse(&prop(4.0, 3.0));
+    near(p.mean(), 0.75);
+    near(p.variance(), 0.1875);
+    let ratio = |d_sum: f64| Statistic::Ratio {
+        n: 4.0,
+        m_sum: 23.7,
+        m_sum_squares: 485.15,
+        d_sum,
+        d_sum_squares: 39.0,
+        m_d_sum_of_products: 71.6,
+    };
+    match parse(&ratio(11.0)) {
+        Stat::Ratio(r) => {
+            near((r.m_d_sum_of_products - r.m.sum() * r.d.sum() / r.n) / (r.n - 1.0), 2.1416666666666666)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(parse(&ratio(0.0)).variance(), 0.0);
+    let ra = |n: f64, theta: Option<f64>, pre_sum: f64, pre_ss: f64, sp: f64| Statistic::RegressionAdjusted {
+        n,
+        post: Box::new(mean(n, 11.0, 39.0)),
+        pre: Box::new(mean(n, pre_sum, pre_ss)),
+        post_pre_sum_of_products: sp,
+        theta,
+    };
+    let zero = parse(&ra(4.0, Some(0.0), 23.7, 485.15, 71.6));
+    near(zero.mean(), 2.75);
+    near(zero.variance(), 2.9166666666666665);
+    assert_eq!(parse(&ra(1.0, Some(0.3), 23.7, 485.15, 71.6)).variance(), 0.0);
+    // compute_theta: estimated when a theta is missing, and 0 (no adjustment) without pre-period variance.
+    let pair = |pre_sum, pre_ss, sp| {
+        statistic::theta_adjusted(
+            parse(&ra(4.0, None, pre_sum, pre_ss, sp)),
+            parse(&ra(4.0, None, pre_sum, pre_ss, sp)),
+        )
+        .unwrap()
+    };
+    match pair(23.7, 485.15, 71.6) {
+        (Stat::Ra(a), _) => near(a.theta.unwrap(), 0.01864),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(pair(0.0, 0.0, 0.0), (Stat::Moment(_), Stat::Moment(_))));
+    // EffectMomentsResult.test_negative_variance
+    let a = Statistic::RegressionAdjusted {
+        n: 4.0,
+        post: Box::new(prop(4.0, -7.0)),
+        pre: Box::new(prop(4.0, 0.0)),
+        post_pre_sum_of_products: 0.0,
+        theta: None,
+    };
+    let b = Statistic::RegressionAdjusted {
+        n: 3.0,
+        post: Box::new(prop(3.0, 1.0)),
+        pre: Box::new(prop(3.0, 1.0)),
+        post_pre_sum_of_products: 1.0,
+        theta: None,
+    };
+    let out = analyze(&a, &b, &cfg(r#"{"difference_type":"absolute"}"#));
+    assert_eq!(out.error.as_deref(), Some(ZERO_NEGATIVE_VARIANCE));
+}
+
+#[test]
+fn a_given_theta_is_used_as_is() {
+    // gbstats estimates theta only when one of the arms has none.
+    let ra = |n: f64, post: Statistic, pre: Statistic, theta: Option<f64>| Statistic::RegressionAdjusted {
+        n,
+        post: Box::new(post),
+        pre: Box::new(pre),
+        post_pre_sum_of_products: if n > 3000.0 { 9000.0 } else { 8000.0 },
+        theta,
+    };
+    let a = |t| ra(3000.0, mean(3000.0, 1396.87, 52377.9767), mean(3000.0, 16.87, 527.9767), t);
+    let b = |t| ra(3461.0, mean(3461.0, 2422.7, 134698.29), mean(3461.0, 22.7, 1348.29), t);
+    let estimated = analyze(&a(None), &b(None), &Config::default());
+    let (sa, sb) = statistic::theta_adjusted(
+        statistic::Stat::parse(&a(None), "A").unwrap(),
+        statistic::Stat::parse(&b(None), "B").unwrap(),
+    )
+    .unwrap();
+    let theta = match (sa, sb) {
+        (statistic::Stat::Ra(x), statistic::Stat::Ra(_)) => x.theta.unwrap(),
+        other => panic!("expected CUPED statistics, got {other:?}"),
+    };
+    assert_eq!(analyze(&a(Some(theta)), &b(Some(theta)), &Config::default()), estimated);
+    assert_ne!(analyze(&a(Some(0.5)), &b(Some(0.5)), &Config::default()), estimated);
+}
+
+#[test]
+fn nonsense_gets_a_message() {
+    let nan = mean(10.0, f64::NAN, 1.0);
+    let out = analyze(&nan, &seq_b(), &Config::default());
+    assert_eq!(out.error.as_deref(), Some("A: sum must be a finite number"));
+    let ra = Statistic::RegressionAdjusted {
+        n: 10.0,
+        post: Box::new(prop(10.0, 3.0)),
+        pre: Box::new(mean(10.0, 3.0, 4.0)),
+        post_pre_sum_of_products: 1.0,
+        theta: None,
+    };
+    let out = analyze(&ra, &ra, &Config::default());
+    assert_eq!(out.error.as_deref(), Some("A: post_statistic and pre_statistic must be of the same type"));
+    let ra = Statistic::RegressionAdjusted {
+        n: 3000.0,
+        post: Box::new(seq_a()),
+        pre: Box::new(seq_a()),
+        post_pre_sum_of_products: 1.0,
+        theta: Some(0.1),
+    };
+    let out = analyze(&ra, &seq_b(), &Config::default());
+    assert_eq!(
+        out.error.as_deref(),
+        Some("If stat_a is a RegressionAdjustedStatistic, stat_b must be as well")
+    );
+    let out = analyze(&seq_a(), &seq_b(), &cfg(r#"{"alpha":1.5}"#));
+    assert_eq!(out.error.as_deref(), Some("alpha must be between 0 and 1"));
 }
 
 #[test]

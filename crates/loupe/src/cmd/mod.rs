@@ -8,6 +8,8 @@ pub mod bench_search;
 pub mod customers;
 pub mod demo;
 pub mod eval;
+pub mod experiments;
+pub mod experiments_stats;
 pub mod export;
 pub mod forecast;
 pub mod import;
@@ -103,5 +105,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SlowMovers(args) => slow_movers::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
+        Command::Experiments(args) => experiments::run(args),
     }
 }

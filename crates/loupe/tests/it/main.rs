@@ -6,6 +6,7 @@ mod beside_server;
 mod browser;
 mod catalog;
 mod demo;
+mod experiments;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
