@@ -72,7 +72,7 @@ pub enum Command {
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).
     Bench(cmd::bench::Args),
-    /// Experiments: read-outs (analyze), sample-ratio check (srm) and power.
+    /// Experiments: define, assign and read them; gbstats read-outs (analyze), sample-ratio check (srm), power.
     Experiments(cmd::experiments::Args),
 }
 

@@ -105,6 +105,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SlowMovers(args) => slow_movers::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
-        Command::Experiments(args) => experiments::run(args),
+        Command::Experiments(args) => experiments::run(&data, args),
     }
 }

@@ -71,3 +71,41 @@ fn srm_and_power() {
     near(&out["power"], 0.52144);
     near(&out["mde"], 0.07027);
 }
+
+#[test]
+fn an_experiment_is_created_assigned_and_read_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let spec = dir.path().join("exp.json");
+    std::fs::write(
+        &spec,
+        r#"{"key": "ranking", "target": "search_ranking", "metric": "conversion",
+            "variations": [{"name": "Learned", "value": "learned"}, {"name": "Catalog only", "value": "catalog_only"}]}"#,
+    )
+    .unwrap();
+    let created =
+        value(crate::loupe_ok(&data, &["experiments", "create", spec.to_str().unwrap(), "--json"]).trim());
+    assert_eq!(created["status"], "running");
+    let a = value(
+        crate::loupe_ok(&data, &["experiments", "assign", "ranking", "--user", "v-1", "--json"]).trim(),
+    );
+    let b = value(
+        crate::loupe_ok(&data, &["experiments", "assign", "ranking", "--user", "v-1", "--json"]).trim(),
+    );
+    assert_eq!(a, b, "sticky across processes");
+    let r = value(crate::loupe_ok(&data, &["experiments", "results", "ranking", "--json"]).trim());
+    let visitors: u64 = r["arms"].as_array().unwrap().iter().map(|a| a["visitors"].as_u64().unwrap()).sum();
+    assert_eq!(visitors, 1, "one exposure for two assignments");
+    let listed = crate::loupe_ok(&data, &["experiments", "list"]);
+    assert!(listed.contains("ranking") && listed.contains("running"), "{listed}");
+    // A bad definition is refused with the field named, exit 1.
+    std::fs::write(
+        &spec,
+        r#"{"key": "bad", "target": "search_ranking", "metric": "conversion",
+        "variations": [{"name": "A", "value": "learned"}, {"name": "B", "value": "random"}]}"#,
+    )
+    .unwrap();
+    let out = crate::loupe(&data, &["experiments", "create", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("variations[1].value"));
+}
