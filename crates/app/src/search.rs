@@ -53,7 +53,15 @@ pub fn request(q: SearchQuery, now: i64) -> Result<SearchRequest> {
         None => Sort::default(),
         Some(s) => Sort::parse(s).map_err(|e| Error::new(Code::InvalidSort, e.to_string()))?,
     };
-    Ok(SearchRequest { query: q.query, filters, sort, limit: q.limit, offset: q.offset, now })
+    Ok(SearchRequest {
+        query: q.query,
+        filters,
+        sort,
+        limit: q.limit,
+        offset: q.offset,
+        now,
+        ranking: search::Ranking::Learned,
+    })
 }
 
 /// Runs `req` on the current index.
@@ -277,6 +285,8 @@ mod tests {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         }
     }
 

@@ -44,7 +44,10 @@ pub fn parse_event(value: &Value) -> Result<Event, String> {
     let kind_value = obj.get("kind").or_else(|| obj.get("type"));
     let kind = match kind_value {
         None | Some(Value::Null) => {
-            return Err("`kind` is missing (one of view, search, click, add_to_cart, purchase, return)".into())
+            return Err(
+                "`kind` is missing (one of view, search, click, add_to_cart, purchase, return, exposure)"
+                    .into(),
+            )
         }
         Some(Value::String(s)) => parse_kind(s)?,
         Some(other) => return Err(format!("`kind` must be a string, not {}", kind_of(other))),
@@ -69,7 +72,23 @@ pub fn parse_event(value: &Value) -> Result<Event, String> {
         quantity: None,
         price: None,
         order_id: optional_id(obj, "order_id")?,
+        visitor_id: optional_id(obj, "visitor_id")?,
+        exposure: None,
     };
+    if event.kind == EventKind::Exposure {
+        let experiment = optional_id(obj, "experiment")?
+            .ok_or("`experiment` (the experiment's key) is required for an exposure event")?;
+        let variation = match obj.get("variation") {
+            Some(v) => match v.as_u64() {
+                Some(i) if i < 100 => i as u32,
+                _ => return Err(format!("`variation` must be a variation index from 0, not {v}")),
+            },
+            None => {
+                return Err("`variation` (the variation's index) is required for an exposure event".into())
+            }
+        };
+        event.exposure = Some(model::Exposure { experiment, variation });
+    }
     event.query = match obj.get("query") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => {
@@ -239,7 +258,7 @@ fn parse_kind(s: &str) -> Result<EventKind, String> {
     };
     EventKind::parse(norm).ok_or_else(|| {
         let shown: String = s.chars().take(40).collect();
-        format!("unknown event kind {shown:?} (expected one of view, search, click, add_to_cart, purchase, return)")
+        format!("unknown event kind {shown:?} (expected one of view, search, click, add_to_cart, purchase, return, exposure)")
     })
 }
 
@@ -347,6 +366,9 @@ fn check_needs(e: &Event) -> Result<(), String> {
             Err(format!("`product` (the product's handle) is required for a {kind} event"))
         }
         EventKind::Search if e.query.is_none() => Err("`query` is required for a search event".into()),
+        EventKind::Exposure if e.unit_id().is_none() => {
+            Err("an exposure event needs `visitor_id` or `customer_id` (who was shown the variation)".into())
+        }
         EventKind::Purchase | EventKind::Return
             if e.product.is_none() && e.sku.is_none() && e.order_id.is_none() =>
         {

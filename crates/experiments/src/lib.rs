@@ -8,4 +8,5 @@
 //! Values in, values out: nothing here opens a file or reads a clock.
 
 pub mod assign;
+pub mod condition;
 pub mod stats;

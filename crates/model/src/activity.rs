@@ -90,6 +90,27 @@ pub struct Event {
     /// Order id for `purchase` and `return`.
     #[serde(default)]
     pub order_id: Option<String>,
+    /// The storefront's long-lived id for the browser or app install (a first-party cookie),
+    /// which outlives sessions: the unit experiments assign and measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
+    /// For `exposure`: the experiment and the variation shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Exposure>,
+}
+
+/// Which variation of which experiment a visitor was shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exposure {
+    pub experiment: String,
+    pub variation: u32,
+}
+
+impl Event {
+    /// The id experiments know this event's visitor by: the visitor id, else the customer id.
+    pub fn unit_id(&self) -> Option<&str> {
+        self.visitor_id.as_deref().or(self.customer_id.as_deref())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -101,16 +122,19 @@ pub enum EventKind {
     AddToCart,
     Purchase,
     Return,
+    /// A visitor was shown a variation of an experiment (logged once per visitor and experiment).
+    Exposure,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::View,
         EventKind::Search,
         EventKind::Click,
         EventKind::AddToCart,
         EventKind::Purchase,
         EventKind::Return,
+        EventKind::Exposure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +145,7 @@ impl EventKind {
             EventKind::AddToCart => "add_to_cart",
             EventKind::Purchase => "purchase",
             EventKind::Return => "return",
+            EventKind::Exposure => "exposure",
         }
     }
 

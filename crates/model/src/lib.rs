@@ -15,7 +15,7 @@ pub mod birthstone;
 mod money;
 mod product;
 
-pub use activity::{Event, EventKind, InventoryLevel, LineKind, OrderLine};
+pub use activity::{Event, EventKind, Exposure, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};
 pub use product::{
     Category, Finish, Gender, Metal, PartialRead, Product, ProductId, ProductStatus, QualityIssue, Severity,

@@ -92,7 +92,7 @@ fn event_weight(kind: EventKind) -> Option<f32> {
         EventKind::Click => Some(0.25),
         EventKind::AddToCart => Some(0.5),
         EventKind::Purchase => Some(1.0),
-        EventKind::Search | EventKind::Return => None,
+        EventKind::Search | EventKind::Return | EventKind::Exposure => None,
     }
 }
 

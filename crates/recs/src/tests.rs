@@ -265,6 +265,8 @@ fn events() -> Vec<Event> {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         };
     vec![
         ev("e1", EventKind::View, 0, "sess-carol", Some("carol"), "onyx-cufflinks"),

@@ -249,6 +249,8 @@ mod tests {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         }
     }
 

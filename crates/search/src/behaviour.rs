@@ -114,7 +114,7 @@ impl BehaviourStats {
                         }
                     }
                 }
-                EventKind::View | EventKind::Return => {}
+                EventKind::View | EventKind::Return | EventKind::Exposure => {}
             }
         }
         s
@@ -160,6 +160,8 @@ mod tests {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         }
     }
 

@@ -36,8 +36,8 @@ pub use behaviour::{query_key, BehaviourStats, QueryProductStats};
 pub use index::{Config, SearchIndex, Weights};
 pub use lexicon::{Lexicon, LexiconError, PriceWord, DEFAULT_LEXICON};
 pub use request::{
-    Facet, FacetValue, Filters, Hit, Reason, Relaxation, SearchRequest, SearchResponse, Sort, FILTER_FIELDS,
-    MAX_LIMIT,
+    Facet, FacetValue, Filters, Hit, Ranking, Reason, Relaxation, SearchRequest, SearchResponse, Sort,
+    FILTER_FIELDS, MAX_LIMIT,
 };
 pub use rules::{Rule, RuleAction};
 pub use suggest::{SuggestedProduct, Suggestions};

@@ -158,6 +158,34 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Unix seconds; decides which dated merchandising rules are active.
     pub now: i64,
+    /// Which signals rank relevance results (an experiment's variation may change it).
+    pub ranking: Ranking,
+}
+
+/// The signals relevance ranking may use. Merchandising rules, filters and relaxations apply to
+/// every variant; only what shoppers' behaviour taught Loupe is switched.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ranking {
+    /// Text, catalog attributes, and what shoppers did: clicks and conversions per query, sales.
+    #[default]
+    Learned,
+    /// Text and catalog attributes only, as on the first day with no shopper behaviour.
+    CatalogOnly,
+}
+
+impl Ranking {
+    pub const ALL: [Ranking; 2] = [Ranking::Learned, Ranking::CatalogOnly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ranking::Learned => "learned",
+            Ranking::CatalogOnly => "catalog_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Ranking> {
+        Ranking::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
 }
 
 impl SearchRequest {
@@ -169,6 +197,7 @@ impl SearchRequest {
             limit: 20,
             offset: 0,
             now: 0,
+            ranking: Ranking::Learned,
         }
     }
 }

@@ -26,6 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         })
         .collect();
     let t = Instant::now();

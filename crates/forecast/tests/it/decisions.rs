@@ -65,6 +65,8 @@ fn slow_movers_carry_their_evidence() {
                 quantity: None,
                 price: None,
                 order_id: None,
+                visitor_id: None,
+                exposure: None,
             });
         }
     }

@@ -169,6 +169,8 @@ fn an_empty_history_says_nothing_about_demand() {
             quantity: None,
             price: None,
             order_id: None,
+            visitor_id: None,
+            exposure: None,
         })
         .collect();
     for (what, rec) in [("no orders, no events", train(&[], &[])), ("views only", train(&[], &views))] {

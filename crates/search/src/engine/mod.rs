@@ -224,7 +224,7 @@ impl SearchIndex {
         // Pinned products lead when sorting by relevance.
         let pin_docs: Vec<(u32, String)> = if req.sort == Sort::Relevance { pins } else { Vec::new() };
         let mut ranked: Vec<(f32, u32)> = Vec::with_capacity(cand.count());
-        let ctx = self.score_context(&u, &req.query, text.as_ref(), &constraints);
+        let ctx = self.score_context(&u, &req.query, text.as_ref(), &constraints, req.ranking);
         for d in cand.iter() {
             let d = d as u32;
             if pin_docs.iter().any(|(p, _)| *p == d) {

@@ -43,6 +43,8 @@ pub(crate) struct ScoreContext<'a> {
     birthstone: Option<String>,
     stone_color: Option<(BitSet, String)>,
     behaviour: Option<(&'a [(u32, crate::behaviour::QueryProductStats)], String)>,
+    /// Whether sales count (off for [`Ranking::CatalogOnly`](crate::Ranking)).
+    popularity: bool,
 }
 
 impl SearchIndex {
@@ -52,7 +54,9 @@ impl SearchIndex {
         query: &str,
         text: Option<&'a TextMatch>,
         cs: &'a [Constraint],
+        ranking: crate::Ranking,
     ) -> ScoreContext<'a> {
+        let learned = ranking == crate::Ranking::Learned;
         let constraints = cs
             .iter()
             .filter(|c| c.kind != Kind::Text)
@@ -113,7 +117,8 @@ impl SearchIndex {
             (set, c.value.clone())
         });
         let key = query_key(query);
-        let behaviour = self.behaviour.get(&key).map(|v| (v.as_slice(), self.query_label(query)));
+        let behaviour =
+            self.behaviour.get(&key).filter(|_| learned).map(|v| (v.as_slice(), self.query_label(query)));
         ScoreContext {
             constraints,
             stone: u.stone.clone(),
@@ -128,6 +133,7 @@ impl SearchIndex {
             birthstone: u.birthstone.clone(),
             stone_color,
             behaviour,
+            popularity: learned,
         }
     }
 
@@ -290,7 +296,7 @@ impl SearchIndex {
             }
         }
         let sales = self.cols.sales[di];
-        if sales > 0.0 && self.max_sales > 0.0 {
+        if ctx.popularity && sales > 0.0 && self.max_sales > 0.0 {
             let c = w.popularity * ((1.0 + sales).ln() / (1.0 + self.max_sales as f32).ln());
             add("popularity", c, &|| format!("{sales} sold"));
         }

@@ -342,5 +342,7 @@ pub fn event(kind: EventKind, at: i64, session: &str) -> Event {
         quantity: None,
         price: None,
         order_id: None,
+        visitor_id: None,
+        exposure: None,
     }
 }

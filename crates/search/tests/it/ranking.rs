@@ -242,6 +242,36 @@ fn behaviour_lifts_what_shoppers_click() {
 }
 
 #[test]
+fn catalog_only_ranking_ignores_what_shoppers_did() {
+    let mut events = Vec::new();
+    for s in 0..40 {
+        let session = format!("s{s}");
+        let mut e = event(EventKind::Search, s * 10, &session);
+        e.query = Some("hoops".into());
+        e.results = vec!["gold-hoops".into(), "rose-gold-huggies".into(), "diamond-hoops".into()];
+        events.push(e);
+        let mut c = event(EventKind::Click, s * 10 + 1, &session);
+        c.product = Some("rose-gold-huggies".into());
+        c.position = Some(1);
+        events.push(c);
+    }
+    let learned = index_with_events(&events);
+    let plain = index();
+    let mut req = SearchRequest::new("hoops");
+    req.ranking = search::Ranking::CatalogOnly;
+    // The same index ranks as if it had never seen a shopper, with no behaviour among the reasons.
+    let r = learned.search(&req).unwrap();
+    assert_eq!(handles(&r), handles(&plain.search(&req).unwrap()));
+    assert_eq!(handles(&r), handles(&plain.search(&SearchRequest::new("hoops")).unwrap()));
+    assert!(r
+        .hits
+        .iter()
+        .flat_map(|h| &h.why)
+        .all(|w| !matches!(w.signal, "clicks" | "conversions" | "popularity")));
+    assert_ne!(handles(&learned.search(&SearchRequest::new("hoops")).unwrap())[0], handles(&r)[0]);
+}
+
+#[test]
 fn sorts() {
     let idx = index();
     let mut req = SearchRequest::new("earrings");

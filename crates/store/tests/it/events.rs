@@ -18,6 +18,8 @@ pub fn event(id: &str, at: i64, customer: Option<&str>) -> Event {
         quantity: None,
         price: None,
         order_id: None,
+        visitor_id: None,
+        exposure: None,
     }
 }
 
