@@ -75,6 +75,21 @@ struct PowerRow {
     counts: Counts,
 }
 
+/// Pearson's correlation of the pairs `f` reads from each visitor.
+fn correlation(visitors: &[Visitor], f: impl Fn(&Visitor) -> (f64, f64)) -> f64 {
+    let n = visitors.len() as f64;
+    let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for v in visitors {
+        let (x, y) = f(v);
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+    }
+    (sxy - sx * sy / n) / ((sxx - sx * sx / n) * (syy - sy * sy / n)).sqrt()
+}
+
 fn norm_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
 }
@@ -194,6 +209,10 @@ fn main() {
     let (rev_mean, rev_var) = study::moments(&visitors, Metric::Revenue);
     let max_rev = visitors.iter().map(|v| v.revenue).fold(0.0, f64::max);
     let with_pre = visitors.iter().filter(|v| v.pre_converted).count();
+    // CUPED can remove at most the squared correlation's share of the variance.
+    let corr_conv =
+        correlation(&visitors, |v| (f64::from(u8::from(v.converted)), f64::from(u8::from(v.pre_converted))));
+    let corr_rev = correlation(&visitors, |v| (v.revenue, v.pre_revenue));
 
     if args.json {
         let mut fpr = serde_json::Map::new();
@@ -234,7 +253,8 @@ fn main() {
                       "sequential_tuning_parameter": cfg.sequential_tuning, "window_days": WINDOW_DAYS},
             "visitors": {"n": n, "guests": guests, "converted": converters, "conversion_rate": conv_mean,
                          "revenue_mean": rev_mean, "revenue_sd": rev_var.sqrt(), "revenue_max": max_rev,
-                         "converted_in_pre_period": with_pre},
+                         "converted_in_pre_period": with_pre,
+                         "correlation_with_pre_period": {"conversion": corr_conv, "revenue": corr_rev}},
             "false_positive_rate": fpr,
             "peeking_any_of_looks": peeking,
             "power": power,
@@ -254,6 +274,9 @@ fn main() {
          revenue/visitor mean {rev_mean:.2} sd {:.2} max {max_rev:.0}; {with_pre} bought in the {WINDOW_DAYS} days before",
         100.0 * conv_mean,
         rev_var.sqrt()
+    );
+    println!(
+        "correlation with the pre-period (what CUPED can use): conversion {corr_conv:.3}, revenue {corr_rev:.3}"
     );
     println!(
         "{} replicates ({:?} assignment), alpha {}, sequential tuning {}, {} looks; generated in {:.1}s, total {:.1}s\n",
