@@ -60,18 +60,22 @@ fn fmt_count(c: Count) -> String {
     format!("{:5.3}  [{:5.3}, {:5.3}]  {:4}/{}{errors}", c.rate(), lo, hi, c.rejections, c.trials)
 }
 
-/// One power comparison: the effect, what `power` predicts, what the replicates showed.
+/// One power comparison: the effect, what `power` predicts, what each test's
+/// own rejection rule predicts, and what the replicates showed.
 struct PowerRow {
     metric: Metric,
     effect: f64,
     why: &'static str,
+    /// `stats::power` (power.ts), without and with the sequential tuning parameter.
     predicted_fixed: f64,
     predicted_sequential: f64,
-    /// For revenue: the prediction with the variance a multiplicative effect
-    /// really gives B (power.ts gives B the control's variance).
-    predicted_scaled: Option<(f64, f64)>,
-    /// The chance that the sequential interval itself excludes 0, by the normal approximation.
-    sequential_by_interval: f64,
+    /// The chance that the test's own interval excludes 0 if the relative
+    /// effect's estimate were normal with the delta-method standard error
+    /// that the injected effect gives (B's variance included): the fixed
+    /// interval is 1.96 standard errors wide each side, the sequential one
+    /// `sequential_z`.
+    rule_fixed: f64,
+    rule_sequential: f64,
     counts: Counts,
 }
 
@@ -92,6 +96,20 @@ fn correlation(visitors: &[Visitor], f: impl Fn(&Visitor) -> (f64, f64)) -> f64 
 
 fn norm_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The normal quantile, by bisection on `norm_cdf` (called a few times per run).
+fn norm_ppf(p: f64) -> f64 {
+    let (mut lo, mut hi) = (-40.0, 40.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if norm_cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 /// How many standard errors the two-sided sequential interval of gbstats is
@@ -129,18 +147,10 @@ fn power_row(
     why: &'static str,
 ) -> PowerRow {
     let predict = |tuning| stats::power(&power_input(visitors, metric, effect, tuning)).unwrap_or(f64::NAN);
-    // Multiplying B's revenue by 1 + e multiplies its variance by (1 + e)^2, so the
-    // relative effect's variance is v (1 + e)^2 (1/n_a + 1/n_b) / m^2 where
-    // power.ts has v (1 + (1 + e)^2) / (n m^2); scaling v by their ratio gives
-    // the exact delta-method variance.
-    let scaled = |tuning| {
-        let mut input = power_input(visitors, metric, effect, tuning);
-        let g = (1.0 + effect).powi(2);
-        input.variance *= 2.0 * g / (1.0 + g);
-        stats::power(&input).unwrap_or(f64::NAN)
-    };
     // The standardized effect: the effect over the standard error of the relative
-    // effect, with B's variance as the injected effect really makes it.
+    // effect, with B's variance as the injected effect makes it (power.ts gives
+    // B the control's variance: multiplying revenue by 1 + e multiplies it by
+    // (1 + e)^2, and a conversion rate p becomes p (1 + e)).
     let (mean, variance) = study::moments(visitors, metric);
     let g = (1.0 + effect).powi(2);
     let var_b = match metric {
@@ -149,7 +159,8 @@ fn power_row(
     };
     let half = visitors.len() as f64 / 2.0;
     let d = effect / ((var_b + variance * g) / (mean * mean * half)).sqrt();
-    let z = sequential_z(visitors.len() as f64, cfg.alpha, cfg.sequential_tuning);
+    let rule = |z: f64| 1.0 - norm_cdf(z - d) + norm_cdf(-z - d);
+    let z_fixed = -norm_ppf(cfg.alpha / 2.0);
     let injected = match metric {
         Metric::Conversion => Effect::Conversion(effect),
         Metric::Revenue => Effect::Revenue(effect),
@@ -160,9 +171,8 @@ fn power_row(
         why,
         predicted_fixed: predict(None),
         predicted_sequential: predict(Some(cfg.sequential_tuning)),
-        predicted_scaled: (metric == Metric::Revenue)
-            .then(|| (scaled(None), scaled(Some(cfg.sequential_tuning)))),
-        sequential_by_interval: 1.0 - norm_cdf(z - d) + norm_cdf(-z - d),
+        rule_fixed: rule(z_fixed),
+        rule_sequential: rule(sequential_z(visitors.len() as f64, cfg.alpha, cfg.sequential_tuning)),
         counts: study::run(visitors, cfg, injected, false),
     }
 }
@@ -226,6 +236,10 @@ fn main() {
                 json!({
                     "fixed-horizon t-test": count_json(aa.any_look(metric, Read::Fixed)),
                     "sequential": count_json(aa.any_look(metric, Read::Sequential)),
+                    "first_rejection_by_look": {
+                        "fixed-horizon t-test": aa.first_look(metric, Read::Fixed),
+                        "sequential": aa.first_look(metric, Read::Sequential),
+                    },
                 }),
             );
         }
@@ -239,8 +253,7 @@ fn main() {
                 json!({
                     "metric": r.metric.name(), "effect": r.effect, "why": r.why,
                     "predicted": {"fixed-horizon t-test": r.predicted_fixed, "sequential": r.predicted_sequential},
-                    "sequential_interval_excludes_zero": r.sequential_by_interval,
-                    "predicted_with_scaled_variance": r.predicted_scaled.map(|(f, s)| json!({"fixed-horizon t-test": f, "sequential": s})),
+                    "by_the_tests_own_rule": {"fixed-horizon t-test": r.rule_fixed, "sequential": r.rule_sequential},
                     "observed": observed,
                 })
             })
@@ -300,22 +313,25 @@ fn main() {
             println!("  {:20} {:21} {}", metric.name(), read.name(), fmt_count(aa.any_look(metric, read)));
         }
     }
-    println!("\nPower: effect injected into B, rejection rate at the end vs stats::power");
+    println!("\nA/A with peeking: replicates whose first rejection came at look 1, 2, ..., {}", cfg.looks);
+    for metric in Metric::ALL {
+        for read in [Read::Fixed, Read::Sequential] {
+            let firsts: Vec<String> = aa.first_look(metric, read).iter().map(u32::to_string).collect();
+            println!("  {:20} {:21} {}", metric.name(), read.name(), firsts.join(" "));
+        }
+    }
+    println!(
+        "\nPower: effect injected into B, rejection rate at the end; `power` is stats::power, `own rule` the \
+         normal approximation of the test's interval with B's variance as injected"
+    );
     for r in &rows {
         println!("  {} +{:.1}% ({}):", r.metric.name(), 100.0 * r.effect, r.why);
         for read in Read::ALL {
-            let scaled = |i: usize| match r.predicted_scaled {
-                Some(p) => format!(" (with B's variance scaled: {:5.3})", [p.0, p.1][i]),
-                None => String::new(),
-            };
             let predicted = match read {
-                Read::Fixed => format!("predicted {:5.3}{}", r.predicted_fixed, scaled(0)),
-                Read::Sequential => format!(
-                    "predicted {:5.3}{}; by the interval's own width {:5.3}",
-                    r.predicted_sequential,
-                    scaled(1),
-                    r.sequential_by_interval
-                ),
+                Read::Fixed => format!("power {:5.3}  own rule {:5.3}", r.predicted_fixed, r.rule_fixed),
+                Read::Sequential => {
+                    format!("power {:5.3}  own rule {:5.3}", r.predicted_sequential, r.rule_sequential)
+                }
                 _ => String::new(),
             };
             println!("    {:21} {}  {predicted}", read.name(), fmt_count(r.counts.at_end(r.metric, read)));

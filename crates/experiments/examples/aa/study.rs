@@ -321,6 +321,9 @@ pub struct Counts {
     pub at_end: [[Count; 4]; 2],
     /// `[metric][0 = fixed, 1 = sequential]`: any of the looks rejected.
     pub any_look: [[Count; 2]; 2],
+    /// `[metric][0 = fixed, 1 = sequential][look]`: replicates whose first
+    /// rejection came at that look (0 = the first, at 1/looks of the visitors).
+    pub first_look: [[Vec<u32>; 2]; 2],
 }
 
 impl Counts {
@@ -335,6 +338,15 @@ impl Counts {
             _ => panic!("peeking is studied for the fixed and sequential tests only"),
         };
         self.any_look[metric as usize][i]
+    }
+
+    pub fn first_look(&self, metric: Metric, read: Read) -> &[u32] {
+        let i = match read {
+            Read::Fixed => 0,
+            Read::Sequential => 1,
+            _ => panic!("peeking is studied for the fixed and sequential tests only"),
+        };
+        &self.first_look[metric as usize][i]
     }
 }
 
@@ -384,10 +396,15 @@ pub fn run(visitors: &[Visitor], cfg: &StudyConfig, effect: Effect, peek: bool) 
         _ => 0.0,
     };
     let mut counts = Counts::default();
+    for per_read in &mut counts.first_look {
+        for firsts in per_read {
+            *firsts = vec![0; looks.len()];
+        }
+    }
     for r in 0..cfg.replicates {
         let seed = format!("aa-{r}");
         let (mut a, mut b) = (Arm::default(), Arm::default());
-        let mut rejected = [[false; 2]; 2];
+        let mut first: [[Option<usize>; 2]; 2] = [[None; 2]; 2];
         let mut next_look = 0;
         for (i, v) in visitors.iter().enumerate() {
             let in_b = match cfg.assignment {
@@ -405,13 +422,15 @@ pub fn run(visitors: &[Visitor], cfg: &StudyConfig, effect: Effect, peek: bool) 
                 a.add(v.converted, v.revenue, v);
             }
             if peek && next_look < looks.len() && i + 1 == looks[next_look] {
-                next_look += 1;
                 for metric in Metric::ALL {
                     for (k, read) in [Read::Fixed, Read::Sequential].into_iter().enumerate() {
-                        let hit = rejects(read, metric, &a, &b, &cfgs, cfg.alpha) == Some(true);
-                        rejected[metric as usize][k] |= hit;
+                        let slot = &mut first[metric as usize][k];
+                        if slot.is_none() && rejects(read, metric, &a, &b, &cfgs, cfg.alpha) == Some(true) {
+                            *slot = Some(next_look);
+                        }
                     }
                 }
+                next_look += 1;
             }
         }
         for metric in Metric::ALL {
@@ -421,8 +440,11 @@ pub fn run(visitors: &[Visitor], cfg: &StudyConfig, effect: Effect, peek: bool) 
             }
             if peek {
                 let m = metric as usize;
-                for (count, &hit) in counts.any_look[m].iter_mut().zip(&rejected[m]) {
-                    count.record(Some(hit));
+                for (k, &look) in first[m].iter().enumerate() {
+                    counts.any_look[m][k].record(Some(look.is_some()));
+                    if let Some(look) = look {
+                        counts.first_look[m][k][look] += 1;
+                    }
                 }
             }
         }
