@@ -5,7 +5,7 @@
 //! power at a known injected effect match `experiments::stats::power`?
 //!
 //! ```text
-//! cargo run --release -p experiments --example aa -- [--replicates 1000] [--customers 50000] [--products 2000] [--days 1095] [--seed 42] [--coin] [--json]
+//! cargo run --release -p experiments --example aa -- [--replicates 1000] [--customers 50000] [--products 2000] [--days 1095] [--seed 42] [--coin] [--cap-percentile 99] [--json]
 //! ```
 //!
 //! Visitors come from `sim::generate`: every customer with a session in the
@@ -25,10 +25,14 @@ struct Args {
     sim: sim::SimConfig,
     study: StudyConfig,
     json: bool,
+    /// Cap revenue at this percentile of the buyers' revenue (GrowthBook's
+    /// percentile capping), when given.
+    cap: Option<f64>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { sim: sim::SimConfig::default(), study: StudyConfig::default(), json: false };
+    let mut args =
+        Args { sim: sim::SimConfig::default(), study: StudyConfig::default(), json: false, cap: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = |name: &str| -> Result<u64, String> {
@@ -43,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.sim.seed = value("--seed")?,
             "--json" => args.json = true,
             "--coin" => args.study.assignment = study::Assignment::Coin,
+            "--cap-percentile" => args.cap = Some(value("--cap-percentile")? as f64 / 100.0),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -188,7 +193,8 @@ fn main() {
     let started = Instant::now();
     let world = sim::generate(&args.sim);
     let generated = started.elapsed();
-    let visitors = study::visitors(&world);
+    let mut visitors = study::visitors(&world);
+    let caps = args.cap.map(|q| study::cap(&mut visitors, q));
     drop(world);
     let cfg = &args.study;
 
@@ -262,6 +268,7 @@ fn main() {
             "sim": {"seed": args.sim.seed, "products": args.sim.products, "customers": args.sim.customers,
                     "days": args.sim.days, "start_date": args.sim.start_date.to_string(),
                     "sessions_per_customer": args.sim.sessions_per_customer, "guest_share": args.sim.guest_share},
+            "revenue_capped_at": caps.map(|(post, pre)| json!({"window": post, "pre_period": pre})),
             "study": {"replicates": cfg.replicates, "assignment": format!("{:?}", cfg.assignment), "looks": cfg.looks, "alpha": cfg.alpha,
                       "sequential_tuning_parameter": cfg.sequential_tuning, "window_days": WINDOW_DAYS},
             "visitors": {"n": n, "guests": guests, "converted": converters, "conversion_rate": conv_mean,
@@ -288,6 +295,12 @@ fn main() {
         100.0 * conv_mean,
         rev_var.sqrt()
     );
+    if let Some((post, pre)) = caps {
+        println!(
+            "revenue capped at the {}th percentile of buyers: {post:.0} in the window, {pre:.0} before it",
+            100.0 * args.cap.unwrap_or(0.0)
+        );
+    }
     println!(
         "correlation with the pre-period (what CUPED can use): conversion {corr_conv:.3}, revenue {corr_rev:.3}"
     );

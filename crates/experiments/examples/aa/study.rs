@@ -92,6 +92,27 @@ pub fn visitors(world: &sim::World) -> Vec<Visitor> {
     out
 }
 
+/// Caps each visitor's revenue, in the window and before it, at the `q`
+/// quantile of the buyers' revenue in that period (GrowthBook's percentile
+/// capping, which tames the heaviest spenders); returns both caps.
+pub fn cap(visitors: &mut [Visitor], q: f64) -> (f64, f64) {
+    let quantile = |mut xs: Vec<f64>| -> f64 {
+        if xs.is_empty() {
+            return f64::INFINITY;
+        }
+        xs.sort_by(f64::total_cmp);
+        let i = ((xs.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+        xs[i]
+    };
+    let post = quantile(visitors.iter().filter(|v| v.converted).map(|v| v.revenue).collect());
+    let pre = quantile(visitors.iter().filter(|v| v.pre_converted).map(|v| v.pre_revenue).collect());
+    for v in visitors.iter_mut() {
+        v.revenue = v.revenue.min(post);
+        v.pre_revenue = v.pre_revenue.min(pre);
+    }
+    (post, pre)
+}
+
 /// The two metrics of the study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
