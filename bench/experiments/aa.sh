@@ -4,7 +4,7 @@
 # the demo brand (1,000 replicates by default) and prints its table and how
 # long it took. Arguments go to the example (`--json`, `--replicates N`,
 # `--customers N`, `--products N`, `--days N`, `--seed N`, `--coin`).
-# bench/experiments/AA.md lists the runs.
+# BENCHMARKS.md ("Experiments", "A/A study") lists the runs.
 #
 # usage: bench/experiments/aa.sh [ARGS...]    (CARGO_BUILD_JOBS limits the build)
 set -euo pipefail

@@ -17,7 +17,7 @@ fn aa_false_positives_hold_their_nominal_rate_and_peeking_inflates_only_the_fixe
     // About 10,000 visitors, near the demo brand's 13,000. With 3,500 (4,000
     // customers) the revenue t-test itself runs at about 8.6% over 1,000
     // replicates: too few buyers for its normal approximation (see
-    // bench/experiments/AA.md), which is a finding, not what this test guards.
+    // BENCHMARKS.md, "A/A study"), which is a finding, not what this test guards.
     let world = sim::generate(&sim::SimConfig {
         products: 200,
         customers: 12_000,

@@ -272,6 +272,9 @@ pub struct MetricResult {
     /// `primary` or `guardrail`.
     pub role: String,
     pub formula: String,
+    /// For revenue metrics: the cap on each visitor's revenue (99th percentile of buyers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_cap: Option<f64>,
     pub arms: Vec<MetricArm>,
     pub comparisons: Vec<Comparison>,
 }
@@ -303,8 +306,8 @@ pub struct Results {
     pub metrics: Vec<MetricResult>,
     /// One plain sentence per treatment: what happened and what to do.
     pub verdict: Vec<String>,
-    /// Visitors per arm still needed to detect the minimum effect on the primary metric with
-    /// 80% power, when the primary metric is not yet conclusive.
+    /// Visitors per arm still needed for the sequential test to detect the minimum effect on the
+    /// primary metric with 80% power, when the primary metric is not yet conclusive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub more_visitors_per_arm: Option<u64>,
 }

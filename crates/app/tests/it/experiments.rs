@@ -189,3 +189,74 @@ fn results_before_anyone_is_exposed_say_what_to_do() {
     assert!(r.sample_ratio.ok);
     assert_eq!(experiments::results(&app, "nope").unwrap_err().code, Code::NotFound);
 }
+
+/// One visitor's enormous order must not decide revenue per visitor: revenue is capped at the 99th
+/// percentile of buyers, and the cap is stated with the formula.
+#[test]
+fn one_huge_order_is_capped_and_the_cap_is_stated() {
+    let now = Arc::new(AtomicI64::new(T0));
+    let app = app_at(now.clone());
+    let mut s = spec("whale", Target::HeroProduct, ["ring", "pendant"]);
+    s.metric = Metric::RevenuePerVisitor;
+    s.guardrails = vec![];
+    experiments::create(&app, s).unwrap();
+    let mut events = Vec::new();
+    let mut whale = None;
+    for i in 0..3000 {
+        let id = format!("v{i}");
+        let a = experiments::assign(&app, "whale", &visitor(&id), true).unwrap();
+        if i % 10 == 0 {
+            events.push(purchase(&format!("p{i}"), &id, T0 + DAY, 30_000 + (i % 7) * 5_000));
+        }
+        if a.variation == 1 && whale.is_none() && i % 10 == 1 {
+            whale = Some(id.clone());
+            events.push(purchase(&format!("w{i}"), &id, T0 + DAY, 500_000_000));
+        }
+    }
+    app::events::ingest(&app.store, events).unwrap();
+    now.store(T0 + 2 * DAY, Ordering::SeqCst);
+    let r = experiments::results(&app, "whale").unwrap();
+    let m = &r.metrics[0];
+    let cap = m.revenue_cap.expect("revenue is capped");
+    assert!(cap <= 600.0, "the cap is a buyer's ordinary order, not the whale's: {cap}");
+    assert!(m.formula.contains("capped"), "{}", m.formula);
+    // Capped, B's mean stays close to A's: the whale adds at most one capped order.
+    let (a, b) = (m.arms[0].value.unwrap(), m.arms[1].value.unwrap());
+    assert!((b - a).abs() / a < 0.2, "A {a}, B {b}");
+    assert!(r.verdict[0].contains("not conclusive"), "{:?}", r.verdict);
+}
+
+/// The visitors still needed are the sequential test's (the one the verdict reads): more than a
+/// fixed-horizon test would need for the same effect.
+#[test]
+fn visitors_needed_are_planned_for_the_sequential_test() {
+    let now = Arc::new(AtomicI64::new(T0));
+    let app = app_at(now.clone());
+    let mut s = spec("plan", Target::HeroProduct, ["ring", "pendant"]);
+    s.minimum_effect = Some(0.10);
+    experiments::create(&app, s).unwrap();
+    let mut events = Vec::new();
+    for i in 0..1000 {
+        let id = format!("v{i}");
+        experiments::assign(&app, "plan", &visitor(&id), true).unwrap();
+        if i % 10 == 0 {
+            events.push(purchase(&format!("p{i}"), &id, T0 + DAY, 20_000));
+        }
+    }
+    app::events::ingest(&app.store, events).unwrap();
+    now.store(T0 + 2 * DAY, Ordering::SeqCst);
+    let r = experiments::results(&app, "plan").unwrap();
+    let more = r.more_visitors_per_arm.unwrap();
+    let have = r.arms.iter().map(|a| a.visitors).min().unwrap();
+    let p = r.metrics[0].arms[0].value.unwrap();
+    let fixed: ::experiments::stats::PowerInput = serde_json::from_value(json!({
+        "metric": "proportion", "mean": p, "effect": 0.10, "n_total": 2.0 * (more + have) as f64, "variations": 2
+    }))
+    .unwrap();
+    let power = ::experiments::stats::power(&fixed).unwrap();
+    assert!(
+        power > 0.9,
+        "at the sequential plan's size a fixed test is over-powered ({power}); the plan is not the fixed one"
+    );
+    assert!(r.verdict[0].contains("for the sequential test"), "{:?}", r.verdict);
+}

@@ -5,7 +5,7 @@
 //! `packages/shared/src/power.ts`.
 //!
 //! Results agree with that source to 5 decimal places (see
-//! `bench/experiments/RESULTS.md`). Where the source gives NaN or infinity for
+//! BENCHMARKS.md, "Experiments"). Where the source gives NaN or infinity for
 //! degenerate input, these functions return an `error` message instead; no input
 //! makes them panic.
 

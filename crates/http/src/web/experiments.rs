@@ -485,7 +485,7 @@ fn results_markup(r: &Results) -> Markup {
             pre { code { (gb) } }
         }
         @if let Some(more) = r.more_visitors_per_arm {
-            p class="small muted" { "About " (super::group_thousands(more)) " more visitors per arm would detect a "
+            p class="small muted" { "About " (super::group_thousands(more)) " more visitors per arm would let the sequential test detect a "
                 (format!("{:.0}%", e.spec.minimum_effect.unwrap_or(0.05) * 100.0)) " change with 80% power." }
         }
     };
