@@ -31,6 +31,9 @@ pub(crate) struct RowData {
     /// `None` for Shopify's image-only rows.
     pub variant: Option<DraftVariant>,
     pub inventory_tracked: bool,
+    /// The file names no handle or id: the handle is the title's slug, so rows with the same
+    /// title become one product (said in a `grouped_by_title` warning).
+    pub grouped_by_title: bool,
 }
 
 const CATALOG_TARGETS: [Target; 18] = [
@@ -310,7 +313,10 @@ impl Converter {
             }
             (_, None) if !sku.is_empty() => sku.clone(),
             (_, None) => match &title {
-                Some(t) if !slug(t).is_empty() => slug(t),
+                Some(t) if !slug(t).is_empty() => {
+                    d.grouped_by_title = true;
+                    slug(t)
+                }
                 _ => {
                     return Err((
                         None,
@@ -444,11 +450,20 @@ impl Converter {
                 grams,
                 image_url: variant_image,
                 line,
+                row: row_hash(v),
             });
         }
         d.handle = handle;
         Ok(Some(d))
     }
+}
+
+/// A hash of a row's values (SipHash with fixed keys: the same row always hashes the same).
+fn row_hash(values: &[String]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    values.hash(&mut h);
+    h.finish()
 }
 
 /// A handle as given, or the last path segment of a product URL

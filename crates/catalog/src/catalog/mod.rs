@@ -287,6 +287,21 @@ fn set_if_empty(slot: &mut String, v: Option<String>) {
 }
 
 fn merge_into(p: &mut Draft, d: fields::RowData) {
+    if d.grouped_by_title && !p.variants.is_empty() && !p.issues.iter().any(|i| i.code == "grouped_by_title")
+    {
+        let first = p.variants[0].line;
+        p.issues.push(issue(
+            "grouped_by_title",
+            format!(
+                "lines {first} and {} were made one product because they have the same title: the file has no \
+                 handle or id column. If they are different products, name the column that tells them apart: \
+                 --map handle=COLUMN (or --map sku=COLUMN)",
+                d.line
+            ),
+            Some(d.line),
+            None,
+        ));
+    }
     set_if_empty(&mut p.title, d.title);
     if p.description.is_empty() {
         if let Some(desc) = d.description {
@@ -313,14 +328,9 @@ fn merge_into(p: &mut Draft, d: fields::RowData) {
     }
     p.issues.extend(d.issues);
     if let Some(v) = d.variant {
-        let duplicate = p.variants.iter().any(|x| {
-            x.sku == v.sku
-                && x.options == v.options
-                && x.price == v.price
-                && x.metal == v.metal
-                && x.stone == v.stone
-                && x.size == v.size
-        });
+        // Only a row identical to an earlier one is a duplicate: rows that differ in anything
+        // (a reference, an image, a description) are kept.
+        let duplicate = p.variants.iter().any(|x| x.row == v.row);
         if duplicate {
             p.issues.push(issue(
                 "duplicate_row",

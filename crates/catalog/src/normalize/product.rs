@@ -49,6 +49,8 @@ pub(crate) struct DraftVariant {
     pub grams: Option<f64>,
     pub image_url: Option<String>,
     pub line: u64,
+    /// A hash of the row's values as read: two rows are duplicates only when they are identical.
+    pub row: u64,
 }
 
 pub(crate) fn issue(

@@ -143,6 +143,20 @@ fn rees46_products() {
     );
 }
 
+/// Without `--map`, the `ref` column is the id: every reference stays its own product, and rows
+/// that share a title (one ring in several metals) are not merged or dropped.
+#[test]
+fn cartier_rings_without_a_mapping() {
+    let Some(bytes) = dataset("cartier-rings.csv") else { return };
+    let (products, _) = read(&bytes, Format::Csv, &Mapping::default());
+    assert_eq!(products.len(), 259);
+    assert!(products.iter().all(|p| p.variants.len() == 1), "one reference, one product");
+    let love = by_handle(&products, "B4084600");
+    assert_eq!(love.title, "Love ring");
+    assert_eq!(love.variants[0].sku, "B4084600");
+    assert!(products.iter().flat_map(|p| &p.quality_issues).all(|i| i.code != "duplicate_row"));
+}
+
 #[test]
 fn bluestone_listing() {
     let Some(bytes) = dataset("bluestone-earrings-listing.csv") else { return };

@@ -325,3 +325,25 @@ fn generic_csv_with_option_mapping_groups_variants_by_handle() {
     // The second variant's blank stock is reported: the file tracks stock.
     assert!(p.quality_issues.iter().any(|i| i.code == "no_inventory" && i.line == Some(3)));
 }
+
+/// With no handle or id column, rows are grouped by title, and the product says so with the way out;
+/// only a row identical to an earlier one is a duplicate.
+#[test]
+fn rows_grouped_by_title_are_flagged_and_only_identical_rows_are_duplicates() {
+    let csv = "title,price,description\n\
+               Love ring,1650,18K yellow gold\n\
+               Love ring,3650,950 platinum\n\
+               Love ring,3650,950 platinum\n\
+               Juste un Clou ring,2000,18K rose gold\n";
+    let (products, _) = crate::read(csv.as_bytes(), Format::Csv, &Mapping::default());
+    assert_eq!(products.len(), 2);
+    let love = products.iter().find(|p| p.title == "Love ring").unwrap();
+    assert_eq!(love.variants.len(), 2, "the two different rows are kept, the identical third is not");
+    let codes: Vec<&str> = love.quality_issues.iter().map(|i| i.code.as_str()).collect();
+    assert!(codes.contains(&"grouped_by_title"), "{codes:?}");
+    assert!(codes.contains(&"duplicate_row"), "{codes:?}");
+    let grouped = love.quality_issues.iter().find(|i| i.code == "grouped_by_title").unwrap();
+    assert!(grouped.message.contains("--map handle="), "{}", grouped.message);
+    let clou = products.iter().find(|p| p.title == "Juste un Clou ring").unwrap();
+    assert!(clou.quality_issues.iter().all(|i| i.code != "grouped_by_title"), "one row is not a grouping");
+}

@@ -43,6 +43,13 @@ pub enum ImportKind {
         #[arg(long, value_parser = parse_format)]
         format: Option<catalog::Format>,
         /// Map a catalog field to a source column: `--map sku=StockCode` (repeat).
+        ///
+        /// Targets: handle, sku, title, description, vendor, category, tags, price,
+        /// compare_at_price, currency, inventory, image_url, gender, metal, stone, size, status,
+        /// grams, and option:NAME. Without a mapping, columns are found by their usual names; the
+        /// product id is the handle column, else the SKU or reference column (sku, id, ref,
+        /// reference, StockCode, item_id, product_id, ...), each id its own product. A file with
+        /// none groups rows by title and says so in a `grouped_by_title` warning.
         #[arg(long = "map", value_name = "TARGET=SOURCE")]
         map: Vec<String>,
         /// A TOML file extending the built-in jewelry vocabulary.
