@@ -25,6 +25,7 @@ pub(crate) fn area() -> Area {
         .page("/admin/experiments", Access::AdminPage, list_page)
         .page_post("/admin/experiments", Access::AdminPage, post_experiment)
         .page("/admin/experiments/view", Access::AdminPage, results_page)
+        .page("/admin/experiments/stop", Access::AdminPage, confirm_stop)
         .page_post("/admin/experiments/stop", Access::AdminPage, post_stop)
 }
 
@@ -207,6 +208,27 @@ async fn post_stop(
     let key = q.key.clone();
     blocking(move || Ok(app::experiments::stop(&state.app, &key)?)).await?;
     Ok(Redirect::to(&format!("/admin/experiments/view?key={}", url_encode(&q.key))).into_response())
+}
+
+/// Stopping cannot be undone (a key is never reused), so it asks first, on a page of its own.
+async fn confirm_stop(State(state): State<AppState>, PageQuery(q): PageQuery<KeyQuery>) -> PageResult {
+    let e = blocking(move || Ok(app::experiments::get(&state.app, &q.key)?)).await?;
+    let back = format!("/admin/experiments/view?key={}", url_encode(&e.spec.key));
+    let body = html! {
+        p class="muted small" { a href=(back) { "\u{2190} " (title(&e)) } }
+        h1 { "Stop " (title(&e)) "?" }
+        section class="panel" {
+            p { "From now on every visitor sees the control (" (e.spec.variations[0].name) "), and the results count \
+                 what happened until now. A stopped experiment cannot be restarted: start a new one with a new key." }
+            form method="post" action="/admin/experiments/stop" {
+                input type="hidden" name="key" value=(e.spec.key);
+                button class="button" type="submit" { "Stop the experiment" }
+                " "
+                a class="button ghost" href=(back) { "Keep it running" }
+            }
+        }
+    };
+    Ok(page("Stop experiment", NAV, body))
 }
 
 async fn results_page(State(state): State<AppState>, PageQuery(q): PageQuery<KeyQuery>) -> PageResult {
@@ -406,10 +428,7 @@ fn results_markup(r: &Results) -> Markup {
         div class="panel-head" {
             h1 { (title(e)) " " (status_badge(&e.status)) }
             @if e.status == "running" || e.status == "scheduled" {
-                form method="post" action="/admin/experiments/stop" {
-                    input type="hidden" name="key" value=(e.spec.key);
-                    button class="button ghost" type="submit" { "Stop: everyone gets the control" }
-                }
+                a class="button ghost" href={ "/admin/experiments/stop?key=" (url_encode(&e.spec.key)) } { "Stop\u{2026}" }
             }
         }
         @if !e.spec.hypothesis.is_empty() { p { em { (e.spec.hypothesis) } } }

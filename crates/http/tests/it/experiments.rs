@@ -118,8 +118,27 @@ async fn an_experiment_is_defined_assigned_and_read_over_http() {
     assert_eq!(s, StatusCode::OK);
     assert!(listing.contains("Catalog-only ranking"));
 
+    // The back-office asks before stopping, then stops through a same-site form post.
+    let (s, confirm) = app.get("/admin/experiments/stop?key=ranking").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(confirm.contains("cannot be restarted"), "{confirm}");
+    let req = Request::post("/admin/experiments/stop")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:7700")
+        .header(header::ORIGIN, "http://127.0.0.1:7700")
+        .body(Body::from("key=ranking"))
+        .unwrap();
+    let (s, _, headers) = app.call(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/admin/experiments/view?key=ranking");
+    let (_, shown) = app.get("/v1/experiments/ranking").await;
+    assert!(shown.contains("\"status\":\"stopped\""), "{shown}");
     let (s, stopped) = app.post_json("/v1/experiments/ranking/stop", json!({})).await;
-    assert_eq!((s, stopped["status"].as_str()), (StatusCode::OK, Some("stopped")));
+    assert_eq!(
+        (s, stopped["status"].as_str()),
+        (StatusCode::OK, Some("stopped")),
+        "stopping twice is harmless"
+    );
 }
 
 #[tokio::test]
