@@ -1,11 +1,12 @@
 //! `loupe eval`: offline evaluations, one subcommand per engine.
 //!
 //! This file is only a dispatcher. Each engine's evaluation lives in its own
-//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`), owned by
+//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`), owned by
 //! that engine's engineer, so that the three can change without touching
 //! each other's code.
 
 mod forecast;
+mod normalize;
 mod recs;
 mod search;
 
@@ -25,6 +26,8 @@ pub enum Which {
     Recs(recs::Args),
     /// Evaluate demand forecasts with a rolling origin.
     Forecast(forecast::Args),
+    /// Score the catalog normalizer's fields against a labelled truth file.
+    Normalize(normalize::Args),
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -32,5 +35,6 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         Which::Search(a) => search::run(data, a),
         Which::Recs(a) => recs::run(data, a),
         Which::Forecast(a) => forecast::run(data, a),
+        Which::Normalize(a) => normalize::run(data, a),
     }
 }

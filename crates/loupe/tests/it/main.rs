@@ -6,6 +6,7 @@ mod beside_server;
 mod browser;
 mod catalog;
 mod demo;
+mod eval_normalize;
 mod experiments;
 
 use std::path::{Path, PathBuf};
