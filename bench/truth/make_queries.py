@@ -128,8 +128,14 @@ def main():
     with open(os.path.join(HERE, "newchic-fr.jsonl"), encoding="utf-8") as f:
         truth = [json.loads(line) for line in f if line.strip()]
 
+    # Ids that extend another id (`1234567` extends `123456`), by the shorter id.
+    extends = {}
+    for i in ids:
+        for n in range(1, len(i)):
+            extends.setdefault(i[:n], []).append(i)
+
     def cond(handle):
-        longer = [i for i in ids if i != handle and i.startswith(handle)]
+        longer = extends.get(handle, [])
         return " & ".join([f"handle~{handle}"] + [f"handle!~{i}" for i in longer])
 
     out = [
