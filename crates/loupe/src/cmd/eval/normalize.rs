@@ -45,7 +45,8 @@ use serde_json::Value;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Labelled truth, JSON Lines keyed by `handle` or `sku` (see `loupe eval normalize --help`).
+    /// Labelled truth: JSON Lines keyed by `handle` or `sku`, each with any of `category`,
+    /// `gender`, `metals` (kinds, or objects with `kind`, `karat`, `colors`) and `stones` (kinds).
     #[arg(long)]
     pub truth: PathBuf,
     /// How many example misses to print per field.
