@@ -219,6 +219,8 @@ mod tests {
         check("Dimensions: 3.8 x 3.8 mm", &[(Dimensions, None, "3.8 x 3.8 mm")]);
         check("Matière : Or jaune 18 carats", &[(Metal, None, "Or jaune 18 carats")]);
         check("Farbe: Gelbgold; Stein: Perle", &[(Color, None, "Gelbgold"), (Stone, None, "Perle")]);
+        // The stone's colour is not the gold's, even after another pair's value.
+        check("Metal: 14K gold Stone colour: Pink", &[(Metal, None, "14K gold"), (Stone, None, "Pink")]);
         // A colon after ordinary prose is not a spec.
         check("Note: handle with care", &[]);
         check("This ring has a lovely color: warm and bright", &[]);
