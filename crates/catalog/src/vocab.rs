@@ -83,6 +83,8 @@ pub(crate) enum SpecKey {
     Length,
     Weight,
     Width,
+    /// A ring size or a length, read by the product's category.
+    Size,
     Dimensions,
     Gender,
     Category,
@@ -97,6 +99,7 @@ impl SpecKey {
             "length" => SpecKey::Length,
             "weight" => SpecKey::Weight,
             "width" => SpecKey::Width,
+            "size" => SpecKey::Size,
             "dimensions" => SpecKey::Dimensions,
             "gender" => SpecKey::Gender,
             "category" => SpecKey::Category,

@@ -283,7 +283,9 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     let ex_tags = cache.get(&tags_text, vocab, Field::Text);
     let ex_desc = extract(&description, vocab, Field::Text);
     let ex_type = raw_category.as_deref().map(|c| cache.get(c, vocab, Field::Text)).unwrap_or_default();
-    let specs = Specs::read(&description, vocab);
+    // Filter tags (`Gender:Women`, `Metal: 18K gold`) are spec pairs too.
+    let colon_tags = tags.iter().filter(|t| t.contains(':')).cloned().collect::<Vec<_>>().join("\n");
+    let specs = Specs::read(&format!("{description}\n{colon_tags}"), vocab);
 
     // Category: the category column, refined by the title within the ring
     // family ("rings" + "Love wedding band" is a wedding band).
@@ -430,6 +432,14 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         if size.is_none() && length_ctx {
             size = text_length.clone();
         }
+        if size.is_none() && (ring_ctx || length_ctx) {
+            // A size line (`Ring size: 7`, `Taille : 52`) read by the category.
+            size = specs
+                .size
+                .as_deref()
+                .map(|s| parse_size(s, ring_ctx, length_ctx))
+                .filter(|s| !matches!(s, Size::Other { .. }));
+        }
         if size.is_none() && ring_ctx {
             size = ex_title.ring_size.clone();
         }
@@ -545,6 +555,8 @@ struct Specs {
     length: Option<Size>,
     weight_g: Option<f32>,
     width_mm: Option<f32>,
+    /// The value of a size line, as written.
+    size: Option<String>,
     dimensions: Option<String>,
     gender: Option<model::Gender>,
     category: Option<Category>,
@@ -569,6 +581,7 @@ impl Specs {
                 SpecKey::Weight if out.weight_g.is_none() => out.weight_g = spec::grams(&s),
                 SpecKey::Width if out.width_mm.is_none() => out.width_mm = spec::width_mm(&s),
                 SpecKey::Dimensions if out.dimensions.is_none() => out.dimensions = Some(value.clone()),
+                SpecKey::Size if out.size.is_none() => out.size = Some(value.clone()),
                 SpecKey::Gender if out.gender.is_none() => {
                     out.gender = extract(value, vocab, Field::Gender).gender
                 }

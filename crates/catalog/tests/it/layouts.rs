@@ -18,6 +18,8 @@ rose-bangle,Bangle,\"<p>Material: Gold 18K</p><p>Color: Red</p>\",Atelier,Bracel
 modern-gent,Onyx Signet Ring,\"<p>Crafted for the modern gent in 925 sterling silver.</p>\",Atelier,Rings,,MG-1,180.00
 collier-etoile,Collier Étoile,\"<ul><li>Matière : Or</li><li>Couleur : Jaune</li><li>Pierre : Perle</li><li>Longueur : 42 cm</li></ul>\",Atelier,Colliers,,CE-1,450.00
 kette-damen,Ankerkette,\"Material: Silber 925<br>Farbe: Silber<br>Länge (cm): 45\",Atelier,Halsketten,,KD-1,89.00
+filter-tags,Hoop Earrings,\"<p>Ring size: 7</p>\",Atelier,Earrings,\"Gender:Men, metal:sterling silver\",FT-1,75.00
+sized-ring,Plain Ring,\"<p>Metal: 14K yellow gold</p><p>Ring size: 7</p>\",Atelier,Rings,,SR-1,300.00
 prose-colour,Classic Band,\"<p>Our gold band has a lovely color: white as snow.</p>\",Atelier,Wedding rings,,PC-1,500.00
 ";
 
@@ -83,6 +85,22 @@ fn colour_lines_colour_the_gold() {
     assert_eq!(facts(get(&ps, "rose-bangle")).0, vec!["gold 18k rose".to_string()]);
     // A colon in prose is not a spec line.
     assert_eq!(facts(get(&ps, "prose-colour")).0, vec!["gold".to_string()]);
+}
+
+#[test]
+fn filter_tags_and_size_lines() {
+    let ps = products();
+    let p = get(&ps, "filter-tags");
+    assert_eq!(p.gender, Some(Gender::Men));
+    assert_eq!(facts(p).0, vec!["silver".to_string()]);
+    // A ring size on earrings is not a size of theirs.
+    assert_eq!(p.variants[0].size, None);
+    let p = get(&ps, "sized-ring");
+    assert!(
+        matches!(p.variants[0].size, Some(Size::Ring { us, .. }) if us == 7.0),
+        "{:?}",
+        p.variants[0].size
+    );
 }
 
 #[test]
