@@ -68,6 +68,44 @@ pub struct Vocabulary {
     pub(crate) default_origin: HashMap<String, StoneOrigin>,
     birthstones: Vec<Vec<String>>,
     loose_gender: HashSet<String>,
+    /// Keys of spec lines (`Material:`, `Couleur :`), tokens joined by spaces.
+    spec_keys: HashMap<String, SpecKey>,
+    /// Metal words that name a gold's colour in a colour line (`Color: Gold`).
+    spec_gold_colors: HashMap<String, String>,
+}
+
+/// What a spec line's key (`Material:`, `Chain length (cm):`) says its value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SpecKey {
+    Metal,
+    Color,
+    Stone,
+    Length,
+    Weight,
+    Width,
+    /// A ring size or a length, read by the product's category.
+    Size,
+    Dimensions,
+    Gender,
+    Category,
+}
+
+impl SpecKey {
+    fn parse(s: &str) -> Option<SpecKey> {
+        Some(match s {
+            "metal" => SpecKey::Metal,
+            "color" => SpecKey::Color,
+            "stone" => SpecKey::Stone,
+            "length" => SpecKey::Length,
+            "weight" => SpecKey::Weight,
+            "width" => SpecKey::Width,
+            "size" => SpecKey::Size,
+            "dimensions" => SpecKey::Dimensions,
+            "gender" => SpecKey::Gender,
+            "category" => SpecKey::Category,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +123,14 @@ struct File {
     gender_loose_only: Words,
     style: BTreeMap<String, Vec<String>>,
     collection: CollectionSection,
+    spec: SpecSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct SpecSection {
+    keys: BTreeMap<String, Vec<String>>,
+    gold_colors: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -208,6 +254,8 @@ impl Vocabulary {
                 .map(|m| model::birthstone::stones(m).iter().map(|s| s.to_string()).collect())
                 .collect(),
             loose_gender: HashSet::new(),
+            spec_keys: HashMap::new(),
+            spec_gold_colors: HashMap::new(),
         }
     }
 
@@ -337,6 +385,17 @@ impl Vocabulary {
         for name in &file.collection.names {
             self.add(name, Entry::Collection(joined(name)));
         }
+        for (kind, keys) in &file.spec.keys {
+            let k = SpecKey::parse(kind).ok_or_else(|| bad(format!("spec.keys: unknown kind {kind:?}")))?;
+            for key in keys {
+                self.spec_keys.insert(joined(key), k);
+            }
+        }
+        for (color, words) in &file.spec.gold_colors {
+            for w in words {
+                self.spec_gold_colors.insert(joined(w), color.clone());
+            }
+        }
         Ok(())
     }
 
@@ -383,6 +442,16 @@ impl Vocabulary {
             }
         }
         best
+    }
+
+    /// What a spec line's key means (`Stone details`, `Matière`), if it is one.
+    pub(crate) fn spec_key(&self, key: &str) -> Option<SpecKey> {
+        self.spec_keys.get(&joined(key)).copied()
+    }
+
+    /// The gold colour a metal word names in a colour line (`Gold` is yellow).
+    pub(crate) fn spec_gold_color(&self, word: &str) -> Option<&str> {
+        self.spec_gold_colors.get(word).map(String::as_str)
     }
 
     /// The entries of one exact phrase.

@@ -21,6 +21,10 @@ pub(crate) fn strip_html(html: &str) -> (String, bool) {
     let lower = html.to_ascii_lowercase();
     let junk = lower_junk.iter().any(|j| lower.contains(j));
     let mut out = String::with_capacity(html.len());
+    // Cells seen in the current table row: the second cell of a row is the
+    // value of the first (`<tr><th>Metal</th><td>18K gold</td></tr>` reads
+    // `Metal: 18K gold`, as a spec line), and so is a `<dd>` after its `<dt>`.
+    let mut cells_in_row = 0;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         push_text(&mut out, &rest[..lt]);
@@ -53,9 +57,26 @@ pub(crate) fn strip_html(html: &str) -> (String, bool) {
             };
             continue;
         }
+        let opening = !tag.starts_with('/');
+        let value_cell = (opening && matches!(name.as_str(), "td" | "th") && cells_in_row > 0)
+            || (opening && name == "dd");
+        if value_cell {
+            out.truncate(out.trim_end_matches([' ', '\n']).len());
+            out.push_str(": ");
+        }
+        if opening && matches!(name.as_str(), "td" | "th") {
+            cells_in_row += 1;
+        }
+        if value_cell {
+            continue;
+        }
+        if name == "tr" {
+            cells_in_row = 0;
+        }
         if matches!(
             name.as_str(),
             "p" | "br"
+                | "dt"
                 | "li"
                 | "div"
                 | "h1"
@@ -191,6 +212,12 @@ mod tests {
         check("a < 5 mm & b", "a < 5 mm & b", false);
         check("<p>unclosed", "unclosed", false);
         check("&#8217;&#x41;", "’A", false);
+        check(
+            "<table><tr><th>Metal</th><td>18K gold</td></tr><tr><td>Weight (gr)</td><td>1.1</td></tr></table>",
+            "Metal: 18K gold\nWeight (gr): 1.1",
+            false,
+        );
+        check("<dl><dt>Stone</dt><dd>Pearl</dd></dl>", "Stone: Pearl", false);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) fn extract(items: &mut [Item], vocab: &Vocabulary, field: Field) -> V
             i += 1;
             continue;
         }
-        match run(items, i, vocab) {
+        match run(items, i, vocab, field) {
             Some((m, end)) => {
                 // `non-rhodiumized`, `no silver`, `without gold`: said not to be there.
                 let negated = i > 0
@@ -247,7 +247,7 @@ fn is_color(it: &Item) -> bool {
 }
 
 /// Reads one metal run starting at `i`; returns it and the index after it.
-fn run(items: &[Item], i: usize, vocab: &Vocabulary) -> Option<(Mention, usize)> {
+fn run(items: &[Item], i: usize, vocab: &Vocabulary, field: Field) -> Option<(Mention, usize)> {
     let mut m = Mention::default();
     let mut j = i;
     while j < items.len() {
@@ -300,7 +300,9 @@ fn run(items: &[Item], i: usize, vocab: &Vocabulary) -> Option<(Mention, usize)>
                 }
                 Entry::MetalContextual(k) => {
                     let next = items.get(j + 1);
-                    let ctx = m.karat.is_some()
+                    // In a metal column or line (`Matière : Or`) the word is the metal.
+                    let ctx = field == Field::Metal
+                        || m.karat.is_some()
                         || !m.colors.is_empty()
                         || next.is_some_and(|n| {
                             n.brk != Brk::Hard

@@ -16,6 +16,7 @@ pub(crate) mod html;
 mod metal;
 pub(crate) mod product;
 pub(crate) mod size;
+pub(crate) mod spec;
 mod stone;
 pub(crate) mod tokens;
 

@@ -10,9 +10,10 @@ use model::{Category, Metal, Money, Product, ProductStatus, QualityIssue, Size, 
 use super::html::{looks_like_html, strip_html};
 use super::metal::{compatible, fill};
 use super::size::parse_size;
+use super::spec::{self, Spec};
 use super::tokens::tokenize;
 use super::{extract, items, ExtractCache, Field};
-use crate::vocab::{Entry, Vocabulary};
+use crate::vocab::{Entry, SpecKey, Vocabulary};
 
 /// A product as read, before normalization.
 #[derive(Debug, Default)]
@@ -282,10 +283,13 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     let ex_tags = cache.get(&tags_text, vocab, Field::Text);
     let ex_desc = extract(&description, vocab, Field::Text);
     let ex_type = raw_category.as_deref().map(|c| cache.get(c, vocab, Field::Text)).unwrap_or_default();
+    // Filter tags (`Gender:Women`, `Metal: 18K gold`) are spec pairs too.
+    let colon_tags = tags.iter().filter(|t| t.contains(':')).cloned().collect::<Vec<_>>().join("\n");
+    let specs = Specs::read(&format!("{description}\n{colon_tags}"), vocab);
 
     // Category: the category column, refined by the title within the ring
     // family ("rings" + "Love wedding band" is a wedding band).
-    let mut category = ex_type.category;
+    let mut category = ex_type.category.or(specs.category);
     if let Some(t) = ex_title.category {
         match category {
             None => category = Some(t),
@@ -310,12 +314,15 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         category = Some(Category::Other);
     }
 
-    // Gender: the gender column, else the title, else the tags.
+    // Gender: the gender column, else a gender spec line, the title, the
+    // tags, and last the description's prose ("crafted for the modern gent").
     let gender = gender
         .as_deref()
         .and_then(|g| cache.get(g, vocab, Field::Gender).gender)
+        .or(specs.gender)
         .or(ex_title.gender)
-        .or(ex_tags.gender);
+        .or(ex_tags.gender)
+        .or(ex_desc.gender);
 
     let mut styles: Vec<String> = Vec::new();
     for s in ex_title.styles.iter().chain(&ex_tags.styles).chain(&ex_desc.styles) {
@@ -336,7 +343,9 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     // Product-level metals and stones: title first, then tags, type, description.
     let mut p_metals: Vec<Metal> = Vec::new();
     let mut p_stones: Vec<Stone> = Vec::new();
-    for ex in [&ex_title, &ex_tags, &ex_type, &ex_desc] {
+    // Spec lines (`Metal: 18K White Gold`) come right after the title: they
+    // are the description's structured statement of what the piece is.
+    for ex in [&ex_title, &specs.extracted, &ex_tags, &ex_type, &ex_desc] {
         merge_metals(&mut p_metals, &ex.metals);
         merge_stones(&mut p_stones, &ex.stones);
     }
@@ -348,19 +357,27 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
             }
         }
     }
-    // A colour column (`main_color` = red, with `main_metal` = gold) colours the gold.
-    let color_attr: Option<String> = attributes.iter().find_map(|(k, v)| {
-        let k = k.to_lowercase();
-        if !(k.contains("color") || k.contains("colour")) {
-            return None;
-        }
-        vocab.lookup(v).iter().find_map(|e| if let Entry::MetalColor(c) = e { Some(c.clone()) } else { None })
-    });
+    // A colour column (`main_color` = red, with `main_metal` = gold) or a
+    // colour spec line (`Color: White` beside `Material: Gold 14ct`) colours
+    // the gold: `Gold` is yellow, `Gold & White` two colours.
+    let color_attr: Vec<String> = attributes
+        .iter()
+        .filter(|(k, _)| {
+            let k = k.to_lowercase();
+            k.contains("color") || k.contains("colour")
+        })
+        .map(|(_, v)| spec::gold_colors(v, vocab))
+        .find(|cs| !cs.is_empty())
+        .unwrap_or_else(|| specs.gold_colors.clone());
 
-    let text_length = ex_title.length.clone().or_else(|| ex_desc.length.clone());
-    let text_weight = ex_title.weight_g.or(ex_desc.weight_g);
-    if let Some(w) = ex_title.width_mm.or(ex_desc.width_mm) {
+    let text_length =
+        specs.length.clone().or_else(|| ex_title.length.clone()).or_else(|| ex_desc.length.clone());
+    let text_weight = specs.weight_g.or(ex_title.weight_g).or(ex_desc.weight_g);
+    if let Some(w) = specs.width_mm.or(ex_title.width_mm).or(ex_desc.width_mm) {
         attributes.entry("width_mm".to_string()).or_insert_with(|| w.to_string());
+    }
+    if let Some(d) = &specs.dimensions {
+        attributes.entry("dimensions".to_string()).or_insert_with(|| d.clone());
     }
     let ring_ctx = category.is_some_and(Category::is_ring);
     let length_ctx = matches!(
@@ -415,6 +432,14 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         if size.is_none() && length_ctx {
             size = text_length.clone();
         }
+        if size.is_none() && (ring_ctx || length_ctx) {
+            // A size line (`Ring size: 7`, `Taille : 52`) read by the category.
+            size = specs
+                .size
+                .as_deref()
+                .map(|s| parse_size(s, ring_ctx, length_ctx))
+                .filter(|s| !matches!(s, Size::Other { .. }));
+        }
         if size.is_none() && ring_ctx {
             size = ex_title.ring_size.clone();
         }
@@ -455,9 +480,9 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
         } else {
             merge_stones(&mut v_stones, &p_stones);
         }
-        if let Some(c) = &color_attr {
+        if !color_attr.is_empty() {
             for m in v_metals.iter_mut().filter(|m| m.kind == "gold" && m.colors.is_empty()) {
-                m.colors.push(c.clone());
+                m.colors = color_attr.clone();
             }
         }
         if inventory_tracked && v.inventory.is_none() {
@@ -517,6 +542,57 @@ pub(crate) fn build(draft: Draft, vocab: &Vocabulary, cache: &mut ExtractCache) 
     }
     product.quality_issues = issues;
     product
+}
+
+/// What a description's spec lines state (`Material: Gold 14ct.`,
+/// `Color: White`, `Chain length (cm): 38.0`), read by the kind of each key.
+#[derive(Default)]
+struct Specs {
+    /// Metals and stones of the metal and stone lines, read as a metal or
+    /// stone column is (`Matière : Or` is gold).
+    extracted: super::Extracted,
+    gold_colors: Vec<String>,
+    length: Option<Size>,
+    weight_g: Option<f32>,
+    width_mm: Option<f32>,
+    /// The value of a size line, as written.
+    size: Option<String>,
+    dimensions: Option<String>,
+    gender: Option<model::Gender>,
+    category: Option<Category>,
+}
+
+impl Specs {
+    fn read(description: &str, vocab: &Vocabulary) -> Specs {
+        let mut out = Specs::default();
+        for s in spec::specs(description, vocab) {
+            let Spec { key, value, .. } = &s;
+            match key {
+                SpecKey::Metal => {
+                    merge_metals(&mut out.extracted.metals, &extract(value, vocab, Field::Metal).metals)
+                }
+                SpecKey::Stone => {
+                    merge_stones(&mut out.extracted.stones, &extract(value, vocab, Field::Stone).stones)
+                }
+                SpecKey::Color if out.gold_colors.is_empty() => {
+                    out.gold_colors = spec::gold_colors(value, vocab)
+                }
+                SpecKey::Length if out.length.is_none() => out.length = spec::length(&s),
+                SpecKey::Weight if out.weight_g.is_none() => out.weight_g = spec::grams(&s),
+                SpecKey::Width if out.width_mm.is_none() => out.width_mm = spec::width_mm(&s),
+                SpecKey::Dimensions if out.dimensions.is_none() => out.dimensions = Some(value.clone()),
+                SpecKey::Size if out.size.is_none() => out.size = Some(value.clone()),
+                SpecKey::Gender if out.gender.is_none() => {
+                    out.gender = extract(value, vocab, Field::Gender).gender
+                }
+                SpecKey::Category if out.category.is_none() => {
+                    out.category = extract(value, vocab, Field::Text).category
+                }
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 pub(crate) fn describe_metal(m: &Metal) -> String {

@@ -264,3 +264,76 @@ fn shopper_queries() {
     q("kids earrings", "cat(earrings) gender(kids)", &[]);
     q("black diamond", "stone(diamond black)", &[]);
 }
+
+/// Issue 12: gender words real titles and descriptions use, in English and
+/// the common French, German, Italian and Spanish forms.
+#[test]
+fn gender_words_of_real_catalogs() {
+    check("Gents 9ct gold signet ring", "metal(gold 9k 375 solid) cat(ring) gender(men) style(signet)");
+    check("Gent's signet ring", "cat(ring) gender(men) style(signet)");
+    check("Ladies' locket", "cat(pendant) gender(women)");
+    check("Ladies gold bangle", "metal(gold) cat(bracelet) gender(women)");
+    check("Women's hoops", "cat(earrings) gender(women)");
+    check("Men's chain", "cat(chain) gender(men)");
+    check("a cufflink for him", "cat(cufflinks) gender(men)");
+    check("a locket for her", "cat(pendant) gender(women)");
+    check("Boys ID bracelet", "cat(bracelet) gender(kids)");
+    check("Girls heart studs", "cat(earrings) gender(kids) style(romantic)");
+    check("Baby bangle", "cat(bracelet) gender(kids)");
+    check("Christening bracelet", "cat(bracelet) gender(kids)");
+    check("Children's cross", "cat(cross) gender(kids) style(religious)");
+    check("Unisex ring", "cat(ring) gender(unisex)");
+    check("Crafted for the modern gent", "gender(men) style(modern)");
+    check("bague homme", "cat(ring) gender(men)");
+    check("collier femme", "cat(necklace) gender(women)");
+    check("bracelet enfant", "cat(bracelet) gender(kids)");
+    check("Herren Armband", "cat(bracelet) gender(men)");
+    check("Damen Ohrringe", "cat(earrings) gender(women)");
+    check("Kinder Kette", "cat(chain) gender(kids)");
+    check("anello uomo", "cat(ring) gender(men)");
+    check("collana donna", "cat(necklace) gender(women)");
+    check("pulsera hombre", "cat(bracelet) gender(men)");
+    check("pendientes mujer", "cat(earrings) gender(women)");
+    check("pendientes niña", "cat(earrings) gender(kids)");
+    // Colours named after babies are colours.
+    check("baby blue topaz", "stone(topaz blue)");
+}
+
+/// Issue 12: shops' own type words, plurals and other languages.
+#[test]
+fn type_words_of_real_catalogs() {
+    check("Wedding rings", "cat(wedding_band)");
+    check("Cuff links", "cat(cufflinks)");
+    check("Charms", "cat(charm)");
+    check("Anklets", "cat(anklet)");
+    check("Brooches", "cat(brooch)");
+    check("Body jewelry", "cat(other)");
+    check("Jewellery sets", "cat(set)");
+    check("Bagues", "cat(ring)");
+    check("Colliers", "cat(necklace)");
+    check("Boucles d'oreilles", "cat(earrings)");
+    check("Bracelets de cheville", "cat(anklet)");
+    check("Broches", "cat(brooch)");
+    check("Pendentifs", "cat(pendant)");
+    check("Chaînes", "cat(chain)");
+    check("Montres", "cat(watch)");
+    check("Halsketten", "cat(necklace)");
+    check("Eheringe", "cat(wedding_band)");
+    check("Broschen", "cat(brooch)");
+    check("Fußkettchen", "cat(anklet)");
+    check("Collane", "cat(necklace)");
+    check("Bracciali", "cat(bracelet)");
+    check("Cavigliere", "cat(anklet)");
+    check("Collares", "cat(necklace)");
+    check("Pulseras", "cat(bracelet)");
+    check("Tobilleras", "cat(anklet)");
+    check("Alianzas", "cat(wedding_band)");
+    check("acciaio inossidabile", "metal(stainless_steel)");
+    check("acero inoxidable", "metal(stainless_steel)");
+    check("Acier inoxydable", "metal(stainless_steel)");
+    check("Argent", "metal(silver)");
+    check("Perle", "stone(pearl)");
+    // In a metal column or spec line French "or" is gold; in prose it stays a conjunction.
+    check_field("Or", Field::Metal, "metal(gold)");
+    check("or", "");
+}

@@ -5,6 +5,7 @@
 mod bad_input;
 mod datasets;
 mod formats;
+mod layouts;
 
 use catalog::{Format, Mapping, ReadOptions, Vocabulary};
 use model::{Currency, Product, QualityIssue};

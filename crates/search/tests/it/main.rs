@@ -8,4 +8,5 @@ mod facets;
 mod fixture;
 mod ranking;
 mod rules;
+mod shop_labels;
 mod truth;
