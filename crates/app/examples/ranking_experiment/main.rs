@@ -69,7 +69,7 @@ fn share(hits: usize, n: usize) -> Value {
     let (p, n_f, z) = (hits as f64 / n as f64, n as f64, 1.96f64);
     let centre = (p + z * z / (2.0 * n_f)) / (1.0 + z * z / n_f);
     let half = z * (p * (1.0 - p) / n_f + z * z / (4.0 * n_f * n_f)).sqrt() / (1.0 + z * z / n_f);
-    json!({"rate": p, "ci95": [centre - half, centre + half], "hits": hits, "runs": n})
+    json!({"rate": p, "ci95": [(centre - half).max(0.0), (centre + half).min(1.0)], "hits": hits, "runs": n})
 }
 
 fn count(runs: &[Run], f: impl Fn(&Run) -> Option<bool>) -> Value {
