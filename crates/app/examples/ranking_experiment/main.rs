@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! cargo run --release -p app --example ranking_experiment -- [--runs 40] [--visitors 20000] \
-//!     [--appeal flat|popularity] [--products 2000] [--customers 50000] [--seed 42] [--top-queries N] [--json]
+//!     [--appeal flat|popularity] [--products 2000] [--customers 50000] [--seed 42] [--top-queries N] \
+//!     [--show QUERY]... [--json]
 //! ```
 //!
 //! The brand is `sim::generate`'s world, imported through Loupe's import jobs so that the search
 //! index learns from the simulated shoppers' history. Each of `--runs` experiments (its own key, so
 //! its own split, and its own behaviour seed) compares the `learned` ranking (control) with
-//! `catalog_only`; the shopper model and the exact true effect are in `study.rs`.
+//! `catalog_only`; the shopper model and the exact true effect are in `study.rs`. `--show` prints
+//! both rankings' pages for a query, relevant results marked.
 
 mod study;
 
@@ -24,6 +26,7 @@ struct Args {
     visitors: usize,
     top_queries: Option<usize>,
     appeal: Appeal,
+    show: Vec<String>,
     json: bool,
 }
 
@@ -34,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
         visitors: 20_000,
         top_queries: None,
         appeal: Appeal::Flat,
+        show: Vec::new(),
         json: false,
     };
     let mut it = std::env::args().skip(1);
@@ -54,6 +58,7 @@ fn parse_args() -> Result<Args, String> {
                 args.appeal =
                     Appeal::parse(&v).ok_or_else(|| format!("--appeal: flat or popularity, not {v}"))?;
             }
+            "--show" => args.show.push(it.next().ok_or("--show needs a query")?),
             "--json" => args.json = true,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -232,6 +237,18 @@ fn run(args: &Args) -> anyhow::Result<()> {
                 m["conversion"][0].as_f64().unwrap_or(0.0),
                 m["conversion"][1].as_f64().unwrap_or(0.0)
             );
+        }
+    }
+    for text in &args.show {
+        let Some(q) = brand.queries.iter().find(|q| q.text == *text) else {
+            println!("{text:?}: not one of the simulated queries");
+            continue;
+        };
+        println!("{text:?} ({} searches):", q.weight);
+        for (ranking, page) in study::ARMS.iter().zip(&q.pages) {
+            let shown: Vec<String> =
+                page.iter().map(|s| format!("{}{}", if s.relevant { "*" } else { "" }, s.handle)).collect();
+            println!("  {:>12}: {}", ranking.as_str(), shown.join(" "));
         }
     }
     let mut runs = Vec::with_capacity(args.runs);
