@@ -3,3 +3,4 @@
 
 mod experiments;
 mod imports;
+mod ranking_experiment;
