@@ -5,7 +5,7 @@
 # and runs K experiments (learned vs catalog_only ranking) through Loupe's
 # assignment, event ingest and read-out. Arguments go to the example
 # (`--json`, `--runs K`, `--visitors N`, `--products N`, `--customers N`,
-# `--seed N`, `--top-queries N`). bench/experiments/RANKING.md has the runs.
+# `--seed N`, `--top-queries N`). BENCHMARKS.md ("A search-ranking experiment with a known true effect") has the runs.
 #
 # usage: bench/experiments/ranking.sh [ARGS...]    (CARGO_BUILD_JOBS limits the build)
 set -euo pipefail

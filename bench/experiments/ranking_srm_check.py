@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Offline check of the splits in bench/experiments/RANKING.md: GrowthBook hash v2 (FNV-1a 32-bit,
+"""Offline check of the splits in BENCHMARKS.md ("A search-ranking experiment with a known true effect"): GrowthBook hash v2 (FNV-1a 32-bit,
 as crates/experiments/src/assign.rs computes it for ASCII ids) for experiment keys "ranking-k" and
 visitors "ranking-k-v{i}", 50/50; how often the sample-ratio p-value falls below 0.001, 0.01, 0.05.
 It reproduces the example's own splits exactly (200 keys x 1,000 visitors: 2, 4 and 9 of 200).
