@@ -198,8 +198,25 @@ pub fn understand(query: &str, lex: &Lexicon, known: &dyn Fn(&str) -> bool) -> U
         u.ignored.push(format!("{} words after the first {MAX_WORDS}", raw.len() - MAX_WORDS));
         raw.truncate(MAX_WORDS);
     }
-    let toks: Vec<String> = raw.iter().map(|w| singular(w)).collect();
+    let mut toks: Vec<String> = raw.iter().map(|w| singular(w)).collect();
     let mut used = vec![false; toks.len()];
+
+    // A typo of a price keyword right before an amount ("uder 750") is corrected before numbers
+    // are read, or the amount would be left as a word.
+    for i in 0..toks.len().saturating_sub(1) {
+        let amount_follows = parse_amount(&toks[i + 1]).is_some() || is_currency(&toks[i + 1]);
+        if !amount_follows || price_keyword(&toks, i).is_some() || known(&toks[i]) || known(&raw[i]) {
+            continue;
+        }
+        if let Some(fixed) = lex.correct(&toks[i]).map(str::to_string) {
+            let mut probe = toks.clone();
+            probe[i] = fixed.clone();
+            if price_keyword(&probe, i).is_some() {
+                u.corrections.push((raw[i].clone(), fixed.clone()));
+                toks[i] = fixed;
+            }
+        }
+    }
 
     parse_numbers(&toks, &raw, &mut used, &mut u);
 
@@ -837,6 +854,18 @@ mod tests {
             style hoop <- "hops"
             corrected "hops" -> "hoop"
         "#]],
+        );
+    }
+
+    #[test]
+    fn a_misspelt_price_word_still_sets_the_budget() {
+        check(
+            "band uder 750",
+            expect![[r#"
+                category wedding_band|ring|engagement_ring <- "band"
+                price None..Some(750.0) None <- "uder 750"
+                corrected "uder" -> "under"
+            "#]],
         );
     }
 
