@@ -223,12 +223,16 @@ pub fn get(app: &App, key: &str) -> Result<Experiment> {
 /// Every experiment, newest first.
 pub fn list(app: &App) -> Result<Vec<Experiment>> {
     let now = app.clock.now_ms();
+    Ok(stored(app)?.into_iter().map(|e| shown(e, now)).collect())
+}
+
+/// The stored experiments as stored (no status, no GrowthBook definition), newest first.
+fn stored(app: &App) -> Result<Vec<Experiment>> {
     let mut all: Vec<Experiment> = app
         .store
         .list_docs(COLLECTION)?
         .into_iter()
         .filter_map(|(_, json)| serde_json::from_str::<Experiment>(&json).ok())
-        .map(|e| shown(e, now))
         .collect();
     all.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.spec.key.cmp(&b.spec.key)));
     Ok(all)
@@ -384,8 +388,9 @@ fn log_exposure(app: &App, key: &str, visitor: &str, variation: usize, now: i64)
 /// first one that includes them), exposure logged; `Learned` otherwise.
 pub fn search_ranking_for(app: &App, visitor: &Visitor) -> Result<(search::Ranking, Option<Assignment>)> {
     let now = app.clock.now_ms();
-    for e in list(app)? {
-        if e.spec.target != Target::SearchRanking || e.status != "running" {
+    // On every storefront search: only the stored definitions, none of `list`'s decoration.
+    for e in stored(app)? {
+        if e.spec.target != Target::SearchRanking || status(&e, now) != "running" {
             continue;
         }
         let (a, included) = assign_loaded(app, &e, visitor, true, now)?;
@@ -525,23 +530,26 @@ fn pre_value(pre: &Outcome, metric: Metric) -> f64 {
     }
 }
 
-fn readout(out: &Value) -> Readout {
-    let num = |v: &Value| v.as_f64().filter(|x| x.is_finite());
-    let ci = out.get("ci").and_then(Value::as_array);
-    let bound = |i: usize| ci.and_then(|c| c.get(i)).and_then(num);
-    if let Some(err) = out.get("error").and_then(Value::as_str) {
+fn readout(out: &::experiments::stats::Analysis) -> Readout {
+    use ::experiments::stats::ReadOut;
+    if let Some(err) = &out.error {
         return Readout { error: Some(plain_error(err)), ..Readout::default() };
     }
-    let risk =
-        out.get("risk").and_then(Value::as_array).and_then(|r| Some((num(r.first()?)?, num(r.get(1)?)?)));
+    let finite = |x: f64| x.is_finite().then_some(x);
+    let (p_value, chance_to_win, risk) = match out.read_out {
+        ReadOut::Frequentist { p_value, .. } => (p_value.and_then(finite), None, None),
+        ReadOut::Bayesian { chance_to_win, risk } => {
+            (None, finite(chance_to_win), finite(risk[0]).zip(finite(risk[1])))
+        }
+    };
     Readout {
-        expected: out.get("expected").and_then(num),
-        ci: (bound(0), bound(1)),
-        p_value: out.get("p_value").and_then(num),
+        expected: finite(out.expected),
+        ci: (finite(out.ci[0]), finite(out.ci[1])),
+        p_value,
         p_adjusted: None,
-        chance_to_win: out.get("chance_to_win").and_then(num),
+        chance_to_win,
         risk,
-        error: out.get("error").and_then(Value::as_str).map(str::to_string),
+        error: None,
     }
 }
 
@@ -575,9 +583,7 @@ fn analyze(a: &Value, b: &Value, config: Value) -> Readout {
         serde_json::from_value::<::experiments::stats::Config>(config),
     );
     match parsed {
-        (Ok(a), Ok(b), Ok(c)) => {
-            readout(&serde_json::to_value(::experiments::stats::analyze(&a, &b, &c)).unwrap_or(Value::Null))
-        }
+        (Ok(a), Ok(b), Ok(c)) => readout(&::experiments::stats::analyze(&a, &b, &c)),
         _ => Readout { error: Some("could not state the statistics".into()), ..Readout::default() },
     }
 }
@@ -617,10 +623,7 @@ pub fn results(app: &App, key: &str) -> Result<Results> {
         }
     })?;
     let n_arms = e.spec.variations.len();
-    let exposed: Vec<&Unit> = units
-        .values()
-        .filter(|u| u.variation.is_some_and(|v| v < n_arms) && u.exposed_at >= start - 1)
-        .collect();
+    let exposed: Vec<&Unit> = units.values().filter(|u| u.variation.is_some_and(|v| v < n_arms)).collect();
     let weights = e.spec.weights.clone().unwrap_or_else(|| assign::equal_weights(n_arms as i64));
     let mut counts = vec![0u64; n_arms];
     for u in &exposed {

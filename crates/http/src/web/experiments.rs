@@ -469,7 +469,7 @@ fn results_markup(r: &Results) -> Markup {
         @for m in &r.metrics {
             @let scale = m.comparisons.iter().flat_map(|c| [c.sequential.ci.0, c.sequential.ci.1, c.frequentist.ci.0, c.frequentist.ci.1]).flatten().map(f64::abs).fold(0.05, f64::max);
             section class="panel" id={ "metric-" (m.metric.as_str()) } {
-                h2 { (capital(m.metric.label())) " " span class="badge" { (m.role) } }
+                h2 { (super::capitalize(m.metric.label())) " " span class="badge" { (m.role) } }
                 p class="small muted" title=(m.metric.formula()) { "Formula: " (m.metric.formula()) "." @if !m.metric.higher_is_better() { " Lower is better." } }
                 div class="table-wrap" {
                     table class="arms" {
@@ -516,8 +516,4 @@ fn value_label(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn capital(s: &str) -> String {
-    super::capitalize(s)
 }
