@@ -11,6 +11,19 @@ use model::EventKind;
 use crate::catalog::SizeSpec;
 use crate::{CampaignKind, World};
 
+/// The columns of `orders.csv`, named as Loupe's order mapping targets (an importer maps each to itself).
+pub const ORDER_COLUMNS: [&str; 9] = [
+    "order_id",
+    "ordered_at",
+    "customer_id",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+    "currency",
+    "country",
+];
+
 /// The files `write_to` creates, relative to the directory.
 pub const FILES: &[&str] = &[
     "catalog.csv",
@@ -176,18 +189,7 @@ impl World {
 
     fn write_orders(&self, path: &Path, stats: &mut WriteStats) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
-        w.write_record([
-            "order_id",
-            "ordered_at",
-            "customer_id",
-            "sku",
-            "title",
-            "quantity",
-            "unit_price",
-            "currency",
-            "country",
-        ])
-        .map_err(csv_err)?;
+        w.write_record(ORDER_COLUMNS).map_err(csv_err)?;
         for o in &self.orders {
             let p = &self.products[o.line.0 as usize];
             let v = &p.variants[o.line.1 as usize];

@@ -192,20 +192,7 @@ pub fn build(config: &sim::SimConfig, dir: &Path, top_queries: Option<usize>) ->
         &|_| {},
     )
     .context("Failed to import the catalog")?;
-    let mapping = [
-        "order_id",
-        "ordered_at",
-        "customer_id",
-        "sku",
-        "title",
-        "quantity",
-        "unit_price",
-        "currency",
-        "country",
-    ]
-    .iter()
-    .map(|c| format!("{c}={c}"))
-    .collect();
+    let mapping = sim::ORDER_COLUMNS.iter().map(|c| format!("{c}={c}")).collect();
     jobs::import_orders(
         &store,
         &dir.join("orders.csv"),

@@ -213,20 +213,7 @@ fn build(
     summary.variants = report.attributes.as_ref().map(|a| a.variants).unwrap_or(stats.variants as u64);
 
     let t = Instant::now();
-    let mapping = [
-        "order_id",
-        "ordered_at",
-        "customer_id",
-        "sku",
-        "title",
-        "quantity",
-        "unit_price",
-        "currency",
-        "country",
-    ]
-    .iter()
-    .map(|c| format!("{c}={c}"))
-    .collect();
+    let mapping = sim::ORDER_COLUMNS.iter().map(|c| format!("{c}={c}")).collect();
     let opts = OrdersImportOptions { mapping, default_currency: None };
     let report =
         with_bar(tty, "orders", |p| jobs::import_orders(store, &demo_dir.join("orders.csv"), &opts, p))
