@@ -73,7 +73,9 @@ pub struct Product {
 pub enum PartialRead {
     /// A row inside or next to the product's rows could not be read (skipped,
     /// resynchronised after a runaway quote, or cut short); these are its lines.
-    RowsSkipped { lines: Vec<u64> },
+    /// `headless`: the product's rows begin without its first row (the one
+    /// with its title, in a format that has one), which one of them may be.
+    RowsSkipped { lines: Vec<u64>, headless: bool },
     /// The product is the last of its file: an export cut off at a row
     /// boundary ends inside it, and nothing in the file can tell.
     LastInFile,

@@ -297,7 +297,15 @@ impl Store {
                         .unwrap_or("")
                         .to_string();
                 }
-                if let Some(&id) = seen.get(&p.handle) {
+                // A handle read before, or one whose stored product this
+                // import already wrote or kept under another name (a row
+                // matched to it by SKU), is more rows of that product: a
+                // second product with the same handle would hide the first.
+                let again = match seen.get(&p.handle) {
+                    Some(&id) => Some(id),
+                    None => t.handle_id(&p.handle)?.filter(|id| seen_ids.contains(id)),
+                };
+                if let Some(id) = again {
                     let mut stored = t
                         .load(id)?
                         .ok_or_else(|| Error::Invalid(format!("product {id} vanished mid-import")))?;
@@ -322,10 +330,7 @@ impl Store {
                     t.save_checked(&mut stored, before, &seen_ids, &mut out)?;
                     continue;
                 }
-                let mut existing = match t.handle_id(&p.handle)? {
-                    Some(id) if !seen_ids.contains(&id) => Some(id),
-                    _ => None,
-                };
+                let mut existing = t.handle_id(&p.handle)?;
                 if existing.is_none() {
                     'skus: for v in p.variants.iter().filter(|v| !v.sku.is_empty()) {
                         for id in t.sku_owners(&v.sku)? {
@@ -374,7 +379,7 @@ impl Store {
                         out.products_updated += 1;
                     }
                     None => {
-                        if let Some(PartialRead::RowsSkipped { lines }) = &p.partial {
+                        if let Some(PartialRead::RowsSkipped { lines, .. }) = &p.partial {
                             let issue = QualityIssue {
                                 code: "partial_product".into(),
                                 message: format!(

@@ -41,8 +41,14 @@ pub(crate) fn lines_text(lines: &[u64]) -> String {
 pub(crate) fn keep_reason(incoming: &Product, stored: &Product, replace: bool) -> Option<String> {
     let variants = |n: usize| if n == 1 { "1 variant".to_string() } else { format!("{n} variants") };
     match &incoming.partial {
-        Some(PartialRead::RowsSkipped { lines }) => Some(format!(
+        Some(PartialRead::RowsSkipped { lines, headless: false }) => Some(format!(
             "kept the stored version of {:?} ({}): {} next to its rows could not be read",
+            stored.handle,
+            variants(stored.variants.len()),
+            lines_text(lines)
+        )),
+        Some(PartialRead::RowsSkipped { lines, headless: true }) => Some(format!(
+            "kept the stored version of {:?} ({}): its rows in the file begin without the product's first row (the one with its title), and {} before them could not be read",
             stored.handle,
             variants(stored.variants.len()),
             lines_text(lines)

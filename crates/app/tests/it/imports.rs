@@ -426,3 +426,54 @@ fn a_row_split_in_two_keeps_its_product_whole() {
     let p0 = p0.expect("p0 kept");
     assert!(p0.message.contains("line 3 "), "{}", p0.message);
 }
+
+/// Regression (found by the property test in CI): a newline inside a
+/// product's handle splits its first row into an unreadable "p" and a
+/// made-up product "0" that holds the product's first SKU. That row is
+/// matched to the stored product by SKU and kept; the product's next rows,
+/// under its real handle, then made a second product with the same handle,
+/// which hid the first and its other variants.
+#[test]
+fn a_handle_split_in_two_keeps_its_product_whole() {
+    let store = Store::open_temporary().unwrap();
+    let lines = catalog_lines(&[2, 1, 2]);
+    import(&store, &file(&lines), false);
+    let before = store.products().unwrap();
+    let csv = damaged(&lines, 0, &Damage::Insert(b'\n', 1));
+    assert!(csv.contains("\np\n0,Piece 0"), "{csv}");
+    let report = import(&store, &csv, false);
+    assert_eq!(report.rows_skipped, 1);
+    for b in &before {
+        assert_eq!(skus(&stored(&store, &b.handle)), skus(b), "{}:\n{csv}", b.handle);
+    }
+    // No handle names two products.
+    let mut handles: Vec<String> = store.products().unwrap().into_iter().map(|p| p.handle).collect();
+    let n = handles.len();
+    handles.sort();
+    handles.dedup();
+    assert_eq!(handles.len(), n, "{handles:?}");
+}
+
+/// Regression (found by the property test): a product's first row replaced
+/// by an unreadable line and a made-up row leaves the product's next rows
+/// without their head. They used to replace the stored product, losing its
+/// first variant; now the product is kept, and the report says why.
+#[test]
+fn a_product_whose_first_row_is_lost_keeps_its_stored_version() {
+    let store = Store::open_temporary().unwrap();
+    let lines = catalog_lines(&[2, 1]);
+    import(&store, &file(&lines), false);
+    let before = store.products().unwrap();
+    let csv = damaged(&lines, 0, &Damage::ReplaceLine("a\na,a,,,,".into()));
+    let report = import(&store, &csv, false);
+    for b in &before {
+        assert_eq!(skus(&stored(&store, &b.handle)), skus(b), "{}:\n{csv}", b.handle);
+    }
+    let kept = report.issues.iter().find(|i| i.code == "kept_previous" && i.message.contains("\"p0\""));
+    let kept = kept.unwrap_or_else(|| panic!("{:?}", issue_codes(&report)));
+    assert!(
+        kept.message.contains("without the product's first row") && kept.message.contains("line 2 "),
+        "{}",
+        kept.message
+    );
+}

@@ -125,6 +125,12 @@ struct ShopifyCols {
 }
 
 impl Converter {
+    /// Whether a product's first row carries its title and description and
+    /// the next rows only variants (Shopify's layout).
+    pub(crate) fn heads_products(&self) -> bool {
+        self.format == Format::Shopify
+    }
+
     pub(crate) fn new(
         format: Format,
         mapping: Mapping,

@@ -145,6 +145,7 @@ impl<R: Read> CatalogReader<R> {
     }
 
     fn finish(&mut self, draft: Draft, mut partial: Vec<u64>) -> Product {
+        let headless = self.conv.heads_products() && draft.title.is_empty() && !partial.is_empty();
         if let Some(&line) = self.unread_handles.get(&draft.handle) {
             if !partial.contains(&line) {
                 partial.push(line);
@@ -152,7 +153,7 @@ impl<R: Read> CatalogReader<R> {
         }
         let mut product = build(draft, &self.vocab, &mut self.cache);
         if !partial.is_empty() {
-            product.partial = Some(PartialRead::RowsSkipped { lines: partial });
+            product.partial = Some(PartialRead::RowsSkipped { lines: partial, headless });
         }
         product
     }
@@ -232,18 +233,32 @@ impl<R: Read> Iterator for CatalogReader<R> {
             if let Some(line) = gap {
                 self.pending_partial.push(line);
             }
+            let headless = self.headless(&data);
             if let Some(done) = self.group(data) {
                 let partial = std::mem::take(&mut self.pending_partial);
-                if let Some(line) = gap {
-                    self.pending_partial.push(line);
-                }
+                self.pending_partial.extend(gap.or(headless));
                 return Some(Ok(self.finish(done, partial)));
+            }
+            if let Some(line) = headless.filter(|l| gap != Some(*l)) {
+                self.pending_partial.push(line);
             }
         }
     }
 }
 
 impl<R: Read> CatalogReader<R> {
+    /// When `data` starts a product without its first row (a variant-only
+    /// row, where the format puts the title on a product's first row) and a
+    /// row before it was not read whole, that row's line: it may have been
+    /// the missing first row, which the product is then partial without.
+    fn headless(&self, data: &fields::RowData) -> Option<u64> {
+        let starts = self.pending.as_ref().is_none_or(|p| p.handle != data.handle);
+        let unread_before = self.skipped.events > 0;
+        let line =
+            if self.skipped.total > 0 { self.skipped.last_skipped_line } else { self.skipped.last_line };
+        (starts && unread_before && self.conv.heads_products() && data.title.is_none()).then_some(line)
+    }
+
     /// Adds a row's data to the current product, or starts a new product and
     /// returns the finished one.
     fn group(&mut self, data: fields::RowData) -> Option<Draft> {
