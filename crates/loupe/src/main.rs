@@ -68,6 +68,8 @@ pub enum Command {
     Replenish(cmd::replenish::Args),
     /// Slow movers, overstock and markdown candidates per variant.
     SlowMovers(cmd::slow_movers::Args),
+    /// The scorecard: orders, revenue, conversion, returns, sell-through, stock per period and segment.
+    Scorecard(cmd::scorecard::Args),
     /// Offline evaluations (search, recs, forecast).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).

@@ -15,5 +15,7 @@ pub mod import;
 pub mod quality;
 /// Recommendations and customer forgetting (issue 5).
 pub mod recs;
+/// The scorecard's rows (issue 19).
+pub mod scorecard;
 /// Search responses, suggestions, merchandising rules, search analytics (issue 4).
 pub mod search;

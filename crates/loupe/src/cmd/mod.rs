@@ -18,6 +18,7 @@ pub mod products;
 pub mod quality;
 pub mod recommend;
 pub mod replenish;
+pub mod scorecard;
 pub mod search;
 pub mod serve;
 pub mod slow_movers;
@@ -103,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forecast(args) => forecast::run(&data, args),
         Command::Replenish(args) => replenish::run(&data, args),
         Command::SlowMovers(args) => slow_movers::run(&data, args),
+        Command::Scorecard(args) => scorecard::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),
