@@ -20,8 +20,8 @@
 //!   before it (negative counts as 0); a SKU's unit cost is the last one a
 //!   snapshot gave it. Where no snapshot exists yet, stock metrics are
 //!   `None`, never 0.
-//! - Sessions and conversion need events; segments other than `all` have
-//!   neither (a session has no category or country).
+//! - Sessions and conversion need events in the range; segments other
+//!   than `all` have neither (a session has no category or country).
 //!
 //! A metric whose inputs do not exist is `None` ("no data"), never a
 //! made-up 0.
@@ -153,8 +153,8 @@ pub fn periods(from: NaiveDate, to: NaiveDate, by: By) -> Vec<Period> {
     out
 }
 
-/// What the scorecard reads. `events` is `None` when the store has none:
-/// sessions and conversion are then `None`, not 0.
+/// What the scorecard reads. With no event of a session in the whole range
+/// (or `events: None`), sessions and conversion are `None`, not 0.
 pub struct Data<'a> {
     pub lines: &'a [OrderLine],
     /// Every inventory snapshot (any order).
@@ -646,7 +646,7 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
 
     // Sessions, for the whole store only.
     let sessions: Option<Vec<(u64, u64)>> = match (segment, data.events) {
-        (Segment::All, Some(events)) if !events.is_empty() => {
+        (Segment::All, Some(events)) => {
             let mut seen: HashMap<(usize, &str), bool> = HashMap::new();
             for e in events {
                 let Some(s) = e.session_id.as_deref() else { continue };
@@ -658,11 +658,13 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
                 *bought |= e.kind == EventKind::Purchase;
             }
             let mut out = vec![(0u64, 0u64); periods.len()];
+            let any = !seen.is_empty();
             for ((i, _), bought) in seen {
                 out[i].0 += 1;
                 out[i].1 += u64::from(bought);
             }
-            Some(out)
+            // No session anywhere in the range: the events do not cover it.
+            any.then_some(out)
         }
         _ => None,
     };

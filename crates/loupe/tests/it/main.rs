@@ -8,6 +8,7 @@ mod catalog;
 mod demo;
 mod eval_normalize;
 mod experiments;
+mod scorecard;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
