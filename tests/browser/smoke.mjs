@@ -146,7 +146,7 @@ try {
   });
 
   await step("the back-office shows the catalog and its data-quality issues", async () => {
-    const res = await page.goto(base + "/admin");
+    const res = await page.goto(base + "/admin/catalog");
     assert.equal(res.status(), 200);
     assert.equal((await page.locator("h1").textContent()).trim(), "Catalog");
     assert.ok(await page.locator("tbody tr").count() > 0, "the catalog table has rows");
@@ -262,6 +262,44 @@ try {
     const bad = posts.filter((m) => m[1] !== "200");
     assert.deepEqual(bad.map((m) => m[0]), [], "every event post was accepted");
     assert.ok(ok >= 4, `the server saw ${ok} event posts, expected search, click, view and add to bag`);
+  });
+
+  await step("the back-office opens on the scorecard, each figure with its formula", async () => {
+    const expectSessions = process.env.SMOKE_EXPECT_EVENTS !== "0";
+    // The figures are read again in the background when data arrives: reload until the sessions show.
+    let sessions = "";
+    for (let i = 0; i < 30; i++) {
+      const res = await page.goto(base + "/admin");
+      assert.equal(res.status(), 200);
+      assert.equal((await page.locator("h1").textContent()).trim(), "Scorecard");
+      if (!expectSessions) break;
+      const tile = page.locator('[data-metric="sessions"] .value');
+      if ((await tile.count()) > 0) {
+        sessions = (await tile.textContent()).trim();
+        if (/^[0-9,]+$/.test(sessions) && sessions !== "0") break;
+      }
+      await page.waitForTimeout(1000);
+    }
+    if (expectSessions) {
+      assert.match(sessions, /^[0-9,]+$/, "the storefront's sessions are counted");
+      assert.ok((await page.locator("[data-scorecard] li").count()) >= 10, "the figures are shown as tiles");
+      const aov = page.locator('[data-metric="aov"]');
+      assert.equal(await aov.getAttribute("title"), "revenue / orders", "each figure shows its formula on hover");
+      assert.ok((await page.textContent("[data-contribution]")).includes("Sessions that searched converted at"));
+      // Every table has its CSV, and the CSV answers to the browser's back-office login.
+      const href = await page.locator("[data-periods] a[download]").getAttribute("href");
+      const csv = await page.request.get(base + href);
+      assert.equal(csv.status(), 200);
+      assert.ok((await csv.text()).startsWith("period_start,period_end,segment"));
+    }
+    await page.screenshot({ path: join(shots, "admin-scorecard.png"), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const p = await phone.newPage();
+    await p.goto(base + "/admin");
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the scorecard scrolls sideways by ${overflow}px on a phone`);
+    await p.screenshot({ path: join(shots, "admin-scorecard-phone.png"), fullPage: true });
+    await phone.close();
   });
 
   await step("choosing a metal on a product page repaints its drawing", async () => {

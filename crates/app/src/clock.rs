@@ -27,6 +27,11 @@ impl Clock {
     pub fn now_secs(&self) -> i64 {
         self.now_ms().div_euclid(1000)
     }
+
+    /// Today's date in UTC.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp(self.now_secs(), 0).unwrap_or_default().date_naive()
+    }
 }
 
 impl std::fmt::Debug for Clock {

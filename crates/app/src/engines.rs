@@ -252,6 +252,9 @@ pub struct Engines {
     /// `forecast_idle` is dropped at the next request for any set (a daily
     /// set of the demo brand holds about 250 MB).
     forecasts: Mutex<HashMap<ForecastKey, UsedSlot>>,
+    /// What the scorecard reads, keyed by the catalog version, the event
+    /// count and the order-line and snapshot counts.
+    scorecard: Arc<Slot<(u64, u64, u64, u64), crate::scorecard::Loaded>>,
     forecast_idle: Duration,
     /// Search analytics over every event, kept up to date by counting only
     /// the events that arrived since (a full read takes seconds per million).
@@ -361,6 +364,16 @@ impl Engines {
                 },
             ),
             forecasts: Mutex::new(HashMap::new()),
+            // Reading every event takes seconds at a million: rebuilt in the
+            // background (at most every 10 s) while the last one answers.
+            scorecard: Slot::new(
+                "scorecard",
+                Freshness {
+                    max_age: Duration::from_secs(600),
+                    min_age: Duration::from_secs(10),
+                    rebuild: Rebuild::Background,
+                },
+            ),
             forecast_idle: FORECAST_IDLE,
             analytics: Mutex::new(None),
         }
@@ -431,10 +444,32 @@ impl Engines {
         })
     }
 
+    /// What the scorecard reads (orders, stock snapshots, catalog, every
+    /// event condensed into session-days), rebuilt when any of them changes.
+    pub fn scorecard(&self) -> Result<Arc<crate::scorecard::Loaded>> {
+        let store = self.store.clone();
+        let clock = self.clock.clone();
+        let key = move |store: &store::Store| -> Result<(u64, u64, u64, u64)> {
+            let (lines, snapshots) = store.activity_counts()?;
+            Ok((store.catalog_version()?, store.event_count()?, lines, snapshots))
+        };
+        let now = key(&self.store)?;
+        self.scorecard.get(
+            now,
+            Arc::new(move || {
+                let k = key(&store)?;
+                let mut loaded = crate::scorecard::Loaded::read_all(&store)?;
+                loaded.read_at = clock.now_secs();
+                Ok((k, loaded))
+            }),
+        )
+    }
+
     /// Drops what was learnt from the events: the recommender and the
     /// search analytics (after a customer is forgotten).
     pub fn forget_learned(&self) {
         self.recs.invalidate();
+        self.scorecard.invalidate();
         *lock(&self.analytics) = None;
     }
 
@@ -514,6 +549,10 @@ impl Engines {
         }
         if let Err(err) = self.recs() {
             tracing::warn!(error = %err, "could not warm the recommender");
+        }
+        // The back-office opens on the scorecard.
+        if let Err(err) = self.scorecard() {
+            tracing::warn!(error = %err, "could not warm the scorecard");
         }
         tracing::info!(ms = started.elapsed().as_millis() as u64, "engines warmed");
     }

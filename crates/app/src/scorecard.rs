@@ -4,8 +4,8 @@
 //! (`GET /v1/scorecard`) and the back-office's first screen.
 
 use chrono::{Days, NaiveDate};
-use model::{Event, InventoryLevel, OrderLine, Product};
-use scorecard::{By, Data, Period, Segment};
+use model::{InventoryLevel, OrderLine, Product};
+use scorecard::{By, Data, Period, Segment, SessionDay, SessionDays};
 
 use crate::error::{Code, Error, Result};
 use crate::wire::scorecard::{Scorecard, ScorecardRow};
@@ -71,26 +71,47 @@ impl Query {
     }
 }
 
-/// What the scorecard reads from the store, for a range of days.
+/// What the scorecard reads from the store: the order lines, the stock
+/// snapshots, the catalog, and the events condensed into session-days.
+#[derive(Default)]
 pub struct Loaded {
     pub lines: Vec<OrderLine>,
     pub inventory: Vec<InventoryLevel>,
     /// `None` when the store holds no events at all.
-    pub events: Option<Vec<Event>>,
+    pub sessions: Option<Vec<SessionDay>>,
     pub products: Vec<Product>,
+    /// When this was read (Unix seconds; 0 when unknown): a server shows it
+    /// while a newer read is under way.
+    pub read_at: i64,
 }
 
 impl Loaded {
-    /// Everything but the events, and the events of `from..until` (days).
+    /// Everything but the events, and the events of `from..until` (days),
+    /// streamed a page at a time.
     pub fn read(store: &store::Store, from: NaiveDate, until: NaiveDate) -> Result<Loaded> {
         let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
-        let events =
-            if store.event_count()? == 0 { None } else { Some(store.events_between(ms(from), ms(until))?) };
+        Loaded::read_events_between(store, ms(from), ms(until))
+    }
+
+    /// Everything, every event included: what [`crate::Engines::scorecard`] keeps.
+    pub fn read_all(store: &store::Store) -> Result<Loaded> {
+        Loaded::read_events_between(store, i64::MIN, i64::MAX)
+    }
+
+    fn read_events_between(store: &store::Store, from_ms: i64, to_ms: i64) -> Result<Loaded> {
+        let sessions = if store.event_count()? == 0 {
+            None
+        } else {
+            let mut days = SessionDays::default();
+            store.scan_events(from_ms, to_ms, |events| events.for_each(|e| days.add(&e)))?;
+            Some(days.finish())
+        };
         Ok(Loaded {
             lines: store.order_lines()?,
             inventory: store.inventory_history()?,
-            events,
+            sessions,
             products: store.products()?,
+            read_at: 0,
         })
     }
 
@@ -98,16 +119,16 @@ impl Loaded {
         Data {
             lines: &self.lines,
             inventory: &self.inventory,
-            events: self.events.as_deref(),
+            sessions: self.sessions.as_deref(),
             products: &self.products,
         }
     }
-}
 
-/// The day the scorecard ends on by default: the latest order's, else today.
-pub fn data_end(store: &store::Store, today: NaiveDate) -> Result<NaiveDate> {
-    let latest = store.order_lines()?.iter().map(|l| l.ordered_at).max();
-    Ok(latest.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map_or(today, |t| t.date_naive()))
+    /// The day of the latest order, if any.
+    pub fn last_order_day(&self) -> Option<NaiveDate> {
+        let latest = self.lines.iter().map(|l| l.ordered_at).max()?;
+        chrono::DateTime::from_timestamp(latest, 0).map(|t| t.date_naive())
+    }
 }
 
 /// The periods `q` asks for: its range widened to whole periods; without a
@@ -132,12 +153,16 @@ pub fn periods_of(q: &Query, end: NaiveDate) -> Result<Vec<Period>> {
     Ok(scorecard::periods(from, to, q.by))
 }
 
-/// The scorecard for `q` with its definitions, read from the store.
-pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Scorecard> {
+/// The scorecard for `q` with its definitions, from what `loaded` holds
+/// (a server keeps it per data version: [`crate::Engines::scorecard`]).
+/// Without `to`, it ends on the day of the latest order, else `today`.
+pub fn scorecard_from(loaded: &Loaded, q: &Query, today: NaiveDate) -> Result<Scorecard> {
+    let periods = periods_of(q, loaded.last_order_day().unwrap_or(today))?;
+    let rows = scorecard::compute(&loaded.data(), &periods, q.segment);
     Ok(Scorecard {
         by: q.by.as_str().to_string(),
         segment: q.segment.as_str().to_string(),
-        rows: rows(store, q, today)?,
+        rows: rows.iter().map(ScorecardRow::from).collect(),
         definitions: scorecard::Metric::ALL
             .iter()
             .map(|m| (m.key().to_string(), m.formula().to_string()))
@@ -145,14 +170,15 @@ pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Sc
     })
 }
 
-/// The scorecard rows for `q`, read from the store.
-pub fn rows(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Vec<ScorecardRow>> {
-    let end = data_end(store, today)?;
+/// [`scorecard_from`] reading the store, only the events of the range asked for.
+pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Scorecard> {
+    let latest = store.order_lines()?.iter().map(|l| l.ordered_at).max();
+    let end = latest.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map_or(today, |t| t.date_naive());
     let periods = periods_of(q, end)?;
-    let (Some(first), Some(last)) = (periods.first(), periods.last()) else { return Ok(Vec::new()) };
-    let loaded = Loaded::read(store, first.start, last.end)?;
-    let rows = scorecard::compute(&loaded.data(), &periods, q.segment);
-    Ok(rows.iter().map(ScorecardRow::from).collect())
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return scorecard_from(&Loaded::default(), q, today);
+    };
+    scorecard_from(&Loaded::read(store, first.start, last.end)?, q, today)
 }
 
 /// The same range a year earlier (364 days for days and weeks, so weekdays

@@ -153,14 +153,85 @@ pub fn periods(from: NaiveDate, to: NaiveDate, by: By) -> Vec<Period> {
     out
 }
 
-/// What the scorecard reads. With no event of a session in the whole range
-/// (or `events: None`), sessions and conversion are `None`, not 0.
+/// What the scorecard reads. With no session in the whole range (or
+/// `sessions: None`), sessions and conversion are `None`, not 0.
 pub struct Data<'a> {
     pub lines: &'a [OrderLine],
     /// Every inventory snapshot (any order).
     pub inventory: &'a [InventoryLevel],
-    pub events: Option<&'a [Event]>,
+    /// The storefront's events, condensed by [`SessionDays`] (sorted by day).
+    pub sessions: Option<&'a [SessionDay]>,
     pub products: &'a [Product],
+}
+
+/// What one session did on one UTC day: all the scorecard needs of the
+/// events, a few bytes where an event is hundreds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionDay {
+    pub day: NaiveDate,
+    /// The session, numbered in order of appearance.
+    pub session: u32,
+    pub bought: bool,
+    pub searched: bool,
+    /// A search of this session that day showed results.
+    pub found: bool,
+}
+
+/// Condenses events (any order, streamed) into [`SessionDay`]s.
+#[derive(Default)]
+pub struct SessionDays {
+    ids: HashMap<String, u32>,
+    days: HashMap<(NaiveDate, u32), (bool, bool, bool)>,
+}
+
+impl SessionDays {
+    pub fn add(&mut self, e: &Event) {
+        let Some(id) = e.session_id.as_deref() else { return };
+        let Some(day) = chrono::DateTime::from_timestamp_millis(e.at).map(|t| t.date_naive()) else { return };
+        let next = self.ids.len() as u32;
+        let session = match self.ids.get(id) {
+            Some(&n) => n,
+            None => {
+                self.ids.insert(id.to_string(), next);
+                next
+            }
+        };
+        let d = self.days.entry((day, session)).or_default();
+        match e.kind {
+            EventKind::Purchase => d.0 = true,
+            EventKind::Search => {
+                d.1 = true;
+                d.2 |= !e.results.is_empty();
+            }
+            _ => {}
+        }
+    }
+
+    /// The session-days, sorted by day.
+    pub fn finish(self) -> Vec<SessionDay> {
+        let mut out: Vec<SessionDay> = self
+            .days
+            .into_iter()
+            .map(|((day, session), (bought, searched, found))| SessionDay {
+                day,
+                session,
+                bought,
+                searched,
+                found,
+            })
+            .collect();
+        out.sort_by_key(|s| (s.day, s.session));
+        out
+    }
+}
+
+/// [`SessionDays`] of a slice of events.
+pub fn session_days<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<SessionDay> {
+    let mut b = SessionDays::default();
+    for e in events {
+        b.add(e);
+    }
+    b.finish()
 }
 
 /// One period of one segment. Money is in minor units of `currency`.
@@ -645,17 +716,13 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
     }
 
     // Sessions, for the whole store only.
-    let sessions: Option<Vec<(u64, u64)>> = match (segment, data.events) {
-        (Segment::All, Some(events)) => {
-            let mut seen: HashMap<(usize, &str), bool> = HashMap::new();
-            for e in events {
-                let Some(s) = e.session_id.as_deref() else { continue };
-                let Some(d) = chrono::DateTime::from_timestamp_millis(e.at).map(|t| t.date_naive()) else {
-                    continue;
-                };
-                let Some(i) = period_of(periods, d) else { continue };
-                let bought = seen.entry((i, s)).or_default();
-                *bought |= e.kind == EventKind::Purchase;
+    let sessions: Option<Vec<(u64, u64)>> = match (segment, data.sessions) {
+        (Segment::All, Some(days)) => {
+            let mut seen: HashMap<(usize, u32), bool> = HashMap::new();
+            let from = days.partition_point(|s| s.day < range_start);
+            for s in days[from..].iter().take_while(|s| s.day < range_end) {
+                let Some(i) = period_of(periods, s.day) else { continue };
+                *seen.entry((i, s.session)).or_default() |= s.bought;
             }
             let mut out = vec![(0u64, 0u64); periods.len()];
             let any = !seen.is_empty();
@@ -699,6 +766,63 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// Sessions and how many bought, in one group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sessions {
+    pub sessions: u64,
+    pub converted: u64,
+}
+
+impl Sessions {
+    pub fn rate(&self) -> Option<f64> {
+        (self.sessions > 0).then(|| self.converted as f64 / self.sessions as f64)
+    }
+}
+
+/// Conversion of a period's sessions by what they did with search: the
+/// sessions that searched against those that did not, and among the
+/// searchers, those whose searches all found nothing. A comparison of
+/// shoppers, not of causes: shoppers who search differ from those who do not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchUse {
+    pub searched: Sessions,
+    pub not_searched: Sessions,
+    /// Searched, and at least one search showed results.
+    pub found: Sessions,
+    /// Searched, and every search showed nothing.
+    pub zero_results: Sessions,
+}
+
+/// [`SearchUse`] over the sessions of `period` (`days` sorted by day, as
+/// [`SessionDays::finish`] gives them); `None` without a session in it.
+pub fn search_use(days: &[SessionDay], period: Period) -> Option<SearchUse> {
+    let mut by_session: HashMap<u32, (bool, bool, bool)> = HashMap::new();
+    let from = days.partition_point(|s| s.day < period.start);
+    for s in days[from..].iter().take_while(|s| s.day < period.end) {
+        let e = by_session.entry(s.session).or_default();
+        e.0 |= s.searched;
+        e.1 |= s.found;
+        e.2 |= s.bought;
+    }
+    if by_session.is_empty() {
+        return None;
+    }
+    let mut out = SearchUse::default();
+    for &(searched, found, bought) in by_session.values() {
+        let add = |g: &mut Sessions| {
+            g.sessions += 1;
+            g.converted += u64::from(bought);
+        };
+        if searched {
+            add(&mut out.searched);
+            add(if found { &mut out.found } else { &mut out.zero_results });
+        } else {
+            add(&mut out.not_searched);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ fn orders_units_revenue_and_returns_follow_the_definitions() {
         // An order made only of a return line is not an order.
         line("C", "2025-03-05 09:00", Some("c2"), "E1", -1, 50.5),
     ];
-    let data = Data { lines: &lines, inventory: &[], events: None, products: &[] };
+    let data = Data { lines: &lines, inventory: &[], sessions: None, products: &[] };
     let rows = compute(&data, &periods(day("2025-03-03"), day("2025-03-16"), By::Week), Segment::All);
     assert_eq!(rows.len(), 2);
     let w1 = &rows[0];
@@ -123,7 +123,7 @@ fn a_line_in_another_currency_adds_units_but_no_revenue() {
         line("C", "2025-03-03 11:00", None, "R1", 1, 100.0),
         eur,
     ];
-    let data = Data { lines: &lines, inventory: &[], events: None, products: &[] };
+    let data = Data { lines: &lines, inventory: &[], sessions: None, products: &[] };
     let rows = compute(&data, &periods(day("2025-03-03"), day("2025-03-03"), By::Week), Segment::All);
     assert_eq!(rows[0].currency, Currency::USD);
     assert_eq!((rows[0].orders, rows[0].units, rows[0].revenue_minor), (3, 3, 20_000));
@@ -148,7 +148,7 @@ fn stock_is_read_from_the_last_snapshot_before_the_instant() {
     ];
     let products =
         vec![product("ring", Category::Ring, &["R1"]), product("ear", Category::Earrings, &["E1"])];
-    let data = Data { lines: &lines, inventory: &inventory, events: None, products: &products };
+    let data = Data { lines: &lines, inventory: &inventory, sessions: None, products: &products };
     let p = periods(day("2025-03-03"), day("2025-03-09"), By::Week);
     let all = &compute(&data, &p, Segment::All)[0];
     assert_eq!(all.on_hand_end, Some(7));
@@ -182,7 +182,8 @@ fn sessions_and_conversion_come_from_the_events() {
         event("6", EventKind::View, "2025-03-09 23:59", "s4"),
         event("7", EventKind::Purchase, "2025-03-10 00:01", "s4"),
     ];
-    let data = Data { lines: &[], inventory: &[], events: Some(&events), products: &[] };
+    let days = session_days(&events);
+    let data = Data { lines: &[], inventory: &[], sessions: Some(&days), products: &[] };
     let rows = compute(&data, &periods(day("2025-03-03"), day("2025-03-10"), By::Week), Segment::All);
     assert_eq!((rows[0].sessions, rows[0].converted_sessions), (Some(4), Some(1)));
     assert_eq!(rows[0].conversion_rate(), Some(0.25));
@@ -191,6 +192,32 @@ fn sessions_and_conversion_come_from_the_events() {
     let by_country =
         compute(&data, &periods(day("2025-03-03"), day("2025-03-10"), By::Week), Segment::Country);
     assert!(by_country.iter().all(|r| r.sessions.is_none()));
+}
+
+#[test]
+fn search_use_splits_sessions_by_what_their_searches_found() {
+    let mut found = event("1", EventKind::Search, "2025-03-03 10:00", "s1");
+    found.results = vec!["ring".into()];
+    let events = vec![
+        found,
+        event("2", EventKind::Purchase, "2025-03-03 10:05", "s1"),
+        // s2 searched and found nothing (no results at all).
+        event("3", EventKind::Search, "2025-03-04 10:00", "s2"),
+        event("4", EventKind::View, "2025-03-04 10:00", "s3"),
+        event("5", EventKind::Purchase, "2025-03-04 10:09", "s3"),
+        event("6", EventKind::View, "2025-03-05 10:00", "s4"),
+        // Outside the period: ignored.
+        event("7", EventKind::Search, "2025-03-20 10:00", "s5"),
+    ];
+    let p = periods(day("2025-03-03"), day("2025-03-03"), By::Week)[0];
+    let days = session_days(&events);
+    let u = search_use(&days, p).unwrap();
+    assert_eq!((u.searched.sessions, u.searched.converted), (2, 1));
+    assert_eq!((u.not_searched.sessions, u.not_searched.converted), (2, 1));
+    assert_eq!((u.found.sessions, u.found.rate()), (1, Some(1.0)));
+    assert_eq!((u.zero_results.sessions, u.zero_results.rate()), (1, Some(0.0)));
+    let later = periods(day("2025-04-07"), day("2025-04-07"), By::Week)[0];
+    assert_eq!(search_use(&days, later), None, "no session: no comparison, not zeros");
 }
 
 #[test]
@@ -203,7 +230,7 @@ fn repeat_customers_and_customer_types() {
         line("D", "2025-03-06 10:00", Some("c2"), "R1", 1, 10.0),
         line("E", "2025-03-06 11:00", None, "R1", 1, 10.0),
     ];
-    let data = Data { lines: &lines, inventory: &[], events: None, products: &[] };
+    let data = Data { lines: &lines, inventory: &[], sessions: None, products: &[] };
     let p = periods(day("2025-03-03"), day("2025-03-09"), By::Week);
     let all = &compute(&data, &p, Segment::All)[0];
     assert_eq!((all.customers, all.repeat_customers, all.repeat_rate()), (2, 1, Some(0.5)));
@@ -241,7 +268,7 @@ proptest! {
     fn segments_add_up_to_the_whole(lines in arb_lines(), by in prop::sample::select(vec![By::Day, By::Week, By::Month])) {
         let products = vec![product("ring", Category::Ring, &["S0", "S1"]), product("ear", Category::Earrings, &["S2"])];
         let inventory = vec![snapshot("S0", "nj", 3, Some(5.0), "2025-03-10 00:00")];
-        let data = Data { lines: &lines, inventory: &inventory, events: None, products: &products };
+        let data = Data { lines: &lines, inventory: &inventory, sessions: None, products: &products };
         let p = periods(day("2025-03-01"), day("2025-04-29"), by);
         let all = compute(&data, &p, Segment::All);
         prop_assert_eq!(all.len(), p.len());

@@ -85,6 +85,13 @@ impl Store {
     }
 
     /// Every order line, sorted by `ordered_at` (then order id and line).
+    /// Order lines and inventory snapshots stored. With the catalog version
+    /// and the event count, a cheap key for values built from all of them.
+    pub fn activity_counts(&self) -> Result<(u64, u64)> {
+        let txn = self.db().begin_read()?;
+        Ok((txn.open_table(ORDER_LINES)?.len()?, txn.open_table(INVENTORY)?.len()?))
+    }
+
     pub fn order_lines(&self) -> Result<Vec<OrderLine>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(ORDER_LINES)?;

@@ -16,6 +16,7 @@ pub(crate) mod forecast;
 pub(crate) mod imports;
 pub(crate) mod paging;
 pub(crate) mod recs;
+pub(crate) mod scorecard;
 pub(crate) mod search;
 pub(crate) mod system;
 

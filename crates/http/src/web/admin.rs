@@ -27,7 +27,7 @@ use crate::state::AppState;
 
 pub(crate) fn area() -> Area {
     Area::new("admin", "Back-office pages.")
-        .page("/admin", Access::AdminPage, catalog_page)
+        .page("/admin/catalog", Access::AdminPage, catalog_page)
         .page("/admin/quality", Access::AdminPage, quality_page)
         .page("/admin/search", Access::AdminPage, super::search_admin::admin_page)
         .page("/admin/recommendations", Access::AdminPage, super::recs::admin_page)
@@ -145,7 +145,7 @@ async fn catalog_page(
                 }
             }
         };
-        return Ok(page("Catalog", "/admin", body));
+        return Ok(page("Catalog", "/admin/catalog", body));
     }
 
     let mut by_category: BTreeMap<Option<Category>, usize> = BTreeMap::new();
@@ -155,9 +155,8 @@ async fn catalog_page(
     let mut cats: Vec<Bar> = by_category
         .iter()
         .map(|(c, n)| match c {
-            Some(c) => {
-                Bar::new(category_plural(*c), *n as f64).link(format!("/admin?category={}", c.as_str()))
-            }
+            Some(c) => Bar::new(category_plural(*c), *n as f64)
+                .link(format!("/admin/catalog?category={}", c.as_str())),
             None => Bar::new("Uncategorised", *n as f64),
         })
         .collect();
@@ -165,7 +164,7 @@ async fn catalog_page(
     let issue_bars: Vec<Bar> = issues
         .iter()
         .map(|(code, n)| {
-            Bar::new(issue_label(code), *n as f64).link(format!("/admin?issue={}", url_encode(code)))
+            Bar::new(issue_label(code), *n as f64).link(format!("/admin/catalog?issue={}", url_encode(code)))
         })
         .collect();
     let coverage: Vec<Bar> = report
@@ -196,7 +195,7 @@ async fn catalog_page(
     let total = rows.len();
     let pages = total.div_ceil(ROWS).max(1);
     let page_no = super::search::page_number(params.page.as_deref()).min(pages);
-    let mut base = String::from("/admin?");
+    let mut base = String::from("/admin/catalog?");
     for (k, v) in [("q", params.q.as_deref()), ("category", params.category.as_deref()), ("issue", issue)] {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             let _ = write!(base, "{k}={}&", url_encode(v));
@@ -233,7 +232,7 @@ async fn catalog_page(
         }
         section class="panel" aria-labelledby="table-h" {
             h2 id="table-h" { "Products" }
-            form class="filters" method="get" action="/admin" {
+            form class="filters" method="get" action="/admin/catalog" {
                 label { "Title, handle or SKU" input type="search" name="q" value=(params.q.as_deref().unwrap_or("")); }
                 label {
                     "Category"
@@ -257,7 +256,7 @@ async fn catalog_page(
                 }
                 button class="button" type="submit" { "Filter" }
                 " "
-                a href="/admin" { "Reset" }
+                a href="/admin/catalog" { "Reset" }
             }
             div class="table-wrap" {
                 table {
@@ -282,7 +281,7 @@ async fn catalog_page(
             (pager(&base, "", page_no, pages))
         }
     };
-    Ok(page("Catalog", "/admin", body))
+    Ok(page("Catalog", "/admin/catalog", body))
 }
 
 /// A row of the catalog table: the product and its first issues.

@@ -158,6 +158,42 @@ pub fn svg_line_chart(chart: &LineChart) -> Markup {
     }
 }
 
+/// A small trend line for a figure's tile: one point per period, a gap
+/// where the value does not exist; nothing drawn with fewer than two values.
+pub fn sparkline(title: &str, values: &[Option<f64>]) -> Markup {
+    const SW: f64 = 120.0;
+    const SH: f64 = 28.0;
+    let known: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+    let (Some(lo), Some(hi)) =
+        (known.iter().copied().reduce(f64::min), known.iter().copied().reduce(f64::max))
+    else {
+        return html! {};
+    };
+    if known.len() < 2 {
+        return html! {};
+    }
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let step = SW / (values.len().max(2) - 1) as f64;
+    let mut d = String::new();
+    let mut pen_down = false;
+    for (i, v) in values.iter().enumerate() {
+        match v.filter(|v| v.is_finite()) {
+            Some(v) => {
+                let y = 2.0 + (1.0 - (v - lo) / span) * (SH - 4.0);
+                let _ = write!(d, "{}{:.1} {:.1} ", if pen_down { "L" } else { "M" }, i as f64 * step, y);
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    html! {
+        svg class="spark" viewBox={ "0 0 " (SW) " " (SH) } role="img" xmlns=(SVG_NS) preserveAspectRatio="none" {
+            title { (title) }
+            path d=(d.trim_end()) fill="none" stroke=(COLORS[0]) stroke-width="1.5" stroke-linejoin="round" {}
+        }
+    }
+}
+
 /// One bar of [`svg_bar_chart`].
 #[derive(Clone, Debug, Default)]
 pub struct Bar {
@@ -313,11 +349,13 @@ mod tests {
         assert!(empty.contains("No data yet"));
         let bars = svg_bar_chart(
             "Issues",
-            &[Bar::new("Missing price", 4.0).link("/admin?issue=missing_price")],
+            &[Bar::new("Missing price", 4.0).link("/admin/catalog?issue=missing_price")],
             None,
         )
         .into_string();
-        assert!(bars.contains("width=\"100.00\"") && bars.contains("href=\"/admin?issue=missing_price\""));
+        assert!(
+            bars.contains("width=\"100.00\"") && bars.contains("href=\"/admin/catalog?issue=missing_price\"")
+        );
         let pct = svg_bar_chart("Coverage", &[Bar::new("Metal", 3.0).text("75%")], Some(4.0)).into_string();
         assert!(pct.contains("width=\"75.00\"") && pct.contains(">75%<"));
     }

@@ -29,6 +29,7 @@ pub(crate) mod experiments;
 pub(crate) mod forecast;
 pub(crate) mod recs;
 pub(crate) mod rules;
+pub(crate) mod scorecard;
 pub mod search;
 pub(crate) mod search_admin;
 pub mod storefront;
@@ -189,7 +190,8 @@ fn bare_page(title: &str, body: Markup) -> Markup {
 /// The back-office navigation: `(path, label)`. An engine's page adds its
 /// entry here when it registers its route.
 pub const ADMIN_NAV: &[(&str, &str)] = &[
-    ("/admin", "Catalog"),
+    ("/admin", "Scorecard"),
+    ("/admin/catalog", "Catalog"),
     ("/admin/quality", "Data quality"),
     ("/admin/search", "Search"),
     ("/admin/recommendations", "Recommendations"),

@@ -132,7 +132,7 @@ async fn missing_pages_are_html_404s() {
 async fn catalog_text_is_escaped_everywhere() {
     let evil = "<script>alert('x')</script> Ring";
     let (app, _store, _dir) = app(vec![ring("evil", evil)]);
-    for uri in ["/", "/c/ring", "/p/evil", "/search?q=ring", "/admin", "/admin/quality"] {
+    for uri in ["/", "/c/ring", "/p/evil", "/search?q=ring", "/admin", "/admin/catalog", "/admin/quality"] {
         let (s, _, body) = get(&app, uri).await;
         assert_eq!(s, StatusCode::OK, "{uri}");
         assert!(!body.contains("<script>alert"), "{uri} lets markup through");
@@ -144,7 +144,7 @@ async fn catalog_text_is_escaped_everywhere() {
 #[tokio::test]
 async fn the_back_office_shows_issues_and_placeholders() {
     let (app, store, _dir) = app(vec![ring("halo-ring", "Halo Ring")]);
-    let (s, ct, admin) = get(&app, "/admin").await;
+    let (s, ct, admin) = get(&app, "/admin/catalog").await;
     check_page(s, &ct, &admin);
     assert!(admin.contains("Missing gender") && admin.contains("Attribute coverage"));
     let (s, ct, quality) = get(&app, "/admin/quality?code=missing_gender").await;
@@ -180,7 +180,7 @@ async fn every_count_says_what_it_counts() {
     let mut archived = ring("old-ring", "Old Ring");
     archived.status = model::ProductStatus::Archived;
     let (app, _store, _dir) = app(vec![ring("halo-ring", "Halo Ring"), draft, archived]);
-    let (_, _, admin) = get(&app, "/admin").await;
+    let (_, _, admin) = get(&app, "/admin/catalog").await;
     assert!(admin.contains("products (every status)"), "{admin}");
     let on_sale = admin.split("on sale in the shop").next().unwrap();
     assert!(
@@ -210,7 +210,7 @@ async fn quality_issues_carry_a_severity() {
         QualityIssue { code: "missing_price".into(), message: "no price".into(), line: Some(3), field: None },
     ];
     let (app, _store, _dir) = app(vec![tidy, unpriced]);
-    let (_, _, admin) = get(&app, "/admin").await;
+    let (_, _, admin) = get(&app, "/admin/catalog").await;
     assert!(
         admin.contains("<span class=\"value\">1</span><span class=\"label\">products with issues</span>"),
         "{admin}"
@@ -333,4 +333,102 @@ async fn every_error_on_a_page_is_the_html_error_page() {
             assert_eq!(v["code"], "headers_too_large", "{v}");
         }
     }
+}
+
+fn sale(order: &str, at: i64, customer: &str, sku: &str, qty: i64, price: f64) -> model::OrderLine {
+    model::OrderLine {
+        order_id: order.into(),
+        line_no: 0,
+        ordered_at: at,
+        customer_id: Some(customer.into()),
+        sku: sku.into(),
+        title: None,
+        quantity: qty,
+        unit_price: Some(Money::from_major(price, Currency::USD)),
+        country: Some("US".into()),
+        kind: if qty < 0 { model::LineKind::Return } else { model::LineKind::Sale },
+    }
+}
+
+/// `/admin` opens on the scorecard: an empty store says what to import; a
+/// store with orders, stock and events shows each figure with its formula,
+/// the API answers the same rows (and CSV), and old catalog links still land.
+#[tokio::test]
+async fn the_back_office_opens_on_the_scorecard() {
+    let (empty, _store, _dir) = app(vec![]);
+    let (s, ct, body) = get(&empty, "/admin").await;
+    check_page(s, &ct, &body);
+    assert!(body.contains("data-empty") && body.contains("loupe import orders"), "{body}");
+
+    let (app, store, _dir) = app(vec![ring("halo-ring", "Halo Ring")]);
+    // 2025-03-03 is a Monday: two sales and a return in that week, one sale the week before.
+    let day = |d: i64| 1_740_960_000 + d * 86_400;
+    let lines = vec![
+        sale("A", day(-3), "c1", "halo-ring-6", 1, 500.0),
+        sale("B", day(0), "c1", "halo-ring-6", 2, 500.0),
+        sale("C", day(1), "c2", "halo-ring-7", 1, 520.0),
+        sale("B", day(2), "c1", "halo-ring-6", -1, 500.0),
+    ];
+    let lines: Vec<model::OrderLine> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut l)| {
+            l.line_no = i as u32;
+            l
+        })
+        .collect();
+    store.import_order_lines(lines.into_iter().map(Ok::<_, std::io::Error>)).unwrap();
+    let snapshot = model::InventoryLevel {
+        sku: "halo-ring-6".into(),
+        location: "nj".into(),
+        on_hand: 6,
+        on_order: None,
+        lead_time_days: None,
+        unit_cost: Some(Money::from_major(200.0, Currency::USD)),
+        as_of: Some(day(-10)),
+    };
+    store.import_inventory([Ok::<_, std::io::Error>(snapshot)], day(-10)).unwrap();
+
+    let (s, ct, body) = get(&app, "/admin").await;
+    check_page(s, &ct, &body);
+    assert!(body.contains("data-scorecard"), "{body}");
+    assert!(body.contains("title=\"revenue / orders\""), "AOV's formula on hover: {body}");
+    assert!(body.contains("<td class=\"num\">$1,520</td>"), "the week's revenue (2 x 500 + 520): {body}");
+    assert!(body.contains("<span class=\"value\">$2,020</span>"), "the range's revenue: {body}");
+    assert!(body.contains("No storefront sessions in this range"), "no events, no claim: {body}");
+
+    let (s, _, json) = get(&app, "/v1/scorecard?by=week&from=2025-02-24&to=2025-03-09").await;
+    assert_eq!(s, StatusCode::OK, "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[1]["orders"].as_u64(), rows[1]["units"].as_i64()), (Some(2), Some(3)));
+    assert_eq!(rows[1]["returned_units"], 1);
+    assert_eq!(rows[1]["repeat_rate"], 0.5, "c1 had ordered the week before");
+    assert_eq!(rows[1]["sell_through"], 3.0 / 9.0, "6 on hand at the end");
+    assert!(rows[1]["sessions"].is_null() && rows[1]["first_response_hours"].is_null());
+    assert_eq!(v["definitions"]["aov"], "revenue / orders");
+
+    let (s, ct, csv) =
+        get(&app, "/v1/scorecard.csv?by=week&from=2025-03-03&to=2025-03-09&segment=country").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/csv"));
+    let mut csv_lines = csv.lines();
+    assert!(csv_lines
+        .next()
+        .unwrap()
+        .starts_with("period_start,period_end,segment,currency,sessions,orders,revenue"));
+    assert!(csv_lines.next().unwrap().starts_with("2025-03-03,2025-03-10,US,USD,,2,1520.0,3,"), "{csv}");
+
+    let (s, _, err) = get(&app, "/v1/scorecard?by=fortnight").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(err.contains("invalid_query") && err.contains("fortnight"), "{err}");
+
+    let r = app
+        .clone()
+        .oneshot(Request::get("/admin?issue=missing_gender").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.headers()[header::LOCATION], "/admin/catalog?issue=missing_gender");
 }

@@ -38,11 +38,7 @@ pub struct Args {
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let q = Query::parse(args.from.as_deref(), args.to.as_deref(), Some(&args.by), args.segment.as_deref())?;
     let card: Scorecard = match super::open(data)? {
-        Opened::Local(app) => {
-            let today =
-                chrono::DateTime::from_timestamp(app.clock.now_secs(), 0).unwrap_or_default().date_naive();
-            app::scorecard::scorecard(&app.store, &q, today)?
-        }
+        Opened::Local(app) => app::scorecard::scorecard(&app.store, &q, app.clock.today())?,
         Opened::Server(server) => {
             let mut path = format!("/v1/scorecard?by={}", q.by.as_str());
             for (name, v) in [("from", &args.from), ("to", &args.to), ("segment", &args.segment)] {
