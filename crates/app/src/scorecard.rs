@@ -57,7 +57,7 @@ impl Query {
             Some(s) => Segment::parse(s).ok_or_else(|| {
                 Error::new(
                     Code::InvalidQuery,
-                    format!("segment: {s:?} is not all, category, channel, customer_type or country"),
+                    format!("segment: {s:?} is not all, category, collection, price_band, channel, customer_type or country"),
                 )
             })?,
         };

@@ -92,6 +92,11 @@ pub enum Segment {
     /// The normalized category of the SKU's product (`unknown` when the
     /// catalog does not list the SKU or could not tell).
     Category,
+    /// The collection of the SKU's product (`none` without one).
+    Collection,
+    /// The line's unit price in bands of the brand's currency: `under 100`,
+    /// `100-250`, `250-500`, `500-1000`, `1000-2500`, `2500 and over`.
+    PriceBand,
     /// The sales channel; order lines carry none yet, so every line is `unknown`.
     Channel,
     /// `new` (the customer's first order), `returning`, or `guest` (no customer id).
@@ -105,6 +110,8 @@ impl Segment {
         match s {
             "all" => Some(Segment::All),
             "category" => Some(Segment::Category),
+            "collection" => Some(Segment::Collection),
+            "price_band" => Some(Segment::PriceBand),
             "channel" => Some(Segment::Channel),
             "customer_type" => Some(Segment::CustomerType),
             "country" => Some(Segment::Country),
@@ -116,15 +123,17 @@ impl Segment {
         match self {
             Segment::All => "all",
             Segment::Category => "category",
+            Segment::Collection => "collection",
+            Segment::PriceBand => "price_band",
             Segment::Channel => "channel",
             Segment::CustomerType => "customer_type",
             Segment::Country => "country",
         }
     }
 
-    /// Whether stock belongs to a segment: only a SKU's category says.
+    /// Whether stock belongs to a segment: a SKU's category or collection says.
     fn has_stock(self) -> bool {
-        matches!(self, Segment::All | Segment::Category)
+        matches!(self, Segment::All | Segment::Category | Segment::Collection)
     }
 }
 
@@ -515,9 +524,9 @@ fn period_of(periods: &[Period], d: NaiveDate) -> Option<usize> {
     (i < periods.len() && periods[i].start <= d).then_some(i)
 }
 
-/// Per SKU: its category and whether its product is active.
+/// Per SKU: its category, its collection and whether its product is active.
 struct Skus<'a> {
-    by_sku: HashMap<&'a str, (&'static str, bool)>,
+    by_sku: HashMap<&'a str, (&'static str, &'a str, bool)>,
     catalog_empty: bool,
 }
 
@@ -526,20 +535,35 @@ impl<'a> Skus<'a> {
         let mut by_sku = HashMap::new();
         for p in products {
             let cat = p.category.map_or("unknown", |c| c.as_str());
+            let collection =
+                p.collection.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or("none");
             for v in &p.variants {
-                by_sku.entry(v.sku.as_str()).or_insert((cat, p.status == ProductStatus::Active));
+                by_sku.entry(v.sku.as_str()).or_insert((cat, collection, p.status == ProductStatus::Active));
             }
         }
         Skus { by_sku, catalog_empty: products.is_empty() }
     }
 
     fn category(&self, sku: &str) -> &'static str {
-        self.by_sku.get(sku).map_or("unknown", |&(c, _)| c)
+        self.by_sku.get(sku).map_or("unknown", |&(c, _, _)| c)
+    }
+
+    fn collection(&self, sku: &str) -> &'a str {
+        self.by_sku.get(sku).map_or("none", |&(_, c, _)| c)
     }
 
     fn active(&self, sku: &str) -> bool {
-        self.catalog_empty || self.by_sku.get(sku).is_some_and(|&(_, a)| a)
+        self.catalog_empty || self.by_sku.get(sku).is_some_and(|&(_, _, a)| a)
     }
+}
+
+/// The price bands, in price order, and their upper bounds (major units).
+const PRICE_BANDS: [&str; 6] = ["under 100", "100-250", "250-500", "500-1000", "1000-2500", "2500 and over"];
+const PRICE_BOUNDS: [f64; 5] = [100.0, 250.0, 500.0, 1000.0, 2500.0];
+
+/// The price band of a unit price in major units (see [`Segment::PriceBand`]).
+pub fn price_band(major: f64) -> &'static str {
+    PRICE_BANDS[PRICE_BOUNDS.iter().take_while(|&&b| major >= b).count()]
 }
 
 #[derive(Default)]
@@ -593,8 +617,8 @@ impl<'a> StockReplay<'a> {
         }
     }
 
-    fn read(&self, skus: &Skus, key: impl Fn(&str) -> &'static str) -> HashMap<&'static str, Stock> {
-        let mut out: HashMap<&'static str, Stock> = HashMap::new();
+    fn read<'k>(&self, skus: &Skus, key: impl Fn(&str) -> &'k str) -> HashMap<&'k str, Stock> {
+        let mut out: HashMap<&'k str, Stock> = HashMap::new();
         for (&sku, locs) in &self.levels {
             let units: i64 = locs.values().sum();
             let s = out.entry(key(sku)).or_default();
@@ -632,6 +656,11 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
         match segment {
             Segment::All => "all".into(),
             Segment::Category => skus.category(&l.sku).into(),
+            Segment::Collection => skus.collection(&l.sku).into(),
+            Segment::PriceBand => match l.unit_price.filter(|p| p.currency == currency) {
+                Some(p) => price_band(p.major()).into(),
+                None => "unknown".into(),
+            },
             Segment::Channel => "unknown".into(),
             Segment::CustomerType => match l.customer_id.as_deref() {
                 None => "guest".into(),
@@ -683,13 +712,14 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
 
     // Stock at every boundary, and the costs known at each period's end.
     let mut replay = StockReplay::new(data.inventory, currency);
-    let stock_key = |sku: &str| -> &'static str {
+    let stock_key = |sku: &str| -> &str {
         match segment {
             Segment::Category => skus.category(sku),
+            Segment::Collection => skus.collection(sku),
             _ => "all",
         }
     };
-    let mut stock_at: Vec<HashMap<&'static str, Stock>> = Vec::with_capacity(periods.len() + 1);
+    let mut stock_at: Vec<HashMap<&str, Stock>> = Vec::with_capacity(periods.len() + 1);
     costs_needed.sort_by_key(|(i, _)| *i);
     let mut need = costs_needed.into_iter().peekable();
     let boundaries = periods.iter().map(|p| p.start).chain(std::iter::once(range_end));
@@ -736,6 +766,11 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
         _ => None,
     };
 
+    // Price bands read in price order, not alphabetically.
+    let mut keys: Vec<String> = keys.into_iter().collect();
+    if segment == Segment::PriceBand {
+        keys.sort_by_key(|k| PRICE_BANDS.iter().position(|b| b == k).unwrap_or(PRICE_BANDS.len()));
+    }
     let mut rows = Vec::with_capacity(periods.len() * keys.len());
     for (i, period) in periods.iter().enumerate() {
         for k in &keys {

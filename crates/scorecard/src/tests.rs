@@ -74,6 +74,27 @@ fn event(id: &str, kind: EventKind, when: &str, session: &str) -> Event {
 }
 
 #[test]
+fn price_bands_have_their_lower_bound() {
+    let got: Vec<&str> =
+        [0.0, 99.99, 100.0, 249.0, 250.0, 999.0, 1000.0, 2499.0, 2500.0, 9e9].map(price_band).to_vec();
+    assert_eq!(
+        got,
+        [
+            "under 100",
+            "under 100",
+            "100-250",
+            "100-250",
+            "250-500",
+            "500-1000",
+            "1000-2500",
+            "1000-2500",
+            "2500 and over",
+            "2500 and over"
+        ]
+    );
+}
+
+#[test]
 fn periods_are_whole_weeks_and_months() {
     // 2025-03-05 is a Wednesday.
     let weeks = periods(day("2025-03-05"), day("2025-03-17"), By::Week);
@@ -272,7 +293,7 @@ proptest! {
         let p = periods(day("2025-03-01"), day("2025-04-29"), by);
         let all = compute(&data, &p, Segment::All);
         prop_assert_eq!(all.len(), p.len());
-        for seg in [Segment::Category, Segment::Channel, Segment::CustomerType, Segment::Country] {
+        for seg in [Segment::Category, Segment::Collection, Segment::PriceBand, Segment::Channel, Segment::CustomerType, Segment::Country] {
             let rows = compute(&data, &p, seg);
             for (i, whole) in all.iter().enumerate() {
                 let part: Vec<&Row> = rows.iter().filter(|r| r.period == p[i]).collect();

@@ -36,7 +36,7 @@ pub(crate) fn area() -> Area {
         )
         .query_enum(
             "segment",
-            &["all", "category", "channel", "customer_type", "country"],
+            &["all", "category", "collection", "price_band", "channel", "customer_type", "country"],
             false,
             "Split each period (default all: the whole store).",
         )

@@ -193,7 +193,7 @@ fn body(v: &View, error: Option<&str>) -> Markup {
                 h2 { "By " (segment_label(v.segment)) }
                 nav class="small" aria-label="Segments" {
                     "Split by: "
-                    @for s in [Segment::Category, Segment::CustomerType, Segment::Country, Segment::Channel] {
+                    @for s in [Segment::Category, Segment::Collection, Segment::PriceBand, Segment::CustomerType, Segment::Country, Segment::Channel] {
                         @if s == v.segment {
                             strong { (segment_label(s)) }
                         } @else {
@@ -252,6 +252,8 @@ fn segment_label(s: Segment) -> &'static str {
     match s {
         Segment::All => "whole store",
         Segment::Category => "category",
+        Segment::Collection => "collection",
+        Segment::PriceBand => "price band",
         Segment::Channel => "channel",
         Segment::CustomerType => "new or returning customer",
         Segment::Country => "country",

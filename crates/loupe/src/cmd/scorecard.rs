@@ -27,7 +27,7 @@ pub struct Args {
     /// Period length: `day`, `week` (Monday to Sunday) or `month`.
     #[arg(long, default_value = "week")]
     pub by: String,
-    /// Split each period by `category`, `channel`, `customer_type` or `country` (default: the whole store).
+    /// Split each period by `category`, `collection`, `price_band`, `channel`, `customer_type` or `country` (default: the whole store).
     #[arg(long)]
     pub segment: Option<String>,
     /// Print one JSON object per line instead of a table.
