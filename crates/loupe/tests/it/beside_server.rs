@@ -84,6 +84,27 @@ fn commands_go_through_a_running_server() {
         assert!(rows.iter().any(|r| r["sku"] == "SOL-PT-6"), "{command}: {rows:?}");
     }
 
+    // The scorecard, from the server's copy of the data (read again in the
+    // background after the import: asked until the orders show).
+    let mut orders = 0;
+    for _ in 0..30 {
+        let out = loupe(&data, &["scorecard", "--by", "month", "--json"]);
+        assert!(out.status.success(), "scorecard: {}", stderr(&out));
+        assert!(stderr(&out).contains("through the running server"), "{}", stderr(&out));
+        let rows: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows.len(), 12, "twelve months by default");
+        orders = rows.iter().map(|r| r["orders"].as_u64().unwrap()).sum::<u64>();
+        if orders > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert!(orders > 0, "the imported orders reach the server's scorecard");
+    let out = loupe(&data, &["scorecard", "--segment", "colour"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("segment: \"colour\""), "{}", stderr(&out));
+
     // A broken file is the user's input: exit 1, with the server's message.
     let broken = dir.path().join("broken.csv");
     std::fs::write(&broken, "\u{0}\u{1}not a catalog").unwrap();
