@@ -3,7 +3,7 @@
 //! read from the store for the CLI (`loupe scorecard`), the API
 //! (`GET /v1/scorecard`) and the back-office's first screen.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use model::{InventoryLevel, OrderLine, Product};
 use scorecard::{By, Data, Period, Segment, SessionDay, SessionDays};
 
@@ -41,9 +41,17 @@ impl Query {
     ) -> Result<Query> {
         let date = |name: &str, v: Option<&str>| -> Result<Option<NaiveDate>> {
             v.map(str::trim).filter(|s| !s.is_empty()).map_or(Ok(None), |s| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+                let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                     Error::new(Code::InvalidQuery, format!("{name}: {s:?} is not a date (YYYY-MM-DD)"))
-                })
+                })?;
+                // Far from the calendar's ends, so that a year back or a period on is always a date.
+                if !(1900..=2999).contains(&d.year()) {
+                    return Err(Error::new(
+                        Code::InvalidQuery,
+                        format!("{name}: {s:?} is not between 1900 and 2999"),
+                    ));
+                }
+                Ok(Some(d))
             })
         };
         let by = match by.map(str::trim).filter(|s| !s.is_empty()) {

@@ -9,7 +9,7 @@ use app::wire::scorecard::{Scorecard, ScorecardRow};
 use super::Opened;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Definitions (also in the README and on /admin/scorecard):\n  \
+#[command(after_help = "Definitions (also in the README and on the back-office's first page, /admin):\n  \
 orders: distinct order ids with a line of positive quantity, in the period of ordered_at\n  \
 units: sum of positive quantities; revenue: sum of quantity x unit price over them (gross of returns)\n  \
 aov = revenue / orders; returned_units: absolute quantities of negative lines, dated on their own date\n  \
@@ -104,5 +104,11 @@ fn table(rows: &[ScorecardRow]) -> String {
         "revenue in {}; - where the data to compute a figure does not exist\n",
         rows[0].currency
     ));
+    if rows.iter().all(|r| r.orders == 0 && r.sessions.is_none()) {
+        out.push_str(
+            "No orders or storefront events in this range. Import orders with `loupe import orders FILE` \
+             (or pick another range with --from and --to).\n",
+        );
+    }
     out
 }

@@ -164,6 +164,7 @@ fn a_bad_parameter_is_named() {
             &["scorecard", "--by", "day", "--from", "1900-01-01", "--to", "2025-01-01"][..],
             "more than 520 periods",
         ),
+        (&["scorecard", "--by", "day", "--to", "9999-12-31"][..], "not between 1900 and 2999"),
     ] {
         let out = loupe(&data, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -175,4 +176,6 @@ fn a_bad_parameter_is_named() {
         json_lines(&loupe_ok(&data, &["scorecard", "--json", "--from", "2025-01-06", "--to", "2025-01-19"]));
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r["orders"] == 0 && r["aov"].is_null() && r["sessions"].is_null()));
+    let text = loupe_ok(&data, &["scorecard"]);
+    assert!(text.contains("No orders or storefront events in this range"), "{text}");
 }
