@@ -186,7 +186,16 @@ pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Sc
     let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
         return scorecard_from(&Loaded::default(), q, today);
     };
-    scorecard_from(&Loaded::read(store, first.start, last.end)?, q, today)
+    let mut loaded = if q.segment == Segment::All {
+        Loaded::read(store, first.start, last.end)?
+    } else {
+        // Only the whole store has sessions: an empty range of events.
+        Loaded::read(store, first.start, first.start)?
+    };
+    if q.segment != Segment::All {
+        loaded.sessions = None;
+    }
+    scorecard_from(&loaded, q, today)
 }
 
 /// The same range a year earlier (364 days for days and weeks, so weekdays

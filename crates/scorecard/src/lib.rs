@@ -590,55 +590,110 @@ struct Stock {
     out: u64,
 }
 
-/// Replays the snapshots in time order and reads the stock at each boundary.
+/// Replays the snapshots in time order, keeping each segment's stock up to
+/// date as each snapshot lands, so reading it at a boundary costs one entry
+/// per segment value, not one per SKU.
 struct StockReplay<'a> {
     snapshots: Vec<&'a InventoryLevel>,
     next: usize,
     levels: HashMap<&'a str, HashMap<&'a str, i64>>,
+    /// Per SKU: units over its locations.
+    totals: HashMap<&'a str, i64>,
     costs: HashMap<&'a str, i64>,
+    by_key: HashMap<&'a str, Agg>,
     currency: Currency,
+}
+
+/// A segment's stock, as sums that a SKU's change adjusts.
+#[derive(Clone, Copy, Default)]
+struct Agg {
+    on_hand: i64,
+    at_cost: i64,
+    costed: u64,
+    active: u64,
+    out: u64,
+}
+
+impl Agg {
+    /// Adds (`sign` 1) or removes (-1) one SKU's stock.
+    fn apply(&mut self, units: i64, cost: Option<i64>, active: bool, sign: i64) {
+        self.on_hand += sign * units;
+        if let Some(c) = cost {
+            self.at_cost += sign * units * c;
+            self.costed = self.costed.wrapping_add_signed(sign);
+        }
+        if active {
+            self.active = self.active.wrapping_add_signed(sign);
+            if units <= 0 {
+                self.out = self.out.wrapping_add_signed(sign);
+            }
+        }
+    }
 }
 
 impl<'a> StockReplay<'a> {
     fn new(inventory: &'a [InventoryLevel], currency: Currency) -> StockReplay<'a> {
         let mut snapshots: Vec<&InventoryLevel> = inventory.iter().filter(|l| l.as_of.is_some()).collect();
         snapshots.sort_by_key(|l| l.as_of);
-        StockReplay { snapshots, next: 0, levels: HashMap::new(), costs: HashMap::new(), currency }
+        StockReplay {
+            snapshots,
+            next: 0,
+            levels: HashMap::new(),
+            totals: HashMap::new(),
+            costs: HashMap::new(),
+            by_key: HashMap::new(),
+            currency,
+        }
     }
 
-    /// Applies every snapshot taken before `secs`.
-    fn advance(&mut self, secs: i64) {
-        while let Some(l) = self.snapshots.get(self.next).filter(|l| l.as_of.unwrap_or(i64::MAX) < secs) {
-            self.levels.entry(l.sku.as_str()).or_default().insert(l.location.as_str(), l.on_hand.max(0));
-            if let Some(c) = l.unit_cost.filter(|c| c.currency == self.currency) {
-                self.costs.insert(l.sku.as_str(), c.minor);
-            }
+    /// Applies every snapshot taken before `secs`; `key` names a SKU's
+    /// segment value (`None`: no segment keeps stock).
+    fn advance(&mut self, secs: i64, skus: &Skus, key: Option<&dyn Fn(&str) -> &'a str>) {
+        while let Some(&l) = self.snapshots.get(self.next).filter(|l| l.as_of.unwrap_or(i64::MAX) < secs) {
             self.next += 1;
+            let sku = l.sku.as_str();
+            let active = skus.active(sku);
+            let agg = key.map(|k| k(sku));
+            if let (Some(k), Some(&units)) = (agg, self.totals.get(sku)) {
+                let cost = self.costs.get(sku).copied();
+                self.by_key.entry(k).or_default().apply(units, cost, active, -1);
+            }
+            let locs = self.levels.entry(sku).or_default();
+            locs.insert(l.location.as_str(), l.on_hand.max(0));
+            let units: i64 = locs.values().sum();
+            self.totals.insert(sku, units);
+            if let Some(c) = l.unit_cost.filter(|c| c.currency == self.currency) {
+                self.costs.insert(sku, c.minor);
+            }
+            if let Some(k) = agg {
+                let cost = self.costs.get(sku).copied();
+                self.by_key.entry(k).or_default().apply(units, cost, active, 1);
+            }
         }
     }
 
-    fn read<'k>(&self, skus: &Skus, key: impl Fn(&str) -> &'k str) -> HashMap<&'k str, Stock> {
-        let mut out: HashMap<&'k str, Stock> = HashMap::new();
-        for (&sku, locs) in &self.levels {
-            let units: i64 = locs.values().sum();
-            let s = out.entry(key(sku)).or_default();
-            s.on_hand += units;
-            if let Some(&c) = self.costs.get(sku) {
-                s.at_cost += units * c;
-                s.costed = true;
-            }
-            if skus.active(sku) {
-                s.active += 1;
-                s.out += u64::from(units <= 0);
-            }
-        }
-        out
+    fn read(&self) -> HashMap<&'a str, Stock> {
+        self.by_key
+            .iter()
+            .map(|(&k, a)| {
+                (
+                    k,
+                    Stock {
+                        on_hand: a.on_hand,
+                        at_cost: a.at_cost,
+                        costed: a.costed > 0,
+                        active: a.active,
+                        out: a.out,
+                    },
+                )
+            })
+            .collect()
     }
 }
 
 /// The scorecard rows for `periods` (sorted, contiguous), one per period and
 /// segment value, sorted by period then segment.
-pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
+pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec<Row> {
     let currency = main_currency(data.lines);
     let skus = Skus::new(data.products);
     let Some(first) = periods.first() else { return Vec::new() };
@@ -712,20 +767,22 @@ pub fn compute(data: &Data, periods: &[Period], segment: Segment) -> Vec<Row> {
 
     // Stock at every boundary, and the costs known at each period's end.
     let mut replay = StockReplay::new(data.inventory, currency);
-    let stock_key = |sku: &str| -> &str {
-        match segment {
-            Segment::Category => skus.category(sku),
-            Segment::Collection => skus.collection(sku),
-            _ => "all",
-        }
+    let by_category = |sku: &str| -> &'a str { skus.category(sku) };
+    let by_collection = |sku: &str| -> &'a str { skus.collection(sku) };
+    let whole = |_: &str| -> &'a str { "all" };
+    let stock_key: Option<&dyn Fn(&str) -> &'a str> = match segment {
+        Segment::All => Some(&whole),
+        Segment::Category => Some(&by_category),
+        Segment::Collection => Some(&by_collection),
+        _ => None,
     };
     let mut stock_at: Vec<HashMap<&str, Stock>> = Vec::with_capacity(periods.len() + 1);
     costs_needed.sort_by_key(|(i, _)| *i);
     let mut need = costs_needed.into_iter().peekable();
     let boundaries = periods.iter().map(|p| p.start).chain(std::iter::once(range_end));
     for (b, day) in boundaries.enumerate() {
-        replay.advance(secs_of(day));
-        stock_at.push(if segment.has_stock() { replay.read(&skus, stock_key) } else { HashMap::new() });
+        replay.advance(secs_of(day), &skus, stock_key);
+        stock_at.push(replay.read());
         if b == 0 {
             continue;
         }
