@@ -283,6 +283,7 @@ def main():
                 "conversion_rate": ratio(float(sessions[i][1]), float(sessions[i][0])) if sessions else None,
                 "returned_units": c["ret_units"], "returned_value": c["ret_value"] / 100,
                 "return_rate": ratio(float(c["ret_units"]), float(units)),
+                "return_value_rate": ratio(float(c["ret_value"]), float(c["revenue"])),
                 "sell_through": ratio(float(units), float(units + on_hand)) if end else None,
                 "inventory_turnover": ratio(float(cogs), avg) if cogs is not None and avg is not None else None,
                 "gmroi": ratio(float(c["costed_rev"] - cogs), avg) if cogs is not None and avg is not None else None,

@@ -307,6 +307,10 @@ impl Row {
         Row::ratio(self.returned_units as f64, self.units as f64)
     }
 
+    pub fn return_value_rate(&self) -> Option<f64> {
+        Row::ratio(self.returned_value_minor as f64, self.revenue_minor as f64)
+    }
+
     pub fn sell_through(&self) -> Option<f64> {
         let end = self.on_hand_end?;
         Row::ratio(self.units as f64, (self.units + end) as f64)
@@ -358,6 +362,7 @@ pub enum Metric {
     UnitsPerOrder,
     ReturnedUnits,
     ReturnRate,
+    ReturnValueRate,
     SellThrough,
     InventoryTurnover,
     Gmroi,
@@ -369,7 +374,7 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 17] = [
+    pub const ALL: [Metric; 18] = [
         Metric::Sessions,
         Metric::ConversionRate,
         Metric::Orders,
@@ -379,6 +384,7 @@ impl Metric {
         Metric::UnitsPerOrder,
         Metric::ReturnedUnits,
         Metric::ReturnRate,
+        Metric::ReturnValueRate,
         Metric::SellThrough,
         Metric::InventoryTurnover,
         Metric::Gmroi,
@@ -400,6 +406,7 @@ impl Metric {
             Metric::UnitsPerOrder => "units_per_order",
             Metric::ReturnedUnits => "returned_units",
             Metric::ReturnRate => "return_rate",
+            Metric::ReturnValueRate => "return_value_rate",
             Metric::SellThrough => "sell_through",
             Metric::InventoryTurnover => "inventory_turnover",
             Metric::Gmroi => "gmroi",
@@ -422,6 +429,7 @@ impl Metric {
             Metric::UnitsPerOrder => "Units per order",
             Metric::ReturnedUnits => "Returned units",
             Metric::ReturnRate => "Return rate",
+            Metric::ReturnValueRate => "Return rate by value",
             Metric::SellThrough => "Sell-through",
             Metric::InventoryTurnover => "Inventory turnover",
             Metric::Gmroi => "GMROI",
@@ -447,6 +455,7 @@ impl Metric {
                 "sum of the absolute quantities of lines of negative quantity (returns and cancellations), dated on their own date"
             }
             Metric::ReturnRate => "returned units / units of the same period",
+            Metric::ReturnValueRate => "value of the returned lines at unit price / revenue of the same period",
             Metric::SellThrough => "units sold / (units sold + units on hand at the period's end)",
             Metric::InventoryTurnover => {
                 "cost of goods sold / average inventory at cost (mean of the period's start and end), for the period, not annualised"
@@ -472,6 +481,7 @@ impl Metric {
             Metric::UnitsPerOrder => row.units_per_order(),
             Metric::ReturnedUnits => Some(row.returned_units as f64),
             Metric::ReturnRate => row.return_rate(),
+            Metric::ReturnValueRate => row.return_value_rate(),
             Metric::SellThrough => row.sell_through(),
             Metric::InventoryTurnover => row.inventory_turnover(),
             Metric::Gmroi => row.gmroi(),
@@ -487,6 +497,7 @@ impl Metric {
         match self {
             Metric::ReturnedUnits
             | Metric::ReturnRate
+            | Metric::ReturnValueRate
             | Metric::StockoutRate
             | Metric::FirstResponseHours
             | Metric::ResolutionHours => Some(false),

@@ -23,6 +23,8 @@ pub struct ScorecardRow {
     /// The returned lines at their unit price (the return rate by value is this / revenue).
     pub returned_value: f64,
     pub return_rate: Option<f64>,
+    /// returned_value / revenue.
+    pub return_value_rate: Option<f64>,
     pub sell_through: Option<f64>,
     pub inventory_turnover: Option<f64>,
     pub gmroi: Option<f64>,
@@ -50,6 +52,7 @@ impl From<&scorecard::Row> for ScorecardRow {
             returned_units: r.returned_units,
             returned_value: r.returned_value(),
             return_rate: r.return_rate(),
+            return_value_rate: r.return_value_rate(),
             sell_through: r.sell_through(),
             inventory_turnover: r.inventory_turnover(),
             gmroi: r.gmroi(),

@@ -90,7 +90,7 @@ fn row_schema() -> serde_json::Value {
             "sessions": maybe("integer"), "orders": {"type": "integer"}, "revenue": {"type": "number"},
             "units": {"type": "integer"}, "aov": maybe("number"), "units_per_order": maybe("number"),
             "conversion_rate": maybe("number"), "returned_units": {"type": "integer"},
-            "returned_value": {"type": "number"}, "return_rate": maybe("number"),
+            "returned_value": {"type": "number"}, "return_rate": maybe("number"), "return_value_rate": maybe("number"),
             "sell_through": maybe("number"), "inventory_turnover": maybe("number"), "gmroi": maybe("number"),
             "weeks_of_supply": maybe("number"), "stockout_rate": maybe("number"),
             "first_response_hours": maybe("number"), "resolution_hours": maybe("number"),
@@ -122,7 +122,7 @@ async fn scorecard(
 }
 
 /// The CSV columns, in the contract's order.
-pub(crate) const CSV_COLUMNS: [&str; 22] = [
+pub(crate) const CSV_COLUMNS: [&str; 23] = [
     "period_start",
     "period_end",
     "segment",
@@ -137,6 +137,7 @@ pub(crate) const CSV_COLUMNS: [&str; 22] = [
     "returned_units",
     "returned_value",
     "return_rate",
+    "return_value_rate",
     "sell_through",
     "inventory_turnover",
     "gmroi",

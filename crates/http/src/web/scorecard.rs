@@ -40,7 +40,7 @@ struct Params {
 }
 
 /// The tiles, in reading order.
-const TILES: [Metric; 15] = [
+const TILES: [Metric; 16] = [
     Metric::Revenue,
     Metric::Orders,
     Metric::Aov,
@@ -49,6 +49,7 @@ const TILES: [Metric; 15] = [
     Metric::Units,
     Metric::UnitsPerOrder,
     Metric::ReturnRate,
+    Metric::ReturnValueRate,
     Metric::RepeatRate,
     Metric::SellThrough,
     Metric::StockoutRate,
@@ -266,6 +267,7 @@ fn is_rate(m: Metric) -> bool {
         m,
         Metric::ConversionRate
             | Metric::ReturnRate
+            | Metric::ReturnValueRate
             | Metric::SellThrough
             | Metric::StockoutRate
             | Metric::RepeatRate

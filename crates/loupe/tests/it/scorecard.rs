@@ -57,7 +57,7 @@ fn assert_agree(what: &str, loupe_rows: &[Value], hand_rows: &[Value]) {
     assert_eq!(loupe_rows.len(), hand_rows.len(), "{what}: row counts");
     assert!(!loupe_rows.is_empty(), "{what}: no rows");
     for (l, h) in loupe_rows.iter().zip(hand_rows) {
-        for f in FIELDS.iter().chain(&["period_end", "returned_value"]) {
+        for f in FIELDS.iter().chain(&["period_end", "returned_value", "return_value_rate"]) {
             assert_eq!(l[f], h[f], "{what}: {f} of {} {}", l["period_start"], l["segment"]);
         }
     }
