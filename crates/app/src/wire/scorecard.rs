@@ -74,3 +74,18 @@ pub struct Scorecard {
     /// Metric name to its formula, as the README writes it.
     pub definitions: std::collections::BTreeMap<String, String>,
 }
+
+#[cfg(test)]
+mod tests {
+    /// Regression: the CLI beside a server parses the server's JSON and
+    /// prints it again; without serde_json's exact float parsing a ratio came
+    /// back one unit in the last place off (1/11 as 0.09090909090909093).
+    #[test]
+    fn figures_survive_a_trip_through_json() {
+        for x in [1.0f64 / 11.0, 0.09574468085106383, 191.98701298701297, 5.7356915174086244e-05, 1.0 / 3.0] {
+            let text = serde_json::to_string(&x).unwrap();
+            let back: f64 = serde_json::from_str(&text).unwrap();
+            assert_eq!(back.to_bits(), x.to_bits(), "{text}");
+        }
+    }
+}
