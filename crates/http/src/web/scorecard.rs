@@ -191,7 +191,10 @@ fn body(v: &View, error: Option<&str>) -> Markup {
                 (contribution(v))
             }
             section class="panel" data-segments {
-                h2 { "By " (segment_label(v.segment)) }
+                h2 {
+                    "By " (segment_label(v.segment))
+                    @if v.segment == Segment::PriceBand { " (unit price, " (v.now.currency.as_str()) ")" }
+                }
                 nav class="small" aria-label="Segments" {
                     "Split by: "
                     @for s in [Segment::Category, Segment::Collection, Segment::PriceBand, Segment::CustomerType, Segment::Country, Segment::Channel] {
@@ -408,26 +411,29 @@ fn contribution(v: &View) -> Markup {
 }
 
 fn segment_table(v: &View) -> Markup {
-    let cols = [
+    let mut cols = vec![
         Metric::Orders,
         Metric::Revenue,
         Metric::Units,
         Metric::Aov,
         Metric::ReturnRate,
+        Metric::ReturnValueRate,
         Metric::RepeatRate,
-        Metric::SellThrough,
-        Metric::StockoutRate,
     ];
+    // Stock belongs to a product's category or collection, not to a price, a customer or a country.
+    if matches!(v.segment, Segment::Category | Segment::Collection) {
+        cols.extend([Metric::SellThrough, Metric::StockoutRate, Metric::WeeksOfSupply]);
+    }
     html! {
         @if v.segments.is_empty() {
             p class="muted" { "Nothing in this range." }
         } @else {
             div class="table-wrap" {
                 table {
-                    thead { tr { th { (segment_label(v.segment)) } @for m in cols { th class="num" title=(m.formula()) { (m.label()) } } } }
+                    thead { tr { th { (segment_label(v.segment)) } @for m in &cols { th class="num" title=(m.formula()) { (m.label()) } } } }
                     tbody {
                         @for r in &v.segments {
-                            tr { td { (super::label(&r.segment)) } @for m in cols { td class="num" { (show(m, r)) } } }
+                            tr { td class="seg" { (super::label(&r.segment)) } @for m in &cols { td class="num" { (show(*m, r)) } } }
                         }
                     }
                 }
