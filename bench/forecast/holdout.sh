@@ -8,7 +8,7 @@
 #
 #   bench/forecast/holdout.sh [rees46|retail|all]
 #
-# LOUPE (default target/debug/loupe, else target/release/loupe), PY (default
+# LOUPE (default target/release/loupe when built, else target/debug/loupe), PY (default
 # /tmp/sf-venv/bin/python, a venv with statsforecast), DATASETS (default
 # ../shared/datasets) and OUT (default a new temporary directory) override.
 set -euo pipefail

@@ -43,7 +43,9 @@ pub struct Args {
     /// Days of synthetic history.
     #[arg(long, default_value_t = 1095)]
     pub days: usize,
-    /// Write the scored series (variant and total) as `unique_id,ds,y` CSV.
+    /// Write the scored series (variant and total) as `unique_id,ds,y` CSV; with a
+    /// holdout, each window's training series and actuals as `window,part,unique_id,ds,y`
+    /// and `NAME.groups.csv` beside it (see `bench/forecast/holdout_bench.py`).
     #[arg(long)]
     pub export_csv: Option<PathBuf>,
     /// Score against true unconstrained demand from this CSV (`date, sku,
