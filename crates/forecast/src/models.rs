@@ -206,6 +206,55 @@ impl State for Holt {
     }
 }
 
+/// The Theta method (Assimakopoulos and Nikolopoulos), in Hyndman and
+/// Billah's form: simple exponential smoothing plus a drift of half the
+/// slope of the least-squares line through the history. Unlike the damped
+/// Holt it keeps following a trend across the whole horizon, which is what a
+/// ramp into a season needs.
+pub(crate) struct Theta {
+    alpha: f64,
+    level: Option<f64>,
+    n: f64,
+    st: f64,
+    sz: f64,
+    stt: f64,
+    stz: f64,
+}
+
+impl Theta {
+    pub fn new(alpha: f64) -> Self {
+        Theta { alpha, level: None, n: 0.0, st: 0.0, sz: 0.0, stt: 0.0, stz: 0.0 }
+    }
+
+    fn drift(&self) -> f64 {
+        let d = self.n * self.stt - self.st * self.st;
+        if self.n < 3.0 || d.abs() < 1e-12 {
+            return 0.0;
+        }
+        0.5 * (self.n * self.stz - self.st * self.sz) / d
+    }
+}
+
+impl State for Theta {
+    fn update(&mut self, t: usize, z: f64) {
+        let tf = t as f64;
+        self.n += 1.0;
+        self.st += tf;
+        self.sz += z;
+        self.stt += tf * tf;
+        self.stz += tf * z;
+        self.level = Some(match self.level {
+            None => z,
+            Some(l) => l + self.alpha * (z - l),
+        });
+    }
+    fn predict(&self, _t: usize, j: usize) -> f64 {
+        let a = self.alpha;
+        let carry = (1.0 - (1.0 - a).powf(self.n)) / a;
+        self.level.unwrap_or(0.0) + self.drift() * (j as f64 - 1.0 + carry)
+    }
+}
+
 /// Holt-Winters with a damped trend and an additive or multiplicative
 /// season of length `m`, initialised from the first season seen.
 pub(crate) struct HoltWinters {
@@ -411,6 +460,22 @@ mod tests {
         let mut out = Output::default();
         run(s, y, &ok, &plan, &mut out);
         out
+    }
+
+    #[test]
+    fn theta_keeps_following_a_trend_at_half_its_slope() {
+        // y = 10 + 2t: the drift is half the slope, on every step ahead.
+        let y: Vec<f64> = (0..40).map(|t| 10.0 + 2.0 * t as f64).collect();
+        let out = go(Theta::new(0.5), &y, 6);
+        for w in out.fc.windows(2) {
+            assert!((w[1] - w[0] - 1.0).abs() < 1e-9, "{:?}", out.fc);
+        }
+        // SES alone lags below the last value; Theta starts above SES.
+        let ses = go(Ses::new(0.5), &y, 6);
+        assert!(ses.fc[0] < y[39] && out.fc[0] > ses.fc[0], "{:?} {:?}", ses.fc, out.fc);
+        // A flat series has no drift.
+        let flat = go(Theta::new(0.3), &[5.0; 30], 4);
+        assert!(flat.fc.iter().all(|&f| (f - 5.0).abs() < 1e-9), "{:?}", flat.fc);
     }
 
     #[track_caller]

@@ -5,7 +5,7 @@
 //! on the rolling-origin backtest), then tries the mean of the best three.
 
 use crate::models::{
-    self, Croston, Holt, HoltWinters, HwParams, Naive, Output, Plan, SeasonalNaive, Ses, State, Tsb,
+    self, Croston, Holt, HoltWinters, HwParams, Naive, Output, Plan, SeasonalNaive, Ses, State, Theta, Tsb,
 };
 
 use super::{ok_at_slice, ModelKind, Scratch};
@@ -14,6 +14,7 @@ const SES_ALPHAS: [f64; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
 const HOLT_PARAMS: [(f64, f64); 4] = [(0.1, 0.05), (0.3, 0.05), (0.3, 0.2), (0.6, 0.1)];
 /// Holt-Winters (alpha, gamma); beta and phi are fixed.
 const HW_PARAMS: [(f64, f64); 4] = [(0.1, 0.1), (0.3, 0.1), (0.1, 0.3), (0.3, 0.3)];
+const THETA_ALPHAS: [f64; 4] = [0.1, 0.2, 0.3, 0.5];
 const CROSTON_ALPHAS: [f64; 3] = [0.05, 0.1, 0.2];
 const TSB_PARAMS: [(f64, f64); 6] =
     [(0.1, 0.02), (0.1, 0.05), (0.1, 0.1), (0.2, 0.05), (0.2, 0.2), (0.3, 0.3)];
@@ -80,6 +81,18 @@ const CANDIDATES: &[Candidate] = &[
         run: |c, kind, plan, _| c.family(kind, plan, holt()),
     },
     Candidate {
+        kind: ModelKind::CalendarTheta,
+        on_calendar: true,
+        applies: |s| s.calendar && !s.intermittent && s.n >= 2 * s.h,
+        run: |c, kind, plan, _| c.family(kind, plan, theta()),
+    },
+    Candidate {
+        kind: ModelKind::Theta,
+        on_calendar: false,
+        applies: |s| !s.intermittent && s.n >= 2 * s.h,
+        run: |c, kind, plan, _| c.family(kind, plan, theta()),
+    },
+    Candidate {
         kind: ModelKind::HoltWintersAdditive,
         on_calendar: false,
         applies: |s| !s.intermittent && s.n >= 2 * s.m + s.h && s.m > 1,
@@ -131,6 +144,10 @@ fn ses() -> impl Iterator<Item = (String, Ses)> {
 
 fn holt() -> impl Iterator<Item = (String, Holt)> {
     HOLT_PARAMS.iter().map(|&(a, b)| (format!("alpha={a} beta={b} phi=0.9"), Holt::new(a, b, 0.9)))
+}
+
+fn theta() -> impl Iterator<Item = (String, Theta)> {
+    THETA_ALPHAS.iter().map(|&a| (format!("alpha={a} drift=slope/2"), Theta::new(a)))
 }
 
 fn holt_winters(m: usize, multiplicative: bool) -> impl Iterator<Item = (String, HoltWinters)> {

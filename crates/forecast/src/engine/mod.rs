@@ -32,6 +32,10 @@ pub enum ModelKind {
     CalendarHolt,
     /// TSB on calendar-adjusted values.
     CalendarTsb,
+    /// Theta (SES with half the least-squares slope as drift).
+    Theta,
+    /// Theta on calendar-adjusted values.
+    CalendarTheta,
     /// The mean of the three best candidates on the backtest.
     Combination,
 }
@@ -52,12 +56,20 @@ impl ModelKind {
             ModelKind::CalendarSes => "calendar_ses",
             ModelKind::CalendarHolt => "calendar_holt",
             ModelKind::CalendarTsb => "calendar_tsb",
+            ModelKind::Theta => "theta",
+            ModelKind::CalendarTheta => "calendar_theta",
             ModelKind::Combination => "combination",
         }
     }
 
     pub fn uses_calendar(self) -> bool {
-        matches!(self, ModelKind::CalendarSes | ModelKind::CalendarHolt | ModelKind::CalendarTsb)
+        matches!(
+            self,
+            ModelKind::CalendarSes
+                | ModelKind::CalendarHolt
+                | ModelKind::CalendarTsb
+                | ModelKind::CalendarTheta
+        )
     }
 }
 

@@ -53,8 +53,10 @@ fn series(rng: &mut Lcg, shape: usize, n: usize) -> Vec<f64> {
 }
 
 // The value was taken before `fit_series` was rewritten around a table of
-// candidate models; a change here means the forecasts changed.
-const FITS_HASH: u64 = 0x9b3b_ac5c_9e5c_348e;
+// candidate models, and taken again when the Theta candidates joined the
+// contest (issue 13: trending series may now choose them); a change here
+// means the forecasts changed.
+const FITS_HASH: u64 = 0xc681_e7eb_b2c1_6eb3;
 
 #[test]
 fn fitted_series_are_unchanged() {
