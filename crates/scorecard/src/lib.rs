@@ -738,8 +738,7 @@ pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec
                 .as_deref()
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
-                .unwrap_or("unknown")
-                .to_uppercase(),
+                .map_or_else(|| "unknown".to_string(), str::to_uppercase),
         }
     };
 

@@ -189,6 +189,12 @@ fn stock_is_read_from_the_last_snapshot_before_the_instant() {
     // Country has no stock: its stock metrics are absent.
     let by_country = compute(&data, &p, Segment::Country);
     assert_eq!((by_country[0].segment.as_str(), by_country[0].on_hand_end), ("US", None));
+    // A line without a country is `unknown`, as the README says (not `UNKNOWN`).
+    let mut lines = lines;
+    lines[0].country = None;
+    let data = Data { lines: &lines, inventory: &inventory, sessions: None, products: &products };
+    let names: Vec<String> = compute(&data, &p, Segment::Country).into_iter().map(|r| r.segment).collect();
+    assert_eq!(names, ["US", "unknown"]);
 }
 
 #[test]
