@@ -24,13 +24,15 @@
 //! `rank` blends them per context and applies the rules (purchasable only,
 //! nothing already bought unless repeatable, price band, gender, diversity).
 //! `gift` parses a free-text gift brief. `eval` measures all of it on a
-//! temporal split of orders.
+//! temporal split of orders; `holdout` tunes the blend on a validation window
+//! and scores a final holdout once, beside simple baselines.
 
 mod als;
 mod content;
 mod cooc;
 pub mod eval;
 mod gift;
+pub mod holdout;
 mod items;
 mod knn;
 mod profile;
