@@ -18,6 +18,7 @@ mod mapping;
 pub mod normalize;
 mod orders;
 mod quality;
+mod realign;
 mod records;
 mod vocab;
 

@@ -12,6 +12,7 @@ use model::{Currency, LineKind, Money, OrderLine, QualityIssue};
 use crate::catalog::fields::{parse_int, slug};
 use crate::catalog::{Prefixed, Source};
 use crate::mapping::{header_list, norm_column, Columns, Mapping, Target};
+use crate::realign::{Outcome, Realigner};
 use crate::records::Skipped;
 use crate::{Error, Result};
 
@@ -108,6 +109,8 @@ pub struct OrdersReader<R: Read> {
     skipped: Skipped,
     rows_read: u64,
     done: bool,
+    /// Rows shorter than the header are realigned or reported here.
+    realigner: Realigner,
 }
 
 /// Starts reading an orders file. Fails at once when no column can serve as
@@ -117,7 +120,8 @@ pub fn read_orders<R: Read>(
     mapping: &Mapping,
     default_currency: Currency,
 ) -> Result<OrdersReader<R>> {
-    let source = Source::delimited(Prefixed::new(reader), None)?;
+    let mut source = Source::delimited(Prefixed::new(reader), None)?;
+    source.keep_short_rows();
     let header = source.header().cloned().unwrap_or_default();
     let cols = Columns::resolve_with(&header, mapping, &TARGETS, 1, true, synonyms)?;
     for (target, what) in [
@@ -148,9 +152,14 @@ pub fn read_orders<R: Read>(
     for (name, message) in crate::mapping::duplicate_columns(&header, &cols, "the others are not read") {
         skipped.push_code("duplicate_column", 1, Some(&name), message);
     }
+    let cancelled_at = find("cancelled at");
+    let financial_status = find("financial status");
+    let used: Vec<usize> =
+        cols.by_target.iter().map(|(_, i)| *i).chain(cancelled_at).chain(financial_status).collect();
     Ok(OrdersReader {
-        cancelled_at: find("cancelled at"),
-        financial_status: find("financial status"),
+        realigner: Realigner::new(&header, &used),
+        cancelled_at,
+        financial_status,
         source,
         cols,
         currency: default_currency,
@@ -335,6 +344,9 @@ impl<R: Read> Iterator for OrdersReader<R> {
                 Ok(Some(row)) => row,
                 Ok(None) => {
                     self.done = true;
+                    if let Some((line, message)) = self.realigner.summary() {
+                        self.skipped.push_code("realigned_rows", line, None, message);
+                    }
                     continue;
                 }
                 Err(e) => {
@@ -345,7 +357,22 @@ impl<R: Read> Iterator for OrdersReader<R> {
             if row.values.iter().all(|v| v.trim().is_empty()) {
                 continue;
             }
-            if let Err((field, message)) = self.convert(row.line, &row.values) {
+            let values = if row.values.len() < row.names.len() {
+                // A row missing fields: put them back where that is
+                // unambiguous, else report it; never read a value under
+                // another column's name.
+                match self.realigner.realign(row.line, &row.values) {
+                    Outcome::Realigned(values) => values,
+                    Outcome::Unreadable(message) => {
+                        self.skipped.push(row.line, None, message);
+                        continue;
+                    }
+                }
+            } else {
+                self.realigner.learn(&row.values);
+                row.values
+            };
+            if let Err((field, message)) = self.convert(row.line, &values) {
                 self.skipped.push(row.line, field, message);
             }
         }

@@ -12,6 +12,8 @@
 //!   weekly, reconciled by [`reconcile`], each series with its `why`.
 //! - [`backtest`]: rolling-origin evaluation (WAPE, MASE, RMSSE, bias,
 //!   coverage per level and demand class).
+//! - [`holdout`]: a final window scored once, forecast from the history
+//!   before it (and a validation window just before that, for tuning).
 //! - [`inventory`] and [`slow`]: replenishment suggestions and slow movers.
 
 // Time-series code indexes several parallel arrays by the same period;
@@ -23,6 +25,7 @@ pub mod calendar;
 pub mod dist;
 pub mod engine;
 pub mod history;
+pub mod holdout;
 pub mod inventory;
 mod models;
 pub mod pipeline;
@@ -34,6 +37,7 @@ pub use backtest::{evaluate, evaluate_against, period_histories, truncate, Evalu
 pub use calendar::{first_forecast_period, week_start, CalendarEffects};
 pub use engine::{classify, fit_series, DemandClass, ModelKind, Scratch, SeriesContext, SeriesFit};
 pub use history::{build_demand, build_demand_iter, demand_event_window, Demand, VariantHistory};
+pub use holdout::{holdout, HoldoutError, HoldoutRun, Point, Score, Window};
 pub use inventory::{replenish, weeks_of_supply, ReplenishConfig, Suggestion, MIN_WEEKLY_DEMAND};
 pub use pipeline::{forecast, ForecastConfig, ForecastSet, SeriesForecast};
 pub use slow::{slow_movers, SlowConfig, SlowMover};

@@ -30,8 +30,19 @@ pub(crate) enum RowNext {
 }
 
 pub(crate) enum Source<R: Read> {
-    Delimited { rec: RecordReader<R>, header: Arc<Vec<String>>, warning: Option<(u64, String)> },
-    Jsonl { rec: RecordReader<R>, pending: Vec<Row> },
+    /// `keep_short`: a row with fewer fields than the header is returned as
+    /// it is (shorter `values`) for the reader to realign or report, instead
+    /// of being padded or skipped here.
+    Delimited {
+        rec: RecordReader<R>,
+        header: Arc<Vec<String>>,
+        warning: Option<(u64, String)>,
+        keep_short: bool,
+    },
+    Jsonl {
+        rec: RecordReader<R>,
+        pending: Vec<Row>,
+    },
     Xml(Box<XmlSource<R>>),
 }
 
@@ -54,7 +65,15 @@ impl<R: Read> Source<R> {
         let header: Vec<String> =
             header.into_iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
         rec.set_width(header.len());
-        Ok(Source::Delimited { rec, header: Arc::new(header), warning: None })
+        Ok(Source::Delimited { rec, header: Arc::new(header), warning: None, keep_short: false })
+    }
+
+    /// Rows with fewer fields than the header come back unpadded (see
+    /// `keep_short`); a reader that knows its columns decides what they are.
+    pub(crate) fn keep_short_rows(&mut self) {
+        if let Source::Delimited { keep_short, .. } = self {
+            *keep_short = true;
+        }
     }
 
     pub(crate) fn jsonl(reader: R) -> Source<R> {
@@ -119,8 +138,15 @@ impl<R: Read> Source<R> {
 
     pub(crate) fn next(&mut self) -> Result<RowNext> {
         match self {
-            Source::Delimited { rec, header, warning } => match rec.next()? {
+            Source::Delimited { rec, header, warning, keep_short } => match rec.next()? {
                 Next::Record(mut r) => {
+                    if *keep_short && r.fields.len() < header.len() && !r.fields.is_empty() {
+                        return Ok(RowNext::Row(Row {
+                            line: r.line,
+                            names: header.clone(),
+                            values: r.fields,
+                        }));
+                    }
                     if r.fields.len() < header.len() && r.fields.len() * 2 >= header.len() {
                         // Trailing columns missing (a cut-off line): keep
                         // what is there, leave the rest empty, and say so.

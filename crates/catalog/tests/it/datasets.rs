@@ -232,3 +232,33 @@ fn online_retail_orders() {
     // Negative quantities outside C invoices (stock adjustments) are returns.
     assert!(returns < 2_000, "{returns}");
 }
+
+/// Regression (issue 13): the REES46 orders file's 2,239 rows without
+/// `category_id,category_code` were padded at the end, so each lost its price
+/// (read from the empty gender column) and its customer (read from the colour).
+#[test]
+fn rees46_orders_keep_prices_and_customers_on_short_rows() {
+    let Some(bytes) = dataset("rees46-jewelry-orders-2018-12-to-2021-08.csv") else { return };
+    let m = map(&["ordered_at=event_time", "unit_price=price_usd"]);
+    let mut r = catalog::read_orders(&bytes[..], &m, Currency::USD).expect("header");
+    let (mut n, mut priced, mut max_price) = (0usize, 0usize, 0i64);
+    for line in r.by_ref() {
+        let l = line.expect("no fatal error");
+        n += 1;
+        if let Some(p) = l.unit_price {
+            priced += 1;
+            max_price = max_price.max(p.minor);
+        }
+    }
+    assert_eq!(n, 75_338, "every row read");
+    assert_eq!(r.skipped_total(), 0, "{:?}", r.skipped());
+    // No id (19 digits) read as a price: every line is under $100,000
+    // (in cents).
+    assert!(max_price < 10_000_000, "{max_price}");
+    assert_eq!(priced, n);
+    let issues: Vec<&str> = r.skipped().iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(issues, ["realigned_rows"]);
+    let m = &r.skipped()[0].message;
+    assert!(m.starts_with("line 448: 2239 rows had fewer fields"), "{m}");
+    assert!(m.contains("category_id, category_code (columns"), "{m}");
+}

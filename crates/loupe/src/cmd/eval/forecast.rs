@@ -5,6 +5,16 @@
 //! `--export-csv FILE` writes the very series that were scored (variant and
 //! total, in periods, `unique_id,ds,y`) so that `bench/forecast/
 //! statsforecast_bench.py` runs its models on identical data and origins.
+//!
+//! `--holdout-from DATE --holdout-weeks N` is the final-holdout mode of issue
+//! 13: the history is cut before the window, Loupe forecasts it from what
+//! came before (its model choice backtests only inside that history), and the
+//! window is scored once; a validation window of the same shape just before
+//! it is scored too, for tuning. `--export-csv` then writes both windows'
+//! training series and actuals, and `bench/forecast/holdout_bench.py` fits
+//! the statsforecast baselines on exactly those.
+
+mod holdout;
 
 use crate::out::outln;
 use std::fmt::Write as _;
@@ -44,6 +54,24 @@ pub struct Args {
     /// Also score the forecasts before reconciliation.
     #[arg(long)]
     pub compare_unreconciled: bool,
+    /// Final holdout: hold out the periods from DATE (YYYY-MM-DD; with weeks,
+    /// from the Monday of DATE's week), forecast them from the history before
+    /// only, and score them once. A validation window just before it is
+    /// scored the same way; tune on that one. Without DATE, --holdout-weeks
+    /// holds out the last whole periods of the history.
+    #[arg(long, value_name = "DATE")]
+    pub holdout_from: Option<String>,
+    /// Periods held out (weeks with --freq week). Implies holdout mode.
+    #[arg(long, visible_alias = "holdout-periods", value_name = "N")]
+    pub holdout_weeks: Option<usize>,
+    /// Periods of the validation window just before the holdout (default: as
+    /// many as the holdout).
+    #[arg(long, visible_alias = "validation-periods", value_name = "N")]
+    pub validation_weeks: Option<usize>,
+    /// With a holdout: score the validation window only and leave the holdout
+    /// unread (for tuning).
+    #[arg(long)]
+    pub validation_only: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -63,7 +91,8 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         anyhow::bail!("no order history to evaluate: import orders first, or pass --synthetic N");
     }
     let cfg = ForecastConfig { freq, horizon, ..ForecastConfig::default() };
-    if let Some(path) = &args.export_csv {
+    let holdout_mode = args.holdout_from.is_some() || args.holdout_weeks.is_some();
+    if let Some(path) = args.export_csv.as_ref().filter(|_| !holdout_mode) {
         export(&demand, &cfg, path)?;
     }
     let truth_file = args.truth.clone().or_else(|| {
@@ -75,6 +104,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let against = truth.as_ref().unwrap_or(&demand);
+    if holdout_mode {
+        return holdout::run(&demand, against, &cfg, &args);
+    }
     let t = Instant::now();
     let eval = forecast::evaluate_against(&demand, against, &cfg, args.origins);
     let secs = t.elapsed().as_secs_f64();
