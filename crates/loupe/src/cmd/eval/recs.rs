@@ -48,9 +48,10 @@ pub struct Args {
     #[arg(long, value_name = "DIR", requires = "holdout_from")]
     pub export_split: Option<PathBuf>,
     /// Rows of --orders whose number of fields differs from the header's:
-    /// `skip` leaves them out and says how many (their columns would be read
-    /// shifted); `read` passes them to the orders reader as they are.
-    #[arg(long, value_enum, default_value = "skip")]
+    /// `read` passes them to the orders reader, which realigns a shorter row
+    /// where the columns it reads are unambiguous and skips the rest (both
+    /// reported on stderr); `skip` leaves them all out and counts them.
+    #[arg(long, value_enum, default_value = "read")]
     pub short_rows: ShortRows,
     /// Cut-offs, comma-separated.
     #[arg(long, default_value = "10,20")]
@@ -296,9 +297,18 @@ fn read_orders(
     };
     let reader = catalog::read_orders(std::io::Cursor::new(bytes), &mapping, model::Currency::USD)
         .with_context(|| format!("Failed to read {}", file.display()))?;
+    let mut reader = reader;
     let mut lines = Vec::new();
-    for line in reader {
+    for line in reader.by_ref() {
         lines.push(line.with_context(|| format!("Failed to read {}", file.display()))?);
+    }
+    // What the reader realigned or could not read is part of what was
+    // measured: say it.
+    for issue in reader.skipped().iter().filter(|i| i.code != "bad_value") {
+        eprintln!("{}: {}", file.display(), issue.message);
+    }
+    if reader.skipped_total() > 0 {
+        eprintln!("{}: {} rows skipped by the orders reader", file.display(), reader.skipped_total());
     }
     Ok((lines, skipped))
 }
