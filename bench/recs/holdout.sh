@@ -39,7 +39,7 @@ cols = [(w, m) for w in ('holdout', 'validation') for m in ('recall', 'ndcg', 'r
 v, h = loupe['validation'], loupe['holdout']
 print(f"\n{name}: validation {v['from']}..{v['to']} ({v['customers']} customers, {v['customers_new']} with new products), "
       f"holdout {h['from']}..{h['to'] or 'end'} ({h['customers']} customers, {h['customers_new']} with new products); "
-      f"{loupe['items']} products; k={loupe['k']}; blend chosen on validation: {loupe['chosen_blend']}; "
+      f"{loupe['items']} products; k={loupe['k']}; blend chosen on validation: {loupe['chosen_blend']}, half-life {loupe.get('half_life_days', 120)} days; "
       f"implicit {als['implicit']} chosen on validation: {als['params']}; short rows skipped: {loupe['short_rows_skipped']}")
 head = ['method'] + [f"{'hold' if w == 'holdout' else 'val'} {m.replace('recall', 'R@20').replace('ndcg', 'NDCG@20')}" for w, m in cols]
 print('| ' + ' | '.join(head) + ' |')

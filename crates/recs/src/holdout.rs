@@ -39,6 +39,9 @@ pub struct HoldoutConfig {
     /// Coordinate-ascent passes over the blend weights on validation (0:
     /// keep the deployed blend).
     pub tuning_passes: usize,
+    /// Interaction half-lives (days) also tried on validation, each a
+    /// retraining; empty keeps `train.half_life_days`.
+    pub half_lives: Vec<f32>,
     /// Score at most this many customers per window (the first by id).
     pub max_customers: Option<usize>,
     pub threads: usize,
@@ -54,6 +57,7 @@ impl HoldoutConfig {
             train: TrainConfig::default(),
             popular_days: 90,
             tuning_passes: 2,
+            half_lives: vec![30.0, 60.0, 240.0],
             max_customers: None,
             threads: 2,
         }
@@ -203,6 +207,8 @@ pub struct Trial {
     /// `None`: the deployed customer blend (its popularity weight grows for
     /// short histories).
     pub weights: Option<Weights>,
+    /// The interaction half-life the recommender was trained with.
+    pub half_life_days: f32,
     pub scores: Scores,
 }
 
@@ -222,6 +228,8 @@ pub struct HoldoutReport {
     pub holdout: Truth,
     /// The blend chosen on validation (`None`: the deployed one won).
     pub chosen: Option<Weights>,
+    /// The interaction half-life chosen on validation.
+    pub half_life_days: f32,
     pub trials: Vec<Trial>,
     pub methods: Vec<MethodScores>,
     pub items: usize,
@@ -241,38 +249,61 @@ pub fn holdout(
     let before_holdout: Vec<OrderLine> =
         lines.iter().filter(|l| l.ordered_at < cfg.holdout_from).cloned().collect();
     let val_events: Vec<Event> = events.iter().filter(|e| e.at < cfg.holdout_from * 1000).cloned().collect();
-    let (val_rec, val_truth) =
-        stage(products, &before_holdout, &val_events, cfg.validate_from, cfg.holdout_from, cfg);
-    let trials = tune(&val_rec, &val_truth, cfg);
-    let chosen = trials
-        .iter()
-        .fold(None::<&Trial>, |b, t| {
-            if b.is_none_or(|b| t.scores.objective() > b.scores.objective()) {
-                Some(t)
-            } else {
-                b
+    let default_hl = cfg.train.half_life_days;
+    let (val_default, val_truth) =
+        stage(products, &before_holdout, &val_events, cfg.validate_from, cfg.holdout_from, cfg, default_hl);
+    let mut trials = tune(&val_default, &val_truth, cfg, default_hl, None);
+    // Recency: other half-lives, each retrained and scored with the blend
+    // chosen so far; the best one gets another round of blend tuning.
+    let (mut best_hl, mut best_obj) = (default_hl, best(&trials).scores.objective());
+    let mut val_tuned = None;
+    if cfg.tuning_passes > 0 {
+        let w = best(&trials).weights;
+        for &hl in cfg.half_lives.iter().filter(|&&h| h != default_hl) {
+            let (rec, _) =
+                stage(products, &before_holdout, &val_events, cfg.validate_from, cfg.holdout_from, cfg, hl);
+            let s = score(
+                &val_truth,
+                &score_lists(&rec, &val_truth.customers, w.as_ref(), cfg.k, cfg.threads),
+                cfg.k,
+            );
+            trials.push(Trial { weights: w, half_life_days: hl, scores: s });
+            if s.objective() > best_obj {
+                (best_hl, best_obj, val_tuned) = (hl, s.objective(), Some(rec));
             }
-        })
-        .and_then(|t| t.weights);
-    let (hold_rec, hold_truth) = stage(products, lines, events, cfg.holdout_from, cfg.holdout_to, cfg);
+        }
+        if let Some(rec) = &val_tuned {
+            trials.extend(tune(rec, &val_truth, cfg, best_hl, w));
+        }
+    }
+    let chosen_trial = best(&trials).clone();
+    let chosen = chosen_trial.weights;
+    let half_life = chosen_trial.half_life_days;
+    let val_rec = val_tuned.as_ref().filter(|_| half_life != default_hl).unwrap_or(&val_default);
+    let (hold_default, hold_truth) =
+        stage(products, lines, events, cfg.holdout_from, cfg.holdout_to, cfg, default_hl);
+    let hold_tuned = (half_life != default_hl)
+        .then(|| stage(products, lines, events, cfg.holdout_from, cfg.holdout_to, cfg, half_life).0);
+    let hold_rec = hold_tuned.as_ref().unwrap_or(&hold_default);
     let mut methods = Vec::new();
     for name in ["loupe", "loupe_deployed", "popular_90d", "favourites_then_popular"] {
-        let run = |rec: &Recommender, lines: &[OrderLine], truth: &Truth| -> Scores {
-            let lists = match name {
-                "loupe" => score_lists(rec, &truth.customers, chosen.as_ref(), cfg.k, cfg.threads),
-                "loupe_deployed" => score_lists(rec, &truth.customers, None, cfg.k, cfg.threads),
-                "popular_90d" => {
-                    let pop = popular(rec, lines, truth.from, cfg.popular_days);
-                    vec![pop.into_iter().take(cfg.k).collect(); truth.customers.len()]
-                }
-                _ => favourites_then_popular(rec, lines, truth, cfg.popular_days, cfg.k),
+        let run =
+            |tuned: &Recommender, default: &Recommender, lines: &[OrderLine], truth: &Truth| -> Scores {
+                let lists = match name {
+                    "loupe" => score_lists(tuned, &truth.customers, chosen.as_ref(), cfg.k, cfg.threads),
+                    "loupe_deployed" => score_lists(default, &truth.customers, None, cfg.k, cfg.threads),
+                    "popular_90d" => {
+                        let pop = popular(default, lines, truth.from, cfg.popular_days);
+                        vec![pop.into_iter().take(cfg.k).collect(); truth.customers.len()]
+                    }
+                    _ => favourites_then_popular(default, lines, truth, cfg.popular_days, cfg.k),
+                };
+                score(truth, &lists, cfg.k)
             };
-            score(truth, &lists, cfg.k)
-        };
         methods.push(MethodScores {
             name: name.to_string(),
-            validation: run(&val_rec, &before_holdout, &val_truth),
-            holdout: run(&hold_rec, lines, &hold_truth),
+            validation: run(val_rec, &val_default, &before_holdout, &val_truth),
+            holdout: run(hold_rec, &hold_default, lines, &hold_truth),
         });
     }
     HoldoutReport {
@@ -280,6 +311,7 @@ pub fn holdout(
         validation: val_truth,
         holdout: hold_truth,
         chosen,
+        half_life_days: half_life,
         trials,
         methods,
         train_seconds: t0.elapsed().as_secs_f64(),
@@ -294,28 +326,48 @@ fn stage(
     from: i64,
     to: i64,
     cfg: &HoldoutConfig,
+    half_life: f32,
 ) -> (Recommender, Truth) {
     let train: Vec<OrderLine> = lines.iter().filter(|l| l.ordered_at < from).cloned().collect();
     let ev: Vec<Event> = events.iter().filter(|e| e.at < from * 1000).cloned().collect();
     // Products the training lines do not name are still known (by the
     // catalog, or as minimal products), so the truth resolves the same SKUs.
-    let rec = Recommender::train(products, &train, &ev, &TrainConfig { now: from, ..cfg.train.clone() });
+    let rec = Recommender::train(
+        products,
+        &train,
+        &ev,
+        &TrainConfig { now: from, half_life_days: half_life, ..cfg.train.clone() },
+    );
     let truth = truth(lines, |s| rec.resolve_product(s), from, to, cfg.max_customers);
     (rec, truth)
 }
 
-/// Coordinate ascent over the blend weights from the deployed customer
-/// blend, on the validation window only.
-fn tune(rec: &Recommender, truth: &Truth, cfg: &HoldoutConfig) -> Vec<Trial> {
+/// The first trial with the highest objective.
+fn best(trials: &[Trial]) -> &Trial {
+    trials.iter().fold(&trials[0], |b, t| if t.scores.objective() > b.scores.objective() { t } else { b })
+}
+
+/// Coordinate ascent over the blend weights on the validation window only,
+/// from `start` (`None`: the deployed customer blend, which is scored too).
+fn tune(
+    rec: &Recommender,
+    truth: &Truth,
+    cfg: &HoldoutConfig,
+    half_life: f32,
+    start: Option<Weights>,
+) -> Vec<Trial> {
     let eval =
         |w: Option<&Weights>| score(truth, &score_lists(rec, &truth.customers, w, cfg.k, cfg.threads), cfg.k);
-    let mut trials = vec![Trial { weights: None, scores: eval(None) }];
+    let trial = |w: Option<Weights>, scores: Scores| Trial { weights: w, half_life_days: half_life, scores };
+    let mut trials = vec![trial(start, eval(start.as_ref()))];
     if cfg.tuning_passes == 0 || truth.customers.is_empty() {
         return trials;
     }
-    let mut best = Weights::CUSTOMER;
+    let mut best = start.unwrap_or(Weights::CUSTOMER);
     let mut best_obj = eval(Some(&best)).objective();
-    trials.push(Trial { weights: Some(best), scores: eval(Some(&best)) });
+    if start.is_none() {
+        trials.push(trial(Some(best), eval(Some(&best))));
+    }
     const GRID: [f32; 8] = [0.0, 0.02, 0.05, 0.1, 0.3, 0.6, 1.0, 2.0];
     type Field = fn(&mut Weights) -> &mut f32;
     let fields: [Field; 9] = [
@@ -333,7 +385,7 @@ fn tune(rec: &Recommender, truth: &Truth, cfg: &HoldoutConfig) -> Vec<Trial> {
         let mut changed = false;
         let rules = Weights { rules: !best.rules, ..best };
         let s = eval(Some(&rules));
-        trials.push(Trial { weights: Some(rules), scores: s });
+        trials.push(trial(Some(rules), s));
         if s.objective() > best_obj {
             (best, best_obj, changed) = (rules, s.objective(), true);
         }
@@ -345,7 +397,7 @@ fn tune(rec: &Recommender, truth: &Truth, cfg: &HoldoutConfig) -> Vec<Trial> {
                 }
                 *f(&mut w) = v;
                 let s = eval(Some(&w));
-                trials.push(Trial { weights: Some(w), scores: s });
+                trials.push(trial(Some(w), s));
                 if s.objective() > best_obj {
                     (best, best_obj, changed) = (w, s.objective(), true);
                 }

@@ -213,6 +213,8 @@ pub struct RecsHoldout {
     /// (cooc,als,neighbours,content,set,repeat,popular,trend,diversity,rules),
     /// or `deployed` when the deployed customer blend scored best.
     pub chosen_blend: String,
+    /// The interaction half-life (days) chosen on the validation window.
+    pub half_life_days: f64,
     /// Blends tried on the validation window.
     pub trials: usize,
     /// `loupe` (tuned), `loupe_deployed`, `popular_90d`,
@@ -284,6 +286,7 @@ impl RecsHoldout {
             validation: window(&r.validation),
             holdout: window(&r.holdout),
             chosen_blend: r.chosen.as_ref().map_or_else(|| "deployed".to_string(), blend_string),
+            half_life_days: r.half_life_days as f64,
             trials: r.trials.len(),
             methods: r
                 .methods

@@ -181,6 +181,7 @@ fn holdout_orders_do_not_change_the_chosen_weights() {
     for other in [&b, &c] {
         assert_eq!(a.validation, other.validation);
         assert_eq!(a.chosen, other.chosen);
+        assert_eq!(a.half_life_days, other.half_life_days);
         assert_eq!(a.trials, other.trials);
         for (x, y) in a.methods.iter().zip(&other.methods) {
             assert_eq!((&x.name, x.validation), (&y.name, y.validation));

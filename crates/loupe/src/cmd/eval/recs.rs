@@ -212,7 +212,12 @@ fn run_holdout(
             w.cold_customers
         );
     }
-    outln!("blend chosen on validation ({} tried): {}", wire.trials, wire.chosen_blend);
+    outln!(
+        "chosen on validation ({} tried): blend {}, half-life {} days",
+        wire.trials,
+        wire.chosen_blend,
+        wire.half_life_days
+    );
     if short_rows > 0 {
         outln!("{short_rows} rows of the orders file skipped: their field count differs from the header's");
     }
