@@ -44,6 +44,9 @@ pub struct HoldoutConfig {
     pub half_lives: Vec<f32>,
     /// Score at most this many customers per window (the first by id).
     pub max_customers: Option<usize>,
+    /// Stop after the validation window: for judging a change to the engine
+    /// without looking at the holdout.
+    pub validation_only: bool,
     pub threads: usize,
 }
 
@@ -59,6 +62,7 @@ impl HoldoutConfig {
             tuning_passes: 2,
             half_lives: vec![30.0, 60.0, 240.0],
             max_customers: None,
+            validation_only: false,
             threads: 2,
         }
     }
@@ -280,10 +284,13 @@ pub fn holdout(
     let chosen = chosen_trial.weights;
     let half_life = chosen_trial.half_life_days;
     let val_rec = val_tuned.as_ref().filter(|_| half_life != default_hl).unwrap_or(&val_default);
+    // With `validation_only` the holdout window is empty: nothing in it is
+    // trained on or scored.
+    let hold_lines: &[OrderLine] = if cfg.validation_only { &before_holdout } else { lines };
     let (hold_default, hold_truth) =
-        stage(products, lines, events, cfg.holdout_from, cfg.holdout_to, cfg, default_hl);
+        stage(products, hold_lines, events, cfg.holdout_from, cfg.holdout_to, cfg, default_hl);
     let hold_tuned = (half_life != default_hl)
-        .then(|| stage(products, lines, events, cfg.holdout_from, cfg.holdout_to, cfg, half_life).0);
+        .then(|| stage(products, hold_lines, events, cfg.holdout_from, cfg.holdout_to, cfg, half_life).0);
     let hold_rec = hold_tuned.as_ref().unwrap_or(&hold_default);
     let mut methods = Vec::new();
     for name in ["loupe", "loupe_deployed", "popular_90d", "favourites_then_popular"] {
@@ -303,7 +310,7 @@ pub fn holdout(
         methods.push(MethodScores {
             name: name.to_string(),
             validation: run(val_rec, &val_default, &before_holdout, &val_truth),
-            holdout: run(hold_rec, &hold_default, lines, &hold_truth),
+            holdout: run(hold_rec, &hold_default, hold_lines, &hold_truth),
         });
     }
     HoldoutReport {

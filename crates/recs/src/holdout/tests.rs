@@ -194,3 +194,33 @@ fn holdout_orders_do_not_change_the_chosen_weights() {
     assert!(a.methods[0].validation.objective() >= deployed);
     assert_eq!(a.methods[0].validation.objective(), best);
 }
+
+/// The repeat signal follows each customer's own habit (issue 13: whether
+/// customers rebuy should follow the data): with only the repeat model on,
+/// a customer who bought everything twice scores their own products above
+/// one who never bought anything twice, and switching the scaling off makes
+/// them equal.
+#[test]
+fn repeat_signal_scales_with_the_customers_own_rebuying() {
+    let lines = [
+        line("1", "restocker", "10", 0, 1),
+        line("1", "restocker", "11", 0, 1),
+        line("2", "restocker", "10", 5, 1),
+        line("2", "restocker", "11", 5, 1),
+        line("3", "browser", "12", 0, 1),
+        line("4", "browser", "13", 5, 1),
+    ];
+    let products = minimal_products(&lines, &[]);
+    let only_repeat = crate::Weights { rules: false, ..crate::Weights::only(crate::Model::Repeat) };
+    let top = |cfg: &TrainConfig, c: &str| {
+        let rec = Recommender::train(&products, &lines, &[], cfg);
+        let req = crate::Request::new(crate::Context::Customer(c.into()), 1);
+        rec.recommend_with(&req, Some(&only_repeat))[0].score
+    };
+    let on = TrainConfig::at(T0 + 10 * DAY);
+    let (r, b) = (top(&on, "restocker"), top(&on, "browser"));
+    assert!(r > 1.0 && b < 1.0, "restocker {r}, browser {b}");
+    let off = TrainConfig { rebuy_by_customer: false, ..on };
+    let (r, b) = (top(&off, "restocker"), top(&off, "browser"));
+    assert!((r - b).abs() < 1e-3, "restocker {r}, browser {b}");
+}

@@ -42,6 +42,10 @@ pub struct Args {
     /// window (0 keeps the deployed blend).
     #[arg(long, default_value_t = 2, requires = "holdout_from")]
     pub tuning_passes: usize,
+    /// Score the validation window only (the holdout is left unread): for
+    /// judging a change without looking at the holdout.
+    #[arg(long, requires = "holdout_from")]
+    pub validation_only: bool,
     /// Write the holdout's interactions and truth for outside baselines
     /// (bench/recs/implicit_als.py): DIR/interactions.tsv (customer, product,
     /// Unix seconds) and DIR/truth.tsv (window, customer, product, new).
@@ -189,6 +193,7 @@ fn run_holdout(
         k,
         tuning_passes: args.tuning_passes,
         max_customers: args.max_customers,
+        validation_only: args.validation_only,
         ..recs::holdout::HoldoutConfig::new(validate_from, holdout_from, holdout_to)
     };
     let report = recs::holdout::holdout(products, lines, events, &cfg);
