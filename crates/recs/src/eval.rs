@@ -104,7 +104,7 @@ pub fn evaluate(products: &[Product], lines: &[OrderLine], events: &[Event], cfg
     let mut rows = Vec::new();
     for (name, weights) in runs {
         let t = Instant::now();
-        let lists = score_all(&rec, &customers, weights.as_ref(), kmax, cfg.threads);
+        let lists = score_lists(&rec, &customers, weights.as_ref(), kmax, cfg.threads);
         let at =
             cfg.ks.iter().map(|&k| metrics(&customers, &lists, &truth, k, rec.stats().purchasable)).collect();
         rows.push(Row { model: name, at, seconds: t.elapsed().as_secs_f64() });
@@ -121,9 +121,10 @@ pub fn evaluate(products: &[Product], lines: &[OrderLine], events: &[Event], cfg
     }
 }
 
-fn score_all(
+/// The top `k` product ids for each customer, on `threads` threads.
+pub(crate) fn score_lists<S: AsRef<str> + Sync>(
     rec: &Recommender,
-    customers: &[&str],
+    customers: &[S],
     w: Option<&Weights>,
     k: usize,
     threads: usize,
@@ -134,7 +135,7 @@ fn score_all(
         for (ids, slots) in customers.chunks(chunk).zip(out.chunks_mut(chunk)) {
             s.spawn(move || {
                 for (c, slot) in ids.iter().zip(slots) {
-                    let req = Request::new(Context::Customer(c.to_string()), k);
+                    let req = Request::new(Context::Customer(c.as_ref().to_string()), k);
                     *slot = rec.recommend_with(&req, w).into_iter().map(|i| i.product_id).collect();
                 }
             });

@@ -24,13 +24,15 @@
 //! `rank` blends them per context and applies the rules (purchasable only,
 //! nothing already bought unless repeatable, price band, gender, diversity).
 //! `gift` parses a free-text gift brief. `eval` measures all of it on a
-//! temporal split of orders.
+//! temporal split of orders; `holdout` tunes the blend on a validation window
+//! and scores a final holdout once, beside simple baselines.
 
 mod als;
 mod content;
 mod cooc;
 pub mod eval;
 mod gift;
+pub mod holdout;
 mod items;
 mod knn;
 mod profile;
@@ -63,6 +65,11 @@ pub struct TrainConfig {
     /// A product is repeatable (may be recommended again to who bought it)
     /// when at least this share of its buyers bought it in two orders.
     pub repeat_ratio: f32,
+    /// Scale each customer's repeat-purchase signal by how often they, more
+    /// or less than the catalog's customers at large, buy a product again
+    /// (their share of products bought in two orders or more, shrunk toward
+    /// the catalog's share).
+    pub rebuy_by_customer: bool,
 }
 
 impl Default for TrainConfig {
@@ -75,6 +82,7 @@ impl Default for TrainConfig {
             max_group: 60,
             knn: 50,
             repeat_ratio: 0.05,
+            rebuy_by_customer: true,
         }
     }
 }
@@ -302,6 +310,9 @@ pub struct Recommender {
     pub(crate) knn: knn::UserKnn,
     /// Per item: distinct buyers, and buyers who bought it in two orders.
     pub(crate) repeat_stats: Vec<(u32, u32)>,
+    /// The catalog's share of (customer, product) purchases made in two
+    /// orders or more; `None` when repeat signals are not scaled per customer.
+    pub(crate) rebuy_rate: Option<f32>,
     pub(crate) content: content::Content,
     pub(crate) trend: trend::Trend,
     pub(crate) stats: TrainStats,

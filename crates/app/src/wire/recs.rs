@@ -200,3 +200,122 @@ impl RecsEval {
         }
     }
 }
+
+/// `loupe eval recs --holdout-from ... --json`: blend tuned on the
+/// validation window, every method scored on it and, once, on the holdout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecsHoldout {
+    pub k: usize,
+    pub items: usize,
+    pub validation: HoldoutWindow,
+    pub holdout: HoldoutWindow,
+    /// The blend chosen on validation, in `--blend` order
+    /// (cooc,als,neighbours,content,set,repeat,popular,trend,diversity,rules),
+    /// or `deployed` when the deployed customer blend scored best.
+    pub chosen_blend: String,
+    /// The interaction half-life (days) chosen on the validation window.
+    pub half_life_days: f64,
+    /// Blends tried on the validation window.
+    pub trials: usize,
+    /// `loupe` (tuned), `loupe_deployed`, `popular_90d`,
+    /// `favourites_then_popular`.
+    pub methods: Vec<HoldoutMethod>,
+    /// Rows of the orders file left out because their field count differs
+    /// from the header's (their columns would be read shifted).
+    pub short_rows_skipped: usize,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutWindow {
+    /// First day, inclusive (YYYY-MM-DD).
+    pub from: String,
+    /// Day after the last, exclusive; `null` for the end of the data.
+    pub to: Option<String>,
+    pub train_lines: usize,
+    pub test_lines: usize,
+    /// Scored: bought before the window and in it.
+    pub customers: usize,
+    /// Scored customers with a product new to them in the window.
+    pub customers_new: usize,
+    /// Bought in the window only (not scored).
+    pub cold_customers: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutMethod {
+    pub name: String,
+    pub validation: HoldoutScores,
+    pub holdout: HoldoutScores,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutScores {
+    pub recall: f64,
+    pub ndcg: f64,
+    pub recall_new: f64,
+    pub ndcg_new: f64,
+}
+
+impl RecsHoldout {
+    pub fn from_report(r: &recs::holdout::HoldoutReport, k: usize, short_rows_skipped: usize) -> RecsHoldout {
+        let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        let day = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
+        let window = |t: &recs::holdout::Truth| HoldoutWindow {
+            from: day(t.from),
+            to: (t.to != i64::MAX).then(|| day(t.to)),
+            train_lines: t.train_lines,
+            test_lines: t.test_lines,
+            customers: t.customers.len(),
+            customers_new: t.customers_with_new(),
+            cold_customers: t.cold,
+        };
+        let scores = |s: &recs::holdout::Scores| HoldoutScores {
+            recall: r4(s.recall),
+            ndcg: r4(s.ndcg),
+            recall_new: r4(s.recall_new),
+            ndcg_new: r4(s.ndcg_new),
+        };
+        RecsHoldout {
+            k,
+            items: r.items,
+            validation: window(&r.validation),
+            holdout: window(&r.holdout),
+            chosen_blend: r.chosen.as_ref().map_or_else(|| "deployed".to_string(), blend_string),
+            half_life_days: r.half_life_days as f64,
+            trials: r.trials.len(),
+            methods: r
+                .methods
+                .iter()
+                .map(|m| HoldoutMethod {
+                    name: m.name.clone(),
+                    validation: scores(&m.validation),
+                    holdout: scores(&m.holdout),
+                })
+                .collect(),
+            short_rows_skipped,
+            seconds: r4(r.train_seconds),
+        }
+    }
+}
+
+/// Blend weights in `loupe eval recs --blend` order.
+pub fn blend_string(w: &recs::Weights) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{}",
+        w.cooc,
+        w.als,
+        w.neighbours,
+        w.content,
+        w.set,
+        w.repeat,
+        w.popular,
+        w.trend,
+        w.diversity,
+        u8::from(w.rules)
+    )
+}

@@ -7,6 +7,7 @@ mod browser;
 mod catalog;
 mod demo;
 mod eval_normalize;
+mod eval_recs;
 mod experiments;
 mod scorecard;
 

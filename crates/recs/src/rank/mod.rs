@@ -35,6 +35,15 @@ pub(crate) fn train<E: Borrow<Event>>(
         let ring = info.category.is_some_and(Category::is_ring);
         info.repeatable = !ring && repeaters >= 2 && repeaters as f32 >= cfg.repeat_ratio * buyers as f32;
     }
+    let rebuy_rate = cfg.rebuy_by_customer.then(|| {
+        let (again, all) = inter
+            .users
+            .hist
+            .iter()
+            .flat_map(|h| &h.bought)
+            .fold((0usize, 0usize), |(a, n), b| (a + usize::from(b.1 >= 2), n + 1));
+        (again as f32 + 1.0) / (all as f32 + 2.0)
+    });
     let t = Instant::now();
     let cooc = cooc::train(items.len(), &inter.groups, cfg.neighbours, cfg.als.threads);
     let cooc_seconds = t.elapsed().as_secs_f32();
@@ -64,6 +73,7 @@ pub(crate) fn train<E: Borrow<Event>>(
         content,
         trend,
         repeat_stats: inter.buyers.clone(),
+        rebuy_rate,
         stats,
     }
 }
@@ -371,6 +381,14 @@ fn score(rec: &Recommender, s: &Seeds, w: &Weights) -> Signals {
                 }
             }
             normalize(&mut sig.repeat, &[]);
+            if let Some(g) = rec.rebuy_rate {
+                // This customer's own rebuy share, shrunk toward the
+                // catalog's with the weight of five products, relative to it.
+                let again = h.bought.iter().filter(|b| b.1 >= 2).count() as f32;
+                let own = (again + 5.0 * g) / (h.bought.len() as f32 + 5.0);
+                let f = (own / g).clamp(0.2, 4.0);
+                sig.repeat.iter_mut().for_each(|x| *x *= f);
+            }
         }
     }
     sig
