@@ -79,6 +79,18 @@ impl Query {
     }
 }
 
+/// The fields of a stored event the scorecard reads; the rest are skipped
+/// without being allocated (a result list is counted, not kept).
+#[derive(serde::Deserialize)]
+struct SessionEvent {
+    kind: model::EventKind,
+    at: i64,
+    #[serde(default)]
+    session_id: Option<String>,
+    #[serde(default)]
+    results: Vec<serde::de::IgnoredAny>,
+}
+
 /// What the scorecard reads from the store: the order lines, the stock
 /// snapshots, the catalog, and the events condensed into session-days.
 #[derive(Default)]
@@ -111,7 +123,11 @@ impl Loaded {
             None
         } else {
             let mut days = SessionDays::default();
-            store.scan_events(from_ms, to_ms, |events| events.for_each(|e| days.add(&e)))?;
+            store.scan_events_as(from_ms, to_ms, |events| {
+                events.for_each(|e: SessionEvent| {
+                    days.add_parts(e.kind, e.at, e.session_id.as_deref(), !e.results.is_empty())
+                })
+            })?;
             Some(days.finish())
         };
         Ok(Loaded {

@@ -195,8 +195,14 @@ pub struct SessionDays {
 
 impl SessionDays {
     pub fn add(&mut self, e: &Event) {
-        let Some(id) = e.session_id.as_deref() else { return };
-        let Some(day) = chrono::DateTime::from_timestamp_millis(e.at).map(|t| t.date_naive()) else { return };
+        self.add_parts(e.kind, e.at, e.session_id.as_deref(), !e.results.is_empty());
+    }
+
+    /// [`SessionDays::add`] from an event's parts: its kind, time (Unix ms),
+    /// session, and whether a search showed results.
+    pub fn add_parts(&mut self, kind: EventKind, at: i64, session_id: Option<&str>, found: bool) {
+        let Some(id) = session_id else { return };
+        let Some(day) = chrono::DateTime::from_timestamp_millis(at).map(|t| t.date_naive()) else { return };
         let next = self.ids.len() as u32;
         let session = match self.ids.get(id) {
             Some(&n) => n,
@@ -206,11 +212,11 @@ impl SessionDays {
             }
         };
         let d = self.days.entry((day, session)).or_default();
-        match e.kind {
+        match kind {
             EventKind::Purchase => d.0 = true,
             EventKind::Search => {
                 d.1 = true;
-                d.2 |= !e.results.is_empty();
+                d.2 |= found;
             }
             _ => {}
         }

@@ -23,8 +23,17 @@ impl Store {
     /// id), as an iterator that reads them a page at a time. An error while
     /// reading ends the iterator early and is returned instead of `f`'s value.
     pub fn scan_events<T>(&self, from: i64, to: i64, f: impl FnOnce(&mut Scan<'_, Event>) -> T) -> Result<T> {
+        self.scan_events_as(from, to, f)
+    }
+
+    /// [`Store::scan_events`] decoding each event as `E`: a consumer that
+    /// needs a few fields declares them and skips the rest unallocated.
+    pub fn scan_events_as<E, T>(&self, from: i64, to: i64, f: impl FnOnce(&mut Scan<'_, E>) -> T) -> Result<T>
+    where
+        E: serde::de::DeserializeOwned,
+    {
         let mut after: Option<(i64, String)> = None;
-        let read = move |store: &Store, into: &mut VecDeque<Event>| -> Result<()> {
+        let read = move |store: &Store, into: &mut VecDeque<E>| -> Result<()> {
             let txn = store.db().begin_read()?;
             let table = txn.open_table(EVENTS)?;
             let start = match &after {
