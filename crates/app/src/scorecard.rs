@@ -106,34 +106,19 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Everything but the events, and the events of `from..until` (days),
-    /// streamed a page at a time.
-    pub fn read(store: &store::Store, from: NaiveDate, until: NaiveDate) -> Result<Loaded> {
-        let ms = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis());
-        Loaded::read_events_between(store, ms(from), ms(until))
-    }
-
     /// Everything, every event included: what [`crate::Engines::scorecard`] keeps.
     pub fn read_all(store: &store::Store) -> Result<Loaded> {
-        Loaded::read_events_between(store, i64::MIN, i64::MAX)
+        let mut loaded = Loaded::read_without_events(store)?;
+        loaded.sessions = read_sessions(store, i64::MIN, i64::MAX)?;
+        Ok(loaded)
     }
 
-    fn read_events_between(store: &store::Store, from_ms: i64, to_ms: i64) -> Result<Loaded> {
-        let sessions = if store.event_count()? == 0 {
-            None
-        } else {
-            let mut days = SessionDays::default();
-            store.scan_events_as(from_ms, to_ms, |events| {
-                events.for_each(|e: SessionEvent| {
-                    days.add_parts(e.kind, e.at, e.session_id.as_deref(), !e.results.is_empty())
-                })
-            })?;
-            Some(days.finish())
-        };
+    /// The orders, snapshots and catalog; no sessions yet.
+    fn read_without_events(store: &store::Store) -> Result<Loaded> {
         Ok(Loaded {
             lines: store.order_lines()?,
             inventory: store.inventory_history()?,
-            sessions,
+            sessions: None,
             products: store.products()?,
             read_at: 0,
         })
@@ -153,6 +138,21 @@ impl Loaded {
         let latest = self.lines.iter().map(|l| l.ordered_at).max()?;
         chrono::DateTime::from_timestamp(latest, 0).map(|t| t.date_naive())
     }
+}
+
+/// The events of `from_ms..to_ms` as session-days, streamed a page at a
+/// time; `None` when the store holds no events at all.
+fn read_sessions(store: &store::Store, from_ms: i64, to_ms: i64) -> Result<Option<Vec<SessionDay>>> {
+    if store.event_count()? == 0 {
+        return Ok(None);
+    }
+    let mut days = SessionDays::default();
+    store.scan_events_as(from_ms, to_ms, |events| {
+        events.for_each(|e: SessionEvent| {
+            days.add_parts(e.kind, e.at, e.session_id.as_deref(), !e.results.is_empty())
+        })
+    })?;
+    Ok(Some(days.finish()))
 }
 
 /// The periods `q` asks for: its range widened to whole periods; without a
@@ -194,36 +194,37 @@ pub fn scorecard_from(loaded: &Loaded, q: &Query, today: NaiveDate) -> Result<Sc
     })
 }
 
-/// [`scorecard_from`] reading the store, only the events of the range asked for.
+/// [`scorecard_from`] reading the store, and of the events only the range's
+/// (only the whole store has sessions: a segment reads none).
 pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Scorecard> {
-    let latest = store.order_lines()?.iter().map(|l| l.ordered_at).max();
-    let end = latest.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map_or(today, |t| t.date_naive());
-    let periods = periods_of(q, end)?;
-    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
-        return scorecard_from(&Loaded::default(), q, today);
-    };
-    let mut loaded = if q.segment == Segment::All {
-        Loaded::read(store, first.start, last.end)?
-    } else {
-        // Only the whole store has sessions: an empty range of events.
-        Loaded::read(store, first.start, first.start)?
-    };
-    if q.segment != Segment::All {
-        loaded.sessions = None;
+    let mut loaded = Loaded::read_without_events(store)?;
+    if q.segment == Segment::All {
+        let periods = periods_of(q, loaded.last_order_day().unwrap_or(today))?;
+        if let (Some(first), Some(last)) = (periods.first(), periods.last()) {
+            loaded.sessions = read_sessions(store, ms_of(first.start), ms_of(last.end))?;
+        }
     }
     scorecard_from(&loaded, q, today)
 }
 
-/// The same range a year earlier (364 days for days and weeks, so weekdays
-/// line up; 12 months for months), and the range just before.
+fn ms_of(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
+/// The whole range of `periods`, the range just before it, and the same
+/// range a year earlier ([`year_earlier`]).
 pub fn comparisons(periods: &[Period], by: By) -> Option<(Period, Period, Period)> {
     let (first, last) = (periods.first()?, periods.last()?);
     let now = Period { start: first.start, end: last.end };
-    let n = periods.len() as u32;
-    let previous = Period { start: by.back(first.start, n), end: first.start };
-    let year = match by {
-        By::Month => Period { start: by.back(now.start, 12), end: by.back(now.end, 12) },
-        _ => Period { start: now.start - Days::new(364), end: now.end - Days::new(364) },
-    };
-    Some((now, previous, year))
+    let previous = Period { start: by.back(first.start, periods.len() as u32), end: first.start };
+    Some((now, previous, year_earlier(now, by)))
+}
+
+/// `p` a year earlier: 364 days for days and weeks, so that weekdays line
+/// up; 12 months for months.
+pub fn year_earlier(p: Period, by: By) -> Period {
+    match by {
+        By::Month => Period { start: by.back(p.start, 12), end: by.back(p.end, 12) },
+        _ => Period { start: p.start - Days::new(364), end: p.end - Days::new(364) },
+    }
 }

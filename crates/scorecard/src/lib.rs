@@ -132,7 +132,7 @@ impl Segment {
     }
 
     /// Whether stock belongs to a segment: a SKU's category or collection says.
-    fn has_stock(self) -> bool {
+    pub fn has_stock(self) -> bool {
         matches!(self, Segment::All | Segment::Category | Segment::Collection)
     }
 }
@@ -597,16 +597,6 @@ struct Acc<'a> {
     any_cost: bool,
 }
 
-/// Stock at one instant, per segment key.
-#[derive(Clone, Copy, Default)]
-struct Stock {
-    on_hand: i64,
-    at_cost: i64,
-    costed: bool,
-    active: u64,
-    out: u64,
-}
-
 /// Replays the snapshots in time order, keeping each segment's stock up to
 /// date as each snapshot lands, so reading it at a boundary costs one entry
 /// per segment value, not one per SKU.
@@ -621,7 +611,8 @@ struct StockReplay<'a> {
     currency: Currency,
 }
 
-/// A segment's stock, as sums that a SKU's change adjusts.
+/// A segment's stock at one instant, as sums that a SKU's change adjusts;
+/// `costed` counts its SKUs with a unit cost.
 #[derive(Clone, Copy, Default)]
 struct Agg {
     on_hand: i64,
@@ -689,22 +680,9 @@ impl<'a> StockReplay<'a> {
         }
     }
 
-    fn read(&self) -> HashMap<&'a str, Stock> {
-        self.by_key
-            .iter()
-            .map(|(&k, a)| {
-                (
-                    k,
-                    Stock {
-                        on_hand: a.on_hand,
-                        at_cost: a.at_cost,
-                        costed: a.costed > 0,
-                        active: a.active,
-                        out: a.out,
-                    },
-                )
-            })
-            .collect()
+    /// Each segment's stock now.
+    fn read(&self) -> HashMap<&'a str, Agg> {
+        self.by_key.clone()
     }
 }
 
@@ -792,7 +770,7 @@ pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec
         Segment::Collection => Some(&by_collection),
         _ => None,
     };
-    let mut stock_at: Vec<HashMap<&str, Stock>> = Vec::with_capacity(periods.len() + 1);
+    let mut stock_at: Vec<HashMap<&str, Agg>> = Vec::with_capacity(periods.len() + 1);
     costs_needed.sort_by_key(|(i, _)| *i);
     let mut need = costs_needed.into_iter().peekable();
     let boundaries = periods.iter().map(|p| p.start).chain(std::iter::once(range_end));
@@ -812,10 +790,9 @@ pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec
             acc.any_cost = true;
         }
     }
-    if segment.has_stock() {
-        for s in &stock_at {
-            keys.extend(s.keys().map(|k| k.to_string()));
-        }
+    // Empty for a segment without stock.
+    for s in &stock_at {
+        keys.extend(s.keys().map(|k| k.to_string()));
     }
 
     // Sessions, for the whole store only.
@@ -848,7 +825,7 @@ pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec
     for (i, period) in periods.iter().enumerate() {
         for k in &keys {
             let acc = accs.remove(&(i, k.clone())).unwrap_or_default();
-            let stock = |b: usize| -> Option<Stock> { stock_at[b].get(k.as_str()).copied() };
+            let stock = |b: usize| -> Option<Agg> { stock_at[b].get(k.as_str()).copied() };
             let (start, end) = (stock(i), stock(i + 1));
             rows.push(Row {
                 period: *period,
@@ -866,10 +843,10 @@ pub fn compute<'a>(data: &Data<'a>, periods: &[Period], segment: Segment) -> Vec
                 on_hand_end: end.map(|s| s.on_hand),
                 active_skus: end.map_or(0, |s| s.active),
                 out_of_stock_skus: end.map_or(0, |s| s.out),
-                cogs_minor: (acc.any_cost || end.is_some_and(|s| s.costed)).then_some(acc.cogs),
+                cogs_minor: (acc.any_cost || end.is_some_and(|s| s.costed > 0)).then_some(acc.cogs),
                 costed_revenue_minor: acc.costed_revenue,
-                stock_cost_start_minor: start.filter(|s| s.costed).map(|s| s.at_cost),
-                stock_cost_end_minor: end.filter(|s| s.costed).map(|s| s.at_cost),
+                stock_cost_start_minor: start.filter(|s| s.costed > 0).map(|s| s.at_cost),
+                stock_cost_end_minor: end.filter(|s| s.costed > 0).map(|s| s.at_cost),
             });
         }
     }

@@ -19,7 +19,7 @@ use super::{fmt_money, group_thousands, page, url_encode, PageError, PageQuery};
 use crate::blocking;
 use crate::routes::{Access, Area};
 use crate::state::AppState;
-use app::scorecard::{comparisons, periods_of, Query};
+use app::scorecard::{comparisons, periods_of, year_earlier, Query};
 
 pub(crate) fn area() -> Area {
     Area::new("scorecard-page", "The scorecard page.").page("/admin", Access::AdminPage, scorecard_page)
@@ -103,11 +103,7 @@ async fn scorecard_page(
         let (now, previous, year) = comparisons(&periods, q.by).expect("at least one period");
         let data = loaded.data();
         let one = |p: Period, seg: Segment| scorecard::compute(&data, &[p], seg);
-        let shift = |p: &Period| match q.by {
-            By::Month => Period { start: q.by.back(p.start, 12), end: q.by.back(p.end, 12) },
-            _ => Period { start: p.start - chrono::Days::new(364), end: p.end - chrono::Days::new(364) },
-        };
-        let year_periods: Vec<Period> = periods.iter().map(shift).collect();
+        let year_periods: Vec<Period> = periods.iter().map(|p| year_earlier(*p, q.by)).collect();
         let first = |rows: Vec<Row>| rows.into_iter().next().expect("one row for the whole store");
         Ok(View {
             by: q.by,
@@ -421,7 +417,7 @@ fn segment_table(v: &View) -> Markup {
         Metric::RepeatRate,
     ];
     // Stock belongs to a product's category or collection, not to a price, a customer or a country.
-    if matches!(v.segment, Segment::Category | Segment::Collection) {
+    if v.segment.has_stock() {
         cols.extend([Metric::SellThrough, Metric::StockoutRate, Metric::WeeksOfSupply]);
     }
     html! {
