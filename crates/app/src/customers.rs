@@ -31,6 +31,7 @@ pub fn forget(engines: &Engines, id: &str, actor: &str, via: &str) -> Result<For
         customer_id: id.to_string(),
         events_deleted: out.events_deleted,
         order_lines_anonymized: out.order_lines_anonymized,
+        tickets_deleted: out.tickets_deleted,
         files_scrubbed: traces.scrubbed,
         files_still_holding: traces.remaining,
     };
@@ -42,6 +43,7 @@ pub fn forget(engines: &Engines, id: &str, actor: &str, via: &str) -> Result<For
         decision_json: json!({
             "events_deleted": done.events_deleted,
             "order_lines_anonymized": done.order_lines_anonymized,
+            "tickets_deleted": done.tickets_deleted,
             "files_scrubbed": done.files_scrubbed,
             "files_still_holding": done.files_still_holding,
         })

@@ -255,6 +255,10 @@ pub struct Engines {
     /// What the scorecard reads, keyed by the catalog version, the event
     /// count and the order-line and snapshot counts.
     scorecard: Arc<Slot<(u64, u64, u64, u64), crate::scorecard::Loaded>>,
+    /// The support classifier and knowledge base, keyed by the catalog
+    /// version and the support counter (knowledge-base imports, settings,
+    /// intent corrections).
+    support: Arc<Slot<(u64, u64), crate::support::Support>>,
     forecast_idle: Duration,
     /// Search analytics over every event, kept up to date by counting only
     /// the events that arrived since (a full read takes seconds per million).
@@ -374,6 +378,9 @@ impl Engines {
                     rebuild: Rebuild::Background,
                 },
             ),
+            // Training takes a fraction of a second: the request that finds
+            // the data moved waits for it.
+            support: Slot::new("support", foreground(Duration::MAX)),
             forecast_idle: FORECAST_IDLE,
             analytics: Mutex::new(None),
         }
@@ -465,11 +472,28 @@ impl Engines {
         )
     }
 
+    /// The support engine: the classifier (shipped examples plus agents'
+    /// corrections), the knowledge base's index, the catalog's names.
+    pub fn support(&self) -> Result<Arc<crate::support::Support>> {
+        let store = self.store.clone();
+        let key = (self.store.catalog_version()?, self.store.counter(crate::support::VERSION)?);
+        let catalog = self.catalog()?;
+        self.support.get(
+            key,
+            Arc::new(move || {
+                let k = (store.catalog_version()?, store.counter(crate::support::VERSION)?);
+                Ok((k, crate::support::Support::build(&store, &catalog)?))
+            }),
+        )
+    }
+
     /// Drops what was learnt from the events: the recommender and the
     /// search analytics (after a customer is forgotten).
     pub fn forget_learned(&self) {
         self.recs.invalidate();
         self.scorecard.invalidate();
+        // Its corrected tickets trained the classifier.
+        self.support.invalidate();
         *lock(&self.analytics) = None;
     }
 

@@ -75,6 +75,8 @@ error_codes! {
     InvalidDecision => ("invalid_decision", 400, "A replenishment decision is not approve, edit (with a quantity) or reject.");
     InvalidExperiment => ("invalid_experiment", 400, "An experiment definition is incomplete or contradicts itself; the message names the field.");
     InvalidContext => ("invalid_context", 400, "A recommendation request names no context, or several.");
+    InvalidMessage => ("invalid_message", 400, "A support message is empty or too long, or names a bad date, id or intent.");
+    InvalidKb => ("invalid_kb", 400, "A knowledge-base source cannot be read or has no passages; the message names the line.");
     InvalidImport => ("invalid_import", 400, "The import file, its format or its column mapping is wrong; the message says where.");
     NothingImported => ("nothing_imported", 422, "Every row of the import file was rejected, or it had none; nothing was written.");
     MissingApiKey => ("missing_api_key", 401, "The route needs an API key and none was sent.");

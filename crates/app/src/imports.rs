@@ -16,10 +16,13 @@ pub enum Kind {
     Orders,
     Inventory,
     Events,
+    Tickets,
+    Kb,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Catalog, Kind::Orders, Kind::Inventory, Kind::Events];
+    pub const ALL: [Kind; 6] =
+        [Kind::Catalog, Kind::Orders, Kind::Inventory, Kind::Events, Kind::Tickets, Kind::Kb];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +30,8 @@ impl Kind {
             Kind::Orders => "orders",
             Kind::Inventory => "inventory",
             Kind::Events => "events",
+            Kind::Tickets => "tickets",
+            Kind::Kb => "kb",
         }
     }
 
@@ -35,7 +40,9 @@ impl Kind {
             let shown: String = s.chars().take(40).collect();
             Error::new(
                 Code::InvalidQuery,
-                format!("unknown import kind {shown:?}; use catalog, orders, inventory or events"),
+                format!(
+                    "unknown import kind {shown:?}; use catalog, orders, inventory, events, tickets or kb"
+                ),
             )
         })
     }
@@ -47,6 +54,8 @@ pub struct ImportSpec {
     pub kind: Kind,
     /// Catalog format; detected from the name and the first bytes when `None`.
     pub format: Option<catalog::Format>,
+    /// Knowledge-base format; from the file's extension when `None`.
+    pub kb_format: Option<support::kb::Format>,
     /// `target=source` pairs as the user wrote them.
     pub mapping: Vec<String>,
     /// A brand vocabulary file extending the built-in one (catalog only).
@@ -65,6 +74,7 @@ impl ImportSpec {
         ImportSpec {
             kind,
             format: None,
+            kb_format: None,
             mapping: Vec::new(),
             vocab_file: None,
             currency: None,
@@ -86,6 +96,17 @@ pub fn import_file(
         Kind::Orders => jobs::import_orders(store, path, &orders_options(spec), progress)?,
         Kind::Inventory => jobs::import_inventory(store, path, &inventory_options(spec), progress)?,
         Kind::Events => jobs::import_events(store, path, progress)?,
+        Kind::Tickets | Kind::Kb => {
+            let name = path.display().to_string();
+            let file = std::fs::File::open(path)
+                .map_err(|source| jobs::Error::Open { file: name.clone(), source })?;
+            if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+                return Err(
+                    jobs::Error::Input { file: name, message: "is a directory, not a file".into() }.into()
+                );
+            }
+            return import_reader(store, std::io::BufReader::new(file), &name, None, spec, progress);
+        }
     })
 }
 
@@ -108,6 +129,8 @@ pub fn import_reader<R: Read>(
             jobs::import_inventory_from(store, input, name, size, &inventory_options(spec), progress)?
         }
         Kind::Events => jobs::import_events_from(store, input, name, size, progress)?,
+        Kind::Tickets => jobs::import_tickets_from(store, input, name, &spec.mapping, progress)?,
+        Kind::Kb => jobs::import_kb_from(store, input, name, spec.kb_format, spec.now)?,
     })
 }
 
@@ -119,7 +142,7 @@ pub fn check_reader<R: Read>(input: R, name: &str, spec: &ImportSpec) -> Result<
         Kind::Catalog => jobs::check_catalog_header(input, name, &catalog_options(spec))?,
         Kind::Orders => jobs::check_orders_header(input, name, &orders_options(spec))?,
         Kind::Inventory => jobs::check_inventory_header(input, name, &inventory_options(spec))?,
-        Kind::Events => {}
+        Kind::Events | Kind::Tickets | Kind::Kb => {}
     }
     Ok(())
 }

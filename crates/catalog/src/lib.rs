@@ -20,6 +20,7 @@ mod orders;
 mod quality;
 mod realign;
 mod records;
+pub mod tickets;
 mod vocab;
 
 pub use catalog::{read_catalog, CatalogReader, ReadOptions};

@@ -14,6 +14,7 @@ mod activity;
 pub mod birthstone;
 mod money;
 mod product;
+mod ticket;
 
 pub use activity::{Event, EventKind, Exposure, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};
@@ -21,3 +22,4 @@ pub use product::{
     Category, Finish, Gender, Metal, PartialRead, Product, ProductId, ProductStatus, QualityIssue, Severity,
     Size, Stone, StoneOrigin, Variant,
 };
+pub use ticket::{Ticket, TicketMessage};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, TASKS};
+use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, META, TASKS};
 use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,6 +117,43 @@ impl Store {
         let existed = txn.open_table(DOCS)?.remove((collection, key))?.is_some();
         txn.commit()?;
         Ok(existed)
+    }
+
+    /// Sets (`Some`) or deletes (`None`) one document and bumps the counter
+    /// `counter` in the same transaction; returns the counter's new value.
+    /// Engines built from a collection key on its counter.
+    pub fn put_doc_counted(
+        &self,
+        collection: &str,
+        key: &str,
+        json: Option<&str>,
+        counter: &str,
+    ) -> Result<u64> {
+        if collection.is_empty() || key.is_empty() {
+            return Err(Error::Invalid("a document needs a collection and a key".into()));
+        }
+        let txn = self.begin_write()?;
+        let next = {
+            let mut docs = txn.open_table(DOCS)?;
+            match json {
+                Some(j) => {
+                    docs.insert((collection, key), j)?;
+                }
+                None => {
+                    docs.remove((collection, key))?;
+                }
+            }
+            bump(&txn, counter)?
+        };
+        txn.commit()?;
+        Ok(next)
+    }
+
+    /// A counter bumped by [`Store::put_doc_counted`] (0 before the first).
+    pub fn counter(&self, name: &str) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        let meta = txn.open_table(META)?;
+        Ok(meta.get(name)?.map(|v| v.value()).unwrap_or(0))
     }
 
     // ---- API keys --------------------------------------------------------
@@ -244,4 +281,12 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Adds one to the counter `name` in `txn`.
+pub(crate) fn bump(txn: &redb::WriteTransaction, name: &str) -> Result<u64> {
+    let mut meta = txn.open_table(META)?;
+    let next = meta.get(name)?.map(|v| v.value()).unwrap_or(0) + 1;
+    meta.insert(name, next)?;
+    Ok(next)
 }

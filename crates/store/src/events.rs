@@ -4,11 +4,11 @@
 //! Events are written durably (redb `Durability::Immediate`, the default) in
 //! one transaction per batch: a batch of a thousand costs one fsync.
 
-use model::{Event, OrderLine};
+use model::{Event, OrderLine, Ticket};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::erasure::{self, Erased};
-use crate::tables::{decode, encode, EVENTS, EVENT_IDS, ORDER_LINES};
+use crate::tables::{decode, encode, EVENTS, EVENT_IDS, ORDER_LINES, TICKETS};
 use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,6 +23,9 @@ pub struct ForgetOutcome {
     pub events_deleted: usize,
     /// Order lines kept (demand history stays true) with the customer id blanked.
     pub order_lines_anonymized: usize,
+    /// Support tickets of the customer, deleted whole (their words are
+    /// personal data).
+    pub tickets_deleted: usize,
 }
 
 impl Store {
@@ -128,6 +131,20 @@ impl Store {
                 lines.insert((line.order_id.as_str(), line.line_no), encode(line).as_slice())?;
             }
             out.order_lines_anonymized = changed.len();
+
+            let mut tickets = txn.open_table(TICKETS)?;
+            let mut theirs: Vec<String> = Vec::new();
+            for entry in tickets.iter()? {
+                let (id, bytes) = entry?;
+                let t: Ticket = decode("tickets", bytes.value())?;
+                if t.customer_id.as_deref() == Some(customer_id) {
+                    theirs.push(id.value().to_string());
+                }
+            }
+            for id in &theirs {
+                tickets.remove(id.as_str())?;
+            }
+            out.tickets_deleted = theirs.len();
 
             erasure::remember(&txn, customer_id, now)?;
         }

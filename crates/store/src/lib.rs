@@ -20,6 +20,7 @@ mod keep;
 mod orders;
 mod scan;
 mod tables;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -32,6 +33,7 @@ pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;
 pub use scan::Scan;
+pub use tickets::TicketsOutcome;
 
 /// File name of the store inside the data directory.
 pub const FILE_NAME: &str = "loupe.redb";

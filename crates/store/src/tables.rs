@@ -42,6 +42,8 @@ pub(crate) const DOCS: TableDefinition<(&str, &str), &str> = TableDefinition::ne
 pub(crate) const TASKS: TableDefinition<&str, &str> = TableDefinition::new("tasks");
 /// Key id -> `StoredKey` JSON (hash, role, label).
 pub(crate) const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("api_keys");
+/// Ticket id -> `Ticket` JSON.
+pub(crate) const TICKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("tickets");
 /// Sequence number -> `AuditEntry` JSON.
 pub(crate) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Counters.
@@ -67,6 +69,7 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(TASKS)?;
     txn.open_table(KEYS)?;
     txn.open_table(AUDIT)?;
+    txn.open_table(TICKETS)?;
     txn.open_table(META)?;
     Ok(())
 }
@@ -89,6 +92,7 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
         "tasks",
         "api_keys",
         "audit",
+        "tickets",
         "meta",
     ];
     for table in from.list_tables()? {
@@ -130,6 +134,7 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
     copy(from, to, TASKS)?;
     copy(from, to, KEYS)?;
     copy(from, to, AUDIT)?;
+    copy(from, to, TICKETS)?;
     copy(from, to, META)?;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod events;
 mod import;
 pub mod recs;
 mod search;
+pub mod tickets;
 
 pub use events::{import_events, import_events_from};
 pub use import::{
@@ -17,6 +18,7 @@ pub use import::{
     ImportKind, InventoryImportOptions, OrdersImportOptions, Progress,
 };
 pub use search::{build_search_index, load_rules, RULES_COLLECTION};
+pub use tickets::{import_kb_from, import_tickets_from};
 
 /// Why a job failed. [`Error::is_input`] tells a problem with what the user
 /// gave (a file, a mapping: HTTP 4xx, fix and retry) from a fault of ours.

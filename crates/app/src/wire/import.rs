@@ -26,6 +26,12 @@ pub struct ImportReport {
     /// What an events import stored (`loupe import events`).
     #[serde(default)]
     pub events: Option<EventsCounts>,
+    /// What a tickets import stored (`loupe import tickets`).
+    #[serde(default)]
+    pub tickets: Option<crate::wire::support::TicketsCounts>,
+    /// What a knowledge-base import stored (`loupe import kb`).
+    #[serde(default)]
+    pub kb: Option<crate::wire::support::KbImported>,
     /// What the normalization found (catalog imports).
     pub attributes: Option<AttributeSummary>,
     /// Problems, in file order, at most [`ImportReport::MAX_ISSUES`] of them.

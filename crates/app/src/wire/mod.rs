@@ -19,3 +19,5 @@ pub mod recs;
 pub mod scorecard;
 /// Search responses, suggestions, merchandising rules, search analytics (issue 4).
 pub mod search;
+/// Customer support: classification, answers, tickets, the knowledge base (issue 16).
+pub mod support;

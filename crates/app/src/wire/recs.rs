@@ -65,6 +65,9 @@ pub struct Forgotten {
     pub customer_id: String,
     pub events_deleted: usize,
     pub order_lines_anonymized: usize,
+    /// Support tickets deleted (the customer's words).
+    #[serde(default)]
+    pub tickets_deleted: usize,
     /// Loupe's own generated files (the demo's, under `DATA/demo/`) the
     /// customer was removed from, relative to the data directory.
     #[serde(default)]

@@ -89,6 +89,7 @@ pub(crate) fn area() -> Area {
                     "customer_id": {"type": "string"},
                     "events_deleted": {"type": "integer"},
                     "order_lines_anonymized": {"type": "integer"},
+                    "tickets_deleted": {"type": "integer"},
                     "files_scrubbed": {"type": "array", "items": {"type": "string"},
                         "description": "The demo's generated files (under the data directory) the customer was removed from."},
                     "files_still_holding": {"type": "array", "items": {"type": "string"},

@@ -47,10 +47,11 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 outln!("{}", serde_json::to_string(&done)?);
             } else {
                 outln!(
-                    "forgot customer {}: {} events deleted, {} order lines anonymized; the store file was rewritten without them",
+                    "forgot customer {}: {} events deleted, {} order lines anonymized, {} support tickets deleted; the store file was rewritten without them",
                     done.customer_id,
                     done.events_deleted,
-                    done.order_lines_anonymized
+                    done.order_lines_anonymized,
+                    done.tickets_deleted
                 );
                 for file in &done.files_scrubbed {
                     outln!("scrubbed the demo's generated file {file}");
