@@ -630,8 +630,7 @@ pub fn import_kb_into(
         None if text.trim_start().starts_with('<') => kb::Format::Html,
         None => kb::Format::Markdown,
     };
-    let passages =
-        kb::parse(source, text, format).map_err(|e| Error::new(Code::InvalidKb, format!("{source}: {e}")))?;
+    let (passages, skipped) = kb::parse(source, text, format).map_err(|e| Error::new(Code::InvalidKb, format!("{source}: {e}")))?;
     let replaced = match store.get_doc(KB, source)? {
         Some(json) => serde_json::from_str::<KbSource>(&json).map(|s| s.passages.len()).unwrap_or(0),
         None => 0,
@@ -660,6 +659,7 @@ pub fn import_kb_into(
         replaced,
         sources: all.len(),
         passages_total: total,
+        skipped: skipped.iter().map(|e| e.to_string()).collect(),
     })
 }
 

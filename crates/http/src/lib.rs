@@ -46,6 +46,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::recs::area(),
         routes::experiments::area(),
         routes::scorecard::area(),
+        routes::support::area(),
         web::storefront::area(),
         web::scorecard::area(),
         web::admin::area(),

@@ -70,7 +70,9 @@ pub enum Command {
     SlowMovers(cmd::slow_movers::Args),
     /// The scorecard: orders, revenue, conversion, returns, sell-through, stock per period and segment.
     Scorecard(cmd::scorecard::Args),
-    /// Offline evaluations (search, recs, forecast).
+    /// Customer support: classify a message, answer it from the knowledge base, the agent queue, a case.
+    Support(cmd::support::Args),
+    /// Offline evaluations (search, recs, forecast, support).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).
     Bench(cmd::bench::Args),

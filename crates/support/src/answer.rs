@@ -131,7 +131,7 @@ mod tests {
     const KB: &str = "# Help\n## Shipping\nStandard delivery takes 3-5 business days. Express delivery takes 1-2 business days. Orders placed before 2 p.m. Eastern ship the same day. We ship to the US and Canada.\n## Returns\nYou have 30 days to return a piece in its original condition. Engraved pieces are final sale.\n## Ring sizing\nMost rings can be resized free within 60 days. Eternity bands cannot be resized.\n";
 
     fn index() -> Index {
-        Index::new(parse("help.md", KB, Format::Markdown).unwrap())
+        Index::new(parse("help.md", KB, Format::Markdown).unwrap().0)
     }
 
     #[test]

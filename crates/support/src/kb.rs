@@ -83,20 +83,23 @@ impl std::fmt::Display for ParseError {
     }
 }
 
-/// Cuts `text` (the whole source) into passages.
-pub fn parse(source: &str, text: &str, format: Format) -> Result<Vec<Passage>, ParseError> {
-    let passages = match format {
-        Format::Markdown => markdown(source, text),
-        Format::Html => html(source, text),
+/// Cuts `text` (the whole source) into passages. A CSV row with a
+/// question and no answer (or the reverse) is left out and listed in the
+/// second value with its line; a source with no passage at all is an error.
+pub fn parse(source: &str, text: &str, format: Format) -> Result<(Vec<Passage>, Vec<ParseError>), ParseError> {
+    let (passages, skipped) = match format {
+        Format::Markdown => (markdown(source, text), Vec::new()),
+        Format::Html => (html(source, text), Vec::new()),
         Format::Csv => csv_pairs(source, text)?,
     };
     if passages.is_empty() {
-        return Err(ParseError {
-            line: 1,
-            message: format!("no passages: a {} source with no text under any heading", format.as_str()),
-        });
+        let why = match skipped.first() {
+            Some(first) => format!("no passages: every row was skipped ({first})"),
+            None => format!("no passages: a {} source with no text under any heading", format.as_str()),
+        };
+        return Err(ParseError { line: 1, message: why });
     }
-    Ok(passages)
+    Ok((passages, skipped))
 }
 
 /// Headings seen so far, by level; the path is the non-empty ones.
@@ -311,7 +314,7 @@ fn decode_entities(s: &str) -> String {
     out
 }
 
-fn csv_pairs(source: &str, text: &str) -> Result<Vec<Passage>, ParseError> {
+fn csv_pairs(source: &str, text: &str) -> Result<(Vec<Passage>, Vec<ParseError>), ParseError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| ParseError { line: 1, message: e.to_string() })?.clone();
     let col =
@@ -326,6 +329,7 @@ fn csv_pairs(source: &str, text: &str) -> Result<Vec<Passage>, ParseError> {
         });
     };
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for record in reader.records() {
         let record = record
             .map_err(|e| ParseError { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
@@ -339,13 +343,13 @@ fn csv_pairs(source: &str, text: &str) -> Result<Vec<Passage>, ParseError> {
                 text: answer.to_string(),
                 line,
             }),
-            (true, false) => return Err(ParseError { line, message: "an answer without a question".into() }),
+            (true, false) => skipped.push(ParseError { line, message: "an answer without a question, skipped".into() }),
             (false, true) => {
-                return Err(ParseError { line, message: format!("the question {question:?} has no answer") })
+                skipped.push(ParseError { line, message: format!("the question {question:?} has no answer, skipped") })
             }
         }
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// Words a shopper uses for what a help page calls otherwise, both ways.

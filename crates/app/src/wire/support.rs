@@ -261,6 +261,9 @@ pub struct KbImported {
     pub replaced: usize,
     pub sources: usize,
     pub passages_total: usize,
+    /// Rows left out (a question without an answer), with their lines.
+    #[serde(default)]
+    pub skipped: Vec<String>,
 }
 
 /// One passage, with the questions that used it.

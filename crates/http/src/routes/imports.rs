@@ -26,7 +26,7 @@ use app::imports::{ImportSpec, Kind};
 use app::wire::http::{Task, TaskAccepted};
 use app::Code;
 
-pub(crate) const KINDS: [&str; 4] = ["catalog", "orders", "inventory", "events"];
+pub(crate) const KINDS: [&str; 6] = ["catalog", "orders", "inventory", "events", "tickets", "kb"];
 
 pub(crate) fn area() -> Area {
     Area::new("imports", "File imports and the background tasks that run them.")
@@ -43,9 +43,9 @@ pub(crate) fn area() -> Area {
                 .query_enum("kind", &KINDS, true, "What the file holds.")
                 .query_enum(
                     "format",
-                    &["shopify", "google", "csv", "jsonl"],
+                    &["shopify", "google", "csv", "jsonl", "markdown", "html"],
                     false,
-                    "Catalog format; detected from the content when absent.",
+                    "Catalog format (shopify, google, csv, jsonl), or a knowledge base's (markdown, html, csv); detected when absent.",
                 )
                 .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
                 .query("filename", "string", "The file's name, a hint for format detection.")
@@ -175,13 +175,15 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
         ));
     };
     let mut spec = ImportSpec::new(Kind::parse(&kind)?, 0);
-    spec.format = match format {
-        Some(f) => Some(
-            catalog::Format::parse(&f)
-                .map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?,
-        ),
-        None => None,
-    };
+    match (spec.kind, format) {
+        (Kind::Kb, Some(f)) => spec.kb_format = Some(app::support::parse_kb_format(&f)?),
+        (_, Some(f)) => {
+            spec.format = Some(
+                catalog::Format::parse(&f).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?,
+            )
+        }
+        (_, None) => {}
+    }
     spec.mapping = mapping;
     spec.currency = currency;
     if replace && spec.kind != Kind::Catalog {

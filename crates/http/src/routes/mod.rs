@@ -18,6 +18,7 @@ pub(crate) mod paging;
 pub(crate) mod recs;
 pub(crate) mod scorecard;
 pub(crate) mod search;
+pub(crate) mod support;
 pub(crate) mod system;
 
 use axum::handler::Handler;

@@ -1,7 +1,7 @@
 //! `loupe eval`: offline evaluations, one subcommand per engine.
 //!
 //! This file is only a dispatcher. Each engine's evaluation lives in its own
-//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`), owned by
+//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`, `support.rs`), owned by
 //! that engine's engineer, so that the three can change without touching
 //! each other's code.
 
@@ -9,6 +9,7 @@ mod forecast;
 mod normalize;
 mod recs;
 mod search;
+mod support;
 
 use std::path::Path;
 
@@ -28,6 +29,8 @@ pub enum Which {
     Forecast(forecast::Args),
     /// Score the catalog normalizer's fields against a labelled truth file.
     Normalize(normalize::Args),
+    /// Measure the support engine: intents, escalation, knowledge-base answers, latency.
+    Support(support::Args),
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -36,5 +39,6 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         Which::Recs(a) => recs::run(data, a),
         Which::Forecast(a) => forecast::run(data, a),
         Which::Normalize(a) => normalize::run(data, a),
+        Which::Support(a) => support::run(data, a),
     }
 }

@@ -1,4 +1,4 @@
-//! `loupe import catalog|orders|inventory|events FILE`: runs the import use
+//! `loupe import catalog|orders|inventory|events|tickets|kb FILE`: runs the import use
 //! case of `app::imports` with a progress bar (on a terminal only) and prints
 //! the report, as text or as the same JSON the HTTP task reports carry.
 //! While a server holds the store, the file goes to its `POST /v1/imports`
@@ -82,6 +82,29 @@ pub enum ImportKind {
     /// Storefront events, one JSON object per line (view, search, click,
     /// add_to_cart, purchase, return); bad lines are reported, valid ones kept.
     Events { file: PathBuf },
+    /// Support tickets: JSON Lines (the demo's tickets.jsonl) or CSV, deduplicated by id;
+    /// a known ticket gains only the messages the store lacks.
+    ///
+    /// Fields: id, created_at, customer_id, order_id, channel, subject, body, status (open or closed),
+    /// messages (the later thread: [{"at", "from": "customer"|"agent", "body", "author"}]).
+    Tickets {
+        file: PathBuf,
+        /// Map a ticket field to a source column or key: `--map body=Message` (repeat).
+        #[arg(long = "map", value_name = "FIELD=SOURCE")]
+        map: Vec<String>,
+    },
+    /// A knowledge-base source: Markdown (cut at headings), HTML (cut at h1-h4) or CSV with
+    /// question and answer columns. Importing the same file name again replaces its passages.
+    Kb {
+        file: PathBuf,
+        /// markdown, html or csv; from the file's extension when omitted.
+        #[arg(long, value_parser = parse_kb_format)]
+        format: Option<support::kb::Format>,
+    },
+}
+
+fn parse_kb_format(s: &str) -> Result<support::kb::Format, String> {
+    app::support::parse_kb_format(s).map_err(|e| e.message)
 }
 
 fn parse_format(s: &str) -> Result<catalog::Format, String> {
@@ -150,6 +173,16 @@ fn spec(kind: &ImportKind, now: i64) -> (&Path, ImportSpec) {
             (file, spec)
         }
         ImportKind::Events { file } => (file, ImportSpec::new(Kind::Events, now)),
+        ImportKind::Tickets { file, map } => {
+            let mut spec = ImportSpec::new(Kind::Tickets, now);
+            spec.mapping = map.clone();
+            (file, spec)
+        }
+        ImportKind::Kb { file, format } => {
+            let mut spec = ImportSpec::new(Kind::Kb, now);
+            spec.kb_format = *format;
+            (file, spec)
+        }
     }
 }
 
@@ -166,6 +199,9 @@ fn through_server(server: &Server, file: &Path, spec: &ImportSpec) -> app::Resul
     let len = f.metadata().map_err(|e| input(format!("{name}: {e}")))?.len();
     let mut path = format!("/v1/imports?kind={}", spec.kind.as_str());
     if let Some(format) = spec.format {
+        path.push_str(&format!("&format={}", format.as_str()));
+    }
+    if let Some(format) = spec.kb_format {
         path.push_str(&format!("&format={}", format.as_str()));
     }
     if let Some(currency) = spec.currency {
@@ -334,6 +370,32 @@ fn print_report(o: &mut String, r: &ImportReport) {
             e.duplicates,
             e.rejected
         );
+    }
+    if let Some(t) = &r.tickets {
+        push_line!(
+            o,
+            "  tickets    {} new, {} with new messages, {} already stored, {} rejected{}",
+            t.inserted,
+            t.updated,
+            t.unchanged,
+            t.rejected,
+            if t.forgotten > 0 { format!(", {} of forgotten customers not stored", t.forgotten) } else { String::new() }
+        );
+    }
+    if let Some(k) = &r.kb {
+        push_line!(
+            o,
+            "  passages   {} from {} ({}){}; {} passages in {} sources",
+            k.passages,
+            k.source,
+            k.format,
+            if k.replaced > 0 { format!(", replacing {}", k.replaced) } else { String::new() },
+            k.passages_total,
+            k.sources
+        );
+        for s in &k.skipped {
+            push_line!(o, "  skipped    {s}");
+        }
     }
     if r.rows_skipped > 0 {
         push_line!(o, "  skipped    {} rows (see issues)", r.rows_skipped);

@@ -22,6 +22,7 @@ pub mod scorecard;
 pub mod search;
 pub mod serve;
 pub mod slow_movers;
+pub mod support;
 
 use std::path::Path;
 
@@ -105,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Replenish(args) => replenish::run(&data, args),
         Command::SlowMovers(args) => slow_movers::run(&data, args),
         Command::Scorecard(args) => scorecard::run(&data, args),
+        Command::Support(args) => support::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),
