@@ -630,7 +630,8 @@ pub fn import_kb_into(
         None if text.trim_start().starts_with('<') => kb::Format::Html,
         None => kb::Format::Markdown,
     };
-    let (passages, skipped) = kb::parse(source, text, format).map_err(|e| Error::new(Code::InvalidKb, format!("{source}: {e}")))?;
+    let (passages, skipped) =
+        kb::parse(source, text, format).map_err(|e| Error::new(Code::InvalidKb, format!("{source}: {e}")))?;
     let replaced = match store.get_doc(KB, source)? {
         Some(json) => serde_json::from_str::<KbSource>(&json).map(|s| s.passages.len()).unwrap_or(0),
         None => 0,
@@ -875,6 +876,7 @@ pub fn ticket_view(app: &App, id: &str) -> Result<TicketView> {
         subject: t.subject.clone(),
         customer_id: t.customer_id.clone(),
         order_id: t.order_id.clone(),
+        contact: t.contact.clone(),
         status: t.status.clone(),
         messages: t
             .messages
@@ -1022,6 +1024,11 @@ pub fn receive(app: &App, input: &TicketIn, caller: Caller) -> Result<TicketRece
                 .map(|o| o.trim().trim_start_matches('#').to_string())
                 .filter(|o| !o.is_empty()),
             channel: input.channel.clone().unwrap_or_else(|| "api".into()),
+            contact: input
+                .contact
+                .clone()
+                .map(|c| c.trim().chars().take(200).collect())
+                .filter(|c: &String| !c.is_empty()),
             subject: input.subject.clone().unwrap_or_default(),
             messages: Vec::new(),
             status: "open".into(),

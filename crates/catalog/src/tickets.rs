@@ -112,6 +112,7 @@ pub fn from_record(get: &dyn Fn(&str) -> Option<Value>) -> Result<Ticket, String
         customer_id: text(get("customer_id").as_ref()),
         order_id: text(get("order_id").as_ref()).map(|o| o.trim_start_matches('#').to_string()),
         channel: text(get("channel").as_ref()).unwrap_or_else(|| "email".into()),
+        contact: None,
         subject,
         messages,
         status: status.into(),

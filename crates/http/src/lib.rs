@@ -54,6 +54,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::tasks::area(),
         web::rules::area(),
         web::experiments::area(),
+        web::support::area(),
     ]
 }
 

@@ -18,6 +18,10 @@ pub struct Ticket {
     /// `email`, `chat`, `contact_form`, ...
     #[serde(default)]
     pub channel: String,
+    /// How to reach a customer who wrote without an account (the e-mail a
+    /// shopper left in the storefront's chat).
+    #[serde(default)]
+    pub contact: Option<String>,
     #[serde(default)]
     pub subject: String,
     /// The thread, oldest first; the first is the customer's opening message.

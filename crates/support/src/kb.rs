@@ -86,7 +86,11 @@ impl std::fmt::Display for ParseError {
 /// Cuts `text` (the whole source) into passages. A CSV row with a
 /// question and no answer (or the reverse) is left out and listed in the
 /// second value with its line; a source with no passage at all is an error.
-pub fn parse(source: &str, text: &str, format: Format) -> Result<(Vec<Passage>, Vec<ParseError>), ParseError> {
+pub fn parse(
+    source: &str,
+    text: &str,
+    format: Format,
+) -> Result<(Vec<Passage>, Vec<ParseError>), ParseError> {
     let (passages, skipped) = match format {
         Format::Markdown => (markdown(source, text), Vec::new()),
         Format::Html => (html(source, text), Vec::new()),
@@ -343,10 +347,13 @@ fn csv_pairs(source: &str, text: &str) -> Result<(Vec<Passage>, Vec<ParseError>)
                 text: answer.to_string(),
                 line,
             }),
-            (true, false) => skipped.push(ParseError { line, message: "an answer without a question, skipped".into() }),
-            (false, true) => {
-                skipped.push(ParseError { line, message: format!("the question {question:?} has no answer, skipped") })
+            (true, false) => {
+                skipped.push(ParseError { line, message: "an answer without a question, skipped".into() })
             }
+            (false, true) => skipped.push(ParseError {
+                line,
+                message: format!("the question {question:?} has no answer, skipped"),
+            }),
         }
     }
     Ok((out, skipped))

@@ -195,6 +195,7 @@ pub struct TicketView {
     pub subject: String,
     pub customer_id: Option<String>,
     pub order_id: Option<String>,
+    pub contact: Option<String>,
     pub status: String,
     pub messages: Vec<MessageOut>,
     pub summary: Summary,
@@ -220,6 +221,9 @@ pub struct TicketIn {
     /// `chat` when the storefront's widget sends it.
     #[serde(default)]
     pub channel: Option<String>,
+    /// How to reach a shopper without an account (an e-mail address).
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 /// What `POST /v1/tickets` did.

@@ -179,7 +179,8 @@ pub(crate) fn parse_pairs(pairs: Vec<(String, String)>) -> Result<ImportRequest,
         (Kind::Kb, Some(f)) => spec.kb_format = Some(app::support::parse_kb_format(&f)?),
         (_, Some(f)) => {
             spec.format = Some(
-                catalog::Format::parse(&f).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?,
+                catalog::Format::parse(&f)
+                    .map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?,
             )
         }
         (_, None) => {}

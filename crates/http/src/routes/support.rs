@@ -37,8 +37,11 @@ fn actor(caller: &Option<Extension<Caller>>) -> &'static str {
 
 pub(crate) fn area() -> Area {
     let message = |op: Op| {
-        op.json_body(schema_ref("SupportMessage"), "The message, and optionally when it was written and by whom.")
-            .error(400, "The message is empty, over 10,000 characters, or `at` is not a date.")
+        op.json_body(
+            schema_ref("SupportMessage"),
+            "The message, and optionally when it was written and by whom.",
+        )
+        .error(400, "The message is empty, over 10,000 characters, or `at` is not a date.")
     };
     Area::new("support", "Customer support: intents, escalation, answers from the brand's knowledge base, the agent queue.")
         .post(
@@ -251,6 +254,7 @@ pub(crate) fn area() -> Area {
                 "id": {"type": ["string", "null"]}, "body": {"type": "string", "maxLength": 10000},
                 "subject": {"type": ["string", "null"]}, "customer_id": {"type": ["string", "null"]},
                 "order_id": {"type": ["string", "null"]}, "channel": {"type": ["string", "null"]},
+                "contact": {"type": ["string", "null"], "description": "An e-mail address to reply to, for shoppers without an account."},
             },
         }))
         .schema("TicketReceived", json!({
@@ -377,7 +381,10 @@ async fn kb_import(
     body: String,
 ) -> Result<Json<KbImported>, ApiError> {
     let Some(source) = p.source.filter(|s| !s.trim().is_empty()) else {
-        return Err(ApiError::bad_request(app::Code::InvalidKb, "`source` is required: the source's name, e.g. shipping.md"));
+        return Err(ApiError::bad_request(
+            app::Code::InvalidKb,
+            "`source` is required: the source's name, e.g. shipping.md",
+        ));
     };
     let format = p.format.as_deref().map(app::support::parse_kb_format).transpose()?;
     Ok(Json(blocking(move || Ok(app::support::import_kb(&state.app, &source, &body, format)?)).await?))
@@ -387,7 +394,9 @@ async fn get_settings(State(state): State<AppState>) -> Result<Json<Settings>, A
     Ok(Json(blocking(move || Ok(app::support::settings(&state.app)?)).await?))
 }
 
-async fn put_settings(State(state): State<AppState>, Json(s): Json<Settings>) -> Result<Json<Settings>, ApiError> {
+async fn put_settings(
+    State(state): State<AppState>,
+    Json(s): Json<Settings>,
+) -> Result<Json<Settings>, ApiError> {
     Ok(Json(blocking(move || Ok(app::support::put_settings(&state.app, &s)?)).await?))
 }
-

@@ -33,6 +33,7 @@ pub(crate) mod scorecard;
 pub mod search;
 pub(crate) mod search_admin;
 pub mod storefront;
+pub(crate) mod support;
 pub(crate) mod tasks;
 pub(crate) mod visitor;
 
@@ -197,6 +198,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/recommendations", "Recommendations"),
     ("/admin/forecasts", "Forecasts & replenishment"),
     ("/admin/experiments", "Experiments"),
+    ("/admin/support", "Support"),
     ("/admin/tasks", "Tasks"),
 ];
 
@@ -360,7 +362,21 @@ pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body: 
         footer class="site-footer" {
             div class="wrap" {
                 span { (shop.brand.name) " · " (shop.brand.tagline) }
-                span { "Powered by Loupe · " a href="/admin" { "Back-office" } }
+                span { a href="/help" { "Help" } " · Powered by Loupe · " a href="/admin" { "Back-office" } }
+            }
+        }
+        aside class="chat" aria-label="Help" {
+            details {
+                summary { "Questions? Ask us" }
+                div class="chat-panel" {
+                    form action="/help" method="get" data-chat-form {
+                        label class="visually-hidden" for="chat-q" { "Your question" }
+                        input id="chat-q" name="q" type="text" placeholder="Shipping, sizing, care…" autocomplete="off" maxlength="500";
+                        button class="button" type="submit" { "Ask" }
+                    }
+                    div class="chat-log" data-chat-log aria-live="polite" {}
+                    p class="person" { a class="button ghost" href="/help#contact" data-chat-person { "Talk to a person" } }
+                }
             }
         }
     };

@@ -379,7 +379,11 @@ fn print_report(o: &mut String, r: &ImportReport) {
             t.updated,
             t.unchanged,
             t.rejected,
-            if t.forgotten > 0 { format!(", {} of forgotten customers not stored", t.forgotten) } else { String::new() }
+            if t.forgotten > 0 {
+                format!(", {} of forgotten customers not stored", t.forgotten)
+            } else {
+                String::new()
+            }
         );
     }
     if let Some(k) = &r.kb {

@@ -23,13 +23,15 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 pub enum SupportCommand {
     /// The intent, entities, sentiment and escalation of a message, with why.
-    #[command(after_help = "Intents: order_status, cancel_order, order_change, place_order, shipping, address_change, \
+    #[command(
+        after_help = "Intents: order_status, cancel_order, order_change, place_order, shipping, address_change, \
 returns, refund, payment, invoice, account, complaint, feedback, human_agent, newsletter, sizing, care, \
 authenticity, repair_warranty, engraving, gift, custom_order, product_question, other.\n\
 Entity kinds: order_id, date (deadline: true when the customer needs something by then), ring_size, amount, product.\n\
 Escalation signals: human_request, abuse, authenticity_legal, chargeback, lost_or_damaged, health_safety, \
 high_value, deadline_at_risk (1 each), negative_sentiment (angry 1, upset 0.5), low_confidence (0.6), complaint (0.5); \
-a message escalates when they sum to 1 or more.")]
+a message escalates when they sum to 1 or more."
+    )]
     Classify(MessageArgs),
     /// The reply the brand's knowledge base gives, with the passages it cites;
     /// `answer` is null (and `escalate` true) when no passage covers the question.
@@ -122,7 +124,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             let show = app::support::Show::parse(Some(&status))?;
             let q: Queue = match super::open(data)? {
                 Opened::Local(app) => app::support::queue(&app, show, page)?,
-                Opened::Server(s) => s.get_json(&format!("/v1/support/queue?status={}&page={page}", encode(&status)))?,
+                Opened::Server(s) => {
+                    s.get_json(&format!("/v1/support/queue?status={}&page={page}", encode(&status)))?
+                }
             };
             if json {
                 outln!("{}", serde_json::to_string(&q)?);
@@ -188,7 +192,14 @@ fn print_queue(q: &Queue) {
         outln!("No cases here. Import tickets with `loupe import tickets FILE`, or send them to POST /v1/tickets.");
         return;
     }
-    outln!("{} open, {} escalated, {} past an SLA; page {} of {}", q.open, q.escalated, q.breached, q.page, q.pages);
+    outln!(
+        "{} open, {} escalated, {} past an SLA; page {} of {}",
+        q.open,
+        q.escalated,
+        q.breached,
+        q.page,
+        q.pages
+    );
     outln!("{:<10} {:<8} {:<17} {:<10} {:<10} {}", "id", "priority", "intent", "sentiment", "due", "subject");
     for i in &q.items {
         let due = match (i.first_response.breached, i.first_response.minutes_left) {
@@ -214,7 +225,14 @@ fn print_ticket(t: &TicketView) {
     outln!("wants: {}", t.summary.wants);
     outln!("intent: {} ({}), sentiment {}", t.summary.intent, t.summary.intent_label, t.summary.sentiment);
     if let Some(o) = &t.summary.order {
-        outln!("order {}: {} {} on {}, {}", o.order_id, o.total, o.currency, o.ordered_on.as_deref().unwrap_or("?"), o.status);
+        outln!(
+            "order {}: {} {} on {}, {}",
+            o.order_id,
+            o.total,
+            o.currency,
+            o.ordered_on.as_deref().unwrap_or("?"),
+            o.status
+        );
     }
     for m in &t.messages {
         outln!("-- {} {} {}", m.at, m.from, m.author.as_deref().unwrap_or(""));

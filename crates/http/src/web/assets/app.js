@@ -310,6 +310,58 @@
     fit();
   }
 
+  // The help panel on shop pages: asks /help/answer and shows the answer
+  // with its sources (as text, never as markup). Without the script the
+  // form goes to /help, which answers the same way. "Talk to a person"
+  // is always there and opens the contact form with the question filled in.
+  function chat() {
+    var form = document.querySelector("[data-chat-form]");
+    if (!form) return;
+    var log = document.querySelector("[data-chat-log]");
+    var person = document.querySelector("[data-chat-person]");
+    form.addEventListener("submit", function (ev) {
+      var q = form.querySelector("input[name=q]").value.trim();
+      if (!q) { ev.preventDefault(); return; }
+      ev.preventDefault();
+      person.href = "/help?q=" + encodeURIComponent(q) + "#contact";
+      var asked = document.createElement("p");
+      asked.className = "chat-q";
+      asked.textContent = q;
+      log.appendChild(asked);
+      fetch("/help/answer?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (a) {
+          var reply = document.createElement("div");
+          reply.className = "chat-a";
+          reply.setAttribute("data-chat-answer", a.answer ? "answered" : "none");
+          if (a.answer) {
+            a.answer.split("\n\n").forEach(function (para) {
+              var p = document.createElement("p");
+              p.textContent = para;
+              reply.appendChild(p);
+            });
+            var src = document.createElement("p");
+            src.className = "muted small";
+            src.textContent = "From: " + a.citations.map(function (c) { return c.heading; }).join("; ");
+            reply.appendChild(src);
+          } else {
+            var none = document.createElement("p");
+            none.textContent = "Our help pages don't answer that, so we won't guess. A person can help: use the button below.";
+            reply.appendChild(none);
+          }
+          log.appendChild(reply);
+          log.scrollTop = log.scrollHeight;
+        })
+        .catch(function () {
+          var err = document.createElement("p");
+          err.className = "chat-a";
+          err.textContent = "Sorry, we could not get an answer just now. A person can help: use the button below.";
+          log.appendChild(err);
+        });
+      form.reset();
+    });
+  }
+
   // The tasks page reloads itself while a task runs, to show its progress.
   function autoRefresh() {
     var el = document.querySelector("[data-refresh]");
@@ -325,5 +377,6 @@
     searchPage();
     productPage();
     cartPage();
+    chat();
   });
 })();

@@ -68,7 +68,11 @@ struct Ctx {
 impl Ctx {
     /// Classifies and triages one message as the product does (no order
     /// facts), timing it.
-    fn read(&mut self, text: &str, today: NaiveDate) -> (support::classify::Prediction, sentiment::Reading, Vec<entities::Entity>, triage::Triage) {
+    fn read(
+        &mut self,
+        text: &str,
+        today: NaiveDate,
+    ) -> (support::classify::Prediction, sentiment::Reading, Vec<entities::Entity>, triage::Triage) {
         let t = Instant::now();
         let p = self.model.predict(text);
         let r = sentiment::read(text);
@@ -84,7 +88,12 @@ fn rows(path: &Path) -> anyhow::Result<Vec<csv::StringRecord>> {
     r.records().map(|x| x.with_context(|| format!("reading {}", path.display()))).collect()
 }
 
-fn intents(ctx: &mut Ctx, records: &[csv::StringRecord], label: fn(&str) -> Option<Intent>, today: NaiveDate) -> (Scores, Vec<String>) {
+fn intents(
+    ctx: &mut Ctx,
+    records: &[csv::StringRecord],
+    label: fn(&str) -> Option<Intent>,
+    today: NaiveDate,
+) -> (Scores, Vec<String>) {
     let mut s = Scores::default();
     let mut misses = Vec::new();
     for r in records {
@@ -99,8 +108,12 @@ fn intents(ctx: &mut Ctx, records: &[csv::StringRecord], label: fn(&str) -> Opti
 }
 
 fn scores_json(s: &Scores) -> Value {
-    let per: serde_json::Map<String, Value> =
-        s.per_label.keys().filter(|k| s.per_label[*k].2 > 0).map(|k| (k.clone(), json!(round(s.f1(k))))).collect();
+    let per: serde_json::Map<String, Value> = s
+        .per_label
+        .keys()
+        .filter(|k| s.per_label[*k].2 > 0)
+        .map(|k| (k.clone(), json!(round(s.f1(k)))))
+        .collect();
     json!({"n": s.n, "accuracy": round(s.accuracy()), "macro_f1": round(s.macro_f1()), "f1": per})
 }
 
@@ -116,14 +129,17 @@ fn kb_section(
     accept: &dyn Fn(usize, &csv::StringRecord) -> bool,
     misses: usize,
 ) -> Value {
-    let (mut covered, mut answered, mut right, mut uncovered, mut refused, mut grounded, mut answers) = (0, 0, 0, 0, 0, 0, 0);
+    let (mut covered, mut answered, mut right, mut uncovered, mut refused, mut grounded, mut answers) =
+        (0, 0, 0, 0, 0, 0, 0);
     let mut wrong = Vec::new();
     for r in records {
         let is_covered = &r[2] == "true";
         let d = answer::draft(index, &r[0], None, &answer::Settings::default());
         if let Some(text) = &d.text {
             answers += 1;
-            let ok = answer::sentences(text).iter().all(|s| d.citations.iter().any(|c| index.passages[*c].text.contains(s)));
+            let ok = answer::sentences(text)
+                .iter()
+                .all(|s| d.citations.iter().any(|c| index.passages[*c].text.contains(s)));
             grounded += ok as usize;
         }
         if is_covered {
@@ -143,7 +159,10 @@ fn kb_section(
             if d.text.is_none() {
                 refused += 1;
             } else if wrong.len() < misses {
-                wrong.push(format!("answered an uncovered question from {:?}: {}", index.passages[d.citations[0]].heading, &r[0]));
+                wrong.push(format!(
+                    "answered an uncovered question from {:?}: {}",
+                    index.passages[d.citations[0]].heading, &r[0]
+                ));
             }
         }
     }
@@ -171,7 +190,18 @@ const DEMO_ALSO: &[(&str, &str)] = &[
 ];
 
 /// The README's groups of FAQ rows that answer the same question.
-const FAQ_GROUPS: &[&[u64]] = &[&[5, 40], &[6, 41], &[16, 18], &[72, 73], &[7, 24, 27], &[17, 33, 67], &[42, 72], &[62, 30], &[58, 38], &[57, 39]];
+const FAQ_GROUPS: &[&[u64]] = &[
+    &[5, 40],
+    &[6, 41],
+    &[16, 18],
+    &[72, 73],
+    &[7, 24, 27],
+    &[17, 33, 67],
+    &[42, 72],
+    &[62, 30],
+    &[58, 38],
+    &[57, 39],
+];
 
 pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
     let t = Instant::now();
@@ -225,7 +255,8 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
 
         if let Some(faq) = &args.faq {
             let text = std::fs::read_to_string(faq).with_context(|| format!("reading {}", faq.display()))?;
-            let (passages, _) = kb::parse("faq", &text, kb::Format::Csv).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (passages, _) =
+                kb::parse("faq", &text, kb::Format::Csv).map_err(|e| anyhow::anyhow!("{e}"))?;
             // Data row number of each passage, from its line.
             let mut row_of_line: HashMap<u64, u64> = HashMap::new();
             let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -233,7 +264,8 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
                 let r = r?;
                 row_of_line.insert(r.position().map_or(0, |p| p.line()), i as u64 + 1);
             }
-            let rows_of: Vec<u64> = passages.iter().map(|p| row_of_line.get(&p.line).copied().unwrap_or(0)).collect();
+            let rows_of: Vec<u64> =
+                passages.iter().map(|p| row_of_line.get(&p.line).copied().unwrap_or(0)).collect();
             let index = Index::new(passages);
             let records = rows(&dir.join("faq-questions.csv"))?;
             let accept = |passage: usize, r: &csv::StringRecord| -> bool {
@@ -245,7 +277,8 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
         }
         if let Some(md) = &args.demo_kb {
             let text = std::fs::read_to_string(md).with_context(|| format!("reading {}", md.display()))?;
-            let (passages, _) = kb::parse("demo-kb.md", &text, kb::Format::Markdown).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (passages, _) =
+                kb::parse("demo-kb.md", &text, kb::Format::Markdown).map_err(|e| anyhow::anyhow!("{e}"))?;
             let index = Index::new(passages);
             let records = rows(&dir.join("demo-kb-questions.csv"))?;
             let accept = |passage: usize, r: &csv::StringRecord| -> bool {
@@ -269,8 +302,14 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
         for line in std::fs::read_to_string(dir.join("tickets.jsonl"))?.lines() {
             let v: Value = serde_json::from_str(line)?;
             let Some(t) = truth.get(v["id"].as_str().unwrap_or("")) else { continue };
-            let text = format!("{}. {}", v["subject"].as_str().unwrap_or(""), v["body"].as_str().unwrap_or(""));
-            let day = v["created_at"].as_str().and_then(catalog::parse_datetime).and_then(|s| chrono::DateTime::from_timestamp(s, 0)).map(|d| d.date_naive()).unwrap_or(today);
+            let text =
+                format!("{}. {}", v["subject"].as_str().unwrap_or(""), v["body"].as_str().unwrap_or(""));
+            let day = v["created_at"]
+                .as_str()
+                .and_then(catalog::parse_datetime)
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                .map(|d| d.date_naive())
+                .unwrap_or(today);
             let (p, r, e, _) = ctx.read(&text, day);
             if let Some(want) = t["topic"].as_str().and_then(demo_topic_intent) {
                 s.add(want.as_str(), p.intent().as_str());
@@ -309,7 +348,12 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
 fn print(out: &Value) {
     let m = &out["model"];
     outln!("model: {} examples, {} features, trained in {} ms", m["examples"], m["features"], m["train_ms"]);
-    for (key, name) in [("bitext_dev", "Bitext dev"), ("heldout_intents", "held-out intents"), ("demo_tickets", "demo tickets (intent)"), ("demo_sentiment", "demo tickets (sentiment)")] {
+    for (key, name) in [
+        ("bitext_dev", "Bitext dev"),
+        ("heldout_intents", "held-out intents"),
+        ("demo_tickets", "demo tickets (intent)"),
+        ("demo_sentiment", "demo tickets (sentiment)"),
+    ] {
         let s = &out[key];
         if s.is_null() {
             continue;
@@ -325,12 +369,21 @@ fn print(out: &Value) {
     }
     let e = &out["heldout_escalation"];
     if !e.is_null() {
-        outln!("held-out escalation: n {}, precision {}, recall {} (by reason {})", e["n"], e["precision"], e["recall"], e["recall_by_reason"]);
+        outln!(
+            "held-out escalation: n {}, precision {}, recall {} (by reason {})",
+            e["n"],
+            e["precision"],
+            e["recall"],
+            e["recall_by_reason"]
+        );
         for miss in e["misses"].as_array().into_iter().flatten() {
             outln!("  miss: {}", miss.as_str().unwrap_or(""));
         }
     }
-    for (key, name) in [("heldout_faq", "held-out FAQ questions"), ("heldout_demo_kb", "held-out demo help-centre questions")] {
+    for (key, name) in [
+        ("heldout_faq", "held-out FAQ questions"),
+        ("heldout_demo_kb", "held-out demo help-centre questions"),
+    ] {
         let s = &out[key];
         if s.is_null() {
             continue;
@@ -345,10 +398,21 @@ fn print(out: &Value) {
     }
     let d = &out["demo_deadline"];
     if !d.is_null() {
-        outln!("demo deadlines: precision {}, recall {}, exact date {}", d["precision"], d["recall"], d["exact_date_of_found"]);
+        outln!(
+            "demo deadlines: precision {}, recall {}, exact date {}",
+            d["precision"],
+            d["recall"],
+            d["exact_date_of_found"]
+        );
     }
     let l = &out["latency_us"];
     if !l.is_null() {
-        outln!("latency per message (µs): p50 {}, p99 {}, max {} over {}", l["p50"], l["p99"], l["max"], l["messages"]);
+        outln!(
+            "latency per message (µs): p50 {}, p99 {}, max {} over {}",
+            l["p50"],
+            l["p99"],
+            l["max"],
+            l["messages"]
+        );
     }
 }
