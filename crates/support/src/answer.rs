@@ -22,7 +22,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { min_coverage: 0.55, max_sentences: 3 }
+        Settings { min_coverage: 0.5, max_sentences: 3 }
     }
 }
 

@@ -67,7 +67,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { epochs: 12, learning_rate: 0.6, min_count: 2 }
+        Settings { epochs: 24, learning_rate: 1.2, min_count: 2 }
     }
 }
 

@@ -361,7 +361,10 @@ fn csv_pairs(source: &str, text: &str) -> Result<(Vec<Passage>, Vec<ParseError>)
 
 /// Words a shopper uses for what a help page calls otherwise, both ways.
 const SYNONYMS: &[&[&str]] = &[
-    &["ship", "deliver", "delivery", "post", "arrive", "dispatch"],
+    &[
+        "ship", "deliver", "delivery", "post", "postage", "arrive", "dispatch", "courier", "carrier",
+        "parcel", "package",
+    ],
     &["return", "exchange"],
     &["refund", "reimburse"],
     &["resiz", "size", "sizing"],
@@ -373,7 +376,26 @@ const SYNONYMS: &[&[&str]] = &[
     &["real", "genuine", "authentic"],
     &["repair", "fix", "broken", "warranty"],
     &["custom", "bespoke"],
-    &["pay", "payment", "instal", "klarna", "afterpay"],
+    &[
+        "pay",
+        "payment",
+        "instal",
+        "installment",
+        "klarna",
+        "afterpay",
+        "financ",
+        "amex",
+        "visa",
+        "mastercard",
+        "paypal",
+        "card",
+    ],
+    &["account", "sign", "regist", "login", "log", "password"],
+    &["email", "contact", "phone", "call", "reach", "chat"],
+    &["tight", "loose", "bigger", "smaller", "resiz"],
+    &["refundable", "refund"],
+    &["lost", "missing", "stolen", "insur"],
+    &["cancel", "cancellation"],
     &["lab", "synthetic"],
     &["hallmark", "stamp", "purity"],
 ];
@@ -413,6 +435,43 @@ fn synonyms_of(term: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Document frequencies of terms over the customer messages the
+/// classifier trains on: what is generic in how customers write.
+struct Background {
+    df: HashMap<String, u32>,
+    n: f32,
+    max_idf: f32,
+    median_idf: f32,
+}
+
+impl Background {
+    fn idf(&self, term: &str) -> Option<f32> {
+        self.df.get(term).map(|df| ((self.n + 1.0) / (*df as f32 + 1.0)).ln() + 1.0)
+    }
+}
+
+fn background() -> &'static Background {
+    static BG: std::sync::OnceLock<Background> = std::sync::OnceLock::new();
+    BG.get_or_init(|| {
+        let texts = crate::training::base();
+        let mut df: HashMap<String, u32> = HashMap::new();
+        for (t, _) in &texts {
+            let mut ts = question_terms(t);
+            ts.sort();
+            ts.dedup();
+            for term in ts {
+                *df.entry(term).or_default() += 1;
+            }
+        }
+        let n = texts.len() as f32;
+        let max_idf = (n + 1.0).ln() + 1.0;
+        let mut idfs: Vec<f32> = df.values().map(|d| ((n + 1.0) / (*d as f32 + 1.0)).ln() + 1.0).collect();
+        idfs.sort_by(f32::total_cmp);
+        let median_idf = idfs.get(idfs.len() / 2).copied().unwrap_or(max_idf);
+        Background { df, n, max_idf, median_idf }
+    })
 }
 
 /// A passage found for a question.
@@ -478,10 +537,17 @@ impl Index {
         if q.is_empty() || self.passages.is_empty() {
             return Vec::new();
         }
-        // Unknown words (typos, names) still count against coverage, at
-        // half the weight of the rarest word.
-        let unknown_idf = self.idf("\u{0}") * 0.5;
-        let weight_of = |t: &str| if self.postings.contains_key(t) { self.idf(t) } else { unknown_idf };
+        // How much each word of the question matters to its coverage: how
+        // rare it is in customers' messages in general (the training
+        // corpus), so that "order" or "guys" weigh little and "amex" or
+        // "engrave" much. A word that neither customers' messages nor the
+        // knowledge base use (a typo, a name) weighs as a middling word.
+        let bg = background();
+        let weight_of = |t: &str| match bg.idf(t) {
+            Some(w) => w,
+            None if self.postings.contains_key(t) => bg.max_idf,
+            None => bg.median_idf,
+        };
         let total_weight: f32 = q.iter().map(|t| weight_of(t)).sum();
         let mut scores: HashMap<usize, (f32, f32)> = HashMap::new();
         let (k1, b) = (1.2f32, 0.75f32);
@@ -514,7 +580,11 @@ impl Index {
                 coverage: (covered / total_weight).min(1.0),
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.passage.cmp(&b.passage)));
+        // Ranked by BM25 weighted by coverage: a passage that matches one
+        // word many times loses to one that has all of the question.
+        hits.sort_by(|a, b| {
+            (b.score * b.coverage).total_cmp(&(a.score * a.coverage)).then(a.passage.cmp(&b.passage))
+        });
         hits.truncate(limit);
         hits
     }

@@ -66,6 +66,17 @@ const ABUSE: &[&str] = &[
     "thieves",
     "useless",
     "wtf",
+    "arse",
+    "bastards",
+    "bloody",
+    "clown",
+    "clowns",
+    "dickheads",
+    "jokers",
+    "muppets",
+    "piss",
+    "pissed",
+    "wankers",
 ];
 const ANGER: &[&str] = &[
     "absurd",
@@ -89,19 +100,21 @@ const ANGER: &[&str] = &[
 ];
 const NEGATIVE: &[&str] = &[
     "annoyed",
-    "bad",
-    "broke",
-    "broken",
     "disappointed",
     "disappointing",
     "dissatisfied",
     "frustrated",
     "frustrating",
     "heartbroken",
-    "poor",
     "sad",
     "unhappy",
     "upset",
+    "appalled",
+    "devastated",
+    "gutted",
+    "insulting",
+    "miserable",
+    "nightmare",
 ];
 const ANXIOUS: &[&str] = &[
     "anxious",
@@ -134,6 +147,17 @@ const POSITIVE: &[&str] = &[
     "stunning",
     "wonderful",
 ];
+/// Threats: abuse without a swear word.
+const THREATS: &[&str] = &[
+    "where you live",
+    "you'll regret",
+    "you will regret",
+    "regret it",
+    "come down to your",
+    "watch your back",
+    "shut up",
+    "hurt you",
+];
 /// Phrases of a customer who has had to write before, or runs out of time.
 const ANGER_PHRASES: &[&str] = &[
     "third time",
@@ -150,6 +174,24 @@ const ANGER_PHRASES: &[&str] = &[
     "never ordering",
     "no response",
     "no answer",
+    "thanks for nothing",
+    "fed up",
+    "not impressed",
+    "not happy",
+    "is optional",
+    "really impressive",
+    "great, another",
+    "brilliant.",
+    "seriously?",
+    "without telling me",
+    "not what i was promised",
+    "waste of",
+    "had enough",
+    "sick of",
+    "tired of",
+    "how hard is it",
+    "piss poor",
+    "from start to finish",
 ];
 const ANXIOUS_PHRASES: &[&str] =
     &["in time", "make it", "before then", "will it arrive", "arrive by", "get here by"];
@@ -168,7 +210,7 @@ pub fn read(text: &str) -> Reading {
         }
         found.len()
     };
-    let abuse = hit(ABUSE);
+    let abuse = hit(ABUSE) + THREATS.iter().filter(|t| lower.replace('\u{2019}', "'").contains(*t)).count();
     let anger = hit(ANGER);
     let negative = hit(NEGATIVE);
     let anxious = hit(ANXIOUS);

@@ -4,7 +4,7 @@
 //! 1 or more. Strong signals (a request for a person, abuse, legal or
 //! counterfeit words, a chargeback threat, a lost or damaged shipment, a
 //! health problem, a deadline the delivery will miss, an order over the
-//! brand's threshold) are 1 each; weaker ones (anger without abuse, a
+//! brand's threshold) are 1 each, as is an angry or upset customer; weaker ones (a
 //! classifier that is unsure) add less, so two of them together escalate.
 //! Missing an escalation is the costly error, so the strong lists lean
 //! toward recall.
@@ -112,6 +112,28 @@ const HUMAN: &[&str] = &[
     "representative",
     "live agent",
     "live chat with",
+    "callback",
+    "call back",
+    "ring me",
+    "phone me",
+    "video call",
+    "book a call",
+    "put me through",
+    "member of staff",
+    "member of your team",
+    "one of your team",
+    "someone from your team",
+    "speak to somebody",
+    "talk to somebody",
+    "not a bot",
+    "not a robot",
+    "stop sending me",
+    "canned answer",
+    "person please",
+    "human please",
+    "escalate this",
+    "escalate my",
+    "owner",
 ];
 const LEGAL: &[&str] = &[
     "fake",
@@ -148,6 +170,17 @@ const LEGAL: &[&str] = &[
     "ftc",
     "police",
     "report you",
+    "misrepresentation",
+    "misrepresenting",
+    "false advertising",
+    "selling fakes",
+    "not even silver",
+    "not even gold",
+    "not solid",
+    "tested as",
+    "ombudsman",
+    "legal",
+    "fraudsters",
 ];
 const CHARGEBACK: &[&str] = &[
     "chargeback",
@@ -170,6 +203,20 @@ const CHARGEBACK: &[&str] = &[
     "open a dispute",
     "file a dispute",
     "filing a dispute",
+    "reverse the payment",
+    "reverse it",
+    "raise a dispute",
+    "dispute opened",
+    "dispute this",
+    "disputing this",
+    "filed a claim",
+    "claim with my credit card",
+    "unauthorised",
+    "unauthorized",
+    "contacted visa",
+    "contacted my bank",
+    "call amex",
+    "stop the payment",
 ];
 const LOST: &[&str] = &[
     "lost",
@@ -203,11 +250,32 @@ const LOST: &[&str] = &[
     "tampered",
     "opened package",
     "wrong address",
+    "stole",
+    "off the porch",
+    "empty jewelry box",
+    "empty jewellery box",
+    "isnt inside",
+    "isn't inside",
+    "not inside",
+    "wasn't inside",
+    "was not inside",
+    "torn open",
+    "left with a neighbour",
+    "left with a neighbor",
+    "arrived soaked",
+    "arrived wet",
+    "arrived crushed",
+    "dented",
+    "no sign of my delivery",
+    "exception",
+    "never turned up",
+    "didn't turn up",
+    "hasn't turned up",
+    "not turned up",
+    "still no sign",
 ];
 const HEALTH: &[&str] = &[
     "rash",
-    "allergic",
-    "allergy",
     "reaction",
     "itchy",
     "itching",
@@ -238,6 +306,16 @@ const HEALTH: &[&str] = &[
     "skin turned",
     "irritation",
     "irritated",
+    "went green",
+    "blisters",
+    "scratched my",
+    "cut her",
+    "cut his",
+    "eczema",
+    "hives",
+    "sore",
+    "bleed",
+    "itches",
 ];
 
 fn find<'a>(lower: &str, padded: &str, list: &[&'a str]) -> Vec<&'a str> {
@@ -305,7 +383,21 @@ pub fn triage(
         };
         strong("chargeback", detail);
     }
-    let lost = find(&lower, &padded, LOST);
+    // "What happens if my parcel gets lost?" asks about the policy: a loss
+    // only counts when it is not hypothetical.
+    let hypothetical = [
+        "what happens if",
+        "what if",
+        "in case",
+        "if it gets",
+        "if my",
+        "if the parcel",
+        "if a parcel",
+        "ever gets",
+    ]
+    .iter()
+    .any(|h| lower.contains(h));
+    let lost = if hypothetical { Vec::new() } else { find(&lower, &padded, LOST) };
     if !lost.is_empty() {
         let value = order
             .map(|o| format!("; order worth {} {}", money(o.value_minor), o.currency))
@@ -316,6 +408,10 @@ pub fn triage(
     if !health.is_empty() {
         strong("health_safety", format!("health or safety: {}", quoted(&health)));
     }
+    // An allergy asked about before buying is a product question; with a
+    // reaction (above) it is a health problem.
+    let allergy_only = health.is_empty()
+        && (padded.contains(" allergic ") || padded.contains(" allergy ") || padded.contains(" allergies "));
     if let Some(o) = order {
         if o.value_minor >= settings.high_value_minor {
             strong(
@@ -345,6 +441,13 @@ pub fn triage(
             _ => {}
         }
     }
+    if allergy_only {
+        signals.push(Signal {
+            signal: "health_safety",
+            detail: "mentions an allergy, no reaction".into(),
+            contribution: 0.3,
+        });
+    }
     match reading.sentiment {
         Sentiment::Angry if !reading.abuse => signals.push(Signal {
             signal: "negative_sentiment",
@@ -354,7 +457,7 @@ pub fn triage(
         Sentiment::Negative => signals.push(Signal {
             signal: "negative_sentiment",
             detail: format!("upset: {}", reading.cues.iter().take(3).cloned().collect::<Vec<_>>().join(", ")),
-            contribution: 0.5,
+            contribution: 1.0,
         }),
         _ => {}
     }

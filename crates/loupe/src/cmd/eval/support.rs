@@ -52,6 +52,16 @@ pub struct Args {
     /// A demo data directory (tickets.jsonl and ground_truth/tickets.jsonl).
     #[arg(long)]
     pub demo: Option<PathBuf>,
+    /// Override the classifier's training epochs, learning rate and least feature count (a sweep on a tuning set).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    #[arg(long)]
+    pub learning_rate: Option<f32>,
+    #[arg(long)]
+    pub min_count: Option<u32>,
+    /// Override the answerer's least coverage (for a sweep on a tuning set).
+    #[arg(long)]
+    pub min_coverage: Option<f32>,
     /// How many misses to print per section.
     #[arg(long, default_value_t = 0)]
     pub misses: usize,
@@ -128,13 +138,14 @@ fn kb_section(
     records: &[csv::StringRecord],
     accept: &dyn Fn(usize, &csv::StringRecord) -> bool,
     misses: usize,
+    settings: &answer::Settings,
 ) -> Value {
     let (mut covered, mut answered, mut right, mut uncovered, mut refused, mut grounded, mut answers) =
         (0, 0, 0, 0, 0, 0, 0);
     let mut wrong = Vec::new();
     for r in records {
         let is_covered = &r[2] == "true";
-        let d = answer::draft(index, &r[0], None, &answer::Settings::default());
+        let d = answer::draft(index, &r[0], None, settings);
         if let Some(text) = &d.text {
             answers += 1;
             let ok = answer::sentences(text)
@@ -206,13 +217,21 @@ const FAQ_GROUPS: &[&[u64]] = &[
 pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
     let t = Instant::now();
     let base = training::base();
-    let model = Classifier::train(&base, &Settings::default());
+    let mut settings = Settings::default();
+    settings.epochs = args.epochs.unwrap_or(settings.epochs);
+    settings.learning_rate = args.learning_rate.unwrap_or(settings.learning_rate);
+    settings.min_count = args.min_count.unwrap_or(settings.min_count);
+    let model = Classifier::train(&base, &settings);
     let train_ms = t.elapsed().as_secs_f64() * 1000.0;
     let mut ctx = Ctx { model, latencies: Vec::new(), misses: args.misses };
     let mut out = json!({
         "model": {"examples": base.len(), "features": ctx.model.features(), "train_ms": train_ms.round()},
     });
     let today = NaiveDate::from_ymd_opt(2024, 6, 3).expect("a date");
+    let mut answer_settings = answer::Settings::default();
+    if let Some(c) = args.min_coverage {
+        answer_settings.min_coverage = c;
+    }
 
     if let Some(p) = &args.bitext_dev {
         let records = rows(p)?;
@@ -273,7 +292,7 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
                 let got = rows_of[passage];
                 got == want || FAQ_GROUPS.iter().any(|g| g.contains(&got) && g.contains(&want))
             };
-            out["heldout_faq"] = kb_section(&index, &records, &accept, ctx.misses);
+            out["heldout_faq"] = kb_section(&index, &records, &accept, ctx.misses, &answer_settings);
         }
         if let Some(md) = &args.demo_kb {
             let text = std::fs::read_to_string(md).with_context(|| format!("reading {}", md.display()))?;
@@ -285,7 +304,7 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
                 let heading = index.passages[passage].heading.rsplit(" > ").next().unwrap_or("");
                 heading == &r[1] || DEMO_ALSO.iter().any(|(a, b)| a == &&r[1] && *b == heading)
             };
-            out["heldout_demo_kb"] = kb_section(&index, &records, &accept, ctx.misses);
+            out["heldout_demo_kb"] = kb_section(&index, &records, &accept, ctx.misses, &answer_settings);
         }
     }
     if let Some(dir) = &args.demo {
