@@ -32,6 +32,7 @@ pub const FILES: &[&str] = &[
     "purchase_orders.csv",
     "events.jsonl",
     "tickets.jsonl",
+    "kb.md",
     "ground_truth/products.jsonl",
     "ground_truth/collections.json",
     "ground_truth/customers.jsonl",
@@ -329,7 +330,7 @@ impl World {
         for k in &self.tickets {
             let at = self.date(k.day).and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp()).unwrap_or(0)
                 + k.sec as i64;
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "id": format!("T{:06}", k.id),
                 "created_at": self.rfc3339(at),
                 "customer_id": k.customer.map(|c| self.customers[c as usize].id.clone()),
@@ -338,6 +339,13 @@ impl World {
                 "subject": k.subject,
                 "body": k.body,
             });
+            // The brand's team answered every ticket but the last fortnight's:
+            // those are the open queue the demo's agents start from.
+            if k.day + 14 < self.config.days {
+                let (after, agent, text) = agent_reply(k.id, k.topic);
+                line["status"] = "closed".into();
+                line["messages"] = serde_json::json!([{"at": self.rfc3339(at + after), "from": "agent", "author": agent, "body": text}]);
+            }
             writeln!(w, "{line}")?;
             let truth = serde_json::json!({
                 "id": format!("T{:06}", k.id),
@@ -349,7 +357,9 @@ impl World {
             stats.tickets += 1;
         }
         w.flush()?;
-        t.flush()
+        t.flush()?;
+        // The brand's help centre, which the demo imports as its knowledge base.
+        std::fs::write(dir.join("kb.md"), DEMO_KB)
     }
 
     fn write_truth(&self, dir: &Path) -> io::Result<()> {
@@ -611,4 +621,31 @@ impl World {
         });
         fs::write(path, serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n")
     }
+}
+
+/// The demo brand's help centre (`crates/support/data/demo-kb.md`).
+const DEMO_KB: &str = include_str!("../../support/data/demo-kb.md");
+
+/// When (seconds after the ticket), who and what the brand's team replied,
+/// drawn from the ticket id alone so that the rest of the world's draws are
+/// untouched: most within a working day, some after a weekend.
+fn agent_reply(id: u32, topic: &str) -> (i64, &'static str, &'static str) {
+    let mut x = u64::from(id).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 29;
+    let after = 1_800 + (x % 100) as i64 * if x % 7 == 0 { 2_600 } else { 430 };
+    let agent = ["Maya", "Jonah", "Priya", "Sam"][(x >> 8) as usize % 4];
+    let text = match topic {
+        "shipping_delay" => "Thanks for your patience. Your order has left our studio and the carrier's tracking link is in your shipping e-mail; it should reach you within two business days.",
+        "gift_deadline" => "We have checked your order: with express shipping it will arrive before your date. We have upgraded it at no cost.",
+        "ring_sizing" => "Rings can be resized free within 60 days, and exchanged for another size within 30 days. We have e-mailed you a prepaid label.",
+        "care" => "A soft cloth and warm soapy water keep it bright; for silver, a polishing cloth removes tarnish. Our care guide is in the help centre.",
+        "authenticity" => "Every diamond over 0.50 ct comes with its IGI or GIA report; we have attached a copy of yours.",
+        "repair" => "I'm sorry to hear that. This is covered by our one-year warranty: we have e-mailed you a prepaid label for the repair.",
+        "engraving" => "We can still add the engraving: it adds two business days. We have updated your order.",
+        "refund" => "Your return was received and your refund has been issued today; it can take 3 to 5 business days to show.",
+        _ => "Thank you for writing to us; we have taken care of it.",
+    };
+    (after, agent, text)
 }

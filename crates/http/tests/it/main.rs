@@ -8,6 +8,7 @@ mod recs;
 mod rules;
 mod search;
 mod serve;
+mod support;
 mod web;
 mod web_recs;
 mod web_shop;

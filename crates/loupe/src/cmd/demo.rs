@@ -81,6 +81,7 @@ struct Timings {
     import_orders: u64,
     import_inventory: u64,
     import_events: u64,
+    import_support: u64,
     total: u64,
 }
 
@@ -137,6 +138,9 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         summary.products = store.products().map(|p| p.len() as u64).unwrap_or(0);
         summary.events = store.event_count().unwrap_or(0);
         summary.order_lines = store.order_lines().map(|l| l.len() as u64).unwrap_or(0);
+        // A demo brand made before support existed gets its help centre and
+        // tickets now.
+        import_support(&store, &demo_dir, &mut summary)?;
     }
     summary.timings_ms.total = started.elapsed().as_millis() as u64;
     if args.json {
@@ -239,12 +243,54 @@ fn build(
         .context("Failed to import the demo events")?;
     summary.timings_ms.import_events = t.elapsed().as_millis() as u64;
     summary.events = report.events.as_ref().map(|e| e.accepted + e.duplicates).unwrap_or(0);
+    import_support(store, demo_dir, summary)?;
 
     store
         .put_doc(MARKER_COLLECTION, MARKER_KEY, &serde_json::to_string(marker)?)
         .context("Failed to record the demo marker")?;
     Ok(())
 }
+
+/// Imports the demo's help centre (`kb.md`, or the built-in copy for a
+/// demo written before it existed) and its tickets, when the store has none.
+fn import_support(store: &store::Store, demo_dir: &Path, summary: &mut Summary) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let now = super::system_clock().now_secs();
+    if store.list_docs(app::support::KB)?.is_empty() {
+        let kb = demo_dir.join("kb.md");
+        let text = std::fs::read_to_string(&kb).unwrap_or_else(|_| DEMO_KB.to_string());
+        app::support::import_kb_into(
+            store,
+            now,
+            "help-centre.md",
+            &text,
+            Some(support::kb::Format::Markdown),
+        )
+        .map_err(|e| anyhow::anyhow!("Failed to import the demo help centre: {}", e.message))?;
+    }
+    let tickets = demo_dir.join("tickets.jsonl");
+    if store.ticket_count()? == 0 && tickets.exists() {
+        let file =
+            std::fs::File::open(&tickets).with_context(|| format!("Failed to open {}", tickets.display()))?;
+        let report = jobs::import_tickets_from(
+            store,
+            std::io::BufReader::new(file),
+            &tickets.display().to_string(),
+            &[],
+            &|_| {},
+        )
+        .context("Failed to import the demo tickets")?;
+        summary.tickets = report.tickets.map(|t| t.inserted).unwrap_or(0);
+    } else {
+        summary.tickets = store.ticket_count()?;
+    }
+    summary.timings_ms.import_support = t.elapsed().as_millis() as u64;
+    Ok(())
+}
+
+/// The demo brand's help centre, for demo directories written before the
+/// simulator wrote `kb.md`.
+const DEMO_KB: &str = include_str!("../../../support/data/demo-kb.md");
 
 /// Removes a data directory that holds only the demo brand: the store file
 /// and the generated files, then whatever else Loupe derived from them.
