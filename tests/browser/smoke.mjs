@@ -400,6 +400,57 @@ try {
     await phone.close();
   });
 
+  await step("the help panel answers from the help pages with the source, and reaches a person", async () => {
+    await page.goto(base + "/");
+    await page.locator(".chat summary").click();
+    await page.locator("#chat-q").fill("how do I clean my pearls");
+    await page.locator("[data-chat-form] button").click();
+    const answer = page.locator('[data-chat-answer="answered"]').first();
+    await answer.waitFor();
+    const text = await answer.innerText();
+    assert.ok(/ultrasonic/i.test(text), `the answer comes from the pearl-care page: ${text}`);
+    assert.ok(/From: .*Pearl care/.test(text), `the answer names its source: ${text}`);
+    await page.locator("#chat-q").fill("do you price match other shops");
+    await page.locator("[data-chat-form] button").click();
+    await page.locator('[data-chat-answer="none"]').waitFor();
+    await page.screenshot({ path: join(shots, "help-panel.png") });
+    const person = page.locator("[data-chat-person]");
+    assert.ok((await person.getAttribute("href")).includes("/help?q=do%20you%20price%20match"), "the button carries the question");
+    await person.click();
+    await page.waitForURL(/\/help\?q=/);
+    assert.equal(await page.locator("#contact textarea[name=body]").inputValue(), "do you price match other shops");
+    await page.locator("#contact input[name=contact]").fill("ana@example.com");
+    await page.locator("#contact button[type=submit]").click();
+    await page.waitForURL(/\/help\?sent=1/);
+    assert.ok(await page.locator(".notice").isVisible(), "the shopper is told a person will reply");
+  });
+
+  await step("the agent queue puts the escalated case first and a case is answered from its page", async () => {
+    await page.goto(base + "/admin/support");
+    const first = page.locator("tbody tr").first();
+    assert.equal(await first.getAttribute("data-ticket"), "T1", "the lost, angry case leads the queue");
+    assert.ok(/lost or damaged/.test(await first.innerText()), "and says why it escalates");
+    assert.ok(await page.getByText("From the shop's help page").isVisible(), "the shopper's message from the help panel is in the queue");
+    await page.screenshot({ path: join(shots, "support-queue.png"), fullPage: true });
+    await page.goto(base + "/admin/support/tickets/T2");
+    assert.ok(/pearl necklace/.test(await page.locator("[data-wants]").innerText()));
+    const draft = await page.locator("textarea[name=body]").inputValue();
+    assert.ok(/ultrasonic/i.test(draft), `the reply is drafted from the pearl-care page: ${draft}`);
+    await page.locator("input[name=author]").fill("Maya");
+    await page.locator("input[name=close]").check();
+    await page.getByRole("button", { name: "Send reply" }).click();
+    await page.waitForURL(/sent=1/);
+    assert.ok(/Maya/.test(await page.locator("#thread ~ .message.agent, .message.agent").last().innerText()), "the reply is in the thread");
+    await page.screenshot({ path: join(shots, "support-case.png"), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const pp = await phone.newPage();
+    await pp.goto(base + "/admin/support");
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the queue fits a phone (overflows by ${overflow}px)`);
+    await pp.screenshot({ path: join(shots, "support-queue-phone.png"), fullPage: true });
+    await phone.close();
+  });
+
   await step("no page raised a script error or a server error", async () => {
     const unexpected = errors.filter((e) => !(expected422 > 0 && e.includes("status of 422") && expected422--));
     assert.deepEqual(unexpected, []);

@@ -482,7 +482,7 @@ pub fn classify(app: &App, input: &MessageIn, caller: Caller) -> Result<Classifi
 
 fn drafted(engine: &Support, question: &str, r: &Read) -> Answered {
     let facts = r.facts.as_ref().map(|f| facts_text(f, &engine.settings));
-    let d = answer::draft(&engine.kb, question, facts.as_deref(), &answer::Settings::default());
+    let d = answer::draft_best(&engine.kb, question, facts.as_deref(), &answer::Settings::default());
     let mut why = why_of(r);
     let best = d.considered.first().map(|h| &engine.kb.passages[h.passage]);
     match (&d.text, best) {

@@ -123,6 +123,28 @@ pub fn draft(index: &Index, question: &str, facts: Option<&str>, settings: &Sett
     Draft { text: Some(parts.join("\n\n")), citations, confidence, considered }
 }
 
+/// [`draft`] for a message of several sentences: a customer's question is
+/// often one sentence among greetings and context ("Hi! I bought a ring
+/// last week. Can it be resized?"), which dilute its coverage. The whole
+/// message and each sentence of three words or more are tried; the draft
+/// that covers its text best wins (the whole message on a tie).
+pub fn draft_best(index: &Index, message: &str, facts: Option<&str>, settings: &Settings) -> Draft {
+    let mut best = draft(index, message, facts, settings);
+    let parts = sentences(message);
+    if parts.len() > 1 {
+        for s in parts {
+            if crate::text::words(s).len() < 3 {
+                continue;
+            }
+            let d = draft(index, s, facts, settings);
+            if d.text.is_some() && (best.text.is_none() || d.confidence > best.confidence) {
+                best = d;
+            }
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +190,18 @@ mod tests {
             assert!(d.text.is_none(), "{q}: answered {:?}", d.text);
             assert!(d.citations.is_empty());
         }
+    }
+
+    #[test]
+    fn a_question_among_other_sentences_is_still_answered() {
+        let index = index();
+        let m = "Hi there! I bought a ring from you last month and I love it. Can my ring be resized? Thanks so much.";
+        assert!(
+            draft(&index, m, None, &Settings::default()).text.is_none(),
+            "the whole message dilutes the question"
+        );
+        let d = draft_best(&index, m, None, &Settings::default());
+        assert_eq!(index.passages[d.citations[0]].heading, "Ring sizing", "{d:?}");
     }
 
     #[test]

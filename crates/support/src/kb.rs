@@ -410,6 +410,12 @@ const PHRASES: &[(&str, &str)] = &[
     ("gift box", "wrap"),
     ("lab grown", "lab"),
     ("lab created", "lab"),
+    // Terms of art that are one idea: their words apart mean something else.
+    ("price match", "pricematch"),
+    ("price matching", "pricematch"),
+    ("price beat", "pricematch"),
+    ("trade in", "tradein"),
+    ("buy back", "buyback"),
 ];
 
 fn question_terms(question: &str) -> Vec<String> {

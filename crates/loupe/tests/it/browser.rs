@@ -5,7 +5,9 @@
 //! bag, loads the back-office, writes a search rule through its form (a
 //! mistake, the preview, saving, the list; the form on a phone), picks
 //! another metal on a product page, opens a category's facet drawer on a
-//! phone-sized screen, and leaves screenshots in `target/browser/`.
+//! phone-sized screen, asks the help panel a question it can answer and one
+//! it cannot, reaches a person from it, works a case in the agent queue, and
+//! leaves screenshots in `target/browser/`.
 //!
 //! Without Chromium, Node or `tests/browser/node_modules` the test is skipped
 //! with a note, except under `CI=true`, where it fails: `.ci/run` installs
@@ -130,6 +132,10 @@ fn storefront_and_back_office_work_in_chromium() {
     let data = tmp.path().join("data");
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shop.csv");
     loupe_ok(&data, &["import", "catalog", fixture]);
+    let kb = concat!(env!("CARGO_MANIFEST_DIR"), "/../support/data/demo-kb.md");
+    loupe_ok(&data, &["import", "kb", kb]);
+    let tickets = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tickets.jsonl");
+    loupe_ok(&data, &["import", "tickets", tickets]);
 
     let (server, url) = start_server(&data);
     let shots = repo_root().join("target/browser");

@@ -145,7 +145,7 @@ fn kb_section(
     let mut wrong = Vec::new();
     for r in records {
         let is_covered = &r[2] == "true";
-        let d = answer::draft(index, &r[0], None, settings);
+        let d = answer::draft_best(index, &r[0], None, settings);
         if let Some(text) = &d.text {
             answers += 1;
             let ok = answer::sentences(text)
