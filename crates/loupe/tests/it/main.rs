@@ -10,6 +10,7 @@ mod eval_normalize;
 mod eval_recs;
 mod experiments;
 mod scorecard;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
