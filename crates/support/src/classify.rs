@@ -103,9 +103,9 @@ fn tokens(text: &str) -> Vec<String> {
             if digits == 0 {
                 w
             } else if digits == w.chars().count() {
-                "<num>".to_string()
+                "#num".to_string()
             } else if digits >= 3 {
-                "<code>".to_string()
+                "#code".to_string()
             } else {
                 w
             }
@@ -121,7 +121,7 @@ fn features(text: &str) -> (Vec<String>, Vec<Feature>) {
         if let Some(next) = toks.get(i + 1) {
             out.push(Feature { hash: fnv(b'b', &[w.as_bytes(), next.as_bytes()]), word: i });
         }
-        if w.starts_with('<') {
+        if w.starts_with('#') {
             continue;
         }
         let padded: Vec<char> = std::iter::once('^').chain(w.chars()).chain(std::iter::once('$')).collect();
@@ -253,7 +253,7 @@ impl Classifier {
         let total: f32 = per_word.iter().filter(|v| **v > 0.0).sum();
         let mut evidence: Vec<(String, f32)> = Vec::new();
         for (i, v) in per_word.iter().enumerate() {
-            if *v > 0.0 && !toks[i].starts_with('<') {
+            if *v > 0.0 && !toks[i].starts_with('#') {
                 match evidence.iter_mut().find(|(w, _)| *w == toks[i]) {
                     Some(e) => e.1 += v / total,
                     None => evidence.push((toks[i].clone(), v / total)),
@@ -315,6 +315,6 @@ mod tests {
 
     #[test]
     fn numbers_fold_to_one_token() {
-        assert_eq!(tokens("order 113542617735902 and LP100029"), ["order", "<num>", "and", "<code>"]);
+        assert_eq!(tokens("order 113542617735902 and LP100029"), ["order", "#num", "and", "#code"]);
     }
 }

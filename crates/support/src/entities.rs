@@ -433,10 +433,9 @@ impl ProductNames {
             let list = self.by_first.entry(w[0].clone()).or_default();
             if !list.iter().any(|(ws, _, k)| *ws == w && k == key) {
                 list.push((w, title.to_string(), key.to_string()));
+                // Longest name first, so that a longer title wins where two start alike.
+                list.sort_by_key(|(ws, _, _)| std::cmp::Reverse(ws.len()));
             }
-        }
-        for list in self.by_first.values_mut() {
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
         }
     }
 
