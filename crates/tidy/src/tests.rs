@@ -214,7 +214,10 @@ const NOT_PAGES: &[(&str, &str)] = &[
         "writes synthetic descriptions in the HTML a Shopify export holds: data, not pages",
     ),
     ("crates/loupe/src/cmd/bench.rs", "the same for the benchmark catalog"),
-    ("crates/support/src/kb/tests.rs", "HTML help pages as a brand exports them, for the knowledge-base reader's tests"),
+    (
+        "crates/support/src/kb/tests.rs",
+        "HTML help pages as a brand exports them, for the knowledge-base reader's tests",
+    ),
 ];
 
 #[test]
