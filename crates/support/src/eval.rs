@@ -95,6 +95,56 @@ impl Binary {
     }
 }
 
+/// The baseline the classifier is measured against in the same run: a
+/// multinomial naive Bayes over lowercase words (Laplace smoothing), trained
+/// on the same examples.
+pub struct NaiveBayes {
+    log_prior: Vec<f64>,
+    counts: Vec<std::collections::HashMap<String, f64>>,
+    totals: Vec<f64>,
+    vocab: usize,
+}
+
+impl NaiveBayes {
+    pub fn train(examples: &[(String, Intent)]) -> NaiveBayes {
+        let k = Intent::ALL.len();
+        let mut counts = vec![std::collections::HashMap::new(); k];
+        let mut docs = vec![0f64; k];
+        let mut vocab = std::collections::HashSet::new();
+        for (text, intent) in examples {
+            docs[intent.index()] += 1.0;
+            for w in crate::text::words(text) {
+                vocab.insert(w.clone());
+                *counts[intent.index()].entry(w).or_insert(0.0) += 1.0;
+            }
+        }
+        let n: f64 = docs.iter().sum();
+        let totals =
+            counts.iter().map(|c: &std::collections::HashMap<String, f64>| c.values().sum()).collect();
+        let log_prior =
+            docs.iter().map(|d| if *d == 0.0 { f64::NEG_INFINITY } else { (d / n).ln() }).collect();
+        NaiveBayes { log_prior, counts, totals, vocab: vocab.len() }
+    }
+
+    pub fn predict(&self, text: &str) -> Intent {
+        let words = crate::text::words(text);
+        let mut best = (f64::NEG_INFINITY, Intent::Other);
+        for intent in Intent::ALL {
+            let i = intent.index();
+            let denom = self.totals[i] + self.vocab as f64;
+            let score = self.log_prior[i]
+                + words
+                    .iter()
+                    .map(|w| ((self.counts[i].get(w).copied().unwrap_or(0.0) + 1.0) / denom).ln())
+                    .sum::<f64>();
+            if score > best.0 {
+                best = (score, intent);
+            }
+        }
+        best.1
+    }
+}
+
 /// The demo simulator's ticket topics as Loupe's intents: a gift deadline
 /// asks whether delivery makes a date (shipping); a delay asks where the
 /// order is.

@@ -537,6 +537,15 @@ impl Index {
 
     /// The best `limit` passages for `question`, best first.
     pub fn search(&self, question: &str, limit: usize) -> Vec<Hit> {
+        self.search_by(question, limit, true)
+    }
+
+    /// Plain BM25 order (no coverage weighting): the evaluation's baseline.
+    pub fn search_bm25(&self, question: &str, limit: usize) -> Vec<Hit> {
+        self.search_by(question, limit, false)
+    }
+
+    fn search_by(&self, question: &str, limit: usize, by_coverage: bool) -> Vec<Hit> {
         let mut q: Vec<String> = question_terms(question);
         q.sort();
         q.dedup();
@@ -588,9 +597,8 @@ impl Index {
             .collect();
         // Ranked by BM25 weighted by coverage: a passage that matches one
         // word many times loses to one that has all of the question.
-        hits.sort_by(|a, b| {
-            (b.score * b.coverage).total_cmp(&(a.score * a.coverage)).then(a.passage.cmp(&b.passage))
-        });
+        let rank = |h: &Hit| if by_coverage { h.score * h.coverage } else { h.score };
+        hits.sort_by(|a, b| rank(b).total_cmp(&rank(a)).then(a.passage.cmp(&b.passage)));
         hits.truncate(limit);
         hits
     }

@@ -471,10 +471,10 @@ pub fn triage(
                 prediction.ranked[1].0,
                 prediction.ranked[1].1 * 100.0
             ),
-            contribution: 0.6,
+            contribution: 1.0,
         });
     } else if prediction.intent() == Intent::Complaint {
-        signals.push(Signal { signal: "complaint", detail: "a complaint".into(), contribution: 0.5 });
+        signals.push(Signal { signal: "complaint", detail: "a complaint".into(), contribution: 1.0 });
     }
     let total: f32 = signals.iter().map(|s| s.contribution).sum();
     let escalate = total >= 1.0 - 1e-6;

@@ -71,6 +71,9 @@ pub struct Args {
 
 struct Ctx {
     model: Classifier,
+    /// Naive Bayes on the same examples, and its scores on the last set.
+    baseline: support::eval::NaiveBayes,
+    baseline_scores: Option<Scores>,
     latencies: Vec<f64>,
     misses: usize,
 }
@@ -104,6 +107,13 @@ fn intents(
     label: fn(&str) -> Option<Intent>,
     today: NaiveDate,
 ) -> (Scores, Vec<String>) {
+    let mut baseline = Scores::default();
+    for r in records {
+        if let Some(truth) = label(&r[1]) {
+            baseline.add(truth.as_str(), ctx.baseline.predict(&r[0]).as_str());
+        }
+    }
+    ctx.baseline_scores = Some(baseline);
     let mut s = Scores::default();
     let mut misses = Vec::new();
     for r in records {
@@ -127,6 +137,12 @@ fn scores_json(s: &Scores) -> Value {
     json!({"n": s.n, "accuracy": round(s.accuracy()), "macro_f1": round(s.macro_f1()), "f1": per})
 }
 
+fn baseline_json(ctx: &Ctx) -> Value {
+    ctx.baseline_scores
+        .as_ref()
+        .map_or(Value::Null, |b| json!({"accuracy": round(b.accuracy()), "macro_f1": round(b.macro_f1())}))
+}
+
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -142,6 +158,7 @@ fn kb_section(
 ) -> Value {
     let (mut covered, mut answered, mut right, mut uncovered, mut refused, mut grounded, mut answers) =
         (0, 0, 0, 0, 0, 0, 0);
+    let mut bm25_right = 0;
     let mut wrong = Vec::new();
     for r in records {
         let is_covered = &r[2] == "true";
@@ -155,6 +172,10 @@ fn kb_section(
         }
         if is_covered {
             covered += 1;
+            // Baseline: plain BM25's first passage, always answering.
+            if index.search_bm25(&r[0], 1).first().is_some_and(|h| accept(h.passage, r)) {
+                bm25_right += 1;
+            }
             if d.text.is_some() {
                 answered += 1;
                 if d.citations.first().is_some_and(|c| accept(*c, r)) {
@@ -187,6 +208,7 @@ fn kb_section(
         "uncovered": uncovered,
         "refused": rate(refused, uncovered),
         "grounded": rate(grounded, answers),
+        "baseline_bm25_right_passage": rate(bm25_right, covered),
         "misses": wrong,
     })
 }
@@ -223,7 +245,8 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
     settings.min_count = args.min_count.unwrap_or(settings.min_count);
     let model = Classifier::train(&base, &settings);
     let train_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let mut ctx = Ctx { model, latencies: Vec::new(), misses: args.misses };
+    let baseline = support::eval::NaiveBayes::train(&base);
+    let mut ctx = Ctx { model, baseline, baseline_scores: None, latencies: Vec::new(), misses: args.misses };
     let mut out = json!({
         "model": {"examples": base.len(), "features": ctx.model.features(), "train_ms": train_ms.round()},
     });
@@ -238,12 +261,15 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
         let (s, m) = intents(&mut ctx, &records, Intent::from_bitext, today);
         out["bitext_dev"] = scores_json(&s);
         out["bitext_dev"]["misses"] = json!(m);
+        out["bitext_dev"]["baseline_naive_bayes"] = baseline_json(&ctx);
     }
     if let Some(dir) = &args.heldout {
+        out["set"] = json!(dir.file_name().and_then(|n| n.to_str()).unwrap_or("heldout"));
         let records = rows(&dir.join("intents.csv"))?;
         let (s, m) = intents(&mut ctx, &records, Intent::parse, today);
         out["heldout_intents"] = scores_json(&s);
         out["heldout_intents"]["misses"] = json!(m);
+        out["heldout_intents"]["baseline_naive_bayes"] = baseline_json(&ctx);
 
         let records = rows(&dir.join("escalation.csv"))?;
         let mut all = Binary::default();
@@ -365,11 +391,13 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
 }
 
 fn print(out: &Value) {
+    let set = out["set"].as_str().unwrap_or("heldout");
     let m = &out["model"];
     outln!("model: {} examples, {} features, trained in {} ms", m["examples"], m["features"], m["train_ms"]);
+    let intents = format!("{set} intents");
     for (key, name) in [
         ("bitext_dev", "Bitext dev"),
-        ("heldout_intents", "held-out intents"),
+        ("heldout_intents", intents.as_str()),
         ("demo_tickets", "demo tickets (intent)"),
         ("demo_sentiment", "demo tickets (sentiment)"),
     ] {
@@ -378,6 +406,14 @@ fn print(out: &Value) {
             continue;
         }
         outln!("{name}: n {}, accuracy {}, macro-F1 {}", s["n"], s["accuracy"], s["macro_f1"]);
+        let b = &s["baseline_naive_bayes"];
+        if !b.is_null() {
+            outln!(
+                "  baseline (naive Bayes, same examples): accuracy {}, macro-F1 {}",
+                b["accuracy"],
+                b["macro_f1"]
+            );
+        }
         if let Some(f1) = s["f1"].as_object() {
             let line: Vec<String> = f1.iter().map(|(k, v)| format!("{k} {v}")).collect();
             outln!("  F1: {}", line.join(", "));
@@ -389,7 +425,7 @@ fn print(out: &Value) {
     let e = &out["heldout_escalation"];
     if !e.is_null() {
         outln!(
-            "held-out escalation: n {}, precision {}, recall {} (by reason {})",
+            "{set} escalation: n {}, precision {}, recall {} (by reason {})",
             e["n"],
             e["precision"],
             e["recall"],
@@ -399,10 +435,9 @@ fn print(out: &Value) {
             outln!("  miss: {}", miss.as_str().unwrap_or(""));
         }
     }
-    for (key, name) in [
-        ("heldout_faq", "held-out FAQ questions"),
-        ("heldout_demo_kb", "held-out demo help-centre questions"),
-    ] {
+    let faq = format!("{set} FAQ questions");
+    let demo = format!("{set} demo help-centre questions");
+    for (key, name) in [("heldout_faq", faq.as_str()), ("heldout_demo_kb", demo.as_str())] {
         let s = &out[key];
         if s.is_null() {
             continue;
@@ -410,6 +445,10 @@ fn print(out: &Value) {
         outln!(
             "{name}: {} passages; covered {}: answered {}, right passage {} ({} of answered); uncovered {}: refused {}; grounded {}",
             s["passages"], s["covered"], s["answered"], s["right_passage"], s["right_passage_when_answered"], s["uncovered"], s["refused"], s["grounded"]
+        );
+        outln!(
+            "  baseline (plain BM25's first passage, always answers): right passage {} of covered",
+            s["baseline_bm25_right_passage"]
         );
         for miss in s["misses"].as_array().into_iter().flatten() {
             outln!("  miss: {}", miss.as_str().unwrap_or(""));
