@@ -142,7 +142,19 @@ pub fn check_reader<R: Read>(input: R, name: &str, spec: &ImportSpec) -> Result<
         Kind::Catalog => jobs::check_catalog_header(input, name, &catalog_options(spec))?,
         Kind::Orders => jobs::check_orders_header(input, name, &orders_options(spec))?,
         Kind::Inventory => jobs::check_inventory_header(input, name, &inventory_options(spec))?,
-        Kind::Events | Kind::Tickets | Kind::Kb => {}
+        Kind::Events => {}
+        // Read line by line (or whole) as they are imported; only the
+        // encoding can be refused before.
+        Kind::Tickets | Kind::Kb => {
+            let mut head = Vec::with_capacity(4096);
+            input
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|e| Error::new(Code::InvalidImport, format!("{name}: {e}")))?;
+            if catalog::looks_utf16(&head) {
+                return Err(Error::new(Code::InvalidImport, format!("{name}: {}", catalog::UTF16_MESSAGE)));
+            }
+        }
     }
     Ok(())
 }
