@@ -184,6 +184,8 @@ struct Usage {
 /// The support engine of one data version.
 pub struct Support {
     pub classifier: Classifier,
+    /// The learned escalation model (a second opinion beside the lexicons).
+    pub escalation: support::escalation::EscalationModel,
     pub kb: Index,
     pub products: ProductNames,
     pub settings: Settings,
@@ -226,7 +228,14 @@ impl Support {
             Some(json) => serde_json::from_str(&json).map_err(Error::internal)?,
             None => Settings::default(),
         };
-        Ok(Support { classifier, kb: Index::new(passages), products: names, settings, corrections })
+        Ok(Support {
+            classifier,
+            escalation: support::escalation::EscalationModel::shipped(),
+            kb: Index::new(passages),
+            products: names,
+            settings,
+            corrections,
+        })
     }
 }
 
@@ -397,15 +406,15 @@ fn read(
         },
         _ => None,
     };
-    let triage = triage::triage(
+    let learned = engine.escalation.predict(text);
+    let evidence = triage::Evidence {
         text,
-        &prediction,
-        &reading,
-        &entities,
-        facts.as_ref(),
-        today,
-        &engine.settings.triage(),
-    );
+        prediction: &prediction,
+        reading: &reading,
+        entities: &entities,
+        learned: Some(&learned),
+    };
+    let triage = triage::triage(&evidence, facts.as_ref(), today, &engine.settings.triage());
     Ok(Read { prediction, reading, entities, facts, triage })
 }
 

@@ -73,9 +73,9 @@ impl Default for Settings {
 
 /// One feature of a message: its hash, and the word it came from (for
 /// explanations).
-struct Feature {
-    hash: u64,
-    word: usize,
+pub(crate) struct Feature {
+    pub(crate) hash: u64,
+    pub(crate) word: usize,
 }
 
 fn fnv(kind: u8, parts: &[&[u8]]) -> u64 {
@@ -113,7 +113,7 @@ fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn features(text: &str) -> (Vec<String>, Vec<Feature>) {
+pub(crate) fn features(text: &str) -> (Vec<String>, Vec<Feature>) {
     let toks = tokens(text);
     let mut out = Vec::with_capacity(toks.len() * 12);
     for (i, w) in toks.iter().enumerate() {

@@ -23,6 +23,7 @@
 pub mod answer;
 pub mod classify;
 pub mod entities;
+pub mod escalation;
 pub mod eval;
 pub mod kb;
 pub mod sentiment;

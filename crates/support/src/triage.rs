@@ -25,11 +25,14 @@ pub struct Settings {
     pub high_value_minor: i64,
     /// Below this top probability the classifier is unsure.
     pub low_confidence: f32,
+    /// At or above this probability the learned escalation model
+    /// ([`crate::escalation`]) escalates on its own (chosen on the dev set).
+    pub learned_threshold: f32,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { high_value_minor: 100_000, low_confidence: 0.30 }
+        Settings { high_value_minor: 100_000, low_confidence: 0.30, learned_threshold: 0.5 }
     }
 }
 
@@ -335,16 +338,19 @@ fn quoted(found: &[&str]) -> String {
     found.iter().take(3).map(|f| format!("\u{201c}{f}\u{201d}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Triage of one message.
-pub fn triage(
-    text: &str,
-    prediction: &Prediction,
-    reading: &Reading,
-    found: &[Entity],
-    order: Option<&OrderFacts>,
-    today: NaiveDate,
-    settings: &Settings,
-) -> Triage {
+/// What the other parts of the engine read in one message.
+pub struct Evidence<'a> {
+    pub text: &'a str,
+    pub prediction: &'a Prediction,
+    pub reading: &'a Reading,
+    pub entities: &'a [Entity],
+    /// The learned escalation model's probability and its words, if run.
+    pub learned: Option<&'a (f32, Vec<String>)>,
+}
+
+/// Triage of one message, written on `today`, about `order` if known.
+pub fn triage(m: &Evidence<'_>, order: Option<&OrderFacts>, today: NaiveDate, settings: &Settings) -> Triage {
+    let Evidence { text, prediction, reading, entities: found, learned } = *m;
     let lower = text.to_lowercase().replace('\u{2019}', "'");
     let padded = format!(" {} ", words(text).join(" "));
     let mut signals = Vec::new();
@@ -439,6 +445,17 @@ pub fn triage(
                 format!("needed by {d}, {} days away, no promised date", (d - today).num_days()),
             ),
             _ => {}
+        }
+    }
+    if let Some((p, words)) = learned {
+        if *p >= settings.learned_threshold {
+            let cue =
+                if words.is_empty() { String::new() } else { format!("; its words: {}", words.join(", ")) };
+            signals.push(Signal {
+                signal: "learned",
+                detail: format!("a model trained on labelled messages puts it at {:.0}%{cue}", p * 100.0),
+                contribution: 1.0,
+            });
         }
     }
     if allergy_only {

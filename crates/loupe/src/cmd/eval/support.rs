@@ -59,6 +59,9 @@ pub struct Args {
     pub learning_rate: Option<f32>,
     #[arg(long)]
     pub min_count: Option<u32>,
+    /// Override the learned escalation model's threshold (a sweep on a tuning set).
+    #[arg(long)]
+    pub learned_threshold: Option<f32>,
     /// Override the answerer's least coverage (for a sweep on a tuning set).
     #[arg(long)]
     pub min_coverage: Option<f32>,
@@ -71,6 +74,8 @@ pub struct Args {
 
 struct Ctx {
     model: Classifier,
+    escalation: support::escalation::EscalationModel,
+    learned_threshold: f32,
     /// Naive Bayes on the same examples, and its scores on the last set.
     baseline: support::eval::NaiveBayes,
     baseline_scores: Option<Scores>,
@@ -90,7 +95,12 @@ impl Ctx {
         let p = self.model.predict(text);
         let r = sentiment::read(text);
         let e = entities::extract(text, today, None);
-        let tr = triage::triage(text, &p, &r, &e, None, today, &triage::Settings::default());
+        let learned = self.escalation.predict(text);
+        let settings =
+            triage::Settings { learned_threshold: self.learned_threshold, ..triage::Settings::default() };
+        let evidence =
+            triage::Evidence { text, prediction: &p, reading: &r, entities: &e, learned: Some(&learned) };
+        let tr = triage::triage(&evidence, None, today, &settings);
         self.latencies.push(t.elapsed().as_secs_f64() * 1e6);
         (p, r, e, tr)
     }
@@ -246,7 +256,15 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
     let model = Classifier::train(&base, &settings);
     let train_ms = t.elapsed().as_secs_f64() * 1000.0;
     let baseline = support::eval::NaiveBayes::train(&base);
-    let mut ctx = Ctx { model, baseline, baseline_scores: None, latencies: Vec::new(), misses: args.misses };
+    let mut ctx = Ctx {
+        model,
+        escalation: support::escalation::EscalationModel::shipped(),
+        learned_threshold: args.learned_threshold.unwrap_or(triage::Settings::default().learned_threshold),
+        baseline,
+        baseline_scores: None,
+        latencies: Vec::new(),
+        misses: args.misses,
+    };
     let mut out = json!({
         "model": {"examples": base.len(), "features": ctx.model.features(), "train_ms": train_ms.round()},
     });
@@ -273,12 +291,15 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
 
         let records = rows(&dir.join("escalation.csv"))?;
         let mut all = Binary::default();
+        // The learned model alone, and the lexicons alone, for comparison.
+        let mut learned_only = Binary::default();
         let mut by_reason: HashMap<String, (usize, usize)> = HashMap::new();
         let mut misses = Vec::new();
         for r in &records {
             let truth = &r[1] == "true";
             let tr = ctx.read(&r[0], today).3;
             all.add(truth, tr.escalate);
+            learned_only.add(truth, ctx.escalation.predict(&r[0]).0 >= ctx.learned_threshold);
             if truth {
                 let e = by_reason.entry(r[2].to_string()).or_default();
                 e.0 += tr.escalate as usize;
@@ -294,6 +315,7 @@ pub fn run(_data: &Path, args: Args) -> anyhow::Result<()> {
         out["heldout_escalation"] = json!({
             "n": records.len(), "precision": round(all.precision()), "recall": round(all.recall()),
             "tp": all.tp, "fp": all.fp, "fn": all.fn_, "tn": all.tn,
+            "learned_alone": {"precision": round(learned_only.precision()), "recall": round(learned_only.recall())},
             "recall_by_reason": reasons.iter().map(|(k, (a, b))| (k.clone(), json!(format!("{a}/{b}")))).collect::<serde_json::Map<_, _>>(),
             "misses": misses,
         });
@@ -430,6 +452,11 @@ fn print(out: &Value) {
             e["precision"],
             e["recall"],
             e["recall_by_reason"]
+        );
+        outln!(
+            "  the learned model alone: precision {}, recall {}",
+            e["learned_alone"]["precision"],
+            e["learned_alone"]["recall"]
         );
         for miss in e["misses"].as_array().into_iter().flatten() {
             outln!("  miss: {}", miss.as_str().unwrap_or(""));
