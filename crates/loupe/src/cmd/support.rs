@@ -29,7 +29,7 @@ returns, refund, payment, invoice, account, complaint, feedback, human_agent, ne
 authenticity, repair_warranty, engraving, gift, custom_order, product_question, other.\n\
 Entity kinds: order_id, date (deadline: true when the customer needs something by then), ring_size, amount, product.\n\
 Escalation signals: human_request, abuse, authenticity_legal, chargeback, lost_or_damaged, health_safety, \
-high_value, deadline_at_risk (1 each), negative_sentiment (angry or upset, 1), low_confidence (0.6), complaint (0.5); \
+high_value, deadline_at_risk, negative_sentiment, low_confidence, complaint, learned (1 each), an allergy without a reaction (0.3); \
 a message escalates when they sum to 1 or more."
     )]
     Classify(MessageArgs),
