@@ -5,7 +5,7 @@
 //! - [`App`]: the store, the clock, the [`engines::Engines`] built per data
 //!   version, and the background [`tasks::Tasks`].
 //! - Use cases, one module each: [`catalog`], [`events`], [`experiments`], [`search`],
-//!   [`recommend`], [`imports`], [`forecasts`], [`customers`], [`scorecard`], [`support`]. A CLI command or an HTTP handler parses
+//!   [`recommend`], [`imports`], [`forecasts`], [`customers`], [`scorecard`], [`support`], [`care`]. A CLI command or an HTTP handler parses
 //!   its input, calls one of these, and prints or sends the wire value.
 //! - [`wire`]: serde types for everything Loupe prints or sends; the CLI's
 //!   `--json` output and the HTTP API share them, so both say the same thing.
@@ -14,6 +14,7 @@
 //! - [`error`]: the one table of error codes ([`Code`]) with their HTTP
 //!   status and description, and the use cases' [`Error`].
 
+pub mod care;
 pub mod catalog;
 pub mod clock;
 pub mod customers;

@@ -47,6 +47,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::experiments::area(),
         routes::scorecard::area(),
         routes::support::area(),
+        routes::care::area(),
         web::storefront::area(),
         web::scorecard::area(),
         web::admin::area(),

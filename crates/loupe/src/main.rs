@@ -72,6 +72,8 @@ pub enum Command {
     Scorecard(cmd::scorecard::Args),
     /// Customer support: classify a message, answer it from the knowledge base, the agent queue, a case.
     Support(cmd::support::Args),
+    /// Post-purchase care: a piece's care plan (what to do, what to avoid, and when to say it).
+    Care(cmd::care::Args),
     /// Offline evaluations (search, recs, forecast, support).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).

@@ -3,6 +3,8 @@
 /// Wire types only the HTTP API sends (errors, tasks, event outcomes).
 pub mod http;
 
+/// Post-purchase care plans (issue 17).
+pub mod care;
 /// Products as exported and listed (the export contract).
 pub mod catalog;
 /// Experiments: definitions, assignments, results (issue 15).

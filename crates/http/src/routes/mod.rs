@@ -9,6 +9,7 @@
 //! of the OpenAPI document. The router, the auth layers and `/openapi.json`
 //! are all derived from the list, so they cannot drift apart.
 
+pub(crate) mod care;
 pub(crate) mod catalog;
 pub(crate) mod events;
 pub(crate) mod experiments;

@@ -1,6 +1,7 @@
 //! Integration tests of the `loupe-http` crate, one module per concern (one
 //! test binary per crate keeps linking fast).
 
+mod care;
 mod experiments;
 mod forecast;
 mod http;

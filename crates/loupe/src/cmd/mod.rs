@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod bench_search;
+pub mod care;
 pub mod customers;
 pub mod demo;
 pub mod eval;
@@ -107,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SlowMovers(args) => slow_movers::run(&data, args),
         Command::Scorecard(args) => scorecard::run(&data, args),
         Command::Support(args) => support::run(&data, args),
+        Command::Care(args) => care::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),

@@ -175,3 +175,42 @@ fn the_support_evaluation_runs_and_every_answer_is_grounded() {
     assert_eq!(v["heldout_escalation"]["n"], 150);
     assert!(v["latency_us"]["p99"].as_f64().unwrap() > 0.0);
 }
+
+/// `loupe care plan --json` (issue 17's contract) on the fixture shop: a
+/// pearl necklace's plan with the fixed caution codes and dated messages,
+/// and a clear error for an unknown SKU.
+#[test]
+fn care_plan_prints_the_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    loupe_ok(&data, &["import", "catalog", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shop.csv")]);
+    let out =
+        loupe_ok(&data, &["care", "plan", "--sku", "PEARL-NK-18", "--purchased-on", "2024-03-01", "--json"]);
+    let p: Value = serde_json::from_str(&out).unwrap();
+    for key in ["sku", "materials", "cautions", "messages"] {
+        assert!(p.get(key).is_some(), "{key} missing: {p}");
+    }
+    let known = [
+        "no_ultrasonic",
+        "no_steam",
+        "no_chemicals",
+        "no_perfume_contact",
+        "remove_before_swimming",
+        "no_abrasive_polish",
+        "store_separately",
+        "store_dry",
+    ];
+    let cautions: Vec<&str> = p["cautions"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert!(cautions.iter().all(|c| known.contains(c)), "{cautions:?}");
+    assert!(cautions.contains(&"no_ultrasonic") && cautions.contains(&"no_perfume_contact"), "{cautions:?}");
+    let messages = p["messages"].as_array().unwrap();
+    assert!(messages.iter().any(|m| m["topic"] == "pearl_restring"), "{p}");
+    for m in messages {
+        for key in ["day", "topic", "title", "body", "channel", "why", "on"] {
+            assert!(m.get(key).is_some(), "{key} missing: {m}");
+        }
+    }
+    let out = crate::loupe(&data, &["care", "plan", "--sku", "NOPE"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SKU \"NOPE\" not found"));
+}
