@@ -10,8 +10,11 @@
 //! materials, cautions (fixed codes, [`Caution`]) and messages, each with
 //! the day after delivery it is due and why the customer gets it.
 //!
-//! Values in, values out: no IO, no clock. Scheduling against consent and
-//! pacing, and delivery, come on top of this.
+//! [`schedule`] puts purchases' messages on the calendar with consent,
+//! pacing and every suppression's reason. Values in, values out: no IO, no
+//! clock. Storing consent, the outbox and delivery come on top of this.
+
+pub mod schedule;
 
 use std::collections::BTreeSet;
 
