@@ -9,8 +9,20 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use crate::error::{Code, Error, Result};
-use crate::wire::care::{CareMessageOut, CarePlanOut};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::DateTime;
+
+use crate::wire::care::{
+    CareMessageOut, CarePlanOut, ConsentChangeOut, ConsentIn, ConsentOut, ScheduleOut, ScheduledOut,
+};
 use crate::App;
+
+/// Documents: a customer's consent history, keyed by customer id.
+pub const CONSENT: &str = "consent";
+
+/// The most days a schedule covers at once.
+pub const MAX_SCHEDULE_DAYS: i64 = 366;
 
 /// Reads a brand's care-plan file on top of the built-in plans.
 pub fn plans(extra: Option<&str>) -> Result<care::Plans> {
@@ -92,5 +104,176 @@ pub fn plan_for_sku(
         plans: plan.plans,
         delivered_on: delivered_on.map(|d| d.to_string()),
         delivery_basis: basis,
+    })
+}
+
+fn rfc3339(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Stored {
+    changes: Vec<StoredChange>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct StoredChange {
+    channel: String,
+    granted: bool,
+    source: String,
+    at: i64,
+}
+
+fn consent_of(app: &App, customer: &str) -> Result<Stored> {
+    Ok(app.store.get_doc(CONSENT, customer)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}
+
+/// Records a consent change (with its source and time) and answers the
+/// customer's history. Consent is per channel; the latest change wins.
+pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
+    let bad = |m: String| Error::new(Code::InvalidBody, m);
+    let customer = input.customer_id.trim();
+    if customer.is_empty() || customer.len() > 200 {
+        return Err(bad("`customer_id` must be 1 to 200 characters".into()));
+    }
+    if input.channel != "email" && input.channel != "sms" {
+        return Err(bad(format!("`channel` {:?}: use email or sms", input.channel)));
+    }
+    if input.source.trim().is_empty() {
+        return Err(bad("`source` is required: where the consent was given or withdrawn".into()));
+    }
+    let at = match input.at.as_deref() {
+        Some(s) => {
+            catalog::parse_datetime(s).ok_or_else(|| bad(format!("`at` {s:?} is not a date (RFC 3339)")))?
+        }
+        None => app.clock.now_secs(),
+    };
+    let mut stored = consent_of(app, customer)?;
+    stored.changes.push(StoredChange {
+        channel: input.channel.clone(),
+        granted: input.granted,
+        source: input.source.trim().to_string(),
+        at,
+    });
+    stored.changes.sort_by_key(|c| c.at);
+    app.store.put_doc(CONSENT, customer, &serde_json::to_string(&stored).map_err(Error::internal)?)?;
+    let now = app.clock.now_secs();
+    let changes: Vec<care::schedule::ConsentChange> = stored
+        .changes
+        .iter()
+        .map(|c| care::schedule::ConsentChange {
+            customer_id: customer.to_string(),
+            channel: c.channel.clone(),
+            at: c.at,
+            granted: c.granted,
+        })
+        .collect();
+    Ok(ConsentOut {
+        customer_id: customer.to_string(),
+        email: care::schedule::consented(&changes, customer, "email", now),
+        sms: care::schedule::consented(&changes, customer, "sms", now),
+        history: stored
+            .changes
+            .iter()
+            .map(|c| ConsentChangeOut {
+                channel: c.channel.clone(),
+                granted: c.granted,
+                source: c.source.clone(),
+                at: rfc3339(c.at),
+            })
+            .collect(),
+    })
+}
+
+/// Every care message due from `from` to `to` (inclusive), planned or
+/// suppressed with its reason, for every purchased line in the store.
+pub fn schedule(app: &App, from: NaiveDate, to: NaiveDate, plans: &care::Plans) -> Result<ScheduleOut> {
+    if to < from {
+        return Err(Error::new(Code::InvalidQuery, format!("`from` {from} is after `to` {to}")));
+    }
+    if (to - from).num_days() > MAX_SCHEDULE_DAYS {
+        return Err(Error::new(Code::InvalidQuery, format!("at most {MAX_SCHEDULE_DAYS} days at once")));
+    }
+    let promise = crate::support::settings(app)?.promise_business_days;
+    let lines = app.store.order_lines()?;
+    let returned: HashSet<(&str, &str)> =
+        lines.iter().filter(|l| l.quantity < 0).map(|l| (l.order_id.as_str(), l.sku.as_str())).collect();
+    let catalog = app.engines.catalog()?;
+    let by_sku: HashMap<&str, &model::Product> =
+        catalog.iter().flat_map(|p| p.variants.iter().map(move |v| (v.sku.as_str(), p))).collect();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut purchases = Vec::new();
+    for l in lines.iter().filter(|l| l.quantity > 0) {
+        if !seen.insert((l.order_id.as_str(), l.sku.as_str())) {
+            continue;
+        }
+        let Some(product) = by_sku.get(l.sku.as_str()) else { continue };
+        let ordered = DateTime::from_timestamp(l.ordered_at, 0).unwrap_or_default().date_naive();
+        let delivered_on = add_business_days(ordered, promise);
+        // Messages run at most ten years after delivery.
+        if delivered_on > to || (from - delivered_on).num_days() > 3_660 {
+            continue;
+        }
+        purchases.push(care::schedule::Purchase {
+            order_id: &l.order_id,
+            customer_id: l.customer_id.as_deref(),
+            product,
+            sku: &l.sku,
+            delivered_on,
+            returned: returned.contains(&(l.order_id.as_str(), l.sku.as_str())),
+        });
+    }
+    let customers: HashSet<&str> = purchases.iter().filter_map(|p| p.customer_id).collect();
+    let mut ctx = care::schedule::Context::default();
+    for (customer, json) in app.store.list_docs(CONSENT)? {
+        if !customers.contains(customer.as_str()) {
+            continue;
+        }
+        let stored: Stored = serde_json::from_str(&json).map_err(Error::internal)?;
+        ctx.consent.extend(stored.changes.into_iter().map(|c| care::schedule::ConsentChange {
+            customer_id: customer.clone(),
+            channel: c.channel,
+            at: c.at,
+            granted: c.granted,
+        }));
+    }
+    ctx.open_cases = app
+        .store
+        .tickets()?
+        .into_iter()
+        .filter(|t| t.status == "open")
+        .filter_map(|t| t.customer_id)
+        .collect();
+    let scheduled =
+        care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to);
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &scheduled {
+        if let Some(r) = &s.reason {
+            *by_reason.entry(r.as_str().to_string()).or_default() += 1;
+        }
+    }
+    let planned = scheduled.iter().filter(|s| s.status == care::schedule::Status::Planned).count();
+    Ok(ScheduleOut {
+        from: from.to_string(),
+        to: to.to_string(),
+        planned,
+        suppressed: scheduled.len() - planned,
+        by_reason,
+        messages: scheduled
+            .into_iter()
+            .map(|s| ScheduledOut {
+                order_id: s.order_id,
+                customer_id: s.customer_id,
+                sku: s.sku,
+                topic: s.topic,
+                title: s.title,
+                channel: s.channel,
+                at: s.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                status: if s.status == care::schedule::Status::Planned { "planned" } else { "suppressed" }
+                    .into(),
+                reason: s.reason.map(|r| r.as_str().to_string()),
+                why: s.why,
+            })
+            .collect(),
     })
 }

@@ -18,6 +18,8 @@ pub fn forget(engines: &Engines, id: &str, actor: &str, via: &str) -> Result<For
     if id.is_empty() {
         return Err(Error::new(Code::InvalidPath, "an empty customer id"));
     }
+    // Their consent history goes too; the rewrite below leaves no copy of it.
+    engines.store().delete_doc(crate::care::CONSENT, id)?;
     let out = engines.store().forget_customer(id, engines.clock().now_secs())?;
     engines.forget_learned();
     let traces = match engines.store().dir() {

@@ -40,3 +40,69 @@ pub struct CarePlanOut {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_basis: Option<String>,
 }
+
+/// A consent change (`POST /v1/consent`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentIn {
+    pub customer_id: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub granted: bool,
+    /// Where it was given or withdrawn: `checkout`, `preference_center`, `unsubscribe_link`, ...
+    pub source: String,
+    /// When (RFC 3339); default now.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A customer's consent history for a channel, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentChangeOut {
+    pub channel: String,
+    pub granted: bool,
+    pub source: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// What `POST /v1/consent` answers: the customer's whole history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentOut {
+    pub customer_id: String,
+    pub history: Vec<ConsentChangeOut>,
+    /// Whether each channel is consented now.
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// One message on the care calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledOut {
+    pub order_id: String,
+    pub customer_id: Option<String>,
+    pub sku: String,
+    pub topic: String,
+    pub title: String,
+    pub channel: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `planned` or `suppressed`.
+    pub status: String,
+    /// For suppressed messages: `returned`, `no_customer`, `forgotten`,
+    /// `no_consent`, `paused`, `frequency_cap`.
+    pub reason: Option<String>,
+    /// Why the customer gets it (or would).
+    pub why: String,
+}
+
+/// `loupe care schedule --json`, `GET /v1/care/schedule`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleOut {
+    pub from: String,
+    pub to: String,
+    pub planned: usize,
+    pub suppressed: usize,
+    /// Suppressed messages by reason.
+    pub by_reason: std::collections::BTreeMap<String, usize>,
+    pub messages: Vec<ScheduledOut>,
+}

@@ -81,3 +81,96 @@ async fn a_pearl_strand_gets_a_safe_plan_with_dates() {
     let (s, _) = get(&state, "/v1/care/plan").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+async fn post(state: &AppState, uri: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = router(state.clone()).oneshot(req).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn the_calendar_sends_only_with_consent_and_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    let band = Product {
+        handle: "band".into(),
+        title: "Gold Band".into(),
+        category: Some(Category::WeddingBand),
+        variants: vec![Variant {
+            sku: "B-7".into(),
+            metals: vec![Metal { kind: "gold".into(), finish: Some(Finish::Solid), ..Metal::default() }],
+            ..Variant::default()
+        }],
+        ..Product::default()
+    };
+    store.import_products([Ok::<_, std::io::Error>(band)], 1_750_000_000).unwrap();
+    let line = |order: &str, customer: &str, qty: i64| model::OrderLine {
+        order_id: order.into(),
+        line_no: if qty < 0 { 1 } else { 0 },
+        // Monday 2024-03-04.
+        ordered_at: 1_709_560_800,
+        customer_id: Some(customer.into()),
+        sku: "B-7".into(),
+        title: Some("Gold Band".into()),
+        quantity: qty,
+        unit_price: Some(model::Money::from_major(900.0, model::Currency::USD)),
+        country: None,
+        kind: if qty < 0 { model::LineKind::Return } else { model::LineKind::Sale },
+    };
+    store
+        .import_order_lines(
+            [line("O1", "A", 1), line("O2", "B", 1), line("O3", "C", 1), line("O3", "C", -1)]
+                .map(Ok::<_, std::io::Error>),
+        )
+        .unwrap();
+    let state = AppState::new(crate::app_on(store.clone()), dir.path());
+    for c in ["A", "C"] {
+        let (s, v) = post(&state, "/v1/consent", serde_json::json!({"customer_id": c, "channel": "email", "granted": true, "source": "checkout", "at": "2024-03-01T00:00:00Z"})).await;
+        assert_eq!((s, v["email"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    }
+    // Delivered Monday 2024-03-11 (5 business days); the welcome is due on day 2.
+    let (s, v) = get(&state, "/v1/care/schedule?from=2024-03-11&to=2024-03-20").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let welcome = |order: &str| {
+        v["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["order_id"] == order && m["topic"] == "welcome")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (welcome("O1")["status"].as_str(), welcome("O1")["at"].as_str()),
+        (Some("planned"), Some("2024-03-13T10:00:00Z"))
+    );
+    assert_eq!(welcome("O2")["reason"], "no_consent");
+    assert_eq!(welcome("O3")["reason"], "returned");
+    assert_eq!(v["by_reason"]["no_consent"], 1, "{v}");
+
+    // A withdrawal before the send time suppresses it.
+    let (_, c) = post(&state, "/v1/consent", serde_json::json!({"customer_id": "A", "channel": "email", "granted": false, "source": "unsubscribe_link", "at": "2024-03-12T00:00:00Z"})).await;
+    assert_eq!((c["email"].as_bool(), c["history"].as_array().unwrap().len()), (Some(false), 2));
+    let (_, v) = get(&state, "/v1/care/schedule?from=2024-03-11&to=2024-03-20").await;
+    let o1 = v["messages"].as_array().unwrap().iter().find(|m| m["order_id"] == "O1").cloned().unwrap();
+    assert_eq!(o1["reason"], "no_consent");
+
+    let (s, v) = post(
+        &state,
+        "/v1/consent",
+        serde_json::json!({"customer_id": "A", "channel": "fax", "granted": true, "source": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, _) = get(&state, "/v1/care/schedule?from=2024-03-20&to=2024-03-11").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // Forgetting the customer removes their consent history.
+    app::customers::forget(&state.app.engines, "A", "test", "test").unwrap();
+    assert!(store.get_doc(app::care::CONSENT, "A").unwrap().is_none());
+}

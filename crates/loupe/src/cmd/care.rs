@@ -7,7 +7,7 @@ use crate::out::outln;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use app::wire::care::CarePlanOut;
+use app::wire::care::{CarePlanOut, ScheduleOut};
 
 use super::Opened;
 use crate::remote::encode;
@@ -34,6 +34,20 @@ Plans: crates/care/data/care-plans.toml is built in; --plans FILE adds or replac
         #[arg(long)]
         purchased_on: Option<String>,
         /// A TOML file of care plans extending the built-in ones (a plan with the same key replaces it).
+        #[arg(long)]
+        plans: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The care calendar: every message due in a window, planned or suppressed with the reason
+    /// (returned, no_customer, forgotten, no_consent, paused, frequency_cap).
+    Schedule {
+        /// First day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD); default a week after --from. At most 366 days.
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long)]
         plans: Option<PathBuf>,
         #[arg(long)]
@@ -74,8 +88,67 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 print(&plan);
             }
         }
+        CareCommand::Schedule { from, to, plans, json } => {
+            let today = super::system_clock().today();
+            let from_day = match &from {
+                Some(d) => app::care::parse_date("--from", d)?,
+                None => today,
+            };
+            let to_day = match &to {
+                Some(d) => app::care::parse_date("--to", d)?,
+                None => from_day + chrono::Duration::days(7),
+            };
+            let extra = match &plans {
+                Some(p) => Some(
+                    std::fs::read_to_string(p).with_context(|| format!("Failed to read {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let set = app::care::plans(extra.as_deref())?;
+            let out: ScheduleOut = match super::open(data)? {
+                Opened::Local(app) => app::care::schedule(&app, from_day, to_day, &set)?,
+                Opened::Server(server) => {
+                    if plans.is_some() {
+                        anyhow::bail!(
+                            "--plans is not sent to a running server; stop it, or leave --plans out"
+                        );
+                    }
+                    server.get_json(&format!("/v1/care/schedule?from={from_day}&to={to_day}"))?
+                }
+            };
+            if json {
+                outln!("{}", serde_json::to_string(&out)?);
+            } else {
+                print_schedule(&out);
+            }
+        }
     }
     Ok(())
+}
+
+fn print_schedule(s: &ScheduleOut) {
+    outln!("{} to {}: {} planned, {} suppressed", s.from, s.to, s.planned, s.suppressed);
+    for (reason, n) in &s.by_reason {
+        outln!("  suppressed, {reason}: {n}");
+    }
+    if s.messages.is_empty() {
+        outln!("Nothing is due in this window. Import orders (loupe import orders) and widen --from/--to.");
+    }
+    for m in s.messages.iter().take(200) {
+        outln!(
+            "{} {:<10} {:<8} {:<18} {} {}{}",
+            &m.at[..16],
+            m.status,
+            m.channel,
+            m.topic,
+            m.order_id,
+            m.customer_id.as_deref().unwrap_or("guest"),
+            m.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+    }
+    if s.messages.len() > 200 {
+        outln!("... and {} more (--json has them all)", s.messages.len() - 200);
+    }
 }
 
 fn print(p: &CarePlanOut) {
