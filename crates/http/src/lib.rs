@@ -56,6 +56,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::rules::area(),
         web::experiments::area(),
         web::support::area(),
+        web::care::area(),
     ]
 }
 

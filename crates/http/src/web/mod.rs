@@ -23,6 +23,7 @@
 
 pub mod admin;
 pub(crate) mod art;
+pub(crate) mod care;
 pub(crate) mod cart;
 pub mod chart;
 pub(crate) mod experiments;
@@ -199,6 +200,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/forecasts", "Forecasts & replenishment"),
     ("/admin/experiments", "Experiments"),
     ("/admin/support", "Support"),
+    ("/admin/care", "Care"),
     ("/admin/tasks", "Tasks"),
 ];
 

@@ -17,6 +17,13 @@ async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
     (status, serde_json::from_slice(&body).unwrap())
 }
 
+async fn page(state: &AppState, uri: &str) -> String {
+    let response =
+        router(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{uri}");
+    String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
 #[tokio::test]
 async fn a_pearl_strand_gets_a_safe_plan_with_dates() {
     let dir = tempfile::tempdir().unwrap();
@@ -73,6 +80,20 @@ async fn a_pearl_strand_gets_a_safe_plan_with_dates() {
     let (_, v) = get(&state, "/v1/care/plan?sku=AK-VER").await;
     assert!(v["cautions"].as_array().unwrap().iter().any(|c| c == "no_abrasive_polish"), "{v}");
     assert!(v.get("delivered_on").is_none());
+
+    // The back-office page previews the same plan and says what it cannot find.
+    let html = page(&state, "/admin/care?sku=AK-18").await;
+    assert!(
+        html.contains("no ultrasonic") && html.contains("Time to check the silk on your pearls"),
+        "{html}"
+    );
+    let html = page(&state, "/admin/care?sku=NOPE").await;
+    assert!(
+        html.contains("SKU &quot;NOPE&quot; not found") || html.contains("SKU \"NOPE\" not found"),
+        "{html}"
+    );
+    let html = page(&state, "/admin/care?from=someday").await;
+    assert!(html.contains("is not a date"), "{html}");
 
     let (s, _) = get(&state, "/v1/care/plan?sku=NOPE").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
