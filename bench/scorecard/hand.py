@@ -23,6 +23,7 @@ Definitions (the README's):
 import argparse
 import csv
 import json
+import math
 import sys
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -108,7 +109,30 @@ def read_demo(directory):
                 status_of[r["Handle"]] = r["Status"].strip().lower()
             if r["Variant SKU"].strip():
                 active.setdefault(r["Variant SKU"], status_of.get(r["Handle"], "active") == "active")
-    return lines, snapshots, list(events.values()), active
+    tickets = []
+    try:
+        with open(f"{directory}/tickets.jsonl", encoding="utf-8") as f:
+            for text in f:
+                t = json.loads(text)
+                created = secs(datetime.strptime(t["created_at"], "%Y-%m-%dT%H:%M:%SZ"))
+                agent = sorted(secs(datetime.strptime(m["at"], "%Y-%m-%dT%H:%M:%SZ"))
+                               for m in t.get("messages") or [] if m.get("from") == "agent")
+                first = agent[0] if agent else None
+                resolved = agent[-1] if agent and t.get("status") == "closed" else None
+                tickets.append((created, first, resolved))
+    except FileNotFoundError:
+        pass
+    return lines, snapshots, list(events.values()), active, tickets
+
+
+def median_hours(values):
+    """The median of hours, rounded half away from zero to 2 decimals, as Loupe does."""
+    if not values:
+        return None
+    v = sorted(values)
+    n = len(v)
+    m = v[n // 2] if n % 2 == 1 else (v[n // 2 - 1] + v[n // 2]) / 2.0
+    return math.floor(m * 100.0 + 0.5) / 100.0
 
 
 def start_of(d, by):
@@ -150,13 +174,13 @@ def main():
     ap.add_argument("--segment", default="all", choices=["all", "country", "customer_type"])
     a = ap.parse_args()
 
-    snapshots, events, active = {}, None, {}
+    snapshots, events, active, tickets = {}, None, {}, []
     if a.format == "online-retail":
         lines = read_online_retail(a.path)
     elif a.format == "rees46":
         lines = read_rees46(a.path)
     else:
-        lines, snapshots, events, active = read_demo(a.path)
+        lines, snapshots, events, active, tickets = read_demo(a.path)
 
     # The brand's currency is the only one in these files; the store's default when the file names none.
     currency = "USD"
@@ -262,6 +286,16 @@ def main():
     def ratio(n, d):
         return None if d == 0 else n / d
 
+    # Response times: medians over the tickets opened in each period.
+    response = []
+    for s_, e_ in ps:
+        lo, hi = day_secs(s_), day_secs(e_)
+        opened = [t for t in tickets if lo <= t[0] < hi]
+        response.append((
+            median_hours([max(f - c, 0) / 3600.0 for c, f, _ in opened if f is not None]),
+            median_hours([max(r - c, 0) / 3600.0 for c, _, r in opened if r is not None]),
+        ))
+
     for i, (s, e) in enumerate(ps):
         for k in sorted(keys):
             c = acc[(i, k)]
@@ -289,7 +323,8 @@ def main():
                 "gmroi": ratio(float(c["costed_rev"] - cogs), avg) if cogs is not None and avg is not None else None,
                 "weeks_of_supply": ratio(float(on_hand), units / (days / 7.0)) if end else None,
                 "stockout_rate": ratio(float(end["out"]), float(end["active"])) if end else None,
-                "first_response_hours": None, "resolution_hours": None,
+                "first_response_hours": response[i][0] if a.segment == "all" else None,
+                "resolution_hours": response[i][1] if a.segment == "all" else None,
                 "repeat_rate": ratio(float(len(c["repeat"])), float(len(c["customers"]))),
             }
             print(json.dumps(row))

@@ -237,6 +237,10 @@ pub struct Forecasts {
 
 type ForecastKey = (forecast::Freq, usize);
 
+/// The scorecard's data key: the catalog version, the event count, and the
+/// order-line, snapshot and ticket counts.
+type ScorecardKey = (u64, u64, u64, u64, u64);
+
 /// A forecast set's slot and when it was last asked for.
 type UsedSlot = (Arc<Slot<u64, Forecasts>>, Instant);
 
@@ -253,8 +257,8 @@ pub struct Engines {
     /// set of the demo brand holds about 250 MB).
     forecasts: Mutex<HashMap<ForecastKey, UsedSlot>>,
     /// What the scorecard reads, keyed by the catalog version, the event
-    /// count and the order-line and snapshot counts.
-    scorecard: Arc<Slot<(u64, u64, u64, u64), crate::scorecard::Loaded>>,
+    /// count and the order-line, snapshot and ticket counts.
+    scorecard: Arc<Slot<ScorecardKey, crate::scorecard::Loaded>>,
     /// The support classifier and knowledge base, keyed by the catalog
     /// version and the support counter (knowledge-base imports, settings,
     /// intent corrections).
@@ -456,9 +460,9 @@ impl Engines {
     pub fn scorecard(&self) -> Result<Arc<crate::scorecard::Loaded>> {
         let store = self.store.clone();
         let clock = self.clock.clone();
-        let key = move |store: &store::Store| -> Result<(u64, u64, u64, u64)> {
+        let key = move |store: &store::Store| -> Result<ScorecardKey> {
             let (lines, snapshots) = store.activity_counts()?;
-            Ok((store.catalog_version()?, store.event_count()?, lines, snapshots))
+            Ok((store.catalog_version()?, store.event_count()?, lines, snapshots, store.ticket_count()?))
         };
         let now = key(&self.store)?;
         self.scorecard.get(

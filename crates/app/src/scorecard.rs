@@ -100,9 +100,19 @@ pub struct Loaded {
     /// `None` when the store holds no events at all.
     pub sessions: Option<Vec<SessionDay>>,
     pub products: Vec<Product>,
+    /// Support tickets' times, for the response-time metrics.
+    pub tickets: Vec<TicketTimes>,
     /// When this was read (Unix seconds; 0 when unknown): a server shows it
     /// while a newer read is under way.
     pub read_at: i64,
+}
+
+/// When a ticket was opened, first answered and resolved (Unix seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketTimes {
+    pub created: i64,
+    pub first_response: Option<i64>,
+    pub resolved: Option<i64>,
 }
 
 impl Loaded {
@@ -120,6 +130,15 @@ impl Loaded {
             inventory: store.inventory_history()?,
             sessions: None,
             products: store.products()?,
+            tickets: store
+                .tickets()?
+                .iter()
+                .map(|t| TicketTimes {
+                    created: t.created_at,
+                    first_response: t.first_response_at(),
+                    resolved: t.resolved_at(),
+                })
+                .collect(),
             read_at: 0,
         })
     }
@@ -183,10 +202,20 @@ pub fn periods_of(q: &Query, end: NaiveDate) -> Result<Vec<Period>> {
 pub fn scorecard_from(loaded: &Loaded, q: &Query, today: NaiveDate) -> Result<Scorecard> {
     let periods = periods_of(q, loaded.last_order_day().unwrap_or(today))?;
     let rows = scorecard::compute(&loaded.data(), &periods, q.segment);
+    let mut out: Vec<ScorecardRow> = rows.iter().map(ScorecardRow::from).collect();
+    // Tickets have no category or country: response times exist for the
+    // whole store only.
+    if q.segment == Segment::All {
+        for (row, r) in out.iter_mut().zip(&rows) {
+            let (first, resolved) = response_hours(&loaded.tickets, r.period.start, r.period.end);
+            row.first_response_hours = first;
+            row.resolution_hours = resolved;
+        }
+    }
     Ok(Scorecard {
         by: q.by.as_str().to_string(),
         segment: q.segment.as_str().to_string(),
-        rows: rows.iter().map(ScorecardRow::from).collect(),
+        rows: out,
         definitions: scorecard::Metric::ALL
             .iter()
             .map(|m| (m.key().to_string(), m.formula().to_string()))
@@ -205,6 +234,38 @@ pub fn scorecard(store: &store::Store, q: &Query, today: NaiveDate) -> Result<Sc
         }
     }
     scorecard_from(&loaded, q, today)
+}
+
+/// The median hours, over tickets opened in `[start, end)`, from opening to
+/// the first agent reply and to resolution; `None` when no ticket of the
+/// period has one.
+pub fn response_hours(
+    tickets: &[TicketTimes],
+    start: NaiveDate,
+    end: NaiveDate,
+) -> (Option<f64>, Option<f64>) {
+    let (from, to) = (ms_of(start) / 1000, ms_of(end) / 1000);
+    let mut first = Vec::new();
+    let mut resolved = Vec::new();
+    for t in tickets.iter().filter(|t| t.created >= from && t.created < to) {
+        if let Some(f) = t.first_response {
+            first.push((f - t.created).max(0) as f64 / 3600.0);
+        }
+        if let Some(r) = t.resolved {
+            resolved.push((r - t.created).max(0) as f64 / 3600.0);
+        }
+    }
+    (median(&mut first), median(&mut resolved))
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let m = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
+    Some((m * 100.0).round() / 100.0)
 }
 
 fn ms_of(d: NaiveDate) -> i64 {

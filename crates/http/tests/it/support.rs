@@ -347,3 +347,37 @@ async fn forgetting_a_customer_deletes_their_tickets_and_keeps_them_out() {
     assert_eq!((out.inserted, out.forgotten), (0, 1));
     assert!(a.store.ticket("F1").unwrap().is_none());
 }
+
+#[tokio::test]
+async fn the_scorecard_reads_response_times_from_the_tickets() {
+    let a = app();
+    a.store
+        .import_order_lines([Ok::<_, std::io::Error>(line("LP9", "C1", "Ring", 100.0, 1_709_200_000))])
+        .unwrap();
+    let export = concat!(
+        r#"{"id":"R1","created_at":"2024-03-01T10:00:00Z","customer_id":"C1","body":"Where is my order?","status":"closed","messages":[{"at":"2024-03-01T12:30:00Z","from":"agent","body":"Shipped."},{"at":"2024-03-02T10:00:00Z","from":"agent","body":"Delivered."}]}"#,
+        "\n",
+        r#"{"id":"R2","created_at":"2024-03-01T11:00:00Z","customer_id":"C2","body":"Can I resize?","messages":[{"at":"2024-03-01T12:00:00Z","from":"agent","body":"Yes."}]}"#,
+        "\n",
+    );
+    let out = a
+        .store
+        .import_tickets(
+            catalog::tickets::read_jsonl(export.as_bytes(), &Default::default())
+                .map(|l| l.unwrap().1.map_err(std::io::Error::other)),
+        )
+        .unwrap();
+    assert_eq!(out.inserted, 2);
+    let q = app::scorecard::Query::parse(Some("2024-03-01"), Some("2024-03-01"), Some("day"), None).unwrap();
+    let card = app::scorecard::scorecard(&a.store, &q, chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())
+        .unwrap();
+    let row = &card.rows[0];
+    // Median of 2.5 h and 1 h; only R1 is resolved, 24 h after it opened.
+    assert_eq!((row.first_response_hours, row.resolution_hours), (Some(1.75), Some(24.0)), "{row:?}");
+    let q =
+        app::scorecard::Query::parse(Some("2024-03-01"), Some("2024-03-01"), Some("day"), Some("category"))
+            .unwrap();
+    let card = app::scorecard::scorecard(&a.store, &q, chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap())
+        .unwrap();
+    assert!(card.rows.iter().all(|r| r.first_response_hours.is_none()), "tickets have no category");
+}
