@@ -6,13 +6,14 @@
 //! promise (the support settings' `promise_business_days`), and the answer
 //! says so.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate};
 
 use crate::error::{Code, Error, Result};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::DateTime;
 
+use crate::support::{add_business_days, rfc3339};
 use crate::wire::care::{
     CareMessageOut, CarePlanOut, ConsentChangeOut, ConsentIn, ConsentOut, ScheduleOut, ScheduledOut,
 };
@@ -37,18 +38,6 @@ pub fn plans(extra: Option<&str>) -> Result<care::Plans> {
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| Error::new(Code::InvalidQuery, format!("`{field}` {s:?} is not a date (YYYY-MM-DD)")))
-}
-
-fn add_business_days(day: NaiveDate, n: u32) -> NaiveDate {
-    let mut d = day;
-    let mut left = n;
-    while left > 0 {
-        d = d.succ_opt().unwrap_or(d);
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    d
 }
 
 /// The care plan of the variant with `sku`.
@@ -105,10 +94,6 @@ pub fn plan_for_sku(
         delivered_on: delivered_on.map(|d| d.to_string()),
         delivery_basis: basis,
     })
-}
-
-fn rfc3339(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]

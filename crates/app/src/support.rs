@@ -284,11 +284,12 @@ fn date_of(secs: i64) -> NaiveDate {
     DateTime::from_timestamp(secs, 0).unwrap_or_default().date_naive()
 }
 
-fn rfc3339(secs: i64) -> String {
+pub(crate) fn rfc3339(secs: i64) -> String {
     DateTime::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn add_business_days(day: NaiveDate, n: u32) -> NaiveDate {
+/// `n` weekdays after `day` (the brand's delivery promise).
+pub(crate) fn add_business_days(day: NaiveDate, n: u32) -> NaiveDate {
     let mut d = day;
     let mut left = n;
     while left > 0 {
@@ -472,20 +473,19 @@ fn classified(text: &str, r: &Read) -> Classified {
     }
 }
 
-/// Classifies one message.
-pub fn classify(app: &App, input: &MessageIn, caller: Caller) -> Result<Classified> {
+/// Checks a message from outside and reads it with the current engine.
+fn read_input(app: &App, input: &MessageIn, caller: Caller) -> Result<(std::sync::Arc<Support>, Read)> {
     check_text(&input.text)?;
     let at = parse_at(input.at.as_deref(), app.clock.now_secs())?;
     let engine = app.engines.support()?;
-    let r = read(
-        &engine,
-        &app.store,
-        &input.text,
-        at,
-        input.customer_id.as_deref(),
-        input.order_id.as_deref(),
-        caller,
-    )?;
+    let customer = input.customer_id.as_deref();
+    let r = read(&engine, &app.store, &input.text, at, customer, input.order_id.as_deref(), caller)?;
+    Ok((engine, r))
+}
+
+/// Classifies one message.
+pub fn classify(app: &App, input: &MessageIn, caller: Caller) -> Result<Classified> {
+    let (_, r) = read_input(app, input, caller)?;
     Ok(classified(&input.text, &r))
 }
 
@@ -552,18 +552,7 @@ fn drafted(engine: &Support, question: &str, r: &Read) -> Answered {
 /// Answers one question from the knowledge base; records which passages it
 /// cited when `record` (answers shown to someone, not evaluations).
 pub fn answer(app: &App, input: &MessageIn, caller: Caller, record: bool) -> Result<Answered> {
-    check_text(&input.text)?;
-    let at = parse_at(input.at.as_deref(), app.clock.now_secs())?;
-    let engine = app.engines.support()?;
-    let r = read(
-        &engine,
-        &app.store,
-        &input.text,
-        at,
-        input.customer_id.as_deref(),
-        input.order_id.as_deref(),
-        caller,
-    )?;
+    let (engine, r) = read_input(app, input, caller)?;
     let out = drafted(&engine, &input.text, &r);
     if record {
         record_usage(app, &out)?;

@@ -31,7 +31,7 @@ pub use catalog::{
 pub use customers::{Customer, LifeEvent, LifeEventKind};
 pub use queries::QuerySpec;
 pub use tickets::Ticket;
-pub use write::{WriteStats, FILES, ORDER_COLUMNS};
+pub use write::{WriteStats, DEMO_KB, FILES, ORDER_COLUMNS};
 
 /// What to simulate. `Default` is the demo brand: 2,000 products, 50,000
 /// customers, three years from 2023-01-01.

@@ -624,7 +624,7 @@ impl World {
 }
 
 /// The demo brand's help centre (`crates/support/data/demo-kb.md`).
-const DEMO_KB: &str = include_str!("../../support/data/demo-kb.md");
+pub const DEMO_KB: &str = include_str!("../../support/data/demo-kb.md");
 
 /// When (seconds after the ticket), who and what the brand's team replied,
 /// drawn from the ticket id alone so that the rest of the world's draws are

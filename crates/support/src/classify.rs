@@ -180,13 +180,7 @@ impl Classifier {
         let mut step = 0usize;
         let mut scores = [0f32; CLASSES];
         for _ in 0..settings.epochs {
-            // Fisher-Yates with xorshift: the same shuffle on every machine.
-            for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
-            }
+            shuffle(&mut order, &mut rng);
             for &r in &order {
                 let (feats, class) = &rows[r];
                 let scale = 1.0 / (feats.len() as f32).sqrt();
@@ -263,6 +257,17 @@ impl Classifier {
         evidence.sort_by(|a, b| b.1.total_cmp(&a.1));
         evidence.truncate(5);
         Prediction { ranked, evidence }
+    }
+}
+
+/// Fisher-Yates with xorshift: the same shuffle on every machine, so that
+/// one build of the data gives one model.
+pub(crate) fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::classify::features;
+use crate::classify::{features, shuffle};
 
 const TRAIN: &str = include_str!("../data/escalation-train.csv");
 
@@ -66,12 +66,7 @@ impl EscalationModel {
         let total = (epochs * rows.len()).max(1) as f32;
         let mut step = 0usize;
         for _ in 0..epochs {
-            for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
-            }
+            shuffle(&mut order, &mut rng);
             for &r in &order {
                 let (feats, y) = &rows[r];
                 let scale = 1.0 / (feats.len() as f32).sqrt();

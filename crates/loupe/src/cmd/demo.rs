@@ -258,7 +258,7 @@ fn import_support(store: &store::Store, demo_dir: &Path, summary: &mut Summary) 
     let now = super::system_clock().now_secs();
     if store.list_docs(app::support::KB)?.is_empty() {
         let kb = demo_dir.join("kb.md");
-        let text = std::fs::read_to_string(&kb).unwrap_or_else(|_| DEMO_KB.to_string());
+        let text = std::fs::read_to_string(&kb).unwrap_or_else(|_| sim::DEMO_KB.to_string());
         app::support::import_kb_into(
             store,
             now,
@@ -287,10 +287,6 @@ fn import_support(store: &store::Store, demo_dir: &Path, summary: &mut Summary) 
     summary.timings_ms.import_support = t.elapsed().as_millis() as u64;
     Ok(())
 }
-
-/// The demo brand's help centre, for demo directories written before the
-/// simulator wrote `kb.md`.
-const DEMO_KB: &str = include_str!("../../../support/data/demo-kb.md");
 
 /// Removes a data directory that holds only the demo brand: the store file
 /// and the generated files, then whatever else Loupe derived from them.
