@@ -1,13 +1,14 @@
 //! Whether a person must take a message, why, and how soon.
 //!
 //! Each signal adds a contribution; a message escalates when they sum to
-//! 1 or more. Strong signals (a request for a person, abuse, legal or
-//! counterfeit words, a chargeback threat, a lost or damaged shipment, a
-//! health problem, a deadline the delivery will miss, an order over the
-//! brand's threshold) are 1 each, as is an angry or upset customer; weaker ones (a
-//! classifier that is unsure) add less, so two of them together escalate.
-//! Missing an escalation is the costly error, so the strong lists lean
-//! toward recall.
+//! 1 or more. The triggers are 1 each: a request for a person,
+//! abuse, legal or counterfeit words, a chargeback threat, a lost or
+//! damaged shipment, a health problem, a deadline the delivery will miss,
+//! an order over the brand's threshold, an angry or upset customer, a
+//! complaint, an unsure classifier, and the learned model
+//! ([`crate::escalation`]) at its threshold. An allergy mentioned without a
+//! reaction adds 0.3: a question before buying, not a case. Missing an
+//! escalation is the costly error, so the lists lean toward recall.
 
 use chrono::NaiveDate;
 
