@@ -13,11 +13,13 @@
 mod activity;
 pub mod birthstone;
 mod money;
+mod outbox;
 mod product;
 mod ticket;
 
 pub use activity::{Event, EventKind, Exposure, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};
+pub use outbox::{DeliveryAttempt, OutboxMessage, OutboxStatus};
 pub use product::{
     Category, Finish, Gender, Metal, PartialRead, Product, ProductId, ProductStatus, QualityIssue, Severity,
     Size, Stone, StoneOrigin, Variant,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, META, TASKS};
+use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, META, SECRETS, TASKS};
 use crate::{Error, Result, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -154,6 +154,35 @@ impl Store {
         let txn = self.db().begin_read()?;
         let meta = txn.open_table(META)?;
         Ok(meta.get(name)?.map(|v| v.value()).unwrap_or(0))
+    }
+
+    /// A random 32-byte secret of this store by name, made on first use
+    /// (what signs unsubscribe links). `erasure` is the erasure list's own.
+    pub fn secret(&self, name: &str) -> Result<Vec<u8>> {
+        {
+            let txn = self.db().begin_read()?;
+            let secrets = txn.open_table(SECRETS)?;
+            if let Some(v) = secrets.get(name)? {
+                return Ok(v.value().to_vec());
+            }
+        }
+        let txn = self.begin_write()?;
+        let secret = {
+            let mut secrets = txn.open_table(SECRETS)?;
+            let existing = secrets.get(name)?.map(|v| v.value().to_vec());
+            match existing {
+                Some(v) => v,
+                None => {
+                    let mut fresh = [0u8; 32];
+                    getrandom::getrandom(&mut fresh)
+                        .map_err(|e| Error::Invalid(format!("no randomness for a secret: {e}")))?;
+                    secrets.insert(name, fresh.as_slice())?;
+                    fresh.to_vec()
+                }
+            }
+        };
+        txn.commit()?;
+        Ok(secret)
     }
 
     // ---- API keys --------------------------------------------------------

@@ -26,6 +26,8 @@ pub struct ForgetOutcome {
     /// Support tickets of the customer, deleted whole (their words are
     /// personal data).
     pub tickets_deleted: usize,
+    /// Outbox messages to or about the customer, deleted.
+    pub messages_deleted: usize,
 }
 
 impl Store {
@@ -145,6 +147,7 @@ impl Store {
                 tickets.remove(id.as_str())?;
             }
             out.tickets_deleted = theirs.len();
+            out.messages_deleted = crate::outbox::forget(&txn, customer_id)?;
 
             erasure::remember(&txn, customer_id, now)?;
         }

@@ -18,6 +18,7 @@ mod error;
 mod events;
 mod keep;
 mod orders;
+mod outbox;
 mod scan;
 mod tables;
 mod tickets;
@@ -32,6 +33,7 @@ pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_L
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;
+pub use outbox::EnqueueOutcome;
 pub use scan::Scan;
 pub use tickets::TicketsOutcome;
 

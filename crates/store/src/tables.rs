@@ -44,6 +44,10 @@ pub(crate) const TASKS: TableDefinition<&str, &str> = TableDefinition::new("task
 pub(crate) const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("api_keys");
 /// Ticket id -> `Ticket` JSON.
 pub(crate) const TICKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("tickets");
+/// Message id -> `OutboxMessage` JSON.
+pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
+/// (next attempt, message id) of pending messages.
+pub(crate) const OUTBOX_DUE: TableDefinition<(i64, &str), ()> = TableDefinition::new("outbox_due");
 /// Sequence number -> `AuditEntry` JSON.
 pub(crate) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Counters.
@@ -70,6 +74,8 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(KEYS)?;
     txn.open_table(AUDIT)?;
     txn.open_table(TICKETS)?;
+    txn.open_table(OUTBOX)?;
+    txn.open_table(OUTBOX_DUE)?;
     txn.open_table(META)?;
     Ok(())
 }
@@ -93,6 +99,8 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
         "api_keys",
         "audit",
         "tickets",
+        "outbox",
+        "outbox_due",
         "meta",
     ];
     for table in from.list_tables()? {
@@ -135,6 +143,8 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
     copy(from, to, KEYS)?;
     copy(from, to, AUDIT)?;
     copy(from, to, TICKETS)?;
+    copy(from, to, OUTBOX)?;
+    copy(from, to, OUTBOX_DUE)?;
     copy(from, to, META)?;
     Ok(())
 }

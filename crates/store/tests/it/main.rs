@@ -6,6 +6,7 @@ mod catalog;
 mod crash;
 mod events;
 mod orders;
+mod outbox;
 mod props;
 
 use model::{Currency, Money, Product, Variant};
