@@ -97,24 +97,60 @@ pub fn plan_for_sku(
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-struct Stored {
-    changes: Vec<StoredChange>,
+pub(crate) struct Stored {
+    pub(crate) changes: Vec<StoredChange>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct StoredChange {
-    channel: String,
-    granted: bool,
-    source: String,
-    at: i64,
+pub(crate) struct StoredChange {
+    pub(crate) channel: String,
+    pub(crate) granted: bool,
+    pub(crate) source: String,
+    pub(crate) at: i64,
+    #[serde(default)]
+    pub(crate) address: Option<String>,
+    /// A grant waiting for the customer's confirmation (double opt-in):
+    /// not consent until confirmed.
+    #[serde(default)]
+    pub(crate) pending: bool,
 }
 
-fn consent_of(app: &App, customer: &str) -> Result<Stored> {
+impl Stored {
+    /// The engine's view: pending grants are not consent.
+    pub(crate) fn changes_of(&self, customer: &str) -> Vec<care::schedule::ConsentChange> {
+        self.changes
+            .iter()
+            .filter(|c| !c.pending)
+            .map(|c| care::schedule::ConsentChange {
+                customer_id: customer.to_string(),
+                channel: c.channel.clone(),
+                at: c.at,
+                granted: c.granted,
+            })
+            .collect()
+    }
+
+    /// The address of the latest confirmed grant for `channel`.
+    pub(crate) fn address(&self, channel: &str) -> Option<&str> {
+        self.changes
+            .iter()
+            .rev()
+            .filter(|c| c.channel == channel && c.granted && !c.pending)
+            .find_map(|c| c.address.as_deref())
+    }
+}
+
+pub(crate) fn consent_of(app: &App, customer: &str) -> Result<Stored> {
     Ok(app.store.get_doc(CONSENT, customer)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
 }
 
 /// Records a consent change (with its source and time) and answers the
 /// customer's history. Consent is per channel; the latest change wins.
+///
+/// When the brand requires double opt-in, a grant from any source but the
+/// customer's own confirmation is stored as pending, and a confirmation
+/// e-mail goes to the address through the outbox: it counts only once the
+/// customer follows its link (`confirm`).
 pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
     let bad = |m: String| Error::new(Code::InvalidBody, m);
     let customer = input.customer_id.trim();
@@ -124,36 +160,57 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
     if input.channel != "email" && input.channel != "sms" {
         return Err(bad(format!("`channel` {:?}: use email or sms", input.channel)));
     }
-    if input.source.trim().is_empty() {
+    let source = input.source.trim();
+    if source.is_empty() {
         return Err(bad("`source` is required: where the consent was given or withdrawn".into()));
     }
+    let address = match input.address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) if input.channel == "email" && !crate::outbox::looks_like_email(a) => {
+            return Err(bad(format!("`address` {a:?} is not an e-mail address")));
+        }
+        Some(a) if a.len() > 254 => return Err(bad("`address` is longer than 254 characters".into())),
+        Some(a) => Some(a.to_string()),
+    };
     let at = match input.at.as_deref() {
         Some(s) => {
             catalog::parse_datetime(s).ok_or_else(|| bad(format!("`at` {s:?} is not a date (RFC 3339)")))?
         }
         None => app.clock.now_secs(),
     };
+    let delivery = crate::outbox::settings(app)?;
+    let pending = input.granted && delivery.double_opt_in && source != crate::outbox::CONFIRMED_SOURCE;
+    if pending && (input.channel != "email" || address.is_none()) {
+        return Err(bad(
+            "the brand requires double opt-in: a grant needs the e-mail `address` the confirmation goes to".into(),
+        ));
+    }
     let mut stored = consent_of(app, customer)?;
     stored.changes.push(StoredChange {
         channel: input.channel.clone(),
         granted: input.granted,
-        source: input.source.trim().to_string(),
+        source: source.to_string(),
         at,
+        address: address.clone(),
+        pending,
     });
     stored.changes.sort_by_key(|c| c.at);
-    app.store.put_doc(CONSENT, customer, &serde_json::to_string(&stored).map_err(Error::internal)?)?;
+    let json = serde_json::to_string(&stored).map_err(Error::internal)?;
+    if pending {
+        let confirmation =
+            crate::outbox::confirmation(app, &delivery, customer, address.as_deref().unwrap_or_default(), at)?;
+        app.store.put_doc(CONSENT, customer, &json)?;
+        app.store.enqueue_outbox(&[confirmation], None)?;
+    } else {
+        app.store.put_doc(CONSENT, customer, &json)?;
+    }
+    Ok(consent_out(app, customer, &stored))
+}
+
+fn consent_out(app: &App, customer: &str, stored: &Stored) -> ConsentOut {
     let now = app.clock.now_secs();
-    let changes: Vec<care::schedule::ConsentChange> = stored
-        .changes
-        .iter()
-        .map(|c| care::schedule::ConsentChange {
-            customer_id: customer.to_string(),
-            channel: c.channel.clone(),
-            at: c.at,
-            granted: c.granted,
-        })
-        .collect();
-    Ok(ConsentOut {
+    let changes = stored.changes_of(customer);
+    ConsentOut {
         customer_id: customer.to_string(),
         email: care::schedule::consented(&changes, customer, "email", now),
         sms: care::schedule::consented(&changes, customer, "sms", now),
@@ -165,14 +222,71 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
                 granted: c.granted,
                 source: c.source.clone(),
                 at: rfc3339(c.at),
+                address: c.address.clone(),
+                pending: c.pending,
+            })
+            .collect(),
+    }
+}
+
+/// A customer's consent, as `record_consent` answers it.
+pub fn consent(app: &App, customer: &str) -> Result<ConsentOut> {
+    Ok(consent_out(app, customer, &consent_of(app, customer)?))
+}
+
+/// Every care message due from `from` to `to` (inclusive), planned or
+/// suppressed with its reason, for every purchased line in the store; with
+/// where the outbox has it, once decided.
+pub fn schedule(app: &App, from: NaiveDate, to: NaiveDate, plans: &care::Plans) -> Result<ScheduleOut> {
+    let scheduled = scheduled(app, from, to, plans)?;
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &scheduled {
+        if let Some(r) = &s.reason {
+            *by_reason.entry(r.as_str().to_string()).or_default() += 1;
+        }
+    }
+    let planned = scheduled.iter().filter(|s| s.status == care::schedule::Status::Planned).count();
+    Ok(ScheduleOut {
+        from: from.to_string(),
+        to: to.to_string(),
+        planned,
+        suppressed: scheduled.len() - planned,
+        by_reason,
+        messages: scheduled
+            .into_iter()
+            .map(|s| {
+                let delivery = app
+                    .store
+                    .outbox_message(&crate::outbox::message_id(&s))
+                    .ok()
+                    .flatten()
+                    .map(|m| m.status.as_str().to_string());
+                ScheduledOut {
+                    at: s.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    status: if s.status == care::schedule::Status::Planned { "planned" } else { "suppressed" }
+                        .into(),
+                    reason: s.reason.map(|r| r.as_str().to_string()),
+                    order_id: s.order_id,
+                    customer_id: s.customer_id,
+                    sku: s.sku,
+                    topic: s.topic,
+                    title: s.title,
+                    channel: s.channel,
+                    why: s.why,
+                    delivery,
+                }
             })
             .collect(),
     })
 }
 
-/// Every care message due from `from` to `to` (inclusive), planned or
-/// suppressed with its reason, for every purchased line in the store.
-pub fn schedule(app: &App, from: NaiveDate, to: NaiveDate, plans: &care::Plans) -> Result<ScheduleOut> {
+/// The engine's calendar for `[from, to]`.
+pub(crate) fn scheduled(
+    app: &App,
+    from: NaiveDate,
+    to: NaiveDate,
+    plans: &care::Plans,
+) -> Result<Vec<care::schedule::Scheduled>> {
     if to < from {
         return Err(Error::new(Code::InvalidQuery, format!("`from` {from} is after `to` {to}")));
     }
@@ -215,50 +329,13 @@ pub fn schedule(app: &App, from: NaiveDate, to: NaiveDate, plans: &care::Plans) 
             continue;
         }
         let stored: Stored = serde_json::from_str(&json).map_err(Error::internal)?;
-        ctx.consent.extend(stored.changes.into_iter().map(|c| care::schedule::ConsentChange {
-            customer_id: customer.clone(),
-            channel: c.channel,
-            at: c.at,
-            granted: c.granted,
-        }));
+        ctx.consent.extend(stored.changes_of(&customer));
     }
-    ctx.open_cases = app
-        .store
-        .tickets()?
-        .into_iter()
-        .filter(|t| t.status == "open")
-        .filter_map(|t| t.customer_id)
-        .collect();
-    let scheduled =
-        care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to);
-    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
-    for s in &scheduled {
-        if let Some(r) = &s.reason {
-            *by_reason.entry(r.as_str().to_string()).or_default() += 1;
-        }
-    }
-    let planned = scheduled.iter().filter(|s| s.status == care::schedule::Status::Planned).count();
-    Ok(ScheduleOut {
-        from: from.to_string(),
-        to: to.to_string(),
-        planned,
-        suppressed: scheduled.len() - planned,
-        by_reason,
-        messages: scheduled
-            .into_iter()
-            .map(|s| ScheduledOut {
-                order_id: s.order_id,
-                customer_id: s.customer_id,
-                sku: s.sku,
-                topic: s.topic,
-                title: s.title,
-                channel: s.channel,
-                at: s.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                status: if s.status == care::schedule::Status::Planned { "planned" } else { "suppressed" }
-                    .into(),
-                reason: s.reason.map(|r| r.as_str().to_string()),
-                why: s.why,
-            })
-            .collect(),
-    })
+    ctx.open_cases = open_cases(app)?;
+    Ok(care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to))
+}
+
+/// Customers with an open support case.
+pub(crate) fn open_cases(app: &App) -> Result<Vec<String>> {
+    Ok(app.store.tickets()?.into_iter().filter(|t| t.status == "open").filter_map(|t| t.customer_id).collect())
 }

@@ -85,7 +85,7 @@ error_codes! {
     NotFound => ("not_found", 404, "No such route, product, customer, rule, task or series.");
     MethodNotAllowed => ("method_not_allowed", 405, "The route exists but not with this method.");
     RequestTimeout => ("request_timeout", 408, "The request body did not arrive within the server's body timeout.");
-    Conflict => ("conflict", 409, "The thing to create exists already.");
+    Conflict => ("conflict", 409, "The thing to create exists already, or the thing to change is not in a state that allows it.");
     BatchTooLarge => ("batch_too_large", 400, "An events batch holds more events than one request may carry.");
     PayloadTooLarge => ("payload_too_large", 413, "The body is over the route's size limit.");
     UnsupportedMediaType => ("unsupported_media_type", 415, "The body's content type is not one this route reads.");

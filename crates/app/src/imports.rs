@@ -18,11 +18,12 @@ pub enum Kind {
     Events,
     Tickets,
     Kb,
+    Consent,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::Catalog, Kind::Orders, Kind::Inventory, Kind::Events, Kind::Tickets, Kind::Kb];
+    pub const ALL: [Kind; 7] =
+        [Kind::Catalog, Kind::Orders, Kind::Inventory, Kind::Events, Kind::Tickets, Kind::Kb, Kind::Consent];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +33,7 @@ impl Kind {
             Kind::Events => "events",
             Kind::Tickets => "tickets",
             Kind::Kb => "kb",
+            Kind::Consent => "consent",
         }
     }
 
@@ -41,7 +43,7 @@ impl Kind {
             Error::new(
                 Code::InvalidQuery,
                 format!(
-                    "unknown import kind {shown:?}; use catalog, orders, inventory, events, tickets or kb"
+                    "unknown import kind {shown:?}; use catalog, orders, inventory, events, tickets, kb or consent"
                 ),
             )
         })
@@ -96,7 +98,7 @@ pub fn import_file(
         Kind::Orders => jobs::import_orders(store, path, &orders_options(spec), progress)?,
         Kind::Inventory => jobs::import_inventory(store, path, &inventory_options(spec), progress)?,
         Kind::Events => jobs::import_events(store, path, progress)?,
-        Kind::Tickets | Kind::Kb => {
+        Kind::Tickets | Kind::Kb | Kind::Consent => {
             let name = path.display().to_string();
             let file = std::fs::File::open(path)
                 .map_err(|source| jobs::Error::Open { file: name.clone(), source })?;
@@ -131,6 +133,7 @@ pub fn import_reader<R: Read>(
         Kind::Events => jobs::import_events_from(store, input, name, size, progress)?,
         Kind::Tickets => jobs::import_tickets_from(store, input, name, &spec.mapping, progress)?,
         Kind::Kb => jobs::import_kb_from(store, input, name, spec.kb_format, spec.now)?,
+        Kind::Consent => jobs::import_consent_from(store, input, name, progress)?,
     })
 }
 
@@ -145,7 +148,7 @@ pub fn check_reader<R: Read>(input: R, name: &str, spec: &ImportSpec) -> Result<
         Kind::Events => {}
         // Read line by line (or whole) as they are imported; only the
         // encoding can be refused before.
-        Kind::Tickets | Kind::Kb => {
+        Kind::Tickets | Kind::Kb | Kind::Consent => {
             let mut head = Vec::with_capacity(4096);
             input
                 .take(4096)

@@ -25,6 +25,7 @@ pub mod experiments;
 pub mod forecasts;
 pub mod imports;
 pub mod jobs;
+pub mod outbox;
 pub mod recommend;
 pub mod scorecard;
 pub mod search;

@@ -111,6 +111,8 @@ pub struct Scheduled {
     pub sku: String,
     pub topic: String,
     pub title: String,
+    /// Markdown, placeholders filled.
+    pub body: String,
     pub channel: String,
     pub why: String,
     /// When it is (or would be) sent, UTC.
@@ -180,6 +182,7 @@ pub fn schedule(
                 sku: p.sku.to_string(),
                 topic: m.topic,
                 title: m.title,
+                body: m.body,
                 channel: m.channel,
                 why: m.why,
                 at,

@@ -111,6 +111,30 @@ impl Store {
         Ok(out)
     }
 
+    /// Writes documents keyed by customer id in one transaction, skipping
+    /// customers who were forgotten (their data must not come back);
+    /// returns the keys skipped.
+    pub fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>> {
+        let txn = self.begin_write()?;
+        let erased = crate::erasure::Erased::read(&txn)?;
+        let mut skipped = Vec::new();
+        {
+            let mut table = txn.open_table(DOCS)?;
+            for (key, json) in docs {
+                if key.is_empty() {
+                    return Err(Error::Invalid("a document needs a key".into()));
+                }
+                if erased.contains(key) {
+                    skipped.push(key.clone());
+                    continue;
+                }
+                table.insert((collection, key.as_str()), json.as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(skipped)
+    }
+
     /// Returns whether the document existed.
     pub fn delete_doc(&self, collection: &str, key: &str) -> Result<bool> {
         let txn = self.begin_write()?;

@@ -20,6 +20,8 @@ pub struct EnqueueOutcome {
     pub inserted: usize,
     /// Already in the outbox: left as they were.
     pub known: usize,
+    /// Per message given, whether this call wrote it.
+    pub written: Vec<bool>,
 }
 
 impl Store {
@@ -41,8 +43,10 @@ impl Store {
                 }
                 if table.get(m.id.as_str())?.is_some() {
                     out.known += 1;
+                    out.written.push(false);
                     continue;
                 }
+                out.written.push(true);
                 table.insert(m.id.as_str(), encode(m).as_slice())?;
                 if m.status == OutboxStatus::Pending {
                     due.insert((m.next_ms, m.id.as_str()), ())?;

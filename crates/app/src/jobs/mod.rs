@@ -5,12 +5,14 @@
 //! Jobs report progress through a callback and return a wire report
 //! ([`crate::wire::import::ImportReport`]) that the CLI prints and a task keeps.
 
+pub mod consent;
 pub mod events;
 mod import;
 pub mod recs;
 mod search;
 pub mod tickets;
 
+pub use consent::import_consent_from;
 pub use events::{import_events, import_events_from};
 pub use import::{
     check_catalog_header, check_inventory_header, check_orders_header, import_catalog, import_catalog_from,

@@ -32,6 +32,9 @@ pub struct ImportReport {
     /// What a knowledge-base import stored (`loupe import kb`).
     #[serde(default)]
     pub kb: Option<crate::wire::support::KbImported>,
+    /// What a consent import stored (`loupe import consent`).
+    #[serde(default)]
+    pub consent: Option<crate::wire::care::ConsentCounts>,
     /// What the normalization found (catalog imports).
     pub attributes: Option<AttributeSummary>,
     /// Problems, in file order, at most [`ImportReport::MAX_ISSUES`] of them.

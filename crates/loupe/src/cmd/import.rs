@@ -101,6 +101,12 @@ pub enum ImportKind {
         #[arg(long, value_parser = parse_kb_format)]
         format: Option<support::kb::Format>,
     },
+    /// Customers' consent to care messages, as CSV: one change per row, merged into each
+    /// customer's history (a re-import adds nothing twice; forgotten customers are skipped).
+    ///
+    /// Columns: customer_id, granted (true/false, subscribed/unsubscribed, ...), at (RFC 3339 or
+    /// a date), and optionally channel (email, the default, or sms), source, address.
+    Consent { file: PathBuf },
 }
 
 fn parse_kb_format(s: &str) -> Result<support::kb::Format, String> {
@@ -183,6 +189,7 @@ fn spec(kind: &ImportKind, now: i64) -> (&Path, ImportSpec) {
             spec.kb_format = *format;
             (file, spec)
         }
+        ImportKind::Consent { file } => (file, ImportSpec::new(Kind::Consent, now)),
     }
 }
 
@@ -381,6 +388,21 @@ fn print_report(o: &mut String, r: &ImportReport) {
             t.rejected,
             if t.forgotten > 0 {
                 format!(", {} of forgotten customers not stored", t.forgotten)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(c) = &r.consent {
+        push_line!(
+            o,
+            "  consent    {} changes added for {} customers, {} already recorded, {} rejected{}",
+            c.changes_added,
+            c.customers,
+            c.unchanged,
+            c.rejected,
+            if c.forgotten > 0 {
+                format!(", {} rows of forgotten customers not stored", c.forgotten)
             } else {
                 String::new()
             }
