@@ -34,6 +34,27 @@ pub fn plans(extra: Option<&str>) -> Result<care::Plans> {
     Ok(p)
 }
 
+/// Where a brand's own care plans are kept (TOML text).
+const BRAND_PLANS: (&str, &str) = ("settings", "care_plans");
+
+/// The built-in plans extended by the brand's stored file, if any.
+pub fn stored_plans(app: &App) -> Result<care::Plans> {
+    plans(app.store.get_doc(BRAND_PLANS.0, BRAND_PLANS.1)?.as_deref())
+}
+
+/// Stores (or with `None` removes) the brand's plans file, after checking
+/// that it reads; every later plan, calendar and delivery uses it.
+pub fn put_brand_plans(app: &App, text: Option<&str>) -> Result<care::Plans> {
+    let set = plans(text)?;
+    match text {
+        Some(t) => app.store.put_doc(BRAND_PLANS.0, BRAND_PLANS.1, t)?,
+        None => {
+            app.store.delete_doc(BRAND_PLANS.0, BRAND_PLANS.1)?;
+        }
+    }
+    Ok(set)
+}
+
 /// `YYYY-MM-DD`, or an error naming the field.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
@@ -182,7 +203,8 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
     let pending = input.granted && delivery.double_opt_in && source != crate::outbox::CONFIRMED_SOURCE;
     if pending && (input.channel != "email" || address.is_none()) {
         return Err(bad(
-            "the brand requires double opt-in: a grant needs the e-mail `address` the confirmation goes to".into(),
+            "the brand requires double opt-in: a grant needs the e-mail `address` the confirmation goes to"
+                .into(),
         ));
     }
     let mut stored = consent_of(app, customer)?;
@@ -197,8 +219,13 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
     stored.changes.sort_by_key(|c| c.at);
     let json = serde_json::to_string(&stored).map_err(Error::internal)?;
     if pending {
-        let confirmation =
-            crate::outbox::confirmation(app, &delivery, customer, address.as_deref().unwrap_or_default(), at)?;
+        let confirmation = crate::outbox::confirmation(
+            app,
+            &delivery,
+            customer,
+            address.as_deref().unwrap_or_default(),
+            at,
+        )?;
         app.store.put_doc(CONSENT, customer, &json)?;
         app.store.enqueue_outbox(&[confirmation], None)?;
     } else {
@@ -263,8 +290,12 @@ pub fn schedule(app: &App, from: NaiveDate, to: NaiveDate, plans: &care::Plans) 
                     .map(|m| m.status.as_str().to_string());
                 ScheduledOut {
                     at: s.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    status: if s.status == care::schedule::Status::Planned { "planned" } else { "suppressed" }
-                        .into(),
+                    status: if s.status == care::schedule::Status::Planned {
+                        "planned"
+                    } else {
+                        "suppressed"
+                    }
+                    .into(),
                     reason: s.reason.map(|r| r.as_str().to_string()),
                     order_id: s.order_id,
                     customer_id: s.customer_id,
@@ -337,5 +368,11 @@ pub(crate) fn scheduled(
 
 /// Customers with an open support case.
 pub(crate) fn open_cases(app: &App) -> Result<Vec<String>> {
-    Ok(app.store.tickets()?.into_iter().filter(|t| t.status == "open").filter_map(|t| t.customer_id).collect())
+    Ok(app
+        .store
+        .tickets()?
+        .into_iter()
+        .filter(|t| t.status == "open")
+        .filter_map(|t| t.customer_id)
+        .collect())
 }

@@ -93,7 +93,9 @@ pub fn put_settings(app: &App, mut s: DeliverySettings, rotate_secret: bool) -> 
         lettre::SmtpTransport::from_url(u).map_err(|e| bad(format!("`smtp_url`: {e}")))?;
         match &s.from {
             Some(f) if f.parse::<lettre::message::Mailbox>().is_ok() => {}
-            Some(f) => return Err(bad(format!("`from` {f:?} is not an address (`Brand <care@brand.example>`)"))),
+            Some(f) => {
+                return Err(bad(format!("`from` {f:?} is not an address (`Brand <care@brand.example>`)")))
+            }
             None => return Err(bad("`from` is required with `smtp_url`: the e-mails' sender".into())),
         }
     }
@@ -104,10 +106,14 @@ pub fn put_settings(app: &App, mut s: DeliverySettings, rotate_secret: bool) -> 
         s.public_url = Some(u.trim_end_matches('/').to_string());
     }
     if s.smtp_url.is_some() && s.public_url.is_none() {
-        return Err(bad("`public_url` is required with `smtp_url`: every e-mail carries an unsubscribe link".into()));
+        return Err(bad(
+            "`public_url` is required with `smtp_url`: every e-mail carries an unsubscribe link".into(),
+        ));
     }
     if s.double_opt_in && (s.smtp_url.is_none() && s.webhook_url.is_none()) {
-        return Err(bad("double opt-in sends a confirmation: configure `smtp_url` or `webhook_url` first".into()));
+        return Err(bad(
+            "double opt-in sends a confirmation: configure `smtp_url` or `webhook_url` first".into()
+        ));
     }
     if s.max_attempts == 0 || s.max_attempts > 50 {
         return Err(bad("`max_attempts` must be 1 to 50".into()));
@@ -143,11 +149,14 @@ pub fn message_id(s: &care::schedule::Scheduled) -> String {
 }
 
 /// Takes the care decisions from the watermark up to now.
-pub fn decide(app: &App, plans: &care::Plans, out: &mut DeliveryRunOut) -> Result<()> {
+/// `since` (Unix milliseconds) decides from then instead (a brand turning
+/// delivery on with a chosen start; deciding a stretch again changes nothing).
+pub fn decide(app: &App, plans: &care::Plans, since: Option<i64>, out: &mut DeliveryRunOut) -> Result<()> {
     let now = app.clock.now_ms();
-    let mark = match app.store.counter(DECIDED)? {
-        0 => now - 86_400_000,
-        m => m as i64,
+    let mark = match (since, app.store.counter(DECIDED)?) {
+        (Some(s), _) => s,
+        (None, 0) => now - 86_400_000,
+        (None, m) => m as i64,
     };
     if mark >= now {
         return Ok(());
@@ -199,12 +208,18 @@ pub fn decide(app: &App, plans: &care::Plans, out: &mut DeliveryRunOut) -> Resul
     Ok(())
 }
 
-/// Decides, then delivers every batch due now.
-pub fn run(app: &App, plans: &care::Plans) -> Result<DeliveryRunOut> {
+/// One run at a time in a process (the server's worker and `POST
+/// /v1/outbox/run` must not send the same batch twice).
+static RUNNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Decides (from `since` when given, see [`decide`]), then delivers every
+/// batch due now. Without a transport it does nothing.
+pub fn run(app: &App, plans: &care::Plans, since: Option<i64>) -> Result<DeliveryRunOut> {
+    let _one = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let settings = settings(app)?;
     let mut out = DeliveryRunOut::default();
     if configured(&settings) {
-        decide(app, plans, &mut out)?;
+        decide(app, plans, since, &mut out)?;
         let transport = Transport::new(app, &settings)?;
         loop {
             let due = app.store.outbox_due(app.clock.now_ms(), BATCH)?;
@@ -219,6 +234,57 @@ pub fn run(app: &App, plans: &care::Plans) -> Result<DeliveryRunOut> {
     out.next_due_at = app.store.outbox_next_due()?.map(rfc3339_ms);
     Ok(out)
 }
+
+/// The server's delivery loop, on a thread of its own: a run whenever a
+/// transport is configured, then a sleep until the next message is due (at
+/// most [`WORKER_IDLE`]), until `stop` is set.
+pub fn spawn_worker(
+    app: App,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    use std::sync::atomic::Ordering;
+    std::thread::Builder::new()
+        .name("outbox".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let mut wait = WORKER_IDLE;
+                let ran = settings(&app).and_then(|s| {
+                    if !configured(&s) {
+                        return Ok(None);
+                    }
+                    let plans = crate::care::stored_plans(&app)?;
+                    run(&app, &plans, None).map(Some)
+                });
+                match ran {
+                    Ok(Some(r)) => {
+                        if r.attempted > 0 || r.queued > 0 {
+                            tracing::info!(
+                                queued = r.queued,
+                                sent = r.sent,
+                                retrying = r.retrying,
+                                dead = r.dead,
+                                "outbox run"
+                            );
+                        }
+                        if let Ok(Some(next)) = app.store.outbox_next_due() {
+                            let ms = (next - app.clock.now_ms()).clamp(50, WORKER_IDLE.as_millis() as i64);
+                            wait = Duration::from_millis(ms as u64);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "outbox run failed"),
+                }
+                let until = std::time::Instant::now() + wait;
+                while std::time::Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50).min(until - std::time::Instant::now()));
+                }
+            }
+        })
+        .unwrap_or_else(|e| panic!("cannot start the outbox thread: {e}"))
+}
+
+/// The longest the server's worker sleeps between two runs.
+pub const WORKER_IDLE: Duration = Duration::from_secs(5);
 
 /// The transports, built once per run.
 pub struct Transport {
@@ -245,7 +311,12 @@ impl Transport {
             ),
             None => None,
         };
-        let key = s.webhook_secret.as_deref().map(signing_key).transpose().map_err(|e| Error::new(Code::Internal, e))?;
+        let key = s
+            .webhook_secret
+            .as_deref()
+            .map(signing_key)
+            .transpose()
+            .map_err(|e| Error::new(Code::Internal, e))?;
         Ok(Transport { agent, smtp, key, unsubscribe_key: app.store.secret("unsubscribe")? })
     }
 }
@@ -324,7 +395,8 @@ fn deliver(
             out.sent += 1;
             continue;
         }
-        let failures = m.attempts.iter().rev().take_while(|a| a.transport != "requeued").filter(|a| !a.ok).count();
+        let failures =
+            m.attempts.iter().rev().take_while(|a| a.transport != "requeued").filter(|a| !a.ok).count();
         let permanent = error.as_deref().is_some_and(|e| e.starts_with("permanent:"));
         if permanent || failures as u32 >= s.max_attempts {
             m.status = OutboxStatus::Dead;
@@ -356,7 +428,13 @@ pub fn backoff_ms(base: u64, failures: u32, id: &str) -> u64 {
 }
 
 /// One attempt at one message.
-fn send(s: &DeliverySettings, t: &Transport, m: &OutboxMessage, address: Option<&str>, now: i64) -> DeliveryAttempt {
+fn send(
+    s: &DeliverySettings,
+    t: &Transport,
+    m: &OutboxMessage,
+    address: Option<&str>,
+    now: i64,
+) -> DeliveryAttempt {
     let attempt = |transport: &str, ok: bool, code: Option<u16>, error: Option<String>| DeliveryAttempt {
         at_ms: now,
         transport: transport.into(),
@@ -380,7 +458,12 @@ fn send(s: &DeliverySettings, t: &Transport, m: &OutboxMessage, address: Option<
         }
     }
     let (Some(url), Some(key)) = (&s.webhook_url, &t.key) else {
-        return attempt("none", false, None, Some(format!("permanent: no transport for {} messages", m.channel)));
+        return attempt(
+            "none",
+            false,
+            None,
+            Some(format!("permanent: no transport for {} messages", m.channel)),
+        );
     };
     let body = serde_json::json!({
         "type": format!("{}.message", m.kind),
@@ -413,7 +496,12 @@ fn send(s: &DeliverySettings, t: &Transport, m: &OutboxMessage, address: Option<
         .send(body.as_bytes());
     match response {
         Ok(r) if r.status().is_success() => attempt("webhook", true, Some(r.status().as_u16()), None),
-        Ok(r) => attempt("webhook", false, Some(r.status().as_u16()), Some(format!("the receiver answered {}", r.status()))),
+        Ok(r) => attempt(
+            "webhook",
+            false,
+            Some(r.status().as_u16()),
+            Some(format!("the receiver answered {}", r.status())),
+        ),
         Err(e) => attempt("webhook", false, None, Some(e.to_string())),
     }
 }
@@ -445,10 +533,15 @@ fn send_email(s: &DeliverySettings, t: &Transport, m: &OutboxMessage, to: &str, 
         .message_id(Some(format!("<{}@{}>", m.id, domain)))
         .header(ContentType::TEXT_PLAIN);
     let mut text = m.body.clone();
-    if let Some(url) = m.customer_id.as_deref().and_then(|c| unsubscribe_url(s, &t.unsubscribe_key, c, &m.channel)) {
+    if let Some(url) =
+        m.customer_id.as_deref().and_then(|c| unsubscribe_url(s, &t.unsubscribe_key, c, &m.channel))
+    {
         if m.kind == "care" {
             builder = builder
-                .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
                 .raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
                     "List-Unsubscribe=One-Click".into(),
@@ -481,7 +574,8 @@ fn send_email(s: &DeliverySettings, t: &Transport, m: &OutboxMessage, to: &str, 
 
 /// `v1,` and base64 of HMAC-SHA256 over `id.timestamp.body` (Standard Webhooks).
 pub fn sign(key: &[u8], id: &str, timestamp: &str, body: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.as_bytes());
@@ -500,7 +594,8 @@ pub fn signing_key(secret: &str) -> std::result::Result<Vec<u8>, String> {
 }
 
 fn token_mac(key: &[u8], purpose: &str, customer: &str, channel: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     for part in [purpose, customer, channel] {
         mac.update(part.as_bytes());
         mac.update(&[0]);
@@ -544,8 +639,8 @@ fn unsubscribe_url(s: &DeliverySettings, key: &[u8], customer: &str, channel: &s
 /// the page's button or a mail client's one-click POST).
 pub fn unsubscribe(app: &App, token: &str, source: &str) -> Result<crate::wire::care::ConsentOut> {
     let key = app.store.secret("unsubscribe")?;
-    let (customer, channel) =
-        check_token(&key, "u", token).ok_or_else(|| Error::new(Code::NotFound, "this unsubscribe link is not valid"))?;
+    let (customer, channel) = check_token(&key, "u", token)
+        .ok_or_else(|| Error::new(Code::NotFound, "this unsubscribe link is not valid"))?;
     crate::care::record_consent(
         app,
         &crate::wire::care::ConsentIn {
@@ -603,7 +698,9 @@ pub(crate) fn confirmation(
     let now = app.clock.now_ms();
     let id = format!(
         "confirm_{}",
-        &hex::encode(Sha256::new().chain_update(customer.as_bytes()).chain_update(at.to_le_bytes()).finalize())[..24]
+        &hex::encode(
+            Sha256::new().chain_update(customer.as_bytes()).chain_update(at.to_le_bytes()).finalize()
+        )[..24]
     );
     Ok(OutboxMessage {
         id,
@@ -666,13 +763,14 @@ pub fn list(app: &App, status: Option<&str>, offset: usize, limit: usize) -> Res
     all.retain(|m| status.is_none_or(|s| m.status == s));
     all.sort_by(|a, b| b.due_ms.cmp(&a.due_ms).then(a.id.cmp(&b.id)));
     let total = all.len();
-    let messages: Vec<OutboxMessageOut> = all.iter().skip(offset).take(limit).map(out_of).collect();
-    let next = offset + messages.len();
+    let items: Vec<OutboxMessageOut> = all.iter().skip(offset).take(limit).map(out_of).collect();
     Ok(OutboxPage {
+        next_cursor: crate::wire::http::Cursor::after(offset, items.len(), total).map(|c| c.encode()),
+        items,
         total,
+        limit,
+        offset,
         counts,
-        messages,
-        next_cursor: (next < total).then(|| next.to_string()),
         delivery_configured: configured(&settings(app)?),
     })
 }
@@ -709,7 +807,9 @@ fn out_of(m: &OutboxMessage) -> OutboxMessageOut {
 }
 
 fn rfc3339_ms(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A plausible e-mail address: one `@`, text on both sides, a dot in the domain.

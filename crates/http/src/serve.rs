@@ -107,6 +107,9 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
     ready(bound);
     let engines = state.app.engines.clone();
     tokio::task::spawn_blocking(move || engines.warm_up());
+    // The care outbox's delivery loop (idle while no transport is set).
+    let outbox_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    app::outbox::spawn_worker(state.app.clone(), outbox_stop.clone());
 
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
@@ -129,6 +132,7 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
         }
     }
     drop(listener);
+    outbox_stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let _ = stop.send(true);
     let drained =
         tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} });

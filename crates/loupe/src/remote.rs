@@ -124,6 +124,17 @@ impl Server {
         self.request("POST", path, Some(content_type), body, len)
     }
 
+    /// `POST` (or `PUT`) of a JSON value that must answer 2xx with JSON of type `T`.
+    pub fn send_json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        value: &impl serde::Serialize,
+    ) -> anyhow::Result<T> {
+        let body = serde_json::to_vec(value)?;
+        self.request(method, path, Some("application/json"), &mut body.as_slice(), body.len() as u64)?.json()
+    }
+
     pub fn delete(&self, path: &str) -> anyhow::Result<Response> {
         self.request("DELETE", path, None, &mut std::io::empty(), 0)
     }

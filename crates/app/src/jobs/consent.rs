@@ -36,13 +36,16 @@ fn issue(line: u64, field: Option<&str>, message: String) -> IssueOut {
 }
 
 fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
-    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase().replace([' ', '-'], "_");
+    let norm =
+        |s: &str| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase().replace([' ', '-'], "_");
     headers.iter().position(|h| names.contains(&norm(h).as_str()))
 }
 
 fn granted(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "granted" | "subscribed" | "opted_in" | "opt_in" | "confirmed" => Some(true),
+        "true" | "yes" | "y" | "1" | "granted" | "subscribed" | "opted_in" | "opt_in" | "confirmed" => {
+            Some(true)
+        }
         "false" | "no" | "n" | "0" | "withdrawn" | "unsubscribed" | "opted_out" | "opt_out" | "revoked" => {
             Some(false)
         }
@@ -59,13 +62,19 @@ pub fn import_consent_from<R: Read>(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let input_err = |message: String| Error::Input { file: name.to_string(), message };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let (head, input) =
+        super::import::read_head(input).map_err(|source| Error::Open { file: name.to_string(), source })?;
+    if catalog::looks_utf16(head.get_ref()) {
+        return Err(input_err(catalog::UTF16_MESSAGE.into()));
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(head.chain(input));
     let headers = reader.headers().map_err(|e| input_err(format!("the header cannot be read: {e}")))?.clone();
     let customer = column(&headers, &["customer_id", "customer", "customerid"])
         .ok_or_else(|| input_err("no `customer_id` column (the header names the columns)".into()))?;
-    let yes = column(&headers, &["granted", "consent", "status", "subscribed", "opted_in"]).ok_or_else(|| {
-        input_err("no `granted` column (`granted`, `consent`, `status` or `subscribed`)".into())
-    })?;
+    let yes =
+        column(&headers, &["granted", "consent", "status", "subscribed", "opted_in"]).ok_or_else(|| {
+            input_err("no `granted` column (`granted`, `consent`, `status` or `subscribed`)".into())
+        })?;
     let at = column(&headers, &["at", "timestamp", "date", "updated_at", "consent_at"])
         .ok_or_else(|| input_err("no `at` column: each change needs its time (RFC 3339 or a date)".into()))?;
     let channel = column(&headers, &["channel"]);
@@ -138,7 +147,11 @@ pub fn import_consent_from<R: Read>(
     if changes.is_empty() {
         let reason = match issues.first() {
             Some(first) => {
-                format!("all {rejected} rows were rejected (line {}: {})", first.line.unwrap_or(0), first.message)
+                format!(
+                    "all {rejected} rows were rejected (line {}: {})",
+                    first.line.unwrap_or(0),
+                    first.message
+                )
             }
             None => "the file holds no consent records".into(),
         };

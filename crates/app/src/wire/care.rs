@@ -217,12 +217,14 @@ pub struct OutboxMessageOut {
 /// A page of the outbox.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxPage {
+    pub items: Vec<OutboxMessageOut>,
     /// Messages matching the filter.
     pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub next_cursor: Option<String>,
     /// Every message by status, whatever the filter.
     pub counts: std::collections::BTreeMap<String, usize>,
-    pub messages: Vec<OutboxMessageOut>,
-    pub next_cursor: Option<String>,
     /// Whether a transport is configured; without one nothing is decided or sent.
     pub delivery_configured: bool,
 }
@@ -259,4 +261,24 @@ pub struct ConsentCounts {
     /// Rows of customers who asked to be forgotten: not stored.
     pub forgotten: u64,
     pub rejected: u64,
+}
+
+impl DeliveryRunOut {
+    /// Adds a later run's counts; its pending figures replace these.
+    pub fn add(&mut self, o: DeliveryRunOut) {
+        self.queued += o.queued;
+        for (k, v) in o.suppressed {
+            *self.suppressed.entry(k).or_default() += v;
+        }
+        self.already_decided += o.already_decided;
+        self.attempted += o.attempted;
+        self.sent += o.sent;
+        self.retrying += o.retrying;
+        self.dead += o.dead;
+        for (k, v) in o.withheld {
+            *self.withheld.entry(k).or_default() += v;
+        }
+        self.pending = o.pending;
+        self.next_due_at = o.next_due_at;
+    }
 }

@@ -5,11 +5,15 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::paging;
 use super::{schema_ref, Access, Area, Op};
 use crate::blocking;
-use crate::error::{ApiError, Json, Query};
+use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
-use app::wire::care::{CarePlanOut, ConsentIn, ConsentOut, ScheduleOut};
+use app::wire::care::{
+    CarePlanOut, ConsentIn, ConsentOut, DeliveryRunOut, DeliverySettings, OutboxMessageOut, OutboxPage,
+    ScheduleOut,
+};
 
 pub(crate) fn area() -> Area {
     Area::new("care", "Post-purchase care: what to do, what to avoid, and when to say it.")
@@ -54,6 +58,119 @@ pub(crate) fn area() -> Area {
                 .json(200, "The customer's consent history and current state.", schema_ref("Consent"))
                 .error(422, "A missing customer, an unknown channel, no source or a bad time."),
         )
+        .get(
+            "/v1/consent/{customer_id}",
+            Access::Admin,
+            consent_of,
+            Op::new("A customer's consent")
+                .describe("The customer's consent history per channel and whether each channel is consented now.")
+                .json(200, "The history and current state.", schema_ref("Consent")),
+        )
+        .get(
+            "/v1/care/delivery",
+            Access::Admin,
+            delivery,
+            Op::new("How the outbox delivers")
+                .describe("The webhook (with its `whsec_` signing secret), the SMTP server, the sender, the public URL for unsubscribe links, retries and double opt-in. Without a webhook or SMTP server nothing is decided or sent.")
+                .json(200, "The settings.", schema_ref("DeliverySettings")),
+        )
+        .put(
+            "/v1/care/delivery",
+            Access::Admin,
+            put_delivery,
+            Op::new("Change how the outbox delivers")
+                .describe("Replaces the settings. A webhook URL without a secret gets a new one; `rotate_secret=true` makes a new one in any case.")
+                .query("rotate_secret", "boolean", "Make a new webhook signing secret.")
+                .json_body(schema_ref("DeliverySettings"), "The settings.")
+                .json(200, "The settings as saved.", schema_ref("DeliverySettings"))
+                .error(422, "A bad URL or address, SMTP without a sender or public URL, or retries out of range."),
+        )
+        .get(
+            "/v1/outbox",
+            Access::Admin,
+            outbox,
+            paging::document(Op::new("The outbox")
+                .describe("Care messages decided, newest due first: `pending` (with the next attempt), `sent`, `dead` (every attempt failed; the dead letters) or `suppressed` (with the reason), each with its attempts.")
+                .query("status", "string", "pending, sent, dead or suppressed.")
+                .json(200, "A page of messages and the counts by status.", schema_ref("OutboxPage"))
+                .error(400, "An unknown status."), "messages", 50, 1000),
+        )
+        .post(
+            "/v1/outbox/run",
+            Access::Admin,
+            run,
+            Op::new("Run the outbox now")
+                .describe("Decides the care messages due since the last run and delivers what is due (the server also does this by itself every few seconds once a transport is configured).")
+                .query("since", "string", "Decide from this day (YYYY-MM-DD) instead of the last run.")
+                .json(200, "What the run did.", schema_ref("DeliveryRun")),
+        )
+        .post(
+            "/v1/outbox/{id}/retry",
+            Access::Admin,
+            retry,
+            Op::new("Retry a dead message")
+                .describe("Puts a dead message back in the queue, due now; the attempt history is kept.")
+                .json(200, "The message.", schema_ref("OutboxMessage"))
+                .error(404, "No such message.")
+                .error(409, "The message is not dead."),
+        )
+        .schema(
+            "DeliverySettings",
+            json!({
+                "type": "object",
+                "properties": {
+                    "webhook_url": {"type": ["string", "null"]}, "webhook_secret": {"type": ["string", "null"]},
+                    "smtp_url": {"type": ["string", "null"]}, "from": {"type": ["string", "null"]},
+                    "public_url": {"type": ["string", "null"]}, "retry_base_ms": {"type": "integer"},
+                    "max_attempts": {"type": "integer"}, "double_opt_in": {"type": "boolean"},
+                },
+            }),
+        )
+        .schema(
+            "OutboxMessage",
+            json!({
+                "type": "object",
+                "required": ["id", "kind", "customer_id", "channel", "order_id", "sku", "topic", "subject", "body", "why", "due_at", "status", "reason", "attempts", "next_attempt_at", "sent_at"],
+                "properties": {
+                    "id": {"type": "string"}, "kind": {"type": "string"}, "customer_id": {"type": ["string", "null"]},
+                    "channel": {"type": "string"}, "order_id": {"type": "string"}, "sku": {"type": "string"},
+                    "topic": {"type": "string"}, "subject": {"type": "string"}, "body": {"type": "string"},
+                    "why": {"type": "string"}, "due_at": {"type": "string"},
+                    "status": {"type": "string", "enum": ["pending", "sent", "dead", "suppressed"]},
+                    "reason": {"type": ["string", "null"]},
+                    "attempts": {"type": "array", "items": {"type": "object", "required": ["at", "transport", "ok", "code", "error"],
+                        "properties": {"at": {"type": "string"}, "transport": {"type": "string"}, "ok": {"type": "boolean"},
+                            "code": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]}}}},
+                    "next_attempt_at": {"type": ["string", "null"]}, "sent_at": {"type": ["string", "null"]},
+                },
+            }),
+        )
+        .schema(
+            "OutboxPage",
+            {
+                let mut page = paging::schema(schema_ref("OutboxMessage"), "Messages matching `status`.");
+                if let Some(r) = page["required"].as_array_mut() {
+                    r.extend([json!("counts"), json!("delivery_configured")]);
+                }
+                page["properties"]["counts"] = json!({"type": "object", "additionalProperties": {"type": "integer"}, "description": "Every message by status, whatever the filter."});
+                page["properties"]["delivery_configured"] = json!({"type": "boolean", "description": "Whether a webhook or SMTP server is set; without one nothing is decided or sent."});
+                page
+            },
+        )
+        .schema(
+            "DeliveryRun",
+            json!({
+                "type": "object",
+                "required": ["queued", "suppressed", "already_decided", "attempted", "sent", "retrying", "dead", "withheld", "pending", "next_due_at"],
+                "properties": {
+                    "queued": {"type": "integer"}, "suppressed": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "already_decided": {"type": "integer"}, "attempted": {"type": "integer"}, "sent": {"type": "integer"},
+                    "retrying": {"type": "integer"}, "dead": {"type": "integer"},
+                    "withheld": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "pending": {"type": "integer"}, "next_due_at": {"type": ["string", "null"]},
+                },
+            }),
+        )
         .schema(
             "ConsentIn",
             json!({
@@ -61,6 +178,7 @@ pub(crate) fn area() -> Area {
                 "properties": {
                     "customer_id": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]},
                     "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": ["string", "null"]},
+                    "address": {"type": ["string", "null"]},
                 },
             }),
         )
@@ -71,7 +189,8 @@ pub(crate) fn area() -> Area {
                 "properties": {
                     "customer_id": {"type": "string"}, "email": {"type": "boolean"}, "sms": {"type": "boolean"},
                     "history": {"type": "array", "items": {"type": "object", "required": ["channel", "granted", "source", "at"],
-                        "properties": {"channel": {"type": "string"}, "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": "string"}}}},
+                        "properties": {"channel": {"type": "string"}, "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": "string"},
+                            "address": {"type": "string"}, "pending": {"type": "boolean"}}}},
                 },
             }),
         )
@@ -90,6 +209,7 @@ pub(crate) fn area() -> Area {
                             "topic": {"type": "string"}, "title": {"type": "string"}, "channel": {"type": "string"},
                             "at": {"type": "string"}, "status": {"type": "string", "enum": ["planned", "suppressed"]},
                             "reason": {"type": ["string", "null"]}, "why": {"type": "string"},
+                            "delivery": {"type": ["string", "null"], "enum": ["pending", "sent", "dead", "suppressed", null]},
                         }}},
                 },
             }),
@@ -129,7 +249,7 @@ async fn plan(State(state): State<AppState>, Query(p): Query<Params>) -> Result<
     let sku = p.sku.unwrap_or_default();
     Ok(Json(
         blocking(move || {
-            let plans = app::care::plans(None)?;
+            let plans = app::care::stored_plans(&state.app)?;
             Ok(app::care::plan_for_sku(&state.app, &sku, purchased, &plans)?)
         })
         .await?,
@@ -156,7 +276,7 @@ async fn schedule(
     };
     Ok(Json(
         blocking(move || {
-            let plans = app::care::plans(None)?;
+            let plans = app::care::stored_plans(&state.app)?;
             Ok(app::care::schedule(&state.app, from, to, &plans)?)
         })
         .await?,
@@ -168,4 +288,77 @@ async fn consent(
     Json(c): Json<ConsentIn>,
 ) -> Result<Json<ConsentOut>, ApiError> {
     Ok(Json(blocking(move || Ok(app::care::record_consent(&state.app, &c)?)).await?))
+}
+
+async fn consent_of(
+    State(state): State<AppState>,
+    Path(customer): Path<String>,
+) -> Result<Json<ConsentOut>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::care::consent(&state.app, &customer)?)).await?))
+}
+
+async fn delivery(State(state): State<AppState>) -> Result<Json<DeliverySettings>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::outbox::settings(&state.app)?)).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct RotateParams {
+    #[serde(default)]
+    rotate_secret: bool,
+}
+
+async fn put_delivery(
+    State(state): State<AppState>,
+    Query(p): Query<RotateParams>,
+    Json(s): Json<DeliverySettings>,
+) -> Result<Json<DeliverySettings>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::outbox::put_settings(&state.app, s, p.rotate_secret)?)).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct OutboxParams {
+    status: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    cursor: Option<String>,
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    Query(p): Query<OutboxParams>,
+) -> Result<Json<OutboxPage>, ApiError> {
+    let limit = paging::limit(p.limit, 50, 1000)?;
+    let offset = paging::start(p.offset, p.cursor.as_deref())?;
+    Ok(Json(blocking(move || Ok(app::outbox::list(&state.app, p.status.as_deref(), offset, limit)?)).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct RunParams {
+    since: Option<String>,
+}
+
+async fn run(
+    State(state): State<AppState>,
+    Query(p): Query<RunParams>,
+) -> Result<Json<DeliveryRunOut>, ApiError> {
+    let since = p
+        .since
+        .as_deref()
+        .map(|d| app::care::parse_date("since", d))
+        .transpose()?
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis());
+    Ok(Json(
+        blocking(move || {
+            let plans = app::care::stored_plans(&state.app)?;
+            Ok(app::outbox::run(&state.app, &plans, since)?)
+        })
+        .await?,
+    ))
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<OutboxMessageOut>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::outbox::retry(&state.app, &id, "admin api")?)).await?))
 }

@@ -9,6 +9,7 @@ mod demo;
 mod eval_normalize;
 mod eval_recs;
 mod experiments;
+mod outbox;
 mod scorecard;
 mod support;
 
