@@ -285,3 +285,232 @@ fn a_killed_worker_loses_nothing_and_a_receiver_that_honours_the_key_processes_e
         seen.requests
     );
 }
+
+/// A Python with aiosmtpd (Debian's python3-aiosmtpd, which `.ci/run`
+/// installs), or `None` outside CI when none is installed.
+fn aiosmtpd_python() -> Option<&'static str> {
+    for python in ["/usr/bin/python3", "python3"] {
+        let ok = Command::new(python)
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must have python3-aiosmtpd (.ci/run installs it)");
+    eprintln!("note: no aiosmtpd here; skipping the SMTP test (apt-get install python3-aiosmtpd)");
+    None
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The messages the SMTP server stored (a Maildir), as (headers, body)
+/// with quoted-printable soft breaks undone.
+fn mails(dir: &Path) -> Vec<(HashMap<String, String>, String)> {
+    let Ok(entries) = std::fs::read_dir(dir.join("new")) else { return Vec::new() };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+        let mut headers = HashMap::new();
+        for line in head.lines() {
+            if let Some((k, v)) = line.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        out.push((headers, body.replace("=\n", "").replace("=3D", "=")));
+    }
+    out
+}
+
+fn wait_for_mails(dir: &Path, n: usize) -> Vec<(HashMap<String, String>, String)> {
+    let started = Instant::now();
+    loop {
+        let got = mails(dir);
+        if got.len() >= n || started.elapsed() > Duration::from_secs(20) {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One HTTP/1.1 request over loopback: (status, body).
+fn http(method: &str, url: &str, form: Option<&str>) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = TcpStream::connect(host).unwrap();
+    let body = form.unwrap_or("");
+    let ct = if form.is_some() { "Content-Type: application/x-www-form-urlencoded\r\n" } else { "" };
+    write!(
+        s,
+        "{method} /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{ct}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn emails_reach_a_real_smtp_server_with_one_click_unsubscribe_and_double_opt_in() {
+    let Some(python) = aiosmtpd_python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = shop(tmp.path(), 3);
+    // A customer who consented without giving an address.
+    std::fs::write(
+        tmp.path().join("more.csv"),
+        format!(
+            "order id,ordered at,customer id,sku,quantity,unit price\nO99,{}T12:00:00Z,C0099,BAND-8,1,90\n",
+            day(-20)
+        ),
+    )
+    .unwrap();
+    loupe_ok(&data, &["import", "orders", tmp.path().join("more.csv").to_str().unwrap()]);
+    loupe_ok(
+        &data,
+        &[
+            "care",
+            "consent",
+            "--customer",
+            "C0099",
+            "--grant",
+            "--source",
+            "checkout",
+            "--at",
+            &format!("{}T00:00:00Z", day(-90)),
+        ],
+    );
+
+    let maildir = tmp.path().join("mail");
+    let port = free_port();
+    let smtpd = Killed(
+        Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "aiosmtpd did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_server, url) = crate::browser::start_server(&data);
+    loupe_ok(
+        &data,
+        &[
+            "care",
+            "delivery",
+            "--smtp-url",
+            &format!("smtp://127.0.0.1:{port}"),
+            "--from",
+            "Maison Loupe Care <care@maison.example>",
+            "--public-url",
+            &url,
+        ],
+    );
+    loupe_ok(&data, &["care", "deliver", "--since", &day(-60)]);
+
+    // C0001 and C0002 get their welcome (and maybe more); C0000 withdrew; C0099 has no address.
+    let got = wait_for_mails(&maildir, 2);
+    let to: HashSet<&str> = got.iter().map(|(h, _)| h["to"].as_str()).collect();
+    assert_eq!(to, HashSet::from(["c1@example.com", "c2@example.com"]), "{got:#?}");
+    let sent: Vec<Value> = outbox(&data, "sent");
+    assert_eq!(sent.len(), got.len());
+    for (h, body) in &got {
+        let id = h["message-id"].trim_matches(['<', '>']).split('@').next().unwrap();
+        let m = sent.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("{id} is not a sent message"));
+        assert_eq!(h["subject"], m["subject"].as_str().unwrap());
+        assert!(h["from"].contains("care@maison.example"));
+        assert_eq!(h["list-unsubscribe-post"], "List-Unsubscribe=One-Click");
+        let link = h["list-unsubscribe"].trim_matches(['<', '>']);
+        assert!(link.starts_with(&format!("{url}/unsubscribe/u.")), "{link}");
+        assert!(body.contains("Why you are getting this: ") && body.contains(link), "{body}");
+        assert!(body.contains(m["body"].as_str().unwrap().split('.').next().unwrap()), "{body}");
+    }
+    let dead = outbox(&data, "dead");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0]["customer_id"], "C0099");
+    assert!(dead[0]["reason"].as_str().unwrap().contains("no e-mail address"), "{}", dead[0]);
+
+    // The unsubscribe link: a GET only asks; the one-click POST withdraws.
+    let (h, _) = got.iter().find(|(h, _)| h["to"] == "c1@example.com").unwrap();
+    let link = h["list-unsubscribe"].trim_matches(['<', '>']).to_string();
+    let (status, page) = http("GET", &link, None);
+    assert_eq!(status, 200);
+    assert!(page.contains("Unsubscribe") && page.contains("ending 001"), "{page}");
+    let consent = |c: &str| -> Value {
+        serde_json::from_str(&loupe_ok(&data, &["care", "consent", "--customer", c, "--json"])).unwrap()
+    };
+    assert_eq!(consent("C0001")["email"], true, "a GET must not unsubscribe");
+    let (status, page) = http("POST", &link, Some("List-Unsubscribe=One-Click"));
+    assert_eq!(status, 200, "{page}");
+    let c1 = consent("C0001");
+    assert_eq!(c1["email"], false);
+    assert_eq!(c1["history"].as_array().unwrap().last().unwrap()["source"], "list_unsubscribe_one_click");
+    let forged = link.replace("u.QzAwMDE", "u.QzAwMDI");
+    assert_eq!(http("POST", &forged, Some("List-Unsubscribe=One-Click")).0, 200);
+    assert!(http("GET", &forged, None).1.contains("does not work"));
+    assert_eq!(consent("C0002")["email"], true, "a forged link changes nothing");
+
+    // Double opt-in: a grant waits for the customer's confirmation.
+    loupe_ok(&data, &["care", "delivery", "--double-opt-in", "true"]);
+    let c = consent_grant(&data, "C0100", "new@example.com");
+    assert_eq!(c["email"], false);
+    assert_eq!(c["history"][0]["pending"], true);
+    loupe_ok(&data, &["care", "deliver"]);
+    let got = wait_for_mails(&maildir, 3);
+    let (_, body) = got.iter().find(|(h, _)| h["to"] == "new@example.com").expect("a confirmation e-mail");
+    let confirm = body.split_whitespace().find(|w| w.contains("/consent/confirm/")).unwrap();
+    assert_eq!(consent("C0100")["email"], false, "not before the click");
+    let (status, _) = http("POST", confirm, Some(""));
+    assert_eq!(status, 200);
+    let c = consent("C0100");
+    assert_eq!(c["email"], true, "{c}");
+    assert_eq!(c["history"].as_array().unwrap().last().unwrap()["source"], "double_opt_in_confirmed");
+    drop(smtpd);
+}
+
+fn consent_grant(data: &Path, customer: &str, address: &str) -> Value {
+    serde_json::from_str(&loupe_ok(
+        data,
+        &[
+            "care",
+            "consent",
+            "--customer",
+            customer,
+            "--grant",
+            "--address",
+            address,
+            "--source",
+            "checkout",
+            "--json",
+        ],
+    ))
+    .unwrap()
+}
