@@ -366,13 +366,13 @@ pub(crate) fn scheduled(
     Ok(care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to))
 }
 
-/// Customers with an open support case.
-pub(crate) fn open_cases(app: &App) -> Result<Vec<String>> {
+/// Customers with an open support case, with when it was opened.
+pub(crate) fn open_cases(app: &App) -> Result<Vec<(String, i64)>> {
     Ok(app
         .store
         .tickets()?
         .into_iter()
         .filter(|t| t.status == "open")
-        .filter_map(|t| t.customer_id)
+        .filter_map(|t| t.customer_id.map(|c| (c, t.created_at)))
         .collect())
 }

@@ -353,7 +353,7 @@ fn deliver(
                 withhold(m, "no_consent", out);
                 continue;
             }
-            if open.contains(&customer) {
+            if open.iter().any(|(c, _)| *c == customer) {
                 withhold(m, "paused", out);
                 continue;
             }

@@ -49,8 +49,9 @@ pub struct ConsentChange {
 #[derive(Clone, Debug, Default)]
 pub struct Context {
     pub consent: Vec<ConsentChange>,
-    /// Customers with an open support case.
-    pub open_cases: Vec<String>,
+    /// Customers with an open support case, and when it was opened (Unix
+    /// seconds): messages due from then on are paused.
+    pub open_cases: Vec<(String, i64)>,
     pub forgotten: Vec<String>,
     /// Customers' UTC offsets in minutes, when known.
     pub utc_offsets: HashMap<String, i32>,
@@ -173,7 +174,9 @@ pub fn schedule(
                 None => Some(Reason::NoCustomer),
                 Some(c) if ctx.forgotten.iter().any(|f| f == c) => Some(Reason::Forgotten),
                 Some(c) if !consented(&ctx.consent, c, &m.channel, at.timestamp()) => Some(Reason::NoConsent),
-                Some(c) if ctx.open_cases.iter().any(|o| o == c) => Some(Reason::Paused),
+                Some(c) if ctx.open_cases.iter().any(|(o, since)| o == c && at.timestamp() >= *since) => {
+                    Some(Reason::Paused)
+                }
                 Some(_) => None,
             };
             out.push(Scheduled {
@@ -291,12 +294,26 @@ mod tests {
         let paused = schedule(
             &Plans::builtin(),
             &purchases[..1],
-            &Context { open_cases: vec!["A".into()], ..ctx.clone() },
+            &Context { open_cases: vec![("A".into(), 0)], ..ctx.clone() },
             &Pacing::default(),
             day("2024-01-01"),
             day("2024-01-31"),
         );
         assert!(paused.iter().all(|x| x.reason == Some(Reason::Paused)));
+        // A case opened on 2024-01-05 pauses what is due from then on, not before.
+        let later = schedule(
+            &Plans::builtin(),
+            &purchases[..1],
+            &Context { open_cases: vec![("A".into(), 1_704_412_800)], ..ctx.clone() },
+            &Pacing::default(),
+            day("2024-01-01"),
+            day("2024-01-31"),
+        );
+        assert_eq!(later.iter().find(|x| x.topic == "welcome").unwrap().reason, None);
+        assert!(later
+            .iter()
+            .filter(|x| x.at.timestamp() >= 1_704_412_800)
+            .all(|x| x.reason == Some(Reason::Paused)));
     }
 
     #[test]

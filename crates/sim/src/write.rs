@@ -33,6 +33,7 @@ pub const FILES: &[&str] = &[
     "events.jsonl",
     "tickets.jsonl",
     "kb.md",
+    "consent.csv",
     "ground_truth/products.jsonl",
     "ground_truth/collections.json",
     "ground_truth/customers.jsonl",
@@ -98,6 +99,7 @@ impl World {
         self.write_purchase_orders(&dir.join("purchase_orders.csv"))?;
         self.write_events(&dir.join("events.jsonl"), &mut stats)?;
         self.write_tickets(dir, &mut stats)?;
+        self.write_consent(&dir.join("consent.csv"))?;
         self.write_truth(&dir.join("ground_truth"))?;
         self.write_summary(&dir.join("ground_truth/summary.json"), &stats)?;
         for f in FILES {
@@ -320,6 +322,60 @@ impl World {
         for i in order {
             writeln!(w, "{}", self.event_json(&self.events[i as usize]))?;
             stats.events += 1;
+        }
+        w.flush()
+    }
+
+    /// Customers' consent to care messages, as an e-mail platform exports
+    /// it: about 55% opt in to e-mail at their first visit (more of the
+    /// active ones), 15% to SMS, and one in eight of those unsubscribes
+    /// later. Drawn from a hash of the customer's id, not the simulation's
+    /// generator, so that the rest of the world does not move.
+    fn write_consent(&self, path: &Path) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
+        w.write_record(["customer_id", "channel", "granted", "at", "source", "address"])?;
+        let days = self.config.days.max(1);
+        let at = |day: u32| format!("{}T09:00:00Z", self.date(day.min(days - 1)));
+        for c in &self.customers {
+            let draw = |salt: &str| {
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                for b in c.id.bytes().chain(salt.bytes()) {
+                    h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                }
+                (h >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let email_share = (0.45 + 0.05 * c.activity.min(4.0)).min(0.75);
+            for (channel, share, address) in [
+                ("email", email_share, format!("{}@example.com", c.id.to_ascii_lowercase())),
+                (
+                    "sms",
+                    0.15,
+                    format!(
+                        "+1555{:07}",
+                        c.id.bytes().fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
+                            % 10_000_000
+                    ),
+                ),
+            ] {
+                if draw(channel) >= share {
+                    continue;
+                }
+                let source = if draw("source") < 0.7 { "checkout" } else { "newsletter_signup" };
+                w.write_record([c.id.as_str(), channel, "true", &at(c.joined_day), source, &address])?;
+                if draw(&format!("{channel}-withdraw")) < 0.125 {
+                    let later = c.joined_day + 30 + (draw("when") * f64::from(days)) as u32;
+                    if later < days {
+                        w.write_record([
+                            c.id.as_str(),
+                            channel,
+                            "false",
+                            &at(later),
+                            "unsubscribe_link",
+                            "",
+                        ])?;
+                    }
+                }
+            }
         }
         w.flush()
     }

@@ -252,7 +252,8 @@ fn build(
 }
 
 /// Imports the demo's help centre (`kb.md`, or the built-in copy for a
-/// demo written before it existed) and its tickets, when the store has none.
+/// demo written before it existed), its tickets and its consent records,
+/// each when the store has none.
 fn import_support(store: &store::Store, demo_dir: &Path, summary: &mut Summary) -> anyhow::Result<()> {
     let t = Instant::now();
     let now = super::system_clock().now_secs();
@@ -283,6 +284,19 @@ fn import_support(store: &store::Store, demo_dir: &Path, summary: &mut Summary) 
         summary.tickets = report.tickets.map(|t| t.inserted).unwrap_or(0);
     } else {
         summary.tickets = store.ticket_count()?;
+    }
+    // Customers' consent to care messages (a demo written before it existed has none).
+    let consent = demo_dir.join("consent.csv");
+    if store.list_docs(app::care::CONSENT)?.is_empty() && consent.exists() {
+        let file =
+            std::fs::File::open(&consent).with_context(|| format!("Failed to open {}", consent.display()))?;
+        jobs::import_consent_from(
+            store,
+            std::io::BufReader::new(file),
+            &consent.display().to_string(),
+            &|_| {},
+        )
+        .context("Failed to import the demo's consent records")?;
     }
     summary.timings_ms.import_support = t.elapsed().as_millis() as u64;
     Ok(())
