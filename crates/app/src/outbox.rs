@@ -10,8 +10,9 @@
 //! years of reminders at once.
 //!
 //! **Delivering.** `deliver` takes what is due in batches of [`BATCH`]. For
-//! each message it checks consent again at send time (consent withdrawn or a
-//! support case opened since the decision withholds it), then sends it:
+//! each message it checks consent again at send time (consent withdrawn
+//! since the decision suppresses it; an open support case holds it back for
+//! six hours at a time until the case is closed), then sends it:
 //! e-mail over SMTP when a server is configured and the customer's consent
 //! carries an address, else (and for SMS) to the webhook, signed as the
 //! Standard Webhooks specification says (`webhook-id` is the message id,
@@ -33,7 +34,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use chrono::{DateTime, Days};
+use chrono::DateTime;
 use hmac::{Hmac, Mac};
 use model::{DeliveryAttempt, OutboxMessage, OutboxStatus};
 use sha2::{Digest, Sha256};
@@ -53,6 +54,8 @@ pub const BATCH: usize = 64;
 const SENDERS: usize = 4;
 /// The longest wait between two attempts.
 const MAX_BACKOFF_MS: u64 = 6 * 3_600_000;
+/// How long a message waits when its customer has an open support case.
+const PAUSE_MS: i64 = 6 * 3_600_000;
 /// The source of a grant the customer confirmed (double opt-in).
 pub const CONFIRMED_SOURCE: &str = "double_opt_in_confirmed";
 
@@ -162,16 +165,28 @@ pub fn decide(app: &App, plans: &care::Plans, since: Option<i64>, out: &mut Deli
         return Ok(());
     }
     let day = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default().date_naive();
-    // A week before the watermark too, so that the frequency cap counts what
-    // went out then; at most a year back.
-    let to = day(now);
-    let from = day(mark).checked_sub_days(Days::new(7)).unwrap_or(to).max(to - chrono::Duration::days(360));
-    let mut messages = Vec::new();
-    for s in scheduled(app, from, to, plans)? {
-        let at = s.at.timestamp_millis();
-        if at <= mark || at > now {
-            continue;
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
+    // In stretches of at most 350 days (a calendar covers 366), each read
+    // from a week earlier so that the frequency cap counts what went out then.
+    let mut due = Vec::new();
+    let mut start = day(mark);
+    loop {
+        let end = (start + chrono::Duration::days(350)).min(day(now));
+        let (lo, hi) = (midnight(start).max(mark), midnight(end + chrono::Duration::days(1)).min(now));
+        for s in scheduled(app, start - chrono::Duration::days(7), end + chrono::Duration::days(1), plans)? {
+            let at = s.at.timestamp_millis();
+            if at > lo && at <= hi {
+                due.push(s);
+            }
         }
+        if end >= day(now) {
+            break;
+        }
+        start = end + chrono::Duration::days(1);
+    }
+    let mut messages = Vec::new();
+    for s in due {
+        let at = s.at.timestamp_millis();
         let (status, reason) = match &s.reason {
             None => (OutboxStatus::Pending, None),
             Some(r) => (OutboxStatus::Suppressed, Some(r.as_str().to_string())),
@@ -354,7 +369,10 @@ fn deliver(
                 continue;
             }
             if open.iter().any(|(c, _)| *c == customer) {
-                withhold(m, "paused", out);
+                // Paused, not dropped: it waits for the case to close.
+                m.next_ms = now + PAUSE_MS;
+                m.reason = Some("paused: the customer has an open support case".into());
+                *out.withheld.entry("paused".into()).or_default() += 1;
                 continue;
             }
         }
@@ -390,6 +408,7 @@ fn deliver(
         let error = attempt.error.clone();
         m.attempts.push(attempt);
         if ok {
+            m.reason = None;
             m.status = OutboxStatus::Sent;
             m.sent_ms = Some(now);
             out.sent += 1;

@@ -243,7 +243,9 @@ pub struct DeliveryRunOut {
     pub retrying: usize,
     /// Messages that exhausted their attempts.
     pub dead: usize,
-    /// Messages withheld at send time (consent withdrawn, case opened since).
+    /// Messages held back at send time: `no_consent` (withdrawn since the
+    /// decision: suppressed), `paused` (an open support case: tried again in
+    /// six hours).
     pub withheld: std::collections::BTreeMap<String, usize>,
     /// Pending messages left, and when the soonest is due.
     pub pending: usize,

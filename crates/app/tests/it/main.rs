@@ -3,4 +3,5 @@
 
 mod experiments;
 mod imports;
+mod outbox;
 mod ranking_experiment;
