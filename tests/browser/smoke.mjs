@@ -451,6 +451,26 @@ try {
     await phone.close();
   });
 
+  await step("the care page previews a piece's plan and shows the outbox; a broken unsubscribe link says so", async () => {
+    await page.goto(base + "/admin/care?sku=PEARL-NK-18");
+    const cautions = await page.locator("[data-cautions]").innerText();
+    assert.ok(/no ultrasonic/.test(cautions) && /no perfume contact/.test(cautions), `pearl cautions: ${cautions}`);
+    assert.ok((await page.locator("tr[data-topic=pearl_restring]").count()) >= 2, "the restringing reminder repeats in the plan");
+    const outbox = await page.locator("section:has(#outbox)").innerText();
+    assert.ok(/Delivery is off/.test(outbox), `the outbox says delivery is off until configured: ${outbox}`);
+    await page.screenshot({ path: join(shots, "care.png"), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const pp = await phone.newPage();
+    await pp.goto(base + "/admin/care?sku=PEARL-NK-18");
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the care page fits a phone (overflows by ${overflow}px)`);
+    await pp.screenshot({ path: join(shots, "care-phone.png"), fullPage: true });
+    await pp.goto(base + "/unsubscribe/u.Zm9v.email.forged");
+    assert.ok(/does not work/.test(await pp.locator("h1").innerText()), "a forged link is refused in words");
+    assert.equal(await pp.locator(".wrap.help form button").count(), 0, "and offers no button");
+    await phone.close();
+  });
+
   await step("no page raised a script error or a server error", async () => {
     const unexpected = errors.filter((e) => !(expected422 > 0 && e.includes("status of 422") && expected422--));
     assert.deepEqual(unexpected, []);

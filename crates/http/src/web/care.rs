@@ -47,7 +47,7 @@ fn masked(customer: &str) -> String {
 }
 
 fn notice_page(shop: &Shop, title: &str, body: Markup) -> Markup {
-    shop_page(shop, title, "", "", html! { div class="wrap help" { (body) } })
+    shop_page(shop, title, "", "", html! { div class="wrap help" { div class="page-head" { (body) } } })
 }
 
 async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> PageResult {
@@ -62,7 +62,7 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
         Some((customer, channel)) => html! {
             h1 { "Stop care " (if channel == "sms" { "text messages" } else { "e-mails" }) "?" }
             p { "We send a few notes after a purchase: how to look after the piece, when a check-up or a restringing is due. "
-                "You can stop them for " (masked(&customer)) "; orders and receipts still arrive." }
+                "You can stop them for " (masked(&customer)) ". This stops only these care notes." }
             form method="post" {
                 input type="hidden" name="List-Unsubscribe" value="page";
                 button class="button" type="submit" { "Unsubscribe" }
@@ -200,7 +200,7 @@ async fn care_page(State(state): State<AppState>, PageQuery(p): PageQuery<Params
         div class="page-head" {
             h1 { "Care" }
             p { "What each piece needs after the sale, and what goes out when. Plans come from a data file ("
-                code { "crates/care/data/care-plans.toml" } ", extended with " code { "loupe care plan --plans FILE" }
+                code { "crates/care/data/care-plans.toml" } ", extended with " code { "loupe care plans --set FILE" }
                 "); nothing is sent without the customer's consent for the channel." }
         }
         section class="panel" aria-labelledby="preview" {
@@ -302,7 +302,9 @@ fn outbox_section(
                     @if let Some(w) = &delivery.webhook_url { "the webhook " code { (w) } }
                     @if delivery.webhook_url.is_some() && delivery.smtp_url.is_some() { " and " }
                     @if delivery.smtp_url.is_some() { "e-mail over SMTP" }
-                    "; a failure is retried " (delivery.max_attempts) " times, backing off from " (delivery.retry_base_ms / 1000) " s."
+                    "; a failing message is tried " (delivery.max_attempts) " times, the waits doubling from "
+                    (if delivery.retry_base_ms < 1000 { format!("{} ms", delivery.retry_base_ms) } else { format!("{} s", delivery.retry_base_ms / 1000) })
+                    ", then waits here for a person."
                 }
             }
             @if let Some(e) = error { p class="notice bad" role="alert" { (e) } }
