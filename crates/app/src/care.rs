@@ -120,6 +120,9 @@ pub fn plan_for_sku(
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Stored {
     pub(crate) changes: Vec<StoredChange>,
+    /// Minutes east of UTC, when the customer's offset is known.
+    #[serde(default)]
+    pub(crate) utc_offset: Option<i32>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -199,6 +202,12 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
         }
         None => app.clock.now_secs(),
     };
+    let offset = match input.utc_offset.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        None => None,
+        Some(o) => {
+            Some(parse_offset(o).ok_or_else(|| bad(format!("`utc_offset` {o:?}: write +01:00 or -05:00")))?)
+        }
+    };
     let delivery = crate::outbox::settings(app)?;
     let pending = input.granted && delivery.double_opt_in && source != crate::outbox::CONFIRMED_SOURCE;
     if pending && (input.channel != "email" || address.is_none()) {
@@ -217,6 +226,9 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
         pending,
     });
     stored.changes.sort_by_key(|c| c.at);
+    if offset.is_some() {
+        stored.utc_offset = offset;
+    }
     let json = serde_json::to_string(&stored).map_err(Error::internal)?;
     if pending {
         let confirmation = crate::outbox::confirmation(
@@ -239,6 +251,7 @@ fn consent_out(app: &App, customer: &str, stored: &Stored) -> ConsentOut {
     let changes = stored.changes_of(customer);
     ConsentOut {
         customer_id: customer.to_string(),
+        utc_offset: stored.utc_offset.map(format_offset),
         email: care::schedule::consented(&changes, customer, "email", now),
         sms: care::schedule::consented(&changes, customer, "sms", now),
         history: stored
@@ -361,9 +374,39 @@ pub(crate) fn scheduled(
         }
         let stored: Stored = serde_json::from_str(&json).map_err(Error::internal)?;
         ctx.consent.extend(stored.changes_of(&customer));
+        if let Some(o) = stored.utc_offset {
+            ctx.utc_offsets.insert(customer.clone(), o);
+        }
     }
     ctx.open_cases = open_cases(app)?;
     Ok(care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to))
+}
+
+/// Minutes east of UTC from `Z`, `+01:00`, `-0500` or `+5`; at most 14 hours.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
+        return Some(0);
+    }
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest = &s[1..];
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    let total = h * 60 + m;
+    (h >= 0 && (0..60).contains(&m) && total <= 14 * 60).then_some(sign * total)
+}
+
+fn format_offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
 /// Customers with an open support case, with when it was opened.

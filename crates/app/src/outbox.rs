@@ -669,6 +669,7 @@ pub fn unsubscribe(app: &App, token: &str, source: &str) -> Result<crate::wire::
             source: source.into(),
             at: None,
             address: None,
+            utc_offset: None,
         },
     )
 }
@@ -697,6 +698,7 @@ pub fn confirm(app: &App, token: &str) -> Result<crate::wire::care::ConsentOut> 
             source: CONFIRMED_SOURCE.into(),
             at: None,
             address: pending.address.clone(),
+            utc_offset: None,
         },
     )
 }

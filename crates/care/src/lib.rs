@@ -95,6 +95,9 @@ struct When {
     stone: OneOrMany,
     origin: OneOrMany,
     category: OneOrMany,
+    /// `engraving`: the piece is engraved or engravable (its title, tags,
+    /// options or attributes say "engrav" or "monogram").
+    feature: OneOrMany,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -238,7 +241,7 @@ pub struct CarePlan {
 
 /// What the conditions look at: the variant's metals and stones (a ring
 /// sold in silver and in gold has two care plans), else the product's.
-fn facts(p: &Product, variant: Option<&Variant>) -> [Vec<String>; 5] {
+fn facts(p: &Product, variant: Option<&Variant>) -> [Vec<String>; 6] {
     let (metal_list, stone_list): (Vec<Metal>, Vec<Stone>) = match variant {
         Some(v) => (v.metals.clone(), v.stones.clone()),
         None => (p.metals(), p.stones()),
@@ -252,7 +255,18 @@ fn facts(p: &Product, variant: Option<&Variant>) -> [Vec<String>; 5] {
         stone_list.iter().filter_map(|s| s.origin.map(|o| o.as_str().to_string())).collect();
     let category: Vec<String> =
         p.category.map(|c: Category| vec![c.as_str().to_string()]).unwrap_or_default();
-    [metals, finishes, stones, origins, category]
+    let says = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        t.contains("engrav") || t.contains("monogram")
+    };
+    let options =
+        variant.map(|v| &v.options).into_iter().flatten().chain(p.variants.iter().flat_map(|v| &v.options));
+    let engraving = says(&p.title)
+        || p.tags.iter().any(|t| says(t))
+        || p.attributes.iter().any(|(k, v)| says(k) || says(v))
+        || options.into_iter().any(|(k, v)| says(k) || says(v));
+    let features = if engraving { vec!["engraving".to_string()] } else { Vec::new() };
+    [metals, finishes, stones, origins, category, features]
 }
 
 /// The care plan of `product` (of its `variant`, when one is named): every
@@ -264,7 +278,7 @@ pub fn plan(
     variant: Option<&Variant>,
     first_name: Option<&str>,
 ) -> CarePlan {
-    let [metals, finishes, stones, origins, category] = facts(product, variant);
+    let [metals, finishes, stones, origins, category, features] = facts(product, variant);
     let mut materials: Vec<String> = Vec::new();
     let mut cautions: BTreeSet<Caution> = BTreeSet::new();
     let mut messages: Vec<Message> = Vec::new();
@@ -278,7 +292,8 @@ pub fn plan(
             && w.finish.holds(&finishes)
             && w.stone.holds(&stones)
             && w.origin.holds(&origins)
-            && w.category.holds(&category);
+            && w.category.holds(&category)
+            && w.feature.holds(&features);
         if !holds {
             continue;
         }

@@ -153,6 +153,25 @@ fn pieces_a_jeweller_sells_get_safe_plans() {
 }
 
 #[test]
+fn engraved_pieces_get_the_engraving_plan_and_others_do_not() {
+    let plans = Plans::builtin();
+    let engraved = piece("Engraved Bar Necklace", Category::Necklace, &[("gold", None)], &[]);
+    let p = plan(&plans, &engraved, None, None);
+    assert!(p.plans.contains(&"engraving".to_string()), "{:?}", p.plans);
+    assert!(p.messages.iter().any(|m| m.topic == "engraving_care"));
+    assert!(p.cautions.contains(&Caution::NoAbrasivePolish));
+    // An option says so too (a personalization field on one variant).
+    let mut optioned = piece("Bar Necklace", Category::Necklace, &[("gold", None)], &[]);
+    optioned.variants[0].options.insert("Engraving".into(), "A & M".into());
+    assert!(plan(&plans, &optioned, Some(&optioned.variants[0]), None)
+        .messages
+        .iter()
+        .any(|m| m.topic == "engraving_care"));
+    let plain = piece("Bar Necklace", Category::Necklace, &[("gold", None)], &[]);
+    assert!(!plan(&plans, &plain, None, None).messages.iter().any(|m| m.topic == "engraving_care"));
+}
+
+#[test]
 fn each_variant_gets_the_plan_of_its_own_metal() {
     let mut p = piece("Bar Necklace", Category::Necklace, &[("silver", Some(Finish::Solid))], &[]);
     p.variants.push(Variant {

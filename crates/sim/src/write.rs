@@ -333,7 +333,7 @@ impl World {
     /// generator, so that the rest of the world does not move.
     fn write_consent(&self, path: &Path) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(BufWriter::new(File::create(path)?));
-        w.write_record(["customer_id", "channel", "granted", "at", "source", "address"])?;
+        w.write_record(["customer_id", "channel", "granted", "at", "source", "address", "utc_offset"])?;
         let days = self.config.days.max(1);
         let at = |day: u32| format!("{}T09:00:00Z", self.date(day.min(days - 1)));
         for c in &self.customers {
@@ -345,6 +345,14 @@ impl World {
                 (h >> 11) as f64 / (1u64 << 53) as f64
             };
             let email_share = (0.45 + 0.05 * c.activity.min(4.0)).min(0.75);
+            // Standard time of the country (no daylight saving); the US by its four zones.
+            let offset = match c.country {
+                "US" => ["-05:00", "-05:00", "-06:00", "-07:00", "-08:00"][(draw("zone") * 5.0) as usize % 5],
+                "CA" => "-05:00",
+                "GB" => "+00:00",
+                "AU" => "+10:00",
+                _ => "+01:00",
+            };
             for (channel, share, address) in [
                 ("email", email_share, format!("{}@example.com", c.id.to_ascii_lowercase())),
                 (
@@ -361,7 +369,15 @@ impl World {
                     continue;
                 }
                 let source = if draw("source") < 0.7 { "checkout" } else { "newsletter_signup" };
-                w.write_record([c.id.as_str(), channel, "true", &at(c.joined_day), source, &address])?;
+                w.write_record([
+                    c.id.as_str(),
+                    channel,
+                    "true",
+                    &at(c.joined_day),
+                    source,
+                    &address,
+                    offset,
+                ])?;
                 if draw(&format!("{channel}-withdraw")) < 0.125 {
                     let later = c.joined_day + 30 + (draw("when") * f64::from(days)) as u32;
                     if later < days {
@@ -372,6 +388,7 @@ impl World {
                             &at(later),
                             "unsubscribe_link",
                             "",
+                            offset,
                         ])?;
                     }
                 }

@@ -9,7 +9,8 @@
 //! `withdrawn`, `unsubscribed`, `opted_out`), `source` (default `import`),
 //! `at` (or `timestamp`, `date`, `updated_at`: RFC 3339 or a date; required,
 //! since consent without a time cannot be placed in a history) and `address`
-//! (or `email`, `phone`). A row that cannot be read is reported with its line
+//! (or `email`, `phone`) and `utc_offset` (`+01:00`: the customer's time
+//! zone for send hours and quiet hours). A row that cannot be read is reported with its line
 //! and field and the rest are kept; a re-import adds no change twice.
 //! Records of consent given elsewhere are taken as confirmed: the brand's
 //! double opt-in applies to grants made through Loupe.
@@ -80,11 +81,13 @@ pub fn import_consent_from<R: Read>(
     let channel = column(&headers, &["channel"]);
     let source = column(&headers, &["source"]);
     let address = column(&headers, &["address", "email", "phone"]);
+    let offset_col = column(&headers, &["utc_offset", "timezone_offset", "tz_offset"]);
 
     let mut issues = Vec::new();
     let mut rejected = 0u64;
     let mut rows = 0u64;
     let mut changes: BTreeMap<String, Vec<StoredChange>> = BTreeMap::new();
+    let mut offsets: BTreeMap<String, i32> = BTreeMap::new();
     let mut bytes = 0u64;
     for record in reader.records() {
         rows += 1;
@@ -131,6 +134,19 @@ pub fn import_consent_from<R: Read>(
             reject(Some("address"), format!("{addr:?} is not an e-mail address"));
             continue;
         }
+        let offset = match get(offset_col) {
+            "" => None,
+            o => match crate::care::parse_offset(o) {
+                Some(m) => Some(m),
+                None => {
+                    reject(Some("utc_offset"), format!("{o:?} is not a UTC offset (+01:00, -05:00)"));
+                    continue;
+                }
+            },
+        };
+        if let Some(m) = offset {
+            offsets.insert(id.to_string(), m);
+        }
         let src = match get(source) {
             "" => "import".to_string(),
             s => s.chars().take(100).collect(),
@@ -168,6 +184,10 @@ pub fn import_consent_from<R: Read>(
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default();
         let before = stored.changes.len();
+        let offset_changed = offsets.get(&customer).is_some_and(|o| stored.utc_offset != Some(*o));
+        if offset_changed {
+            stored.utc_offset = offsets.get(&customer).copied();
+        }
         for c in new {
             let same = |o: &StoredChange| o.channel == c.channel && o.at == c.at && o.granted == c.granted;
             if stored.changes.iter().any(same) {
@@ -176,7 +196,7 @@ pub fn import_consent_from<R: Read>(
                 stored.changes.push(c);
             }
         }
-        if stored.changes.len() == before {
+        if stored.changes.len() == before && !offset_changed {
             continue;
         }
         added += (stored.changes.len() - before) as u64;

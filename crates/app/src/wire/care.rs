@@ -57,6 +57,10 @@ pub struct ConsentIn {
     /// one to be sent over SMTP.
     #[serde(default)]
     pub address: Option<String>,
+    /// The customer's UTC offset, `+01:00` or `-05:00`: messages go at the
+    /// brand's send hour and outside quiet hours in it (UTC when unknown).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
 }
 
 /// A customer's consent history for a channel, as stored.
@@ -78,6 +82,9 @@ pub struct ConsentChangeOut {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentOut {
     pub customer_id: String,
+    /// The customer's UTC offset, when known (`+01:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<String>,
     pub history: Vec<ConsentChangeOut>,
     /// Whether each channel is consented now.
     pub email: bool,

@@ -60,6 +60,7 @@ fn shop(now: &str) -> App {
                 source: "checkout".into(),
                 at: Some("2024-01-01T00:00:00Z".into()),
                 address: Some(format!("c{i}@example.com")),
+                utc_offset: None,
             },
         )
         .unwrap();
@@ -133,6 +134,7 @@ fn consent_withdrawn_after_the_decision_withholds_the_message() {
             source: "preference_center".into(),
             at: Some("2026-05-31T00:00:00Z".into()),
             address: None,
+            utc_offset: None,
         },
     )
     .unwrap();
@@ -147,5 +149,47 @@ fn consent_withdrawn_after_the_decision_withholds_the_message() {
             assert_eq!(m.attempts.len(), 1, "the others were tried: {m:?}");
             assert!(m.next_ms > ts("2026-06-01") * 1000, "and wait to retry: {m:?}");
         }
+    }
+}
+
+#[test]
+fn messages_go_at_ten_in_the_customers_own_offset() {
+    let app = shop("2026-06-01");
+    let c = app::care::record_consent(
+        &app,
+        &ConsentIn {
+            customer_id: "C03".into(),
+            channel: "email".into(),
+            granted: true,
+            source: "preference_center".into(),
+            at: Some("2024-01-02T00:00:00Z".into()),
+            address: None,
+            utc_offset: Some("-05:00".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.utc_offset.as_deref(), Some("-05:00"));
+    let day = |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let s = app::care::schedule(&app, day("2024-06-01"), day("2025-06-01"), &care::Plans::builtin()).unwrap();
+    let at = |customer: &str| {
+        s.messages.iter().find(|m| m.customer_id.as_deref() == Some(customer)).unwrap().at.clone()
+    };
+    assert!(at("C03").ends_with("T15:00:00Z"), "10:00 in New York: {}", at("C03"));
+    assert!(at("C04").ends_with("T10:00:00Z"), "UTC when unknown: {}", at("C04"));
+    for bad in ["+15:00", "05:00", "+01:75", "east"] {
+        let err = app::care::record_consent(
+            &app,
+            &ConsentIn {
+                customer_id: "C03".into(),
+                channel: "email".into(),
+                granted: true,
+                source: "x".into(),
+                at: None,
+                address: None,
+                utc_offset: Some(bad.into()),
+            },
+        )
+        .unwrap_err();
+        assert!(err.message.contains("utc_offset"), "{bad}: {}", err.message);
     }
 }

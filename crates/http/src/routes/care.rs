@@ -179,6 +179,7 @@ pub(crate) fn area() -> Area {
                     "customer_id": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]},
                     "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": ["string", "null"]},
                     "address": {"type": ["string", "null"]},
+                    "utc_offset": {"type": ["string", "null"], "description": "The customer's UTC offset, +01:00 or -05:00."},
                 },
             }),
         )
@@ -188,6 +189,7 @@ pub(crate) fn area() -> Area {
                 "type": "object", "required": ["customer_id", "history", "email", "sms"],
                 "properties": {
                     "customer_id": {"type": "string"}, "email": {"type": "boolean"}, "sms": {"type": "boolean"},
+                    "utc_offset": {"type": "string"},
                     "history": {"type": "array", "items": {"type": "object", "required": ["channel", "granted", "source", "at"],
                         "properties": {"channel": {"type": "string"}, "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": "string"},
                             "address": {"type": "string"}, "pending": {"type": "boolean"}}}},

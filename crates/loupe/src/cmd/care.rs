@@ -157,6 +157,9 @@ The webhook's signing secret (whsec_...) is made when a URL is first set and sho
         /// When (RFC 3339); default now.
         #[arg(long)]
         at: Option<String>,
+        /// The customer's UTC offset (+01:00, -05:00): messages go at 10:00 there, never in quiet hours.
+        #[arg(long, allow_hyphen_values = true)]
+        utc_offset: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -397,9 +400,27 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 outln!("{} is pending again: it goes out at the next delivery run.", m.id);
             }
         }
-        CareCommand::Consent { customer, channel, grant, withdraw, source, address, at, json } => {
+        CareCommand::Consent {
+            customer,
+            channel,
+            grant,
+            withdraw,
+            source,
+            address,
+            at,
+            utc_offset,
+            json,
+        } => {
             let out: ConsentOut = if grant || withdraw {
-                let input = ConsentIn { customer_id: customer, channel, granted: grant, source, at, address };
+                let input = ConsentIn {
+                    customer_id: customer,
+                    channel,
+                    granted: grant,
+                    source,
+                    at,
+                    address,
+                    utc_offset,
+                };
                 match super::open(data)? {
                     Opened::Local(app) => app::care::record_consent(&app, &input)?,
                     Opened::Server(server) => server.send_json("POST", "/v1/consent", &input)?,
