@@ -378,7 +378,9 @@ pub(crate) fn scheduled(
             ctx.utc_offsets.insert(customer.clone(), o);
         }
     }
-    ctx.open_cases = open_cases(app)?;
+    let cases = open_cases(app)?;
+    ctx.complaints = cases.iter().filter(|c| c.complaint).map(|c| (c.customer.clone(), c.opened)).collect();
+    ctx.open_cases = cases.into_iter().filter(|c| !c.complaint).map(|c| (c.customer, c.opened)).collect();
     Ok(care::schedule::schedule(plans, &purchases, &ctx, &care::schedule::Pacing::default(), from, to))
 }
 
@@ -409,13 +411,34 @@ fn format_offset(minutes: i32) -> String {
     format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
-/// Customers with an open support case, with when it was opened.
-pub(crate) fn open_cases(app: &App) -> Result<Vec<(String, i64)>> {
-    Ok(app
-        .store
-        .tickets()?
-        .into_iter()
-        .filter(|t| t.status == "open")
-        .filter_map(|t| t.customer_id.map(|c| (c, t.created_at)))
-        .collect())
+/// An open support case of a customer.
+pub(crate) struct OpenCase {
+    pub(crate) customer: String,
+    /// Unix seconds.
+    pub(crate) opened: i64,
+    /// Its intent is a complaint (as an agent corrected it, else as read).
+    pub(crate) complaint: bool,
+}
+
+/// Customers' open support cases; reading their intents needs the support
+/// engine, built only when some case is open.
+pub(crate) fn open_cases(app: &App) -> Result<Vec<OpenCase>> {
+    let open: Vec<model::Ticket> =
+        app.store.tickets()?.into_iter().filter(|t| t.status == "open" && t.customer_id.is_some()).collect();
+    if open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = app.engines.support()?;
+    let mut out = Vec::with_capacity(open.len());
+    for t in open {
+        let complaint = match &t.corrected_intent {
+            Some(i) => i == "complaint",
+            None => {
+                crate::support::ticket_read(&engine, &app.store, &t)?.prediction.intent()
+                    == support::Intent::Complaint
+            }
+        };
+        out.push(OpenCase { customer: t.customer_id.unwrap_or_default(), opened: t.created_at, complaint });
+    }
+    Ok(out)
 }

@@ -368,7 +368,11 @@ fn deliver(
                 withhold(m, "no_consent", out);
                 continue;
             }
-            if open.iter().any(|(c, _)| *c == customer) {
+            if open.iter().any(|c| c.complaint && c.customer == customer) {
+                withhold(m, "open_complaint", out);
+                continue;
+            }
+            if open.iter().any(|c| c.customer == customer) {
                 // Paused, not dropped: it waits for the case to close.
                 m.next_ms = now + PAUSE_MS;
                 m.reason = Some("paused: the customer has an open support case".into());

@@ -249,8 +249,8 @@ pub enum Caller {
 }
 
 /// One message read: everything both `classify` and `answer` need.
-struct Read {
-    prediction: Prediction,
+pub(crate) struct Read {
+    pub(crate) prediction: Prediction,
     reading: Reading,
     entities: Vec<Entity>,
     facts: Option<OrderFacts>,
@@ -712,7 +712,7 @@ fn clocks(t: &Ticket, settings: &Settings, now: i64) -> (sla::Clock, sla::Clock)
     )
 }
 
-fn ticket_read(engine: &Support, store: &store::Store, t: &Ticket) -> Result<Read> {
+pub(crate) fn ticket_read(engine: &Support, store: &store::Store, t: &Ticket) -> Result<Read> {
     read(
         engine,
         store,

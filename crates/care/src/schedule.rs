@@ -8,7 +8,9 @@
 //! - a forgotten customer gets nothing: `forgotten`;
 //! - no consent for the message's channel at its send time (the latest
 //!   consent change before it is a grant): `no_consent`;
-//! - an open support case of the customer pauses everything: `paused`;
+//! - an open complaint of the customer suppresses what falls due while it is
+//!   open: `open_complaint`;
+//! - any other open support case pauses it: `paused`;
 //! - more than `cap` messages to one customer in seven days: `frequency_cap`.
 //!
 //! A message is due on its day at the brand's send hour, moved out of the
@@ -52,6 +54,8 @@ pub struct Context {
     /// Customers with an open support case, and when it was opened (Unix
     /// seconds): messages due from then on are paused.
     pub open_cases: Vec<(String, i64)>,
+    /// Customers with an open complaint, and when it was opened.
+    pub complaints: Vec<(String, i64)>,
     pub forgotten: Vec<String>,
     /// Customers' UTC offsets in minutes, when known.
     pub utc_offsets: HashMap<String, i32>,
@@ -87,6 +91,7 @@ pub enum Reason {
     NoCustomer,
     Forgotten,
     NoConsent,
+    OpenComplaint,
     Paused,
     FrequencyCap,
 }
@@ -98,6 +103,7 @@ impl Reason {
             Reason::NoCustomer => "no_customer",
             Reason::Forgotten => "forgotten",
             Reason::NoConsent => "no_consent",
+            Reason::OpenComplaint => "open_complaint",
             Reason::Paused => "paused",
             Reason::FrequencyCap => "frequency_cap",
         }
@@ -174,6 +180,9 @@ pub fn schedule(
                 None => Some(Reason::NoCustomer),
                 Some(c) if ctx.forgotten.iter().any(|f| f == c) => Some(Reason::Forgotten),
                 Some(c) if !consented(&ctx.consent, c, &m.channel, at.timestamp()) => Some(Reason::NoConsent),
+                Some(c) if ctx.complaints.iter().any(|(o, since)| o == c && at.timestamp() >= *since) => {
+                    Some(Reason::OpenComplaint)
+                }
                 Some(c) if ctx.open_cases.iter().any(|(o, since)| o == c && at.timestamp() >= *since) => {
                     Some(Reason::Paused)
                 }
@@ -267,6 +276,7 @@ mod tests {
                 grant("D", 1_704_412_800, false),
             ],
             open_cases: vec![],
+            complaints: vec![],
             forgotten: vec![],
             utc_offsets: HashMap::from([("A".to_string(), -300)]),
         };
@@ -314,6 +324,35 @@ mod tests {
             .iter()
             .filter(|x| x.at.timestamp() >= 1_704_412_800)
             .all(|x| x.reason == Some(Reason::Paused)));
+    }
+
+    #[test]
+    fn an_open_complaint_suppresses_and_another_case_pauses() {
+        let p = pearls();
+        let buy = |order: &'static str, customer: &'static str| Purchase {
+            order_id: order,
+            customer_id: Some(customer),
+            product: &p,
+            sku: "S1",
+            delivered_on: day("2024-01-01"),
+            returned: false,
+        };
+        let ctx = Context {
+            consent: vec![grant("A", 0, true), grant("B", 0, true)],
+            complaints: vec![("A".into(), 0)],
+            open_cases: vec![("B".into(), 0)],
+            ..Context::default()
+        };
+        let s = schedule(
+            &Plans::builtin(),
+            &[buy("O1", "A"), buy("O2", "B")],
+            &ctx,
+            &Pacing::default(),
+            day("2024-01-01"),
+            day("2024-01-31"),
+        );
+        assert!(s.iter().filter(|x| x.order_id == "O1").all(|x| x.reason == Some(Reason::OpenComplaint)));
+        assert!(s.iter().filter(|x| x.order_id == "O2").all(|x| x.reason == Some(Reason::Paused)));
     }
 
     #[test]

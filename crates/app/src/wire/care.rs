@@ -105,7 +105,7 @@ pub struct ScheduledOut {
     /// `planned` or `suppressed`.
     pub status: String,
     /// For suppressed messages: `returned`, `no_customer`, `forgotten`,
-    /// `no_consent`, `paused`, `frequency_cap`.
+    /// `no_consent`, `open_complaint`, `paused`, `frequency_cap`.
     pub reason: Option<String>,
     /// Where the outbox has it, once decided: `pending`, `sent`, `dead` or
     /// `suppressed`.
@@ -251,7 +251,8 @@ pub struct DeliveryRunOut {
     /// Messages that exhausted their attempts.
     pub dead: usize,
     /// Messages held back at send time: `no_consent` (withdrawn since the
-    /// decision: suppressed), `paused` (an open support case: tried again in
+    /// decision: suppressed), `open_complaint` (suppressed), `paused` (an
+    /// open support case of another kind: tried again in
     /// six hours).
     pub withheld: std::collections::BTreeMap<String, usize>,
     /// Pending messages left, and when the soonest is due.

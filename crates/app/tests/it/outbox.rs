@@ -193,3 +193,41 @@ fn messages_go_at_ten_in_the_customers_own_offset() {
         assert!(err.message.contains("utc_offset"), "{bad}: {}", err.message);
     }
 }
+
+#[test]
+fn an_open_complaint_suppresses_care_messages_and_another_open_case_pauses_them() {
+    let app = shop("2026-06-01");
+    let ticket = |id: &str, customer: &str, body: &str, corrected: Option<&str>| model::Ticket {
+        id: id.into(),
+        created_at: ts("2024-01-01"),
+        customer_id: Some(customer.into()),
+        order_id: None,
+        channel: "email".into(),
+        contact: None,
+        subject: String::new(),
+        messages: vec![model::TicketMessage {
+            at: ts("2024-01-01"),
+            from: "customer".into(),
+            body: body.into(),
+            author: None,
+        }],
+        status: "open".into(),
+        corrected_intent: corrected.map(String::from),
+        corrected_by: None,
+        corrected_at: None,
+    };
+    app.store
+        .put_ticket(&ticket("T1", "C00", "This is the worst service, I am furious", Some("complaint")), None)
+        .unwrap();
+    app.store
+        .put_ticket(&ticket("T2", "C01", "Can you engrave our initials inside the ring?", None), None)
+        .unwrap();
+    let day = |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let s = app::care::schedule(&app, day("2024-06-01"), day("2025-06-01"), &care::Plans::builtin()).unwrap();
+    let reasons = |c: &str| -> HashSet<Option<String>> {
+        s.messages.iter().filter(|m| m.customer_id.as_deref() == Some(c)).map(|m| m.reason.clone()).collect()
+    };
+    assert_eq!(reasons("C00"), HashSet::from([Some("open_complaint".to_string())]));
+    assert_eq!(reasons("C01"), HashSet::from([Some("paused".to_string())]));
+    assert!(reasons("C02").contains(&None));
+}

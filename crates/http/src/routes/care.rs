@@ -41,7 +41,7 @@ pub(crate) fn area() -> Area {
                 .describe(
                     "Every care message due from `from` to `to` for every purchased line, `planned` or `suppressed` \
                      with the reason: returned, no_customer, forgotten, no_consent (for the channel, at the send \
-                     time), paused (an open support case), frequency_cap (two a week).",
+                     time), open_complaint (an open complaint), paused (another open support case), frequency_cap (two a week).",
                 )
                 .query("from", "string", "First day, YYYY-MM-DD (default today).")
                 .query("to", "string", "Last day, YYYY-MM-DD (default a week after `from`; at most 366 days).")

@@ -43,7 +43,7 @@ Plans: crates/care/data/care-plans.toml is built in; --plans FILE adds or replac
         json: bool,
     },
     /// The care calendar: every message due in a window, planned or suppressed with the reason
-    /// (returned, no_customer, forgotten, no_consent, paused, frequency_cap).
+    /// (returned, no_customer, forgotten, no_consent, open_complaint, paused, frequency_cap).
     Schedule {
         /// First day (YYYY-MM-DD); default today.
         #[arg(long)]
