@@ -195,3 +195,96 @@ async fn the_calendar_sends_only_with_consent_and_says_why_not() {
     app::customers::forget(&state.app.engines, "A", "test", "test").unwrap();
     assert!(store.get_doc(app::care::CONSENT, "A").unwrap().is_none());
 }
+
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    let req = match body {
+        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let response = router(state.clone()).oneshot(req).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The outbox's settings and list over HTTP with keys enforced: bad settings
+/// are named, the list pages like every list, a retry of a missing or live
+/// message is refused, and the unsubscribe page answers shoppers, who hold
+/// no key.
+#[tokio::test]
+async fn the_outbox_over_http_with_keys_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    let admin = store.create_key(store::Role::Admin, "ops", 1_750_000_000).unwrap();
+    let state = AppState::new(crate::app_on(store.clone()), dir.path());
+
+    let (s, b) = send(&state, "GET", "/v1/outbox", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    let (s, b) = send(&state, "GET", "/v1/outbox", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let v: Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((v["total"].as_u64(), v["delivery_configured"].as_bool()), (Some(0), Some(false)), "{v}");
+    for key in ["items", "limit", "offset", "next_cursor", "counts"] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+    let (s, b) = send(&state, "GET", "/v1/outbox?status=lost", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+
+    for (bad, says) in [
+        (serde_json::json!({"webhook_url": "ftp://x"}), "webhook_url"),
+        (serde_json::json!({"smtp_url": "smtp://127.0.0.1:25"}), "from"),
+        (
+            serde_json::json!({"smtp_url": "smtp://127.0.0.1:25", "from": "Care <care@brand.example>"}),
+            "public_url",
+        ),
+        (
+            serde_json::json!({"webhook_url": "https://hooks.brand.example/x", "max_attempts": 0}),
+            "max_attempts",
+        ),
+        (
+            serde_json::json!({"webhook_url": "https://hooks.brand.example/x", "webhook_secret": "whsec_short"}),
+            "webhook_secret",
+        ),
+    ] {
+        let (s, b) = send(&state, "PUT", "/v1/care/delivery", Some(&admin), Some(bad.clone())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {b}");
+        assert!(b.contains(says), "{bad}: {b}");
+    }
+    let (s, b) = send(
+        &state,
+        "PUT",
+        "/v1/care/delivery",
+        Some(&admin),
+        Some(serde_json::json!({"webhook_url": "https://hooks.brand.example/x"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let v: Value = serde_json::from_str(&b).unwrap();
+    let secret = v["webhook_secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"), "{v}");
+    let (_, b) = send(&state, "PUT", "/v1/care/delivery?rotate_secret=true", Some(&admin), Some(v)).await;
+    let rotated: Value = serde_json::from_str(&b).unwrap();
+    assert_ne!(rotated["webhook_secret"].as_str().unwrap(), secret, "a rotation makes a new secret");
+
+    let (s, b) = send(&state, "POST", "/v1/outbox/msg_nope/retry", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+
+    // Shoppers follow links with no key: the pages answer, a bad token in words.
+    let (s, b) = send(&state, "GET", "/unsubscribe/u.QzE.email.nope", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(b.contains("does not work"), "{b}");
+    let (s, b) = send(&state, "GET", "/consent/confirm/c.QzE.email.nope", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(b.contains("does not work"), "{b}");
+}
