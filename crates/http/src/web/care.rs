@@ -15,9 +15,8 @@ use axum::response::Redirect;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::{page, pager, shop_page, url_encode, PageError, PageQuery, PageResult, Shop};
+use super::{page, pager, shop_of as shop, shop_page, url_encode, PageError, PageQuery, PageResult, Shop};
 use crate::blocking;
-use crate::error::ApiError;
 use crate::routes::{Access, Area};
 use crate::state::AppState;
 
@@ -29,11 +28,6 @@ pub(crate) fn area() -> Area {
         .page_post("/unsubscribe/{token}", Access::Open, unsubscribe_post)
         .page("/consent/confirm/{token}", Access::Open, confirm_page)
         .page_post("/consent/confirm/{token}", Access::Open, confirm_post)
-}
-
-fn shop(state: &AppState) -> Result<Shop, ApiError> {
-    let products = state.app.engines.catalog()?;
-    Ok(Shop::new(super::Brand::load(&state.app.store), &products))
 }
 
 /// What the customer sees about themselves: never their id in full.

@@ -330,6 +330,13 @@ pub fn is_shoppable(p: &Product) -> bool {
 
 /// A storefront page: header with search and bag, category navigation,
 /// `body`, footer. `nav_active` is a category (`"ring"`) or `""`.
+/// The storefront's shell data (brand, categories) for a page outside the
+/// shop's own routes: help, unsubscribe, confirmation.
+pub(crate) fn shop_of(state: &crate::state::AppState) -> Result<Shop, crate::error::ApiError> {
+    let products = state.app.engines.catalog()?;
+    Ok(Shop::new(Brand::load(&state.app.store), &products))
+}
+
 pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body: Markup) -> Markup {
     let full_title =
         if title.is_empty() { shop.brand.name.clone() } else { format!("{title} · {}", shop.brand.name) };

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::{page, pager, shop_page, url_encode, PageError, PageQuery, PageResult, Shop};
+use super::{page, pager, shop_of as shop, shop_page, url_encode, PageError, PageQuery, PageResult};
 use crate::blocking;
 use crate::error::{ApiError, Json};
 use crate::routes::{Access, Area};
@@ -330,11 +330,6 @@ async fn kb_page(State(state): State<AppState>) -> PageResult {
 struct HelpParams {
     q: String,
     sent: Option<String>,
-}
-
-fn shop(state: &AppState) -> Result<Shop, ApiError> {
-    let products = state.app.engines.catalog()?;
-    Ok(Shop::new(super::Brand::load(&state.app.store), &products))
 }
 
 async fn help_page(
