@@ -123,6 +123,9 @@ pub(crate) struct Stored {
     /// Minutes east of UTC, when the customer's offset is known.
     #[serde(default)]
     pub(crate) utc_offset: Option<i32>,
+    /// How the brand greets them (`{first_name}` in the templates).
+    #[serde(default)]
+    pub(crate) first_name: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -229,6 +232,9 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
     if offset.is_some() {
         stored.utc_offset = offset;
     }
+    if let Some(name) = input.first_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        stored.first_name = Some(name.chars().take(60).collect());
+    }
     let json = serde_json::to_string(&stored).map_err(Error::internal)?;
     if pending {
         let confirmation = crate::outbox::confirmation(
@@ -252,6 +258,7 @@ fn consent_out(app: &App, customer: &str, stored: &Stored) -> ConsentOut {
     ConsentOut {
         customer_id: customer.to_string(),
         utc_offset: stored.utc_offset.map(format_offset),
+        first_name: stored.first_name.clone(),
         email: care::schedule::consented(&changes, customer, "email", now),
         sms: care::schedule::consented(&changes, customer, "sms", now),
         history: stored
@@ -376,6 +383,9 @@ pub(crate) fn scheduled(
         ctx.consent.extend(stored.changes_of(&customer));
         if let Some(o) = stored.utc_offset {
             ctx.utc_offsets.insert(customer.clone(), o);
+        }
+        if let Some(n) = &stored.first_name {
+            ctx.first_names.insert(customer.clone(), n.clone());
         }
     }
     let cases = open_cases(app)?;

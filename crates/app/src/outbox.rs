@@ -674,6 +674,7 @@ pub fn unsubscribe(app: &App, token: &str, source: &str) -> Result<crate::wire::
             at: None,
             address: None,
             utc_offset: None,
+            first_name: None,
         },
     )
 }
@@ -703,6 +704,7 @@ pub fn confirm(app: &App, token: &str) -> Result<crate::wire::care::ConsentOut> 
             at: None,
             address: pending.address.clone(),
             utc_offset: None,
+            first_name: None,
         },
     )
 }

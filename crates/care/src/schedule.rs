@@ -59,6 +59,8 @@ pub struct Context {
     pub forgotten: Vec<String>,
     /// Customers' UTC offsets in minutes, when known.
     pub utc_offsets: HashMap<String, i32>,
+    /// Customers' first names, when known: `{first_name}` in the templates.
+    pub first_names: HashMap<String, String>,
 }
 
 /// Pacing settings.
@@ -167,7 +169,8 @@ pub fn schedule(
     let mut out: Vec<Scheduled> = Vec::new();
     for p in purchases {
         let variant = p.product.variants.iter().find(|v| v.sku == p.sku);
-        let care = plan(plans, p.product, variant, None);
+        let first_name = p.customer_id.and_then(|c| ctx.first_names.get(c)).map(String::as_str);
+        let care = plan(plans, p.product, variant, first_name);
         let offset = p.customer_id.and_then(|c| ctx.utc_offsets.get(c).copied()).unwrap_or(0);
         for m in care.messages {
             let Some(day) = p.delivered_on.checked_add_days(Days::new(m.day as u64)) else { continue };
@@ -279,6 +282,7 @@ mod tests {
             complaints: vec![],
             forgotten: vec![],
             utc_offsets: HashMap::from([("A".to_string(), -300)]),
+            first_names: HashMap::from([("A".to_string(), "Ana".to_string())]),
         };
         let s = schedule(
             &Plans::builtin(),
@@ -298,8 +302,11 @@ mod tests {
         // D withdrew consent on 2024-01-05: the welcome (day 2) goes, the pearl guide (day 7) does not.
         assert_eq!(reason("O5", "welcome"), Some(None));
         assert_eq!(reason("O5", "pearl_care"), Some(Some(Reason::NoConsent)));
-        // A's messages go at 10:00 New York time.
+        // A's messages go at 10:00 New York time, and greet her by name.
         let a = s.iter().find(|x| x.order_id == "O1" && x.topic == "welcome").unwrap();
+        assert!(a.body.starts_with("Hi Ana,"), "{}", a.body);
+        let b = s.iter().find(|x| x.order_id == "O2" && x.topic == "welcome").unwrap();
+        assert!(b.body.starts_with("Hi there,"), "{}", b.body);
         assert_eq!(a.at.to_rfc3339(), "2024-01-03T15:00:00+00:00");
         let paused = schedule(
             &Plans::builtin(),

@@ -9,8 +9,9 @@
 //! `withdrawn`, `unsubscribed`, `opted_out`), `source` (default `import`),
 //! `at` (or `timestamp`, `date`, `updated_at`: RFC 3339 or a date; required,
 //! since consent without a time cannot be placed in a history) and `address`
-//! (or `email`, `phone`) and `utc_offset` (`+01:00`: the customer's time
-//! zone for send hours and quiet hours). A row that cannot be read is reported with its line
+//! (or `email`, `phone`), `utc_offset` (`+01:00`: the customer's time
+//! zone for send hours and quiet hours) and `first_name` (the greeting in
+//! the templates). A row that cannot be read is reported with its line
 //! and field and the rest are kept; a re-import adds no change twice.
 //! Records of consent given elsewhere are taken as confirmed: the brand's
 //! double opt-in applies to grants made through Loupe.
@@ -82,12 +83,14 @@ pub fn import_consent_from<R: Read>(
     let source = column(&headers, &["source"]);
     let address = column(&headers, &["address", "email", "phone"]);
     let offset_col = column(&headers, &["utc_offset", "timezone_offset", "tz_offset"]);
+    let name_col = column(&headers, &["first_name", "firstname", "given_name"]);
 
     let mut issues = Vec::new();
     let mut rejected = 0u64;
     let mut rows = 0u64;
     let mut changes: BTreeMap<String, Vec<StoredChange>> = BTreeMap::new();
     let mut offsets: BTreeMap<String, i32> = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut bytes = 0u64;
     for record in reader.records() {
         rows += 1;
@@ -147,6 +150,9 @@ pub fn import_consent_from<R: Read>(
         if let Some(m) = offset {
             offsets.insert(id.to_string(), m);
         }
+        if !get(name_col).is_empty() {
+            names.insert(id.to_string(), get(name_col).chars().take(60).collect());
+        }
         let src = match get(source) {
             "" => "import".to_string(),
             s => s.chars().take(100).collect(),
@@ -184,9 +190,13 @@ pub fn import_consent_from<R: Read>(
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default();
         let before = stored.changes.len();
-        let offset_changed = offsets.get(&customer).is_some_and(|o| stored.utc_offset != Some(*o));
-        if offset_changed {
-            stored.utc_offset = offsets.get(&customer).copied();
+        let offset_changed = offsets.get(&customer).is_some_and(|o| stored.utc_offset != Some(*o))
+            || names.get(&customer).is_some_and(|n| stored.first_name.as_ref() != Some(n));
+        if let Some(o) = offsets.get(&customer) {
+            stored.utc_offset = Some(*o);
+        }
+        if let Some(n) = names.get(&customer) {
+            stored.first_name = Some(n.clone());
         }
         for c in new {
             let same = |o: &StoredChange| o.channel == c.channel && o.at == c.at && o.granted == c.granted;

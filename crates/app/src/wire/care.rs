@@ -61,6 +61,10 @@ pub struct ConsentIn {
     /// brand's send hour and outside quiet hours in it (UTC when unknown).
     #[serde(default)]
     pub utc_offset: Option<String>,
+    /// How the brand greets the customer (`{first_name}` in the templates;
+    /// "there" when unknown).
+    #[serde(default)]
+    pub first_name: Option<String>,
 }
 
 /// A customer's consent history for a channel, as stored.
@@ -85,6 +89,8 @@ pub struct ConsentOut {
     /// The customer's UTC offset, when known (`+01:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_offset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
     pub history: Vec<ConsentChangeOut>,
     /// Whether each channel is consented now.
     pub email: bool,

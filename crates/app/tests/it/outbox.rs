@@ -61,6 +61,7 @@ fn shop(now: &str) -> App {
                 at: Some("2024-01-01T00:00:00Z".into()),
                 address: Some(format!("c{i}@example.com")),
                 utc_offset: None,
+                first_name: None,
             },
         )
         .unwrap();
@@ -135,6 +136,7 @@ fn consent_withdrawn_after_the_decision_withholds_the_message() {
             at: Some("2026-05-31T00:00:00Z".into()),
             address: None,
             utc_offset: None,
+            first_name: None,
         },
     )
     .unwrap();
@@ -165,6 +167,7 @@ fn messages_go_at_ten_in_the_customers_own_offset() {
             at: Some("2024-01-02T00:00:00Z".into()),
             address: None,
             utc_offset: Some("-05:00".into()),
+            first_name: None,
         },
     )
     .unwrap();
@@ -187,6 +190,7 @@ fn messages_go_at_ten_in_the_customers_own_offset() {
                 at: None,
                 address: None,
                 utc_offset: Some(bad.into()),
+                first_name: None,
             },
         )
         .unwrap_err();

@@ -160,6 +160,9 @@ The webhook's signing secret (whsec_...) is made when a URL is first set and sho
         /// The customer's UTC offset (+01:00, -05:00): messages go at 10:00 there, never in quiet hours.
         #[arg(long, allow_hyphen_values = true)]
         utc_offset: Option<String>,
+        /// How the brand greets them in care messages ({first_name} in the plans).
+        #[arg(long)]
+        first_name: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -409,6 +412,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             address,
             at,
             utc_offset,
+            first_name,
             json,
         } => {
             let out: ConsentOut = if grant || withdraw {
@@ -420,6 +424,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                     at,
                     address,
                     utc_offset,
+                    first_name,
                 };
                 match super::open(data)? {
                     Opened::Local(app) => app::care::record_consent(&app, &input)?,

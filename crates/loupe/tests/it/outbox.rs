@@ -34,19 +34,21 @@ fn day(offset: i64) -> String {
 
 /// A shop with `n` customers, each with one recent order, consent to e-mail
 /// from 100 days ago, and every tenth customer's consent withdrawn 70 days
-/// ago (before any purchase). Customer `i` has the address `c{i}@example.com`.
+/// ago (before any purchase). Customer `i` has the address `c{i}@example.com`;
+/// customer 1 is called Ana.
 fn shop(dir: &Path, n: usize) -> std::path::PathBuf {
     let data = dir.join("data");
     loupe_ok(&data, &["import", "catalog", SHOP]);
     let skus = ["PEARL-NK-18", "SOL-PT-6", "BAND-8", "INIT-B", "HALO-7"];
     let mut orders = String::from("order id,ordered at,customer id,sku,quantity,unit price\n");
-    let mut consent = String::from("customer_id,channel,granted,at,source,address\n");
+    let mut consent = String::from("customer_id,channel,granted,at,source,address,first_name\n");
     for i in 0..n {
         let ordered = day(-45 + (i % 40) as i64);
         orders.push_str(&format!("O{i},{ordered}T12:00:00Z,C{i:04},{},1,120.00\n", skus[i % skus.len()]));
-        consent.push_str(&format!("C{i:04},email,true,{},checkout,c{i}@example.com\n", day(-100)));
+        let name = if i == 1 { "Ana" } else { "" };
+        consent.push_str(&format!("C{i:04},email,true,{},checkout,c{i}@example.com,{name}\n", day(-100)));
         if i % 10 == 0 {
-            consent.push_str(&format!("C{i:04},email,false,{},preference_center,\n", day(-70)));
+            consent.push_str(&format!("C{i:04},email,false,{},preference_center,,\n", day(-70)));
         }
     }
     std::fs::write(dir.join("orders.csv"), orders).unwrap();
@@ -454,6 +456,10 @@ fn emails_reach_a_real_smtp_server_with_one_click_unsubscribe_and_double_opt_in(
         assert!(body.contains(m["body"].as_str().unwrap().split('.').next().unwrap()), "{body}");
     }
     let dead = outbox(&data, "dead");
+    let (_, to_ana) = got.iter().find(|(h, _)| h["to"] == "c1@example.com").unwrap();
+    assert!(to_ana.starts_with("Hi Ana,"), "the template greets her by name: {to_ana}");
+    let (_, to_c2) = got.iter().find(|(h, _)| h["to"] == "c2@example.com").unwrap();
+    assert!(to_c2.starts_with("Hi there,"), "{to_c2}");
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0]["customer_id"], "C0099");
     assert!(dead[0]["reason"].as_str().unwrap().contains("no e-mail address"), "{}", dead[0]);
