@@ -245,7 +245,7 @@ pub fn record_consent(app: &App, input: &ConsentIn) -> Result<ConsentOut> {
             at,
         )?;
         app.store.put_doc(CONSENT, customer, &json)?;
-        app.store.enqueue_outbox(&[confirmation], None)?;
+        app.store.enqueue_outbox(&[confirmation], None, &[])?;
     } else {
         app.store.put_doc(CONSENT, customer, &json)?;
     }

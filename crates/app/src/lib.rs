@@ -18,6 +18,7 @@ pub mod care;
 pub mod catalog;
 pub mod clock;
 pub mod customers;
+pub mod decisions;
 pub mod engines;
 pub mod error;
 pub mod events;

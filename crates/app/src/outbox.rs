@@ -211,7 +211,11 @@ pub fn decide(app: &App, plans: &care::Plans, since: Option<i64>, out: &mut Deli
             sent_ms: None,
         });
     }
-    let outcome = app.store.enqueue_outbox(&messages, Some((DECIDED, now as u64)))?;
+    let key = crate::decisions::pseudonym_key(app)?;
+    let version = plans_version(app)?;
+    let logged: Vec<store::NewDecision> =
+        messages.iter().map(|m| crate::decisions::care_message(&key, &version, now, m)).collect();
+    let outcome = app.store.enqueue_outbox(&messages, Some((DECIDED, now as u64)), &logged)?;
     out.already_decided += outcome.known;
     for (m, written) in messages.iter().zip(&outcome.written) {
         match (&m.reason, written) {
@@ -430,8 +434,25 @@ fn deliver(
             out.retrying += 1;
         }
     }
-    app.store.update_outbox(&batch)?;
+    // The log records each final outcome (sent, dead, withheld); a retry
+    // still to come is in the message's attempts.
+    let key = crate::decisions::pseudonym_key(app)?;
+    let logged: Vec<store::NewDecision> = batch
+        .iter()
+        .filter(|m| m.status != OutboxStatus::Pending)
+        .map(|m| crate::decisions::care_delivery(&key, now, m))
+        .collect();
+    app.store.update_outbox(&batch, &logged)?;
     Ok(())
+}
+
+/// The care plans' version for the log: built in, or the brand's file by
+/// the first hex digits of its SHA-256.
+fn plans_version(app: &App) -> Result<String> {
+    Ok(match app.store.get_doc("settings", "care_plans")? {
+        Some(text) => format!("care-plans:brand-{}", &hex::encode(Sha256::digest(text.as_bytes()))[..12]),
+        None => "care-plans:builtin".into(),
+    })
 }
 
 fn withhold(m: &mut OutboxMessage, reason: &str, out: &mut DeliveryRunOut) {
@@ -770,7 +791,13 @@ pub fn retry(app: &App, id: &str, who: &str) -> Result<OutboxMessageOut> {
         code: None,
         error: Some(format!("retried by {who}")),
     });
-    app.store.update_outbox(std::slice::from_ref(&m))?;
+    let key = crate::decisions::pseudonym_key(app)?;
+    let mut logged = crate::decisions::care_delivery(&key, now, &m);
+    logged.kind = "care_retry".into();
+    logged.actor = who.to_string();
+    logged.override_by = Some(who.to_string());
+    logged.override_why = Some("put a dead message back in the queue".into());
+    app.store.update_outbox(std::slice::from_ref(&m), &[logged])?;
     Ok(out_of(&m))
 }
 

@@ -48,6 +48,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::scorecard::area(),
         routes::support::area(),
         routes::care::area(),
+        routes::decisions::area(),
         web::storefront::area(),
         web::scorecard::area(),
         web::admin::area(),
@@ -57,6 +58,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::experiments::area(),
         web::support::area(),
         web::care::area(),
+        web::audit::area(),
     ]
 }
 

@@ -72,8 +72,10 @@ pub enum Command {
     Scorecard(cmd::scorecard::Args),
     /// Customer support: classify a message, answer it from the knowledge base, the agent queue, a case.
     Support(cmd::support::Args),
-    /// Post-purchase care: a piece's care plan (what to do, what to avoid, and when to say it).
+    /// Post-purchase care: plans, the calendar, consent and the outbox that delivers the messages.
     Care(cmd::care::Args),
+    /// The decision log: list, export and verify the hash-chained record of decisions.
+    Audit(cmd::audit::Args),
     /// Offline evaluations (search, recs, forecast, support).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).

@@ -311,6 +311,8 @@ impl Store {
     // ---- audit -----------------------------------------------------------
 
     /// Appends to the audit log (never rewritten); returns the entry's number.
+    /// Records a person's decision (a buyer's, an agent's) in the audit
+    /// table and, in the same transaction, in the hash-chained decision log.
     pub fn append_audit(&self, entry: AuditEntry) -> Result<u64> {
         let txn = self.begin_write()?;
         let seq;
@@ -319,6 +321,21 @@ impl Store {
             seq = table.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
             table.insert(seq, encode(&entry).as_slice())?;
         }
+        crate::decisions::append_in(
+            &txn,
+            &[crate::NewDecision {
+                at_ms: entry.at.saturating_mul(1000),
+                kind: entry.action.clone(),
+                subject: entry.subject.clone(),
+                version: "person".into(),
+                inputs: "{}".into(),
+                output: entry.decision_json.clone(),
+                reasons: entry.why_json.clone(),
+                actor: entry.actor.clone(),
+                override_by: None,
+                override_why: None,
+            }],
+        )?;
         txn.commit()?;
         Ok(seq)
     }

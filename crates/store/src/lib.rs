@@ -13,6 +13,7 @@
 
 mod admin;
 mod catalog;
+mod decisions;
 mod erasure;
 mod error;
 mod events;
@@ -30,6 +31,7 @@ use redb::{Database, WriteTransaction};
 
 pub use admin::{AuditEntry, KeyInfo, Role};
 pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
+pub use decisions::{verify_entries, Decision, NewDecision, Verified, GENESIS};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use orders::OrdersOutcome;

@@ -25,12 +25,15 @@ pub struct EnqueueOutcome {
 }
 
 impl Store {
-    /// Writes the messages the outbox lacks, and the counter `mark` (a
-    /// watermark such as "decided up to") in the same transaction.
+    /// Writes the messages the outbox lacks, the counter `mark` (a
+    /// watermark such as "decided up to") and, for each message written, its
+    /// entry of `decisions` (same index) in the decision log, all in one
+    /// transaction.
     pub fn enqueue_outbox(
         &self,
         messages: &[OutboxMessage],
         mark: Option<(&str, u64)>,
+        decisions: &[crate::NewDecision],
     ) -> Result<EnqueueOutcome> {
         let txn = self.begin_write()?;
         let mut out = EnqueueOutcome::default();
@@ -57,6 +60,9 @@ impl Store {
                 txn.open_table(META)?.insert(name, value)?;
             }
         }
+        let logged: Vec<crate::NewDecision> =
+            decisions.iter().zip(&out.written).filter(|(_, w)| **w).map(|(d, _)| d.clone()).collect();
+        crate::decisions::append_in(&txn, &logged)?;
         txn.commit()?;
         Ok(out)
     }
@@ -90,9 +96,10 @@ impl Store {
     }
 
     /// Replaces stored messages with their new state (after an attempt) in
-    /// one transaction, keeping the due index in step. A message the store
-    /// no longer holds (its customer was forgotten meanwhile) is skipped.
-    pub fn update_outbox(&self, messages: &[OutboxMessage]) -> Result<()> {
+    /// one transaction, keeping the due index in step, with `decisions`
+    /// appended to the decision log. A message the store no longer holds
+    /// (its customer was forgotten meanwhile) is skipped.
+    pub fn update_outbox(&self, messages: &[OutboxMessage], decisions: &[crate::NewDecision]) -> Result<()> {
         let txn = self.begin_write()?;
         {
             let mut table = txn.open_table(OUTBOX)?;
@@ -110,6 +117,7 @@ impl Store {
                 }
             }
         }
+        crate::decisions::append_in(&txn, decisions)?;
         txn.commit()?;
         Ok(())
     }

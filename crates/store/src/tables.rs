@@ -48,6 +48,8 @@ pub(crate) const TICKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("t
 pub(crate) const OUTBOX: TableDefinition<&str, &[u8]> = TableDefinition::new("outbox");
 /// (next attempt, message id) of pending messages.
 pub(crate) const OUTBOX_DUE: TableDefinition<(i64, &str), ()> = TableDefinition::new("outbox_due");
+/// Sequence number -> `Decision` JSON, hash-chained (see `decisions`).
+pub(crate) const DECISIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("decisions");
 /// Sequence number -> `AuditEntry` JSON.
 pub(crate) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Counters.
@@ -76,6 +78,7 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<()> {
     txn.open_table(TICKETS)?;
     txn.open_table(OUTBOX)?;
     txn.open_table(OUTBOX_DUE)?;
+    txn.open_table(DECISIONS)?;
     txn.open_table(META)?;
     Ok(())
 }
@@ -101,6 +104,7 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
         "tickets",
         "outbox",
         "outbox_due",
+        "decisions",
         "meta",
     ];
     for table in from.list_tables()? {
@@ -145,6 +149,7 @@ pub(crate) fn copy_all(from: &WriteTransaction, to: &WriteTransaction) -> Result
     copy(from, to, TICKETS)?;
     copy(from, to, OUTBOX)?;
     copy(from, to, OUTBOX_DUE)?;
+    copy(from, to, DECISIONS)?;
     copy(from, to, META)?;
     Ok(())
 }

@@ -125,7 +125,7 @@ fn main() {
             sent_ms: None,
         })
         .collect();
-    app.store.enqueue_outbox(&messages, None).unwrap();
+    app.store.enqueue_outbox(&messages, None, &[]).unwrap();
 
     // Baseline: the same signed POSTs from a plain loop on the same number of threads.
     let key = app::outbox::signing_key(settings.webhook_secret.as_deref().unwrap()).unwrap();

@@ -7,6 +7,8 @@ pub mod http;
 pub mod care;
 /// Products as exported and listed (the export contract).
 pub mod catalog;
+/// The decision log (issue 18).
+pub mod decisions;
 /// Experiments: definitions, assignments, results (issue 15).
 pub mod experiments;
 /// Forecasts, replenishment suggestions and slow movers (issue 6).

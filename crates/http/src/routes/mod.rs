@@ -11,6 +11,7 @@
 
 pub(crate) mod care;
 pub(crate) mod catalog;
+pub(crate) mod decisions;
 pub(crate) mod events;
 pub(crate) mod experiments;
 pub(crate) mod forecast;

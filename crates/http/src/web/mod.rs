@@ -23,6 +23,7 @@
 
 pub mod admin;
 pub(crate) mod art;
+pub(crate) mod audit;
 pub(crate) mod care;
 pub(crate) mod cart;
 pub mod chart;
@@ -201,6 +202,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/experiments", "Experiments"),
     ("/admin/support", "Support"),
     ("/admin/care", "Care"),
+    ("/admin/audit", "Decisions"),
     ("/admin/tasks", "Tasks"),
 ];
 

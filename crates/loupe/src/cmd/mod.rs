@@ -3,6 +3,7 @@
 //! the data directory, the same use case through that server: see
 //! [`open`]) and prints the wire value through `crate::out`.
 
+pub mod audit;
 pub mod bench;
 pub mod bench_search;
 pub mod care;
@@ -109,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scorecard(args) => scorecard::run(&data, args),
         Command::Support(args) => support::run(&data, args),
         Command::Care(args) => care::run(&data, args),
+        Command::Audit(args) => audit::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),

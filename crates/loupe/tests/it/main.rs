@@ -2,6 +2,7 @@
 //! temporary data directory and checks what it prints and stores.
 //! One module per area; add yours below.
 
+mod audit;
 mod beside_server;
 mod browser;
 mod catalog;

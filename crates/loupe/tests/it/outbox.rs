@@ -36,7 +36,7 @@ fn day(offset: i64) -> String {
 /// from 100 days ago, and every tenth customer's consent withdrawn 70 days
 /// ago (before any purchase). Customer `i` has the address `c{i}@example.com`;
 /// customer 1 is called Ana.
-fn shop(dir: &Path, n: usize) -> std::path::PathBuf {
+pub(crate) fn shop(dir: &Path, n: usize) -> std::path::PathBuf {
     let data = dir.join("data");
     loupe_ok(&data, &["import", "catalog", SHOP]);
     let skus = ["PEARL-NK-18", "SOL-PT-6", "BAND-8", "INIT-B", "HALO-7"];

@@ -31,14 +31,14 @@ fn message(id: &str, customer: &str, next_ms: i64) -> OutboxMessage {
 fn enqueue_is_idempotent_and_due_follows_updates() {
     let store = Store::open_temporary().unwrap();
     let first = store
-        .enqueue_outbox(&[message("a", "C1", 200), message("b", "C1", 100)], Some(("care_mark", 7)))
+        .enqueue_outbox(&[message("a", "C1", 200), message("b", "C1", 100)], Some(("care_mark", 7)), &[])
         .unwrap();
     assert_eq!((first.inserted, first.known), (2, 0));
     assert_eq!(store.counter("care_mark").unwrap(), 7);
     // The same decision again, with another body: the stored one stays.
     let mut again = message("a", "C1", 50);
     again.body = "changed".into();
-    let second = store.enqueue_outbox(&[again], None).unwrap();
+    let second = store.enqueue_outbox(&[again], None, &[]).unwrap();
     assert_eq!((second.inserted, second.known), (0, 1));
     assert_eq!(store.outbox_message("a").unwrap().unwrap().body, "Hello");
 
@@ -59,7 +59,7 @@ fn enqueue_is_idempotent_and_due_follows_updates() {
     let mut a = store.outbox_message("a").unwrap().unwrap();
     a.status = OutboxStatus::Sent;
     a.sent_ms = Some(210);
-    store.update_outbox(&[a, b]).unwrap();
+    store.update_outbox(&[a, b], &[]).unwrap();
     assert!(store.outbox_due(250, 10).unwrap().is_empty());
     let due = store.outbox_due(300, 10).unwrap();
     assert_eq!(due.len(), 1);
@@ -71,7 +71,7 @@ fn enqueue_is_idempotent_and_due_follows_updates() {
 fn a_forget_deletes_the_customers_messages_and_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    store.enqueue_outbox(&[message("a", "C1", 100), message("b", "C2", 100)], None).unwrap();
+    store.enqueue_outbox(&[message("a", "C1", 100), message("b", "C2", 100)], None, &[]).unwrap();
     let out = store.forget_customer("C1", 1).unwrap();
     assert_eq!(out.messages_deleted, 1);
     let left: Vec<String> = store.outbox().unwrap().into_iter().map(|m| m.id).collect();

@@ -1,0 +1,138 @@
+//! The decision log over HTTP (issue 18): `GET /v1/decisions` (filtered,
+//! paged, newest first), `GET /v1/decisions/export` (JSON Lines, oldest
+//! first, as stored: verifiable on its own) and `GET /v1/decisions/verify`.
+//! Everything calls `app::decisions`; all of it is admin-only.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{paging, schema_ref, Access, Area, Op};
+use crate::blocking;
+use crate::error::{ApiError, Json, Query};
+use crate::state::AppState;
+use app::wire::decisions::{DecisionsPage, VerifyOut};
+
+pub(crate) fn area() -> Area {
+    Area::new("decisions", "The hash-chained log of automated decisions and of the people who decided after them.")
+        .get(
+            "/v1/decisions",
+            Access::Admin,
+            list,
+            paging::document(
+                filters(Op::new("The decision log"))
+                    .describe(
+                        "Decisions newest first: what was decided (`output`), from what (`inputs`), by which model or \
+                         rule set (`version`), why (`reasons`), by `loupe` or a person (`actor`), and the chain's \
+                         hashes. Customers appear only by pseudonym; `subject=customer:ID` finds theirs.",
+                    )
+                    .json(200, "A page of entries.", schema_ref("DecisionsPage"))
+                    .error(400, "A bad date or paging parameter."),
+                "entries",
+                20,
+                1000,
+            ),
+        )
+        .get(
+            "/v1/decisions/export",
+            Access::Admin,
+            export,
+            filters(Op::new("Export the decision log"))
+                .describe("The matching entries as JSON Lines, oldest first, exactly as stored: a full export verifies on its own (`loupe audit verify --file`).")
+                .content(200, "One entry per line.", "application/x-ndjson")
+                .error(400, "A bad date."),
+        )
+        .get(
+            "/v1/decisions/verify",
+            Access::Admin,
+            verify,
+            Op::new("Verify the decision log")
+                .describe("Recomputes the hash chain and names the first entry that breaks it.")
+                .json(200, "Whether the chain holds.", schema_ref("DecisionsVerified")),
+        )
+        .schema(
+            "Decision",
+            json!({
+                "type": "object",
+                "required": ["seq", "id", "at", "kind", "subject", "version", "inputs", "output", "reasons", "actor", "override_by", "override_why", "prev_hash", "hash"],
+                "properties": {
+                    "seq": {"type": "integer"}, "id": {"type": "string", "description": "UUIDv7"}, "at": {"type": "string"},
+                    "kind": {"type": "string"}, "subject": {"type": "string"}, "version": {"type": "string"},
+                    "inputs": {}, "output": {}, "reasons": {},
+                    "actor": {"type": "string"}, "override_by": {"type": ["string", "null"]}, "override_why": {"type": ["string", "null"]},
+                    "prev_hash": {"type": "string"}, "hash": {"type": "string"},
+                },
+            }),
+        )
+        .schema("DecisionsPage", paging::schema(schema_ref("Decision"), "Entries matching the filters."))
+        .schema(
+            "DecisionsVerified",
+            json!({
+                "type": "object", "required": ["source", "entries", "ok", "first_broken", "problem"],
+                "properties": {
+                    "source": {"type": "string"}, "entries": {"type": "integer"}, "ok": {"type": "boolean"},
+                    "first_broken": {"type": ["integer", "null"]}, "problem": {"type": ["string", "null"]},
+                },
+            }),
+        )
+}
+
+fn filters(op: Op) -> Op {
+    op.query(
+        "kind",
+        "string",
+        "care_message, care_delivery, care_retry, replenishment_decision, support_reply, ...",
+    )
+    .query("subject", "string", "customer:ID (found by its pseudonym), order:ID, sku:SKU, ticket:ID, ...")
+    .query("from", "string", "From this day (YYYY-MM-DD) or instant (RFC 3339).")
+    .query("to", "string", "To this day (inclusive) or instant.")
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct Params {
+    kind: Option<String>,
+    subject: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl Params {
+    fn query(&self) -> Result<app::decisions::Query, ApiError> {
+        Ok(app::decisions::Query::parse(
+            self.kind.as_deref(),
+            self.subject.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )?)
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> Result<Json<DecisionsPage>, ApiError> {
+    let limit = paging::limit(p.limit, 20, 1000)?;
+    let offset = paging::start(p.offset, p.cursor.as_deref())?;
+    let q = p.query()?;
+    Ok(Json(blocking(move || Ok(app::decisions::list(&state.app, &q, offset, limit)?)).await?))
+}
+
+async fn export(State(state): State<AppState>, Query(p): Query<Params>) -> Result<Response, ApiError> {
+    let q = p.query()?;
+    let body = blocking(move || {
+        let mut out = Vec::new();
+        app::decisions::export(&state.app, &q, &mut out)?;
+        Ok(out)
+    })
+    .await?;
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+async fn verify(State(state): State<AppState>) -> Result<Json<VerifyOut>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::decisions::verify(&state.app)?)).await?))
+}

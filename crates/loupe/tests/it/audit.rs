@@ -1,0 +1,63 @@
+//! The decision log from the command line (issue 18): the care outbox's
+//! decisions are recorded under pseudonyms, the chain verifies, an export
+//! verifies on its own, and an edited export is caught at the edited entry.
+
+use serde_json::Value;
+
+use crate::{loupe, loupe_ok};
+
+#[test]
+fn decisions_are_logged_pseudonymously_and_a_tampered_export_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = crate::outbox::shop(tmp.path(), 12);
+    // Nobody listens on port 9: every message fails once and is dead.
+    loupe_ok(&data, &["care", "delivery", "--webhook-url", "http://127.0.0.1:9/hook", "--max-attempts", "1"]);
+    let since = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
+    loupe_ok(&data, &["care", "deliver", "--since", &since, "--once"]);
+
+    let v: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["entries"].as_u64().unwrap() >= 20, "{v}");
+
+    // A customer's decisions are found by their id, shown by pseudonym.
+    let page: Value = serde_json::from_str(&loupe_ok(
+        &data,
+        &["audit", "list", "--subject", "customer:C0001", "--limit", "100", "--json"],
+    ))
+    .unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{page}");
+    let subject = items[0]["subject"].as_str().unwrap();
+    assert!(subject.starts_with("customer:") && !subject.contains("C0001"), "{subject}");
+    assert!(items.iter().all(|d| d["subject"] == subject));
+    let kinds: Vec<&str> = items.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"care_message") && kinds.contains(&"care_delivery"), "{kinds:?}");
+    let queued = items.iter().find(|d| d["kind"] == "care_message").unwrap();
+    assert_eq!(queued["actor"], "loupe");
+    assert!(queued["reasons"][0]["detail"].as_str().is_some_and(|s| !s.is_empty()), "{queued}");
+    assert_eq!(queued["version"], "care-plans:builtin");
+
+    // The export verifies on its own and names no customer.
+    let export = loupe_ok(&data, &["audit", "export"]);
+    assert!(!export.contains("C0001") && !export.contains("@example.com"), "no personal data in the log");
+    let file = tmp.path().join("log.jsonl");
+    std::fs::write(&file, &export).unwrap();
+    let v: Value = serde_json::from_str(&loupe_ok(
+        &data,
+        &["audit", "verify", "--file", file.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!((v["ok"].as_bool(), v["entries"].as_u64()), (Some(true), Some(export.lines().count() as u64)));
+
+    // Someone turns a suppression into a send in their copy.
+    let mut lines: Vec<String> = export.lines().map(String::from).collect();
+    let k = lines.iter().position(|l| l.contains("suppressed")).expect("a suppressed message");
+    let mut entry: Value = serde_json::from_str(&lines[k]).unwrap();
+    entry["output"] = Value::String(entry["output"].as_str().unwrap().replace("suppressed", "queued"));
+    lines[k] = entry.to_string();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = loupe(&data, &["audit", "verify", "--file", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("breaks at entry {}", entry["seq"])), "{said}");
+}

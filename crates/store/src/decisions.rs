@@ -1,0 +1,281 @@
+//! The decision log: every automated decision that reaches a person or a
+//! customer, hash-chained so that an edited, removed or reordered entry is
+//! found.
+//!
+//! Each entry carries the SHA-256 of the one before it (`prev_hash`; 64
+//! zeros for the first) and its own hash over every other field, written as
+//! one JSON array (so no field can bleed into its neighbour). `verify`
+//! recomputes the chain and names the first entry that does not hold; the
+//! same check runs on an export (`verify_entries`), so a copy handed to an
+//! auditor can be checked without the store.
+//!
+//! Entries are appended in the transaction of the change they record when
+//! the store writes both (the care outbox's decisions), else in their own.
+
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::tables::{decode, encode, DECISIONS};
+use crate::{Result, Store};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A decision to record; the log adds its place, id and hashes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewDecision {
+    pub at_ms: i64,
+    /// `care_message`, `care_delivery`, `replenishment`, `support_reply`, ...
+    pub kind: String,
+    /// What it is about: `product:ID`, `order:ID`, `customer:PSEUDONYM`, `sku:SKU`.
+    pub subject: String,
+    /// The model or rule set that decided.
+    pub version: String,
+    /// JSON: what it was decided from (minimised; no personal data).
+    pub inputs: String,
+    /// JSON: what was decided.
+    pub output: String,
+    /// JSON: the reasons, each with its contribution where there is one.
+    pub reasons: String,
+    /// `loupe` for an automated decision, else who.
+    pub actor: String,
+    /// A person who overrode it, and why.
+    pub override_by: Option<String>,
+    pub override_why: Option<String>,
+}
+
+/// An entry of the log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub seq: u64,
+    /// UUIDv7: time-ordered.
+    pub id: String,
+    pub at_ms: i64,
+    pub kind: String,
+    pub subject: String,
+    pub version: String,
+    pub inputs: String,
+    pub output: String,
+    pub reasons: String,
+    pub actor: String,
+    #[serde(default)]
+    pub override_by: Option<String>,
+    #[serde(default)]
+    pub override_why: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Decision {
+    /// SHA-256 (hex) of every field but `hash`.
+    pub fn compute_hash(&self) -> String {
+        let fields = serde_json::json!([
+            self.seq,
+            self.id,
+            self.at_ms,
+            self.kind,
+            self.subject,
+            self.version,
+            self.inputs,
+            self.output,
+            self.reasons,
+            self.actor,
+            self.override_by,
+            self.override_why,
+            self.prev_hash,
+        ]);
+        hex::encode(Sha256::digest(fields.to_string().as_bytes()))
+    }
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verified {
+    pub entries: u64,
+    /// The first entry that breaks the chain, and how.
+    pub first_broken: Option<(u64, String)>,
+}
+
+/// Checks a sequence of entries in order: each one's hash, its link to the
+/// one before and its place.
+pub fn verify_entries(entries: impl IntoIterator<Item = Decision>) -> Verified {
+    let mut out = Verified::default();
+    let mut prev: Option<Decision> = None;
+    for d in entries {
+        out.entries += 1;
+        let broken = if d.compute_hash() != d.hash {
+            Some("its content does not match its hash (edited)".to_string())
+        } else {
+            match &prev {
+                None if d.prev_hash != GENESIS && d.seq == 1 => {
+                    Some("the first entry does not start the chain".into())
+                }
+                Some(p) if d.prev_hash != p.hash => Some(format!(
+                    "it does not follow entry {} (an entry before it was removed or changed)",
+                    p.seq
+                )),
+                Some(p) if d.seq != p.seq + 1 => {
+                    Some(format!("entry {} is followed by entry {}", p.seq, d.seq))
+                }
+                _ => None,
+            }
+        };
+        if let Some(why) = broken {
+            out.first_broken = Some((d.seq, why));
+            return out;
+        }
+        prev = Some(d);
+    }
+    out
+}
+
+/// A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+fn uuid7(at_ms: i64) -> String {
+    let mut b = [0u8; 16];
+    let _ = getrandom::getrandom(&mut b[6..]);
+    b[..6].copy_from_slice(&(at_ms.max(0) as u64).to_be_bytes()[2..]);
+    b[6] = 0x70 | (b[6] & 0x0f);
+    b[8] = 0x80 | (b[8] & 0x3f);
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// Appends `new` inside `txn`; returns the entries as written.
+pub(crate) fn append_in(txn: &WriteTransaction, new: &[NewDecision]) -> Result<Vec<Decision>> {
+    let mut table = txn.open_table(DECISIONS)?;
+    let (mut seq, mut prev_hash) = match table.last()? {
+        Some((k, v)) => {
+            let last: Decision = decode("decisions", v.value())?;
+            (k.value(), last.hash)
+        }
+        None => (0, GENESIS.to_string()),
+    };
+    let mut out = Vec::with_capacity(new.len());
+    for n in new {
+        seq += 1;
+        let mut d = Decision {
+            seq,
+            id: uuid7(n.at_ms),
+            at_ms: n.at_ms,
+            kind: n.kind.clone(),
+            subject: n.subject.clone(),
+            version: n.version.clone(),
+            inputs: n.inputs.clone(),
+            output: n.output.clone(),
+            reasons: n.reasons.clone(),
+            actor: n.actor.clone(),
+            override_by: n.override_by.clone(),
+            override_why: n.override_why.clone(),
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        d.hash = d.compute_hash();
+        prev_hash = d.hash.clone();
+        table.insert(seq, encode(&d).as_slice())?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Appends decisions in one transaction.
+    pub fn append_decisions(&self, new: &[NewDecision]) -> Result<Vec<Decision>> {
+        let txn = self.begin_write()?;
+        let out = append_in(&txn, new)?;
+        txn.commit()?;
+        Ok(out)
+    }
+
+    /// Visits every entry in order until `f` returns false.
+    pub fn for_each_decision(&self, mut f: impl FnMut(Decision) -> bool) -> Result<()> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(DECISIONS)?;
+        for entry in table.iter()? {
+            if !f(decode("decisions", entry?.1.value())?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn decision_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(DECISIONS)?.len()?)
+    }
+
+    /// Recomputes the whole chain.
+    pub fn verify_decisions(&self) -> Result<Verified> {
+        let mut all = Vec::new();
+        self.for_each_decision(|d| {
+            all.push(d);
+            true
+        })?;
+        Ok(verify_entries(all))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(kind: &str, output: &str) -> NewDecision {
+        NewDecision {
+            at_ms: 1_767_225_600_000,
+            kind: kind.into(),
+            subject: "sku:R1".into(),
+            version: "test".into(),
+            inputs: "{}".into(),
+            output: output.into(),
+            reasons: "[]".into(),
+            actor: "loupe".into(),
+            ..NewDecision::default()
+        }
+    }
+
+    #[test]
+    fn the_chain_verifies_and_an_edit_is_named() {
+        let store = Store::open_temporary().unwrap();
+        store.append_decisions(&[new("a", "1"), new("b", "2")]).unwrap();
+        store.append_decisions(&[new("c", "3")]).unwrap();
+        let v = store.verify_decisions().unwrap();
+        assert_eq!(v, Verified { entries: 3, first_broken: None });
+        // Someone with the file changes entry 2's output.
+        let txn = store.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(DECISIONS).unwrap();
+            let bytes = table.get(2).unwrap().unwrap().value().to_vec();
+            let mut d: Decision = decode("decisions", &bytes).unwrap();
+            d.output = "\"approved\"".into();
+            table.insert(2, encode(&d).as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+        let v = store.verify_decisions().unwrap();
+        assert_eq!(v.first_broken.as_ref().map(|b| b.0), Some(2), "{v:?}");
+        assert!(v.first_broken.unwrap().1.contains("edited"));
+    }
+
+    #[test]
+    fn a_removed_entry_breaks_the_link_after_it() {
+        let store = Store::open_temporary().unwrap();
+        let written = store.append_decisions(&[new("a", "1"), new("b", "2"), new("c", "3")]).unwrap();
+        let mut copy = written.clone();
+        copy.remove(1);
+        let v = verify_entries(copy);
+        assert_eq!(v.first_broken.map(|b| b.0), Some(3));
+        // Re-hashing the edited entry does not help: the next one's link breaks.
+        let mut copy = written;
+        copy[0].output = "9".into();
+        copy[0].hash = copy[0].compute_hash();
+        assert_eq!(verify_entries(copy).first_broken.map(|b| b.0), Some(2));
+    }
+
+    #[test]
+    fn ids_are_uuid_v7_in_time_order() {
+        let a = uuid7(1_767_225_600_000);
+        let b = uuid7(1_767_225_600_001);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "7");
+        assert!(a < b);
+    }
+}
