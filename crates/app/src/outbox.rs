@@ -801,6 +801,14 @@ pub fn retry(app: &App, id: &str, who: &str) -> Result<OutboxMessageOut> {
     Ok(out_of(&m))
 }
 
+/// Every message to or about `customer`, oldest due first.
+pub fn of_customer(app: &App, customer: &str) -> Result<Vec<OutboxMessageOut>> {
+    let mut theirs: Vec<OutboxMessage> =
+        app.store.outbox()?.into_iter().filter(|m| m.customer_id.as_deref() == Some(customer)).collect();
+    theirs.sort_by_key(|m| m.due_ms);
+    Ok(theirs.iter().map(out_of).collect())
+}
+
 /// A page of the outbox, newest due first, optionally one status.
 pub fn list(app: &App, status: Option<&str>, offset: usize, limit: usize) -> Result<OutboxPage> {
     let status = match status {

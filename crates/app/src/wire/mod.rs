@@ -15,6 +15,8 @@ pub mod experiments;
 pub mod forecast;
 /// Import reports (CLI `--json` and task reports).
 pub mod import;
+/// A customer's data, exported (issue 18).
+pub mod privacy;
 /// The catalog's data-quality report.
 pub mod quality;
 /// Recommendations and customer forgetting (issue 5).

@@ -68,6 +68,13 @@ pub struct Forgotten {
     /// Support tickets deleted (the customer's words).
     #[serde(default)]
     pub tickets_deleted: usize,
+    /// Care messages to them, deleted (the decision log keeps its entries,
+    /// which name them only by pseudonym).
+    #[serde(default)]
+    pub messages_deleted: usize,
+    /// Whether a consent history was deleted.
+    #[serde(default)]
+    pub consent_deleted: bool,
     /// Loupe's own generated files (the demo's, under `DATA/demo/`) the
     /// customer was removed from, relative to the data directory.
     #[serde(default)]

@@ -52,6 +52,18 @@ pub(crate) fn area() -> Area {
                 .path("id", "The customer id.")
                 .json(200, "What was forgotten.", schema_ref("Forgotten")),
         )
+        .get(
+            "/v1/customers/{id}/export",
+            Access::Admin,
+            export,
+            Op::new("Everything Loupe holds about a customer")
+                .describe(
+                    "One JSON document: order lines, storefront events, support cases, consent (history, address, \
+                     offset, name), care messages and the decisions the log records about them (by pseudonym).",
+                )
+                .path("id", "The customer id.")
+                .json(200, "The customer's data.", json!({"type": "object", "required": ["customer_id", "generated_at", "pseudonym", "orders", "events", "tickets", "consent", "messages", "decisions", "risk_scores", "notes"]})),
+        )
         .schema(
             "Recommendations",
             json!({
@@ -126,6 +138,13 @@ async fn recommend(
     })?;
     let out = blocking(move || Ok(app::recommend::recommend(&state.app.engines, &target, limit)?)).await?;
     Ok(Json(out))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<app::wire::privacy::CustomerExport>, ApiError> {
+    Ok(Json(blocking(move || Ok(app::customers::export(&state.app, &id)?)).await?))
 }
 
 async fn forget(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Forgotten>, ApiError> {

@@ -22,7 +22,18 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Action {
-    /// Forget a customer: delete their events, anonymize their order lines.
+    /// Everything Loupe holds about a customer, as one JSON document (orders, events, support
+    /// cases, consent, care messages, decisions about them).
+    Export {
+        /// The customer id.
+        id: String,
+        /// Print the JSON document (without it, a summary of what it holds).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget (erase) a customer: delete their events, support cases, consent and care messages,
+    /// anonymize their order lines, rewrite the store file without them.
+    #[command(alias = "erase")]
     Forget {
         /// The customer id.
         id: String,
@@ -34,6 +45,31 @@ pub enum Action {
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     match args.action {
+        Action::Export { id, json } => {
+            let doc: app::wire::privacy::CustomerExport = match super::open(data)? {
+                Opened::Local(app) => app::customers::export(&app, &id)?,
+                Opened::Server(server) => {
+                    server.get_json(&format!("/v1/customers/{}/export", encode(id.trim())))?
+                }
+            };
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                outln!(
+                    "customer {}: {} order lines, {} events, {} support cases, {} consent changes, {} care messages, {} decisions (as {})",
+                    doc.customer_id,
+                    doc.orders.len(),
+                    doc.events.len(),
+                    doc.tickets.len(),
+                    doc.consent.history.len(),
+                    doc.messages.len(),
+                    doc.decisions.len(),
+                    doc.pseudonym
+                );
+                outln!("--json prints the whole document.");
+            }
+            Ok(())
+        }
         Action::Forget { id, json } => {
             let done: Forgotten = match super::open(data)? {
                 Opened::Local(app) => {
@@ -47,11 +83,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 outln!("{}", serde_json::to_string(&done)?);
             } else {
                 outln!(
-                    "forgot customer {}: {} events deleted, {} order lines anonymized, {} support tickets deleted; the store file was rewritten without them",
+                    "forgot customer {}: {} events deleted, {} order lines anonymized, {} support tickets, {} care messages{} deleted; the store file was rewritten without them",
                     done.customer_id,
                     done.events_deleted,
                     done.order_lines_anonymized,
-                    done.tickets_deleted
+                    done.tickets_deleted,
+                    done.messages_deleted,
+                    if done.consent_deleted { " and their consent history" } else { "" }
                 );
                 for file in &done.files_scrubbed {
                     outln!("scrubbed the demo's generated file {file}");

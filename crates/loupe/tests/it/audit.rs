@@ -61,3 +61,61 @@ fn decisions_are_logged_pseudonymously_and_a_tampered_export_is_caught() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains(&format!("breaks at entry {}", entry["seq"])), "{said}");
 }
+
+/// `loupe customers export` holds everything about a customer; after
+/// `loupe customers erase` the store file holds no trace of their id or
+/// address, the export is empty but for the log's pseudonymous entries, and
+/// the chain still verifies, with the erase itself recorded.
+#[test]
+fn a_customer_is_exported_whole_and_erased_without_a_trace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = crate::outbox::shop(tmp.path(), 12);
+    loupe_ok(&data, &["care", "delivery", "--webhook-url", "http://127.0.0.1:9/hook", "--max-attempts", "1"]);
+    let since = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
+    loupe_ok(&data, &["care", "deliver", "--since", &since, "--once"]);
+
+    let doc: Value =
+        serde_json::from_str(&loupe_ok(&data, &["customers", "export", "C0003", "--json"])).unwrap();
+    assert_eq!(doc["customer_id"], "C0003");
+    assert_eq!(doc["orders"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["consent"]["email"], true);
+    assert_eq!(doc["consent"]["history"][0]["address"], "c3@example.com");
+    assert!(!doc["messages"].as_array().unwrap().is_empty());
+    let decisions = doc["decisions"].as_array().unwrap();
+    assert!(!decisions.is_empty() && decisions.iter().all(|d| d["subject"] == doc["pseudonym"]), "{doc}");
+
+    let out = loupe_ok(&data, &["customers", "erase", "C0003", "--json"]);
+    let done: Value = serde_json::from_str(&out).unwrap();
+    assert!(done["messages_deleted"].as_u64().unwrap() >= 1 && done["consent_deleted"] == true, "{done}");
+
+    // No byte of the store names them any more.
+    let bytes = std::fs::read(data.join("loupe.redb")).unwrap();
+    for needle in [&b"C0003"[..], b"c3@example.com"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{} survives",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    let doc: Value =
+        serde_json::from_str(&loupe_ok(&data, &["customers", "export", "C0003", "--json"])).unwrap();
+    for key in ["orders", "events", "tickets", "messages"] {
+        assert!(doc[key].as_array().unwrap().is_empty(), "{key}: {doc}");
+    }
+    assert!(doc["consent"]["history"].as_array().unwrap().is_empty());
+    let v: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    let page: Value =
+        serde_json::from_str(&loupe_ok(&data, &["audit", "list", "--kind", "forget_customer", "--json"]))
+            .unwrap();
+    assert_eq!(page["total"], 1, "the erase itself is logged: {page}");
+    // A later consent import does not bring them back.
+    std::fs::write(
+        tmp.path().join("again.csv"),
+        "customer_id,granted,at,address\nC0003,true,2026-01-01,c3@example.com\n",
+    )
+    .unwrap();
+    let out = loupe(&data, &["import", "consent", tmp.path().join("again.csv").to_str().unwrap(), "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(report["consent"]["forgotten"], 1, "{report}");
+}
