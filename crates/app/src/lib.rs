@@ -28,6 +28,7 @@ pub mod imports;
 pub mod jobs;
 pub mod outbox;
 pub mod recommend;
+pub mod risk;
 pub mod scorecard;
 pub mod search;
 pub mod support;

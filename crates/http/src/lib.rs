@@ -49,6 +49,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::support::area(),
         routes::care::area(),
         routes::decisions::area(),
+        routes::risk::area(),
         web::storefront::area(),
         web::scorecard::area(),
         web::admin::area(),
@@ -59,6 +60,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::support::area(),
         web::care::area(),
         web::audit::area(),
+        web::risk::area(),
     ]
 }
 

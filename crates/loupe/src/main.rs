@@ -76,6 +76,8 @@ pub enum Command {
     Care(cmd::care::Args),
     /// The decision log: list, export and verify the hash-chained record of decisions.
     Audit(cmd::audit::Args),
+    /// Order risk and return abuse: explainable scores with bands, and a person's decisions.
+    Risk(cmd::risk::Args),
     /// Offline evaluations (search, recs, forecast, support).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).

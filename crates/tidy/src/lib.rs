@@ -14,7 +14,8 @@
 //! The crate has no code of its own; the checks are its tests.
 
 /// Crates that hold an engine: pure computation over values.
-pub const ENGINES: &[&str] = &["catalog", "search", "recs", "forecast", "scorecard", "support", "care"];
+pub const ENGINES: &[&str] =
+    &["catalog", "search", "recs", "forecast", "scorecard", "support", "care", "risk"];
 
 /// What an engine crate must not depend on.
 pub const NOT_FOR_ENGINES: &[&str] =

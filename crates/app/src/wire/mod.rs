@@ -21,6 +21,8 @@ pub mod privacy;
 pub mod quality;
 /// Recommendations and customer forgetting (issue 5).
 pub mod recs;
+/// Order risk and return abuse (issue 18).
+pub mod risk;
 /// The scorecard's rows (issue 19).
 pub mod scorecard;
 /// Search responses, suggestions, merchandising rules, search analytics (issue 4).

@@ -18,6 +18,7 @@ pub(crate) mod forecast;
 pub(crate) mod imports;
 pub(crate) mod paging;
 pub(crate) mod recs;
+pub(crate) mod risk;
 pub(crate) mod scorecard;
 pub(crate) mod search;
 pub(crate) mod support;

@@ -30,6 +30,7 @@ pub mod chart;
 pub(crate) mod experiments;
 pub(crate) mod forecast;
 pub(crate) mod recs;
+pub(crate) mod risk;
 pub(crate) mod rules;
 pub(crate) mod scorecard;
 pub mod search;
@@ -202,6 +203,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/experiments", "Experiments"),
     ("/admin/support", "Support"),
     ("/admin/care", "Care"),
+    ("/admin/risk", "Risk"),
     ("/admin/audit", "Decisions"),
     ("/admin/tasks", "Tasks"),
 ];

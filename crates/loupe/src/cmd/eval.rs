@@ -1,13 +1,14 @@
 //! `loupe eval`: offline evaluations, one subcommand per engine.
 //!
 //! This file is only a dispatcher. Each engine's evaluation lives in its own
-//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`, `support.rs`), owned by
+//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`, `support.rs`, `risk.rs`), owned by
 //! that engine's engineer, so that the three can change without touching
 //! each other's code.
 
 mod forecast;
 mod normalize;
 mod recs;
+mod risk;
 mod search;
 mod support;
 
@@ -31,6 +32,8 @@ pub enum Which {
     Normalize(normalize::Args),
     /// Measure the support engine: intents, escalation, knowledge-base answers, latency.
     Support(support::Args),
+    /// Score the return-abuse bands against a truth file (the demo's ground truth).
+    Risk(risk::Args),
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -40,5 +43,6 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         Which::Forecast(a) => forecast::run(data, a),
         Which::Normalize(a) => normalize::run(data, a),
         Which::Support(a) => support::run(data, a),
+        Which::Risk(a) => risk::run(data, a),
     }
 }

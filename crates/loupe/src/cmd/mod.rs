@@ -20,6 +20,7 @@ pub mod products;
 pub mod quality;
 pub mod recommend;
 pub mod replenish;
+pub mod risk;
 pub mod scorecard;
 pub mod search;
 pub mod serve;
@@ -111,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Support(args) => support::run(&data, args),
         Command::Care(args) => care::run(&data, args),
         Command::Audit(args) => audit::run(&data, args),
+        Command::Risk(args) => risk::run(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),

@@ -11,6 +11,7 @@ mod eval_normalize;
 mod eval_recs;
 mod experiments;
 mod outbox;
+mod risk;
 mod scorecard;
 mod support;
 
