@@ -19,7 +19,7 @@ pub fn scores(app: &App) -> Result<(Vec<risk::CustomerRisk>, Vec<risk::OrderRisk
         catalog.iter().flat_map(|p| p.variants.iter().map(move |v| (v.sku.clone(), p.id))).collect();
     let cfg = risk::Config::default();
     let customers = risk::customers(&lines, &product_of, &cfg);
-    let orders = risk::orders(&lines, &customers, &cfg);
+    let orders = risk::orders(&lines, &cfg);
     Ok((customers, orders))
 }
 

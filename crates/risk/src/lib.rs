@@ -18,10 +18,11 @@
 //!   a ring) of which some came back while one was kept.
 //! - `return_value`: most of what they paid came back.
 //!
-//! **Orders.** A first order of high value (over the store's 95th
-//! percentile of order values), several orders by one customer within a
-//! day, many units of one expensive piece, and an order of a customer whose
-//! returns score is high. Loupe has no payment or address data, so card and
+//! **Orders**, each on what was known when it was placed: a first order of
+//! high value (over the store's 95th percentile of order values; alone it
+//! stays under `review`), several orders by one customer within a day, many
+//! units of one expensive piece, and the returns the customer had made
+//! before it. Loupe has no payment or address data, so card and
 //! address signals are not computed; the reasons never pretend they were.
 //!
 //! Bands: `approve` under [`Config::review_at`], `review` under
@@ -249,9 +250,9 @@ fn bracketed_orders<'a>(
     out
 }
 
-/// Every order, scored; `customers` are the customers' scores (an order of
-/// a customer in `review` or `hold` for returns says so).
-pub fn orders(lines: &[OrderLine], customers: &[CustomerRisk], cfg: &Config) -> Vec<OrderRisk> {
+/// Every order, scored on what was known when it was placed (returns made
+/// after it do not count against it).
+pub fn orders(lines: &[OrderLine], cfg: &Config) -> Vec<OrderRisk> {
     struct Order<'a> {
         customer: Option<&'a str>,
         at: i64,
@@ -292,8 +293,29 @@ pub fn orders(lines: &[OrderLine], customers: &[CustomerRisk], cfg: &Config) -> 
     for t in timeline.values_mut() {
         t.sort();
     }
-    let risky: HashMap<&str, &CustomerRisk> =
-        customers.iter().filter(|c| c.band != Band::Approve).map(|c| (c.customer_id.as_str(), c)).collect();
+    // What each customer had bought and returned before each instant: an
+    // order is judged on the history it had, not on returns made after it.
+    let mut history: HashMap<&str, Vec<(i64, i64, i64)>> = HashMap::new();
+    for l in lines {
+        let Some(c) = l.customer_id.as_deref() else { continue };
+        if l.quantity > 0 {
+            history.entry(c).or_default().push((l.ordered_at, l.quantity, 0));
+        } else if l.kind == model::LineKind::Return {
+            history.entry(c).or_default().push((l.ordered_at, 0, -l.quantity));
+        }
+    }
+    for h in history.values_mut() {
+        h.sort();
+    }
+    let (all_bought, all_returned) =
+        history.values().flatten().fold((0i64, 0i64), |(b, r), &(_, bought, back)| (b + bought, r + back));
+    let store_rate = if all_bought > 0 { all_returned as f64 / all_bought as f64 } else { 0.0 };
+    let before = |c: &str, at: i64| -> (i64, i64) {
+        history
+            .get(c)
+            .map(|h| h.iter().take_while(|e| e.0 < at).fold((0, 0), |(b, r), e| (b + e.1, r + e.2)))
+            .unwrap_or((0, 0))
+    };
     let mut out = Vec::with_capacity(by.len());
     for (id, o) in &by {
         let mut why = Vec::new();
@@ -307,7 +329,9 @@ pub fn orders(lines: &[OrderLine], customers: &[CustomerRisk], cfg: &Config) -> 
                         "the customer's first order, {:.0} against the store's 95th percentile of {:.0}",
                         o.value, p95
                     ),
-                    contribution: 0.45,
+                    // Alone it stays under review: a first engagement ring is
+                    // ordinary in jewelry; with another signal it is not.
+                    contribution: 0.3,
                 });
             }
             let within_day = t.iter().filter(|(at, _)| (at - o.at).abs() < 86_400).count();
@@ -318,12 +342,20 @@ pub fn orders(lines: &[OrderLine], customers: &[CustomerRisk], cfg: &Config) -> 
                     contribution: (0.15 * within_day as f64).min(0.45),
                 });
             }
-            if let Some(r) = risky.get(c) {
-                why.push(Signal {
-                    code: "return_history",
-                    detail: format!("the customer's returns score {:.2} ({})", r.score, r.band.as_str()),
-                    contribution: 0.4 * r.score,
-                });
+            let (bought, back) = before(c, o.at);
+            if back >= 2 && bought > 0 {
+                let shrunk = (back as f64 + cfg.prior_units * store_rate) / (bought as f64 + cfg.prior_units);
+                let excess = (shrunk / store_rate.max(1e-9) - 1.0) / 2.0;
+                let contribution = (0.45 * excess).clamp(0.0, 0.45);
+                if contribution >= 0.05 {
+                    why.push(Signal {
+                        code: "return_history",
+                        detail: format!(
+                            "before this order the customer had sent back {back} of {bought} units"
+                        ),
+                        contribution,
+                    });
+                }
             }
         } else if o.value > p95 {
             why.push(Signal {
