@@ -471,6 +471,24 @@ try {
     await phone.close();
   });
 
+  await step("the risk queue and the decision log open, with the chain's state, and fit a phone", async () => {
+    await page.goto(base + "/admin/risk");
+    assert.equal(await page.locator("h1").innerText(), "Risk");
+    await page.screenshot({ path: join(shots, "risk.png"), fullPage: true });
+    await page.goto(base + "/admin/audit");
+    const chain = await page.locator("[data-chain]").getAttribute("data-chain");
+    assert.ok(chain === "ok" || chain === "empty", `the chain holds: ${chain}`);
+    await page.screenshot({ path: join(shots, "audit.png"), fullPage: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const pp = await phone.newPage();
+    for (const path of ["/admin/risk", "/admin/audit"]) {
+      await pp.goto(base + path);
+      const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${path} fits a phone (overflows by ${overflow}px)`);
+    }
+    await phone.close();
+  });
+
   await step("no page raised a script error or a server error", async () => {
     const unexpected = errors.filter((e) => !(expected422 > 0 && e.includes("status of 422") && expected422--));
     assert.deepEqual(unexpected, []);

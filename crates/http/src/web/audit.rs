@@ -52,7 +52,9 @@ async fn audit_page(State(state): State<AppState>, PageQuery(p): PageQuery<Param
             h1 { "Decision log" }
             p { "Every care message Loupe decided to send or not, each delivery, and every decision a person made after Loupe's suggestion (replenishment, support replies and corrections), in order. Each entry carries the hash of the one before it, so an edited or removed entry is found. Customers appear by pseudonym only." }
         }
-        @if verified.ok {
+        @if verified.ok && verified.entries == 0 {
+            p class="notice" role="status" data-chain="empty" { "Nothing is recorded yet: the chain starts with the first decision." }
+        } @else if verified.ok {
             p class="notice" role="status" data-chain="ok" { "The chain holds: " (verified.entries) " entries verified. " code { "loupe audit verify" } " checks it from the command line; " code { "loupe audit export" } " writes a copy that verifies on its own." }
         } @else {
             p class="notice bad" role="alert" data-chain="broken" {
