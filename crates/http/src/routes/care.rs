@@ -180,6 +180,7 @@ pub(crate) fn area() -> Area {
                     "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": ["string", "null"]},
                     "address": {"type": ["string", "null"]},
                     "utc_offset": {"type": ["string", "null"], "description": "The customer's UTC offset, +01:00 or -05:00."},
+                    "first_name": {"type": ["string", "null"], "description": "How care messages greet them ({first_name})."},
                 },
             }),
         )
@@ -189,7 +190,7 @@ pub(crate) fn area() -> Area {
                 "type": "object", "required": ["customer_id", "history", "email", "sms"],
                 "properties": {
                     "customer_id": {"type": "string"}, "email": {"type": "boolean"}, "sms": {"type": "boolean"},
-                    "utc_offset": {"type": "string"},
+                    "utc_offset": {"type": "string"}, "first_name": {"type": "string"},
                     "history": {"type": "array", "items": {"type": "object", "required": ["channel", "granted", "source", "at"],
                         "properties": {"channel": {"type": "string"}, "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": "string"},
                             "address": {"type": "string"}, "pending": {"type": "boolean"}}}},
