@@ -222,7 +222,7 @@ async fn category_page(
                 }
                 div {
                     label for="sort" { "Sort by" }
-                    select id="sort" name="sort" onchange="this.form.submit()" {
+                    select id="sort" name="sort" data-autosubmit {
                         @for (value, label) in [
                             ("featured", "Featured"),
                             ("newest", "Newest"),

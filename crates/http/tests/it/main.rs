@@ -4,6 +4,7 @@
 mod care;
 mod experiments;
 mod forecast;
+mod headers;
 mod http;
 mod recs;
 mod rules;
