@@ -4,4 +4,5 @@
 mod experiments;
 mod imports;
 mod outbox;
+mod privacy;
 mod ranking_experiment;
