@@ -181,7 +181,9 @@ impl Tasks {
 /// own fault only as a code and the task id to find it in the log.
 fn error_body(id: &str, kind: &str, err: &Error) -> ErrorBody {
     if err.is_input() {
-        tracing::info!(task = %id, kind = %kind, error = %err, "task failed on its input");
+        // The message quotes the user's file (a customer's id, an address):
+        // it goes to the task record, which the user reads, not to the log.
+        tracing::info!(task = %id, kind = %kind, code = %err.code, "task failed on its input");
         ErrorBody { code: err.code.as_str().into(), message: err.message.clone(), request_id: None }
     } else {
         tracing::error!(task = %id, kind = %kind, error = %err, "task failed");

@@ -10,6 +10,7 @@ mod demo;
 mod eval_normalize;
 mod eval_recs;
 mod experiments;
+mod logs;
 mod outbox;
 mod risk;
 mod scorecard;
