@@ -240,16 +240,18 @@ pub fn run(app: &App, plans: &care::Plans, since: Option<i64>) -> Result<Deliver
     if configured(&settings) {
         decide(app, plans, since, &mut out)?;
         let transport = Transport::new(app, &settings)?;
+        // Open cases are read once per run (reading them classifies each open
+        // ticket), consent once per batch.
+        let open = open_cases(app)?;
         loop {
             let due = app.store.outbox_due(app.clock.now_ms(), BATCH)?;
             if due.is_empty() {
                 break;
             }
-            deliver(app, &settings, &transport, due, &mut out)?;
+            deliver(app, &settings, &transport, &open, due, &mut out)?;
         }
     }
-    let pending = app.store.outbox()?.iter().filter(|m| m.status == OutboxStatus::Pending).count();
-    out.pending = pending;
+    out.pending = app.store.outbox_pending_count()? as usize;
     out.next_due_at = app.store.outbox_next_due()?.map(rfc3339_ms);
     Ok(out)
 }
@@ -345,12 +347,12 @@ fn deliver(
     app: &App,
     s: &DeliverySettings,
     t: &Transport,
+    open: &[crate::care::OpenCase],
     mut batch: Vec<OutboxMessage>,
     out: &mut DeliveryRunOut,
 ) -> Result<()> {
     let now = app.clock.now_ms();
-    // Consent and open cases at send time.
-    let open = open_cases(app)?;
+    // Consent at send time.
     let mut consent: HashMap<String, crate::care::Stored> = HashMap::new();
     for m in &batch {
         if let Some(c) = &m.customer_id {

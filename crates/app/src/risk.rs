@@ -73,20 +73,26 @@ pub fn parse_band(s: Option<&str>) -> Result<Option<risk::Band>> {
     })
 }
 
+/// Orders and customers at `band` or above, riskiest first, from one
+/// scoring of the store (the back-office queue shows both).
+pub fn queue(app: &App, at_least: Option<risk::Band>) -> Result<(Vec<OrderRiskOut>, Vec<CustomerRiskOut>)> {
+    let (mut customers, mut orders) = scores(app)?;
+    let keep = |band: risk::Band| at_least.is_none_or(|b| band >= b);
+    orders.retain(|o| keep(o.band));
+    orders.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order_id.cmp(&b.order_id)));
+    customers.retain(|c| keep(c.band));
+    customers.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.customer_id.cmp(&b.customer_id)));
+    Ok((orders.iter().map(order_out).collect(), customers.iter().map(customer_out).collect()))
+}
+
 /// Orders at `band` or above, riskiest first.
 pub fn orders(app: &App, at_least: Option<risk::Band>) -> Result<Vec<OrderRiskOut>> {
-    let (_, mut orders) = scores(app)?;
-    orders.retain(|o| at_least.is_none_or(|b| o.band >= b));
-    orders.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order_id.cmp(&b.order_id)));
-    Ok(orders.iter().map(order_out).collect())
+    Ok(queue(app, at_least)?.0)
 }
 
 /// Customers at `band` or above, riskiest first.
 pub fn customers(app: &App, at_least: Option<risk::Band>) -> Result<Vec<CustomerRiskOut>> {
-    let (mut customers, _) = scores(app)?;
-    customers.retain(|c| at_least.is_none_or(|b| c.band >= b));
-    customers.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.customer_id.cmp(&b.customer_id)));
-    Ok(customers.iter().map(customer_out).collect())
+    Ok(queue(app, at_least)?.1)
 }
 
 /// Records a person's decision on a flagged order or customer in the

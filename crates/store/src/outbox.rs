@@ -87,6 +87,12 @@ impl Store {
         Ok(out)
     }
 
+    /// How many messages are pending (the due index's size).
+    pub fn outbox_pending_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(OUTBOX_DUE)?.len()?)
+    }
+
     /// When the soonest pending message is due, if any is pending.
     pub fn outbox_next_due(&self) -> Result<Option<i64>> {
         let txn = self.db().begin_read()?;

@@ -53,13 +53,8 @@ fn decide_form(subject: &str) -> Markup {
 }
 
 async fn risk_page(State(state): State<AppState>, PageQuery(p): PageQuery<Params>) -> PageResult {
-    let (orders, customers) = blocking(move || {
-        Ok((
-            app::risk::orders(&state.app, Some(app::risk::Band::Review))?,
-            app::risk::customers(&state.app, Some(app::risk::Band::Review))?,
-        ))
-    })
-    .await?;
+    let (orders, customers) =
+        blocking(move || Ok(app::risk::queue(&state.app, Some(app::risk::Band::Review))?)).await?;
     let body = html! {
         div class="page-head" {
             h1 { "Risk" }

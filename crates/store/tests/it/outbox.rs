@@ -45,6 +45,7 @@ fn enqueue_is_idempotent_and_due_follows_updates() {
     let due: Vec<String> = store.outbox_due(150, 10).unwrap().into_iter().map(|m| m.id).collect();
     assert_eq!(due, ["b"]);
     assert_eq!(store.outbox_next_due().unwrap(), Some(100));
+    assert_eq!(store.outbox_pending_count().unwrap(), 2);
 
     // b fails once and is retried at 300; a is sent.
     let mut b = store.outbox_message("b").unwrap().unwrap();
@@ -65,6 +66,7 @@ fn enqueue_is_idempotent_and_due_follows_updates() {
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].attempts.len(), 1);
     assert_eq!(store.outbox_next_due().unwrap(), Some(300));
+    assert_eq!(store.outbox_pending_count().unwrap(), 1, "a is sent, b still pending");
 }
 
 #[test]
