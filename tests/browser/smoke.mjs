@@ -306,11 +306,11 @@ try {
     await page.goto(base + "/p/solitaire-engagement-ring");
     const art = page.locator("[data-art]");
     const stop = () => art.evaluate((el) => getComputedStyle(el.querySelector("linearGradient stop")).stopColor);
-    const before = { style: await art.getAttribute("style"), color: await stop() };
+    const before = { style: await art.getAttribute("class"), color: await stop() };
     await page.locator(".options label").filter({ hasText: /^6$/ }).click();
     await page.locator(".options label").filter({ hasText: "18K Yellow Gold" }).click();
     await page.waitForURL(/variant=SOL-YG-6/);
-    const after = { style: await art.getAttribute("style"), color: await stop() };
+    const after = { style: await art.getAttribute("class"), color: await stop() };
     assert.notEqual(after.style, before.style, "the drawing's metal follows the variant");
     assert.notEqual(after.color, before.color, `the gradient's colour changes (${before.color} -> ${after.color})`);
     await page.screenshot({ path: join(shots, "product-metal.png") });
@@ -318,7 +318,12 @@ try {
     const plain = await browser.newContext({ javaScriptEnabled: false });
     const p2 = await plain.newPage();
     await p2.goto(base + "/p/solitaire-engagement-ring?metal=yellow");
-    assert.equal(await p2.locator("[data-art]").getAttribute("style"), after.style, "?metal=yellow draws yellow gold");
+    assert.equal(await p2.locator("[data-art]").getAttribute("class"), after.style, "?metal=yellow draws yellow gold");
+    assert.equal(
+      await p2.locator("[data-art]").evaluate((el) => getComputedStyle(el.querySelector("linearGradient stop")).stopColor),
+      after.color,
+      "and its gradient is yellow gold without the script"
+    );
     await plain.close();
   });
 

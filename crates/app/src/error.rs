@@ -81,7 +81,8 @@ error_codes! {
     NothingImported => ("nothing_imported", 422, "Every row of the import file was rejected, or it had none; nothing was written.");
     MissingApiKey => ("missing_api_key", 401, "The route needs an API key and none was sent.");
     InvalidApiKey => ("invalid_api_key", 401, "The API key sent is not valid.");
-    Forbidden => ("forbidden", 403, "The key's role may not do this, or a cross-site write was refused.");
+    ExpiredApiKey => ("expired_api_key", 401, "The API key sent has expired (after a rotation's overlap, say).");
+    Forbidden => ("forbidden", 403, "The key's scopes do not include the route's, or a cross-site write was refused.");
     NotFound => ("not_found", 404, "No such route, product, customer, rule, task or series.");
     MethodNotAllowed => ("method_not_allowed", 405, "The route exists but not with this method.");
     RequestTimeout => ("request_timeout", 408, "The request body did not arrive within the server's body timeout.");
@@ -89,6 +90,7 @@ error_codes! {
     BatchTooLarge => ("batch_too_large", 400, "An events batch holds more events than one request may carry.");
     PayloadTooLarge => ("payload_too_large", 413, "The body is over the route's size limit.");
     UnsupportedMediaType => ("unsupported_media_type", 415, "The body's content type is not one this route reads.");
+    RateLimited => ("rate_limited", 429, "Too many requests from this key or client address; retry after the seconds in Retry-After.");
     HeadersTooLarge => ("headers_too_large", 431, "The request's headers are over 32 KiB or 100 fields.");
     WarmingUp => ("warming_up", 503, "The engine this needs (search index, recommender, forecasts) is still being built after a start; retry after the seconds in Retry-After.");
     Interrupted => ("interrupted", 503, "The server stopped before this task finished; nothing was written; run it again.");

@@ -3,101 +3,130 @@
 //! Every route is registered with an [`Access`] level (see `routes::Area`), so
 //! there is no route that forgot to say who may call it:
 //! - `Open`: anyone (`/health`, `/openapi.json`, the storefront).
-//! - `Public`: a public or an admin key (read-only catalog, search, suggest,
-//!   recommendations): what a storefront needs, nothing more.
-//! - `Admin`: an admin key (imports, events, tasks, everything that writes,
-//!   and what only the brand should read: forecasts, replenishment,
-//!   `/metrics`).
+//! - `Public(scope)`: a key holding that scope (`catalog:read`, `search`,
+//!   `recs`, `events:write`, ...) or `admin`: what a storefront needs,
+//!   nothing more.
+//! - `Admin`: a key holding the route's area scope (`admin:catalog`,
+//!   `admin:support`, ..., set on its `Area`) or `admin` (imports, tasks,
+//!   everything that writes, and what only the brand should read: forecasts,
+//!   replenishment, `/metrics`).
 //! - `AdminPage`: like `Admin`, for the `/admin` HTML pages; browsers cannot
 //!   send a bearer header, so HTTP Basic auth is accepted too (any user name,
-//!   the admin key as password) and a 401 asks the browser to prompt.
+//!   the key as password) and a 401 asks the browser to prompt.
 //!
 //! Keys come as `Authorization: Bearer <key>` or `X-Api-Key: <key>`. While the
 //! store holds no key at all the server runs open (a fresh local demo must work
 //! without ceremony; `loupe serve` warns about it at startup); as soon as one
-//! key exists, every non-`Open` route enforces.
+//! key exists, every non-`Open` route enforces. An expired key is refused with
+//! `expired_api_key`. Public routes are rate-limited per key (or per client
+//! address when no key is needed), see `guard`.
+
+use std::sync::Arc;
+use std::time::Instant;
 
 use app::Code;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use store::Role;
+use store::{KeyInfo, Scope};
 
 use super::error::ApiError;
+use super::guard::Client;
 use super::state::AppState;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     Open,
-    Public,
+    Public(Scope),
     Admin,
     AdminPage,
 }
 
-impl Access {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Open => "open",
-            Access::Public => "public",
-            Access::Admin | Access::AdminPage => "admin",
-        }
-    }
-}
-
 /// Who is calling, as established by the auth layer; handlers may extract it
 /// with `Extension<Caller>` (to name the actor in the audit log, say).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
-    /// The key's role; `None` when the server runs open (no keys exist).
-    pub role: Option<Role>,
+    /// The key, once verified; `None` when the server runs open (no keys
+    /// exist) or for the CLI's local token.
+    pub key: Option<Arc<KeyInfo>>,
     /// The CLI on this machine, with the server's local token.
     pub local: bool,
 }
 
 impl Caller {
-    pub fn actor(&self) -> &'static str {
-        match self.role {
-            _ if self.local => "cli",
-            Some(Role::Admin) => "admin_key",
-            Some(Role::Public) => "public_key",
-            None => "open",
+    /// Who to name in the audit log: `cli`, `key 3 (ops)` or `open`.
+    pub fn actor(&self) -> String {
+        match &self.key {
+            _ if self.local => "cli".to_string(),
+            Some(key) if key.name.is_empty() => format!("key {}", key.id),
+            Some(key) => format!("key {} ({})", key.id, key.name),
+            None => "open".to_string(),
         }
+    }
+
+    /// Whether the caller may do what `scope` allows: the local CLI and
+    /// keys holding it. An open server's callers are shoppers: they may call
+    /// every route, but are not trusted with what only staff see.
+    pub fn holds(&self, scope: Scope) -> bool {
+        self.local || self.key.as_ref().is_some_and(|k| k.allows(scope))
     }
 }
 
-/// Whether the store holds any key, i.e. whether auth is enforced.
-pub fn enforced(store: &store::Store) -> Result<bool, store::Error> {
-    Ok(!store.list_keys()?.is_empty())
+/// What the auth layer of one route checks: its access level and the scope
+/// a key must hold for it.
+#[derive(Clone)]
+pub(crate) struct Gate {
+    pub(crate) state: AppState,
+    pub(crate) access: Access,
+    pub(crate) scope: Scope,
 }
 
-pub(crate) async fn require_public(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce(&state, Access::Public, req, next).await
-}
-
-pub(crate) async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce(&state, Access::Admin, req, next).await
-}
-
-pub(crate) async fn require_admin_page(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    enforce(&state, Access::AdminPage, req, next).await
-}
-
-async fn enforce(state: &AppState, need: Access, mut req: Request, next: Next) -> Response {
+pub(crate) async fn require(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
+    let Gate { state, access, scope } = gate;
     // A browser logged in to the back-office (Basic auth) may also follow its
     // links to admin API reads (`/metrics`, the purchase-order CSV). Only
     // reads: a cached Basic login is sent with any request to this origin, and
     // another site's page cannot read a GET's answer but could post a form.
-    let basic = need == Access::AdminPage
-        || (need == Access::Admin
-            && matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD));
-    match authorize_with(&state.app.store, state.local_token.as_deref(), req.headers(), need, basic) {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD);
+    let basic = access == Access::AdminPage || (access == Access::Admin && safe);
+    // Writes from a storefront origin (CORS) reach public routes only.
+    if !safe
+        && matches!(access, Access::Admin | Access::AdminPage)
+        && state.guard.allowed_origin(req.headers()).is_some()
+    {
+        return ApiError::forbidden(
+            "cross-site write refused: a storefront origin may call the public routes only",
+        )
+        .into_response();
+    }
+    match authorize_with(&state.app.store, state.local_token.as_deref(), req.headers(), access, scope, basic)
+    {
         Ok(caller) => {
+            if let Some(key) = &caller.key {
+                let now = Instant::now();
+                if state.guard.should_touch(key.id, now) {
+                    touch(&state, key.id);
+                }
+                if let Access::Public(_) = access {
+                    let limit = key.rate_per_minute.unwrap_or(state.guard.config.per_key_per_minute);
+                    if let Err(wait) = state.guard.take(Client::Key(key.id), limit, now) {
+                        return super::guard::too_many(req.uri().path(), wait, "this key");
+                    }
+                }
+            } else if let (Access::Public(_), false) = (access, caller.local) {
+                if let Some(address) = state.guard.address(&req) {
+                    let limit = state.guard.config.per_address_per_minute;
+                    if let Err(wait) = state.guard.take(Client::Address(address), limit, Instant::now()) {
+                        return super::guard::too_many(req.uri().path(), wait, "this address");
+                    }
+                }
+            }
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(err) if need == Access::AdminPage && err.status() == StatusCode::UNAUTHORIZED => {
+        Err(err) if access == Access::AdminPage && err.status() == StatusCode::UNAUTHORIZED => {
             let mut response = (StatusCode::UNAUTHORIZED, super::web::unauthorized_page()).into_response();
             response
                 .headers_mut()
@@ -108,33 +137,53 @@ async fn enforce(state: &AppState, need: Access, mut req: Request, next: Next) -
     }
 }
 
-/// Decides whether a request with `headers` may use a route needing `need`.
-/// Key checks are a short read transaction and one SHA-256 per stored key:
-/// cheap enough to run inline on the async thread.
+/// Writes key `id`'s last use off the request's thread.
+fn touch(state: &AppState, id: u64) {
+    let store = state.app.store.clone();
+    let now = now_secs();
+    tokio::task::spawn_blocking(move || {
+        if let Err(err) = store.touch_key(id, now) {
+            tracing::warn!(key = id, error = %err, "could not record a key's last use");
+        }
+    });
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Decides whether a request with `headers` may use a route needing `access`
+/// (and `scope`, for keys). Key checks are a short read transaction and one
+/// SHA-256 per stored key: cheap enough to run inline on the async thread.
 pub fn authorize(
     store: &store::Store,
     local_token: Option<&str>,
     headers: &HeaderMap,
-    need: Access,
+    access: Access,
+    scope: Scope,
 ) -> Result<Caller, ApiError> {
-    authorize_with(store, local_token, headers, need, need == Access::AdminPage)
+    authorize_with(store, local_token, headers, access, scope, access == Access::AdminPage)
 }
 
 fn authorize_with(
     store: &store::Store,
     local_token: Option<&str>,
     headers: &HeaderMap,
-    need: Access,
+    access: Access,
+    scope: Scope,
     allow_basic: bool,
 ) -> Result<Caller, ApiError> {
     let key = presented_key(headers, allow_basic);
     if let (Some(key), Some(token)) = (key.as_deref(), local_token) {
         if same_secret(key, token) {
-            return Ok(Caller { role: Some(Role::Admin), local: true });
+            return Ok(Caller { key: None, local: true });
         }
     }
-    if need == Access::Open || !enforced(store)? {
-        return Ok(Caller { role: None, local: false });
+    if access == Access::Open || !store.has_keys()? {
+        return Ok(Caller { key: None, local: false });
     }
     let Some(key) = key else {
         return Err(ApiError::unauthorized(
@@ -142,13 +191,27 @@ fn authorize_with(
             "this route needs an API key: send `Authorization: Bearer <key>` or `X-Api-Key: <key>`",
         ));
     };
-    let Some(role) = store.verify_key(&key)? else {
+    let Some(info) = store.verify_key(&key)? else {
         return Err(ApiError::unauthorized(Code::InvalidApiKey, "the API key is not valid"));
     };
-    if role == Role::Public && matches!(need, Access::Admin | Access::AdminPage) {
-        return Err(ApiError::forbidden("this route needs an admin key; the key given is a public key"));
+    if info.expired(now_secs()) {
+        return Err(ApiError::unauthorized(
+            Code::ExpiredApiKey,
+            format!(
+                "the API key {} ({}) has expired; use the key that replaced it, or make one with `loupe keys create`",
+                info.id, info.hint
+            ),
+        ));
     }
-    Ok(Caller { role: Some(role), local: false })
+    if !info.allows(scope) {
+        let held: Vec<&str> = info.scopes.iter().map(|s| s.as_str()).collect();
+        return Err(ApiError::forbidden(format!(
+            "this route needs a key with the `{}` scope (or `admin`); the key given has {}",
+            scope.as_str(),
+            held.join(", ")
+        )));
+    }
+    Ok(Caller { key: Some(Arc::new(info)), local: false })
 }
 
 /// Compares two secrets in time that does not depend on where they differ.

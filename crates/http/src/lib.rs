@@ -9,12 +9,14 @@
 //! - [`error`]: `ApiError` (a code from `app`'s error table), request ids,
 //!   and the `Json`/`Query`/`Path` extractors whose rejections use the same
 //!   `{"code", "message"}` shape.
-//! - [`auth`]: API keys (`Bearer` or `X-Api-Key`), roles admin and public.
+//! - [`auth`]: API keys (`Bearer` or `X-Api-Key`) and their scopes.
+//! - `guard`: rate limits, CORS for the storefront's origins, keys' last use.
 //! - [`web`]: server-rendered HTML pages and the helpers to write more.
 //! - [`serve`]: binds a socket and runs the router until Ctrl-C.
 
 pub mod auth;
 pub mod error;
+mod guard;
 pub mod metrics;
 pub mod openapi;
 mod query;
@@ -23,13 +25,14 @@ mod serve;
 mod state;
 pub mod web;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 pub use error::{ApiError, Code};
+pub use guard::{normalize_origin, GuardConfig};
 pub use serve::{serve, serve_async, ServeConfig, Timeouts};
 pub use state::{AppState, Limits};
 
@@ -69,7 +72,7 @@ pub fn router(state: AppState) -> Router {
     routes::router(&state, areas())
         .fallback(fallback)
         .layer(from_fn(json_errors))
-        .layer(from_fn(refuse_cross_site_writes))
+        .layer(from_fn_with_state(state.clone(), refuse_cross_site_writes))
         .layer(from_fn(security_headers))
         .layer(from_fn(html_errors))
         .layer(from_fn_with_state(state.clone(), metrics::track))
@@ -217,12 +220,11 @@ async fn html_errors(req: Request, next: Next) -> Response {
     page
 }
 
-/// The pages' Content-Security-Policy: scripts only from this origin (no
-/// inline script or handler anywhere), no framing, forms post only here.
-/// Styles still allow inline `style` attributes (the product drawings set
-/// their metal colours that way).
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// The pages' Content-Security-Policy: scripts and styles only from this
+/// origin (no inline script, handler, `<style>` or `style` attribute
+/// anywhere; the product drawings' metals are classes), no framing, forms
+/// post only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Security headers on every answer: `nosniff` and a same-origin referrer
@@ -250,8 +252,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// header whose host differs from `Host`. Without it, any web page open in the
 /// same browser could post imports or events to a local Loupe that runs open
 /// (no keys yet). Clients that are not browsers send no `Origin` and pass.
-async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+///
+/// The storefront's configured origins (`--cors-origin`) pass here; the auth
+/// layer then lets their writes reach public routes only (events, messages).
+async fn refuse_cross_site_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || state.guard.allowed_origin(req.headers()).is_some()
+    {
         return next.run(req).await;
     }
     let origin_host = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| {

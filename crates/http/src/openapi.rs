@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
+use store::Scope;
+
 use super::auth::Access;
 use super::routes::Area;
 
@@ -115,7 +117,7 @@ impl Op {
         self
     }
 
-    fn to_json(&self, tag: &str, access: Access) -> Value {
+    fn to_json(&self, tag: &str, access: Access, scope: Option<Scope>) -> Value {
         let mut op = Map::new();
         op.insert("tags".into(), json!([tag]));
         op.insert("summary".into(), json!(self.summary));
@@ -124,10 +126,10 @@ impl Op {
             if !description.is_empty() {
                 description.push_str("\n\n");
             }
-            description.push_str(match access {
-                Access::Public => "Needs a public or an admin key once the server has keys.",
-                _ => "Needs an admin key once the server has keys.",
-            });
+            let scope = scope.map_or("admin", Scope::as_str);
+            description.push_str(&format!(
+                "Needs a key with the `{scope}` scope (or `admin`) once the server has keys."
+            ));
         }
         if !description.is_empty() {
             op.insert("description".into(), json!(description));
@@ -149,7 +151,7 @@ impl Op {
         if matches!(access, Access::Admin | Access::AdminPage) {
             responses
                 .entry("403")
-                .or_insert_with(|| error_response("The key is a public key; this needs an admin key."));
+                .or_insert_with(|| error_response("The key's scopes do not include this route's."));
         }
         op.insert("responses".into(), Value::Object(responses));
         Value::Object(op)
@@ -201,7 +203,8 @@ pub(crate) fn document(areas: &[Area]) -> Value {
         for route in &area.routes {
             let Some(op) = &route.op else { continue };
             let item = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
-            item[route.method.as_str().to_ascii_lowercase()] = op.to_json(area.tag, route.access);
+            item[route.method.as_str().to_ascii_lowercase()] =
+                op.to_json(area.tag, route.access, route.scope(area.admin_scope));
         }
     }
     json!({

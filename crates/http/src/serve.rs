@@ -47,6 +47,8 @@ pub struct ServeConfig {
     /// (the binary hands it over through the data directory).
     pub local_token: Option<String>,
     pub timeouts: Timeouts,
+    /// Rate limits, CORS origins, proxy trust.
+    pub guard: super::GuardConfig,
 }
 
 /// How long a client may take; see the module documentation.
@@ -99,6 +101,7 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
     remove_stale_uploads(&config.data_dir);
     let mut state = AppState::new(config.app, &config.data_dir);
     state.local_token = config.local_token.map(std::sync::Arc::from);
+    let state = state.with_guard(config.guard);
     let app = super::router(state.clone());
     let addr = format!("{}:{}", config.host, config.port);
     let listener =
@@ -118,8 +121,8 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(stream, app.clone(), config.timeouts, stopping.clone()));
+                Ok((stream, peer)) => {
+                    connections.spawn(connection(stream, peer, app.clone(), config.timeouts, stopping.clone()));
                 }
                 // Out of file descriptors and the like: wait, do not spin.
                 Err(err) => {
@@ -145,6 +148,7 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
 /// Serves one connection until it ends, times out, or the server stops.
 async fn connection(
     stream: tokio::net::TcpStream,
+    peer: SocketAddr,
     app: axum::Router,
     timeouts: Timeouts,
     mut stopping: tokio::sync::watch::Receiver<bool>,
@@ -157,7 +161,9 @@ async fn connection(
         let handling = Handling::enter(handlers.clone());
         async move {
             let _handling = handling;
-            let req = req.map(|body| Body::new(DeadlineBody::new(body, timeouts.body)));
+            let mut req = req.map(|body| Body::new(DeadlineBody::new(body, timeouts.body)));
+            // The client's address, for the rate limits.
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             app.oneshot(req).await
         }
     });

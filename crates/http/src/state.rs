@@ -1,5 +1,6 @@
 //! What every handler can reach: the [`App`] (store, clock, engines, tasks),
-//! the data directory, the metrics and the body limits.
+//! the data directory, the metrics, the body limits and the guard (rate
+//! limits, CORS).
 //!
 //! Engines and their caches live in `app::Engines`, not here: a new engine
 //! adds its field there, and its routes reach it through `state.app`.
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use app::App;
 
+use super::guard::{Guard, GuardConfig};
 use super::metrics::Metrics;
 
 #[derive(Clone)]
@@ -21,6 +23,8 @@ pub struct AppState {
     /// Accepted as an admin key: the CLI on this machine sends it (see
     /// `ServeConfig::local_token`).
     pub local_token: Option<Arc<str>>,
+    /// Rate limits, CORS origins and keys' last use (see `guard`).
+    pub(crate) guard: Arc<Guard>,
 }
 
 /// Request body limits, per kind of route.
@@ -48,7 +52,14 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limits: Limits::default(),
             local_token: None,
+            guard: Arc::new(Guard::new(GuardConfig::default())),
         }
+    }
+
+    /// Same state with other rate limits, CORS origins or proxy trust.
+    pub fn with_guard(mut self, config: GuardConfig) -> AppState {
+        self.guard = Arc::new(Guard::new(config));
+        self
     }
 
     /// Same state with other body limits (tests use small ones).

@@ -1,65 +1,12 @@
-//! Small records beside the data: JSON documents for engines' state, API keys
-//! (stored as SHA-256, compared in constant time), background-task records and
-//! the append-only audit log.
+//! Small records beside the data: JSON documents for engines' state,
+//! secrets, background-task records and the append-only audit log. (API keys
+//! are in `keys`.)
 
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::tables::{decode, encode, AUDIT, DOCS, KEYS, META, SECRETS, TASKS};
+use crate::tables::{decode, encode, AUDIT, DOCS, META, SECRETS, TASKS};
 use crate::{Error, Result, Store};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything, including imports and key management.
-    Admin,
-    /// Read-only catalog, search and recommendations.
-    Public,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Public => "public",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "public" => Some(Role::Public),
-            _ => None,
-        }
-    }
-
-    fn prefix(self) -> &'static str {
-        match self {
-            Role::Admin => "lp_admin_",
-            Role::Public => "lp_pub_",
-        }
-    }
-}
-
-/// A key as listed: never the key itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyInfo {
-    pub id: u64,
-    pub role: Role,
-    pub label: String,
-    pub created_at: i64,
-    /// The first characters of the key, enough to recognise it.
-    pub hint: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredKey {
-    #[serde(flatten)]
-    info: KeyInfo,
-    sha256: String,
-}
 
 /// One entry of the audit log: who decided what about which subject, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,74 +154,6 @@ impl Store {
         };
         txn.commit()?;
         Ok(secret)
-    }
-
-    // ---- API keys --------------------------------------------------------
-
-    /// Creates a key and returns it in plain text: the only time it exists
-    /// outside the caller's hands. The store keeps its SHA-256.
-    /// `now` (Unix seconds) is its `created_at`.
-    pub fn create_key(&self, role: Role, label: &str, now: i64) -> Result<String> {
-        let mut secret = [0u8; 32];
-        getrandom::getrandom(&mut secret)
-            .map_err(|e| Error::Invalid(format!("no randomness for a key: {e}")))?;
-        let key = format!("{}{}", role.prefix(), hex::encode(secret));
-        let txn = self.begin_write()?;
-        {
-            let mut table = txn.open_table(KEYS)?;
-            let id = table.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
-            let stored = StoredKey {
-                info: KeyInfo {
-                    id,
-                    role,
-                    label: label.to_string(),
-                    created_at: now,
-                    hint: key[..role.prefix().len() + 4].to_string(),
-                },
-                sha256: hex::encode(Sha256::digest(key.as_bytes())),
-            };
-            table.insert(id, encode(&stored).as_slice())?;
-        }
-        txn.commit()?;
-        Ok(key)
-    }
-
-    /// The role of `key`, or `None` if no stored key matches. Every stored
-    /// hash is compared, in constant time, so timing says nothing about which
-    /// (if any) key came close.
-    pub fn verify_key(&self, key: &str) -> Result<Option<Role>> {
-        let digest = Sha256::digest(key.as_bytes());
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(KEYS)?;
-        let mut found = None;
-        for entry in table.iter()? {
-            let (_, bytes) = entry?;
-            let stored: StoredKey = decode("api_keys", bytes.value())?;
-            let Ok(hash) = hex::decode(&stored.sha256) else { continue };
-            if bool::from(hash.as_slice().ct_eq(digest.as_slice())) {
-                found = Some(stored.info.role);
-            }
-        }
-        Ok(found)
-    }
-
-    pub fn list_keys(&self) -> Result<Vec<KeyInfo>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(KEYS)?;
-        let mut out = Vec::new();
-        for entry in table.iter()? {
-            let (_, bytes) = entry?;
-            out.push(decode::<StoredKey>("api_keys", bytes.value())?.info);
-        }
-        Ok(out)
-    }
-
-    /// Returns whether a key with this id existed.
-    pub fn revoke_key(&self, id: u64) -> Result<bool> {
-        let txn = self.begin_write()?;
-        let existed = txn.open_table(KEYS)?.remove(id)?.is_some();
-        txn.commit()?;
-        Ok(existed)
     }
 
     // ---- tasks -----------------------------------------------------------

@@ -18,6 +18,7 @@ mod erasure;
 mod error;
 mod events;
 mod keep;
+mod keys;
 mod orders;
 mod outbox;
 mod scan;
@@ -29,11 +30,12 @@ use std::sync::{Arc, RwLock};
 
 use redb::{Database, WriteTransaction};
 
-pub use admin::{AuditEntry, KeyInfo, Role};
+pub use admin::AuditEntry;
 pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
 pub use decisions::{verify_entries, Decision, NewDecision, Verified, GENESIS};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
+pub use keys::{KeyInfo, NewKey, Role, Scope};
 pub use orders::OrdersOutcome;
 pub use outbox::EnqueueOutcome;
 pub use scan::Scan;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::paging;
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
@@ -17,9 +17,10 @@ use app::wire::care::{
 
 pub(crate) fn area() -> Area {
     Area::new("care", "Post-purchase care: what to do, what to avoid, and when to say it.")
+        .admin_scope(Scope::AdminSupport)
         .get(
             "/v1/care/plan",
-            Access::Public,
+            Access::Public(Scope::CatalogRead),
             plan,
             Op::new("A piece's care plan")
                 .describe(

@@ -5,7 +5,7 @@ use model::Category;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{paging, schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
@@ -19,9 +19,10 @@ pub(crate) const MAX_LIMIT: usize = 1000;
 pub(crate) fn area() -> Area {
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     Area::new("catalog", "The normalized catalog.")
+        .admin_scope(Scope::AdminCatalog)
         .get(
             "/v1/products",
-            Access::Public,
+            Access::Public(Scope::CatalogRead),
             list,
             paging::document(
                 Op::new("List products")
@@ -35,7 +36,7 @@ pub(crate) fn area() -> Area {
         )
         .get(
             "/v1/products/{id}",
-            Access::Public,
+            Access::Public(Scope::CatalogRead),
             show,
             Op::new("Show a product")
                 .describe("The product with its variants, normalized attributes and data-quality issues.")

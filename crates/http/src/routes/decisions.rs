@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{paging, schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
 use crate::state::AppState;
@@ -17,6 +17,7 @@ use app::wire::decisions::{DecisionsPage, VerifyOut};
 
 pub(crate) fn area() -> Area {
     Area::new("decisions", "The hash-chained log of automated decisions and of the people who decided after them.")
+        .admin_scope(Scope::AdminTrust)
         .get(
             "/v1/decisions",
             Access::Admin,

@@ -8,7 +8,7 @@ use axum::http::Method;
 use axum::routing;
 use serde_json::{json, Value};
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
@@ -19,10 +19,11 @@ pub(crate) const EVENTS_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub(crate) fn area() -> Area {
     Area::new("events", "Storefront events: views, searches, clicks, carts, purchases, returns.")
+        .admin_scope(Scope::AdminCatalog)
         .route(
             "/v1/events",
             Method::POST,
-            Access::Admin,
+            Access::Public(Scope::EventsWrite),
             routing::post(ingest).layer(DefaultBodyLimit::max(EVENTS_BODY_LIMIT)),
             Op::new("Record a batch of events")
                 .describe(

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::search::unknown_parameter;
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path};
 use crate::query::pairs;
@@ -20,6 +20,7 @@ pub(crate) fn area() -> Area {
     let metrics: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
     let targets: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
     Area::new("experiments", "A/B tests: GrowthBook-compatible assignment and gbstats-compatible read-outs.")
+        .admin_scope(Scope::AdminMerchandising)
         .get(
             "/v1/experiments",
             Access::Admin,
@@ -45,7 +46,7 @@ pub(crate) fn area() -> Area {
         )
         .get(
             "/v1/experiments/assign",
-            Access::Public,
+            Access::Public(Scope::ExperimentsAssign),
             assign,
             Op::new("Assign a visitor")
                 .describe(

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{paging, schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
@@ -32,6 +32,7 @@ use app::wire::http::Page;
 
 pub(crate) fn area() -> Area {
     Area::new("forecast", "Demand forecasts, replenishment suggestions and slow movers.")
+        .admin_scope(Scope::AdminPlanning)
         .get(
             "/v1/forecasts",
             Access::Admin,
@@ -232,8 +233,8 @@ async fn decide(
     Path(id): Path<String>,
     Json(req): Json<DecisionRequest>,
 ) -> Result<Json<Decision>, ApiError> {
-    let actor = caller.map_or("open", |c| c.0.actor());
-    let d = blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    let actor = caller.map_or_else(|| "open".to_string(), |c| c.0.actor());
+    let d = blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, &actor)?)).await?;
     Ok(Json(d))
 }
 

@@ -18,7 +18,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::error::{human_bytes, ApiError, Json, Path};
 use crate::state::AppState;
 use crate::{blocking, query};
@@ -30,6 +30,7 @@ pub(crate) const KINDS: [&str; 6] = ["catalog", "orders", "inventory", "events",
 
 pub(crate) fn area() -> Area {
     Area::new("imports", "File imports and the background tasks that run them.")
+        .admin_scope(Scope::AdminCatalog)
         .post(
             "/v1/imports",
             Access::Admin,

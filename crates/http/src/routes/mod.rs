@@ -24,20 +24,29 @@ pub(crate) mod search;
 pub(crate) mod support;
 pub(crate) mod system;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::State;
 use axum::handler::Handler;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{self, MethodRouter};
 use serde_json::Value;
 
 pub use super::auth::Access;
+use super::auth::{self, Gate};
+use super::guard;
 pub use super::openapi::{schema_ref, Op};
 use super::state::AppState;
+pub use store::Scope;
 
 /// A group of routes with their access levels and OpenAPI operations.
 pub struct Area {
     pub(crate) tag: &'static str,
     pub(crate) description: &'static str,
+    /// The scope a key needs for this area's `Admin` routes and pages
+    /// (`admin`, which every admin-area scope is part of, unless set).
+    pub(crate) admin_scope: Scope,
     pub(crate) routes: Vec<Route>,
     pub(crate) schemas: Vec<(&'static str, Value)>,
 }
@@ -53,7 +62,14 @@ pub(crate) struct Route {
 
 impl Area {
     pub fn new(tag: &'static str, description: &'static str) -> Area {
-        Area { tag, description, routes: Vec::new(), schemas: Vec::new() }
+        Area { tag, description, admin_scope: Scope::Admin, routes: Vec::new(), schemas: Vec::new() }
+    }
+
+    /// The admin-area scope (`admin:support`, ...) that opens this area's
+    /// `Admin` routes and pages to a key without the full `admin` scope.
+    pub fn admin_scope(mut self, scope: Scope) -> Area {
+        self.admin_scope = scope;
+        self
     }
 
     pub fn get<H, T>(self, path: &'static str, access: Access, handler: H, op: Op) -> Area
@@ -142,22 +158,62 @@ impl Area {
     }
 }
 
-/// The routes of `areas`, each wrapped in the auth layer its access asks for.
+impl Route {
+    /// The scope a key needs for this route (`None` for open routes).
+    pub(crate) fn scope(&self, area_scope: Scope) -> Option<Scope> {
+        match self.access {
+            Access::Open => None,
+            Access::Public(scope) => Some(scope),
+            Access::Admin | Access::AdminPage => Some(area_scope),
+        }
+    }
+}
+
+/// Open routes that are not rate-limited: the health check and the files
+/// every page loads.
+fn unlimited(path: &str) -> bool {
+    path == "/health" || path.starts_with("/assets/") || path == "/favicon.svg"
+}
+
+/// The routes of `areas`, each wrapped in the auth layer its access asks for
+/// (open routes in the address rate limit instead); public routes also answer
+/// CORS preflights and carry CORS headers for the storefront's origins.
 pub(crate) fn router(state: &AppState, areas: Vec<Area>) -> axum::Router<AppState> {
+    // The public methods of each path, for its preflight.
+    let mut public: BTreeMap<&'static str, Vec<Method>> = BTreeMap::new();
+    for area in &areas {
+        for route in &area.routes {
+            if let Access::Public(_) = route.access {
+                public.entry(route.path).or_default().push(route.method.clone());
+            }
+        }
+    }
     let mut router = axum::Router::new();
+    let mut preflighted = BTreeSet::new();
     for area in areas {
         for route in area.routes {
-            let handler = match route.access {
-                Access::Open => route.handler,
-                Access::Public => {
-                    route.handler.route_layer(from_fn_with_state(state.clone(), super::auth::require_public))
+            let handler = match route.scope(area.admin_scope) {
+                None if unlimited(route.path) => route.handler,
+                None => route.handler.route_layer(from_fn_with_state(state.clone(), guard::limit_open)),
+                Some(scope) => {
+                    let gate = Gate { state: state.clone(), access: route.access, scope };
+                    route.handler.route_layer(from_fn_with_state(gate, auth::require))
                 }
-                Access::Admin => {
-                    route.handler.route_layer(from_fn_with_state(state.clone(), super::auth::require_admin))
+            };
+            let handler = match (route.access, public.get(route.path)) {
+                (Access::Public(_), Some(methods)) => {
+                    let handler = if preflighted.insert(route.path) {
+                        let allow = guard::method_list(methods);
+                        handler.options(move |State(state): State<AppState>, headers: HeaderMap| {
+                            let allow = allow.clone();
+                            async move { guard::preflight(&state, &allow, &headers) }
+                        })
+                    } else {
+                        handler
+                    };
+                    handler.route_layer(from_fn_with_state(state.clone(), guard::cors))
                 }
-                Access::AdminPage => route
-                    .handler
-                    .route_layer(from_fn_with_state(state.clone(), super::auth::require_admin_page)),
+                _ => handler,
             };
             router = router.route(route.path, handler);
         }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
 use crate::state::AppState;
@@ -16,9 +16,10 @@ use app::wire::recs::{Forgotten, Recommendations};
 
 pub(crate) fn area() -> Area {
     Area::new("recommendations", "Recommendations with reasons; customer forgetting.")
+        .admin_scope(Scope::AdminTrust)
         .get(
             "/v1/recommendations",
-            Access::Public,
+            Access::Public(Scope::Recs),
             recommend,
             Op::new("Recommend products")
                 .describe(

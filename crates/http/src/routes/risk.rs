@@ -7,7 +7,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{paging, schema_ref, Access, Area, Op};
+use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
 use crate::state::AppState;
@@ -17,6 +17,7 @@ pub(crate) fn area() -> Area {
     let reason = json!({"type": "object", "required": ["code", "detail", "contribution"], "properties": {
         "code": {"type": "string"}, "detail": {"type": "string"}, "contribution": {"type": "number"}}});
     Area::new("risk", "Order risk and return abuse: explainable scores with bands; a person decides.")
+        .admin_scope(Scope::AdminTrust)
         .get(
             "/v1/risk/orders",
             Access::Admin,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
 use crate::state::AppState;
@@ -42,6 +42,7 @@ pub(crate) fn area() -> Area {
         )
     };
     Area::new("scorecard", "The brand's metrics per period and segment, with their definitions.")
+        .admin_scope(Scope::AdminMerchandising)
         .get(
             "/v1/scorecard",
             Access::Admin,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use search::SearchRequest;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path};
 use crate::query::pairs;
@@ -21,9 +21,10 @@ use app::Code;
 
 pub(crate) fn area() -> Area {
     Area::new("search", "Search, autocomplete, merchandising rules and search analytics.")
+        .admin_scope(Scope::AdminMerchandising)
         .get(
             "/v1/search",
-            Access::Public,
+            Access::Public(Scope::Search),
             search_handler,
             with_filters(Op::new("Search products"))
                 .describe(
@@ -41,7 +42,7 @@ pub(crate) fn area() -> Area {
         )
         .get(
             "/v1/suggest",
-            Access::Public,
+            Access::Public(Scope::Search),
             suggest_handler,
             Op::new("Autocomplete")
                 .describe("Query completions (past searches, jewelry phrases) and products as the shopper types.")

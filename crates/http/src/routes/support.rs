@@ -15,24 +15,23 @@ use axum::{routing, Extension};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{schema_ref, Access, Area, Op};
+use super::{schema_ref, Access, Area, Op, Scope};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
 use crate::state::AppState;
 use app::support::{Caller as Who, Settings, Show};
 use app::wire::support::*;
-use store::Role;
 
 fn who(caller: &Option<Extension<Caller>>) -> Who {
     match caller {
-        Some(Extension(c)) if c.local || c.role == Some(Role::Admin) => Who::Trusted,
+        Some(Extension(c)) if c.holds(Scope::AdminSupport) => Who::Trusted,
         _ => Who::Shopper,
     }
 }
 
-fn actor(caller: &Option<Extension<Caller>>) -> &'static str {
-    caller.as_ref().map_or("open", |c| c.0.actor())
+fn actor(caller: &Option<Extension<Caller>>) -> String {
+    caller.as_ref().map_or_else(|| "open".to_string(), |c| c.0.actor())
 }
 
 pub(crate) fn area() -> Area {
@@ -44,6 +43,7 @@ pub(crate) fn area() -> Area {
         .error(400, "The message is empty, over 10,000 characters, or `at` is not a date.")
     };
     Area::new("support", "Customer support: intents, escalation, answers from the brand's knowledge base, the agent queue.")
+        .admin_scope(Scope::AdminSupport)
         .post(
             "/v1/support/classify",
             Access::Admin,
@@ -57,7 +57,7 @@ pub(crate) fn area() -> Area {
         )
         .post(
             "/v1/support/answer",
-            Access::Public,
+            Access::Public(Scope::SupportAnswer),
             answer,
             message(Op::new("Answer a question from the knowledge base").describe(
                 "A reply made of the brand's own passages, each cited; `answer` is null and `escalate` true when \
@@ -79,7 +79,7 @@ pub(crate) fn area() -> Area {
         .route(
             "/v1/tickets",
             Method::POST,
-            Access::Public,
+            Access::Public(Scope::SupportAnswer),
             routing::post(receive),
             Op::new("Send a customer message")
                 .describe(
@@ -352,7 +352,7 @@ async fn reply(
     Json(r): Json<ReplyIn>,
 ) -> Result<Json<TicketView>, ApiError> {
     let a = actor(&caller);
-    Ok(Json(blocking(move || Ok(app::support::reply(&state.app, &id, &r, a)?)).await?))
+    Ok(Json(blocking(move || Ok(app::support::reply(&state.app, &id, &r, &a)?)).await?))
 }
 
 async fn correct(
@@ -362,7 +362,7 @@ async fn correct(
     Json(r): Json<IntentIn>,
 ) -> Result<Json<TicketView>, ApiError> {
     let a = actor(&caller);
-    Ok(Json(blocking(move || Ok(app::support::correct(&state.app, &id, &r, a)?)).await?))
+    Ok(Json(blocking(move || Ok(app::support::correct(&state.app, &id, &r, &a)?)).await?))
 }
 
 async fn kb_list(State(state): State<AppState>) -> Result<Json<KbList>, ApiError> {

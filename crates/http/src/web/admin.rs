@@ -22,11 +22,12 @@ use super::{
 };
 use crate::blocking;
 use crate::error::ApiError;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 
 pub(crate) fn area() -> Area {
     Area::new("admin", "Back-office pages.")
+        .admin_scope(Scope::AdminCatalog)
         .page("/admin/catalog", Access::AdminPage, catalog_page)
         .page("/admin/quality", Access::AdminPage, quality_page)
         .page("/admin/search", Access::AdminPage, super::search_admin::admin_page)

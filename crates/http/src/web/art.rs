@@ -11,35 +11,69 @@ use model::{Category, Metal, Product};
 /// The three tones of a metal's gradient, light to dark.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Palette {
+    /// Names its class, `metal-<name>`.
+    pub name: &'static str,
     pub light: &'static str,
     pub mid: &'static str,
     pub dark: &'static str,
 }
 
+const YELLOW: Palette = Palette { name: "yellow", light: "#f8e6ad", mid: "#cfa24a", dark: "#8d6620" };
+const PALETTES: [Palette; 7] = [
+    YELLOW,
+    Palette { name: "rose", light: "#f7d9cf", mid: "#d39a86", dark: "#9a5f4c" },
+    Palette { name: "black", light: "#8a8a8a", mid: "#3d3d3d", dark: "#151515" },
+    Palette { name: "platinum", light: "#f3f4f6", mid: "#aeb3bb", dark: "#666b74" },
+    Palette { name: "white", light: "#fbfbfc", mid: "#c3c7cd", dark: "#80858d" },
+    Palette { name: "tungsten", light: "#b9bcc0", mid: "#6d7176", dark: "#3b3e42" },
+    Palette { name: "brass", light: "#f1d7a0", mid: "#b98a43", dark: "#7a5521" },
+];
+
 impl Palette {
-    /// The CSS custom properties that repaint a drawing in this metal
-    /// (`--metal-light:#...;...`): the product page sets them on the
-    /// drawing's frame, and its script changes them with the variant.
-    pub(crate) fn css_vars(&self) -> String {
-        format!("--metal-light:{};--metal-mid:{};--metal-dark:{}", self.light, self.mid, self.dark)
+    /// The class that repaints a drawing in this metal: the product page
+    /// sets it on the drawing's frame, and its script changes it with the
+    /// variant. A class, not a `style` attribute, so that the pages' CSP
+    /// needs no `'unsafe-inline'`.
+    pub(crate) fn css_class(&self) -> String {
+        format!("metal-{}", self.name)
     }
+}
+
+/// The style rules behind [`Palette::css_class`]: each class sets the
+/// `--metal-*` properties, and the gradient stops of a drawing inside a frame
+/// that has one read them. Drawings elsewhere keep their `stop-color`
+/// attributes.
+pub(crate) fn palette_css() -> String {
+    let mut css = String::from("/* Metal palettes (generated from web/art.rs). */\n");
+    for p in PALETTES {
+        css.push_str(&format!(
+            ".metal-{}{{--metal-light:{};--metal-mid:{};--metal-dark:{}}}\n",
+            p.name, p.light, p.mid, p.dark
+        ));
+    }
+    css.push_str("[data-art][class*=\"metal-\"] stop.ml{stop-color:var(--metal-light)}\n");
+    css.push_str("[data-art][class*=\"metal-\"] stop.mm{stop-color:var(--metal-mid)}\n");
+    css.push_str("[data-art][class*=\"metal-\"] stop.md{stop-color:var(--metal-dark)}\n");
+    css
+}
+
+fn named(name: &str) -> Palette {
+    PALETTES.into_iter().find(|p| p.name == name).unwrap_or(YELLOW)
 }
 
 /// The palette of `metal` (yellow gold when the piece names none).
 pub(crate) fn palette_of(metal: Option<&Metal>) -> Palette {
     let kind = metal.map(|m| m.kind.as_str()).unwrap_or("gold");
     let color = metal.and_then(|m| m.colors.first()).map(String::as_str).unwrap_or("");
-    match (kind, color) {
-        (_, "rose") => Palette { light: "#f7d9cf", mid: "#d39a86", dark: "#9a5f4c" },
-        (_, "black") => Palette { light: "#8a8a8a", mid: "#3d3d3d", dark: "#151515" },
-        ("platinum" | "palladium", _) => Palette { light: "#f3f4f6", mid: "#aeb3bb", dark: "#666b74" },
-        ("gold", "white") | ("silver" | "stainless_steel" | "titanium" | "white_gold", _) => {
-            Palette { light: "#fbfbfc", mid: "#c3c7cd", dark: "#80858d" }
-        }
-        ("tungsten", _) => Palette { light: "#b9bcc0", mid: "#6d7176", dark: "#3b3e42" },
-        ("brass" | "bronze" | "copper", _) => Palette { light: "#f1d7a0", mid: "#b98a43", dark: "#7a5521" },
-        _ => Palette { light: "#f8e6ad", mid: "#cfa24a", dark: "#8d6620" },
-    }
+    named(match (kind, color) {
+        (_, "rose") => "rose",
+        (_, "black") => "black",
+        ("platinum" | "palladium", _) => "platinum",
+        ("gold", "white") | ("silver" | "stainless_steel" | "titanium" | "white_gold", _) => "white",
+        ("tungsten", _) => "tungsten",
+        ("brass" | "bronze" | "copper", _) => "brass",
+        _ => "yellow",
+    })
 }
 
 /// (fill, highlight) of a stone kind.
@@ -112,7 +146,7 @@ pub(crate) fn product_art(p: &Product, label: Option<&str>) -> Markup {
 }
 
 /// The drawing of `p` in `metal` (a variant's). The metal's gradient stops
-/// read the `--metal-*` custom properties first (see [`Palette::css_vars`])
+/// read the `--metal-*` custom properties inside a palette's frame (see [`palette_css`])
 /// and fall back to `metal`'s colours, so a page can repaint the drawing
 /// without drawing it again.
 pub(crate) fn product_art_in(p: &Product, metal: Option<&Metal>, label: Option<&str>) -> Markup {
@@ -141,9 +175,9 @@ pub(crate) fn product_art_in(p: &Product, metal: Option<&Metal>, label: Option<&
                     stop offset="1" stop-color="#efe9e0" {}
                 }
                 linearGradient id={ "m" (id) } x1="0" y1="0" x2="1" y2="1" {
-                    stop offset="0" stop-color=(metal.light) style={ "stop-color:var(--metal-light," (metal.light) ")" } {}
-                    stop offset=".5" stop-color=(metal.mid) style={ "stop-color:var(--metal-mid," (metal.mid) ")" } {}
-                    stop offset="1" stop-color=(metal.dark) style={ "stop-color:var(--metal-dark," (metal.dark) ")" } {}
+                    stop offset="0" class="ml" stop-color=(metal.light) {}
+                    stop offset=".5" class="mm" stop-color=(metal.mid) {}
+                    stop offset="1" class="md" stop-color=(metal.dark) {}
                 }
                 radialGradient id={ "s" (id) } cx="35%" cy="30%" r="75%" {
                     stop offset="0" stop-color=(stone_light) {}
@@ -336,7 +370,14 @@ mod tests {
         assert_ne!(palette_of(Some(&metal("silver", ""))), palette_of(Some(&metal("platinum", ""))));
         let p = Product { handle: "x".into(), category: Some(Category::Ring), ..Product::default() };
         let rose = product_art_in(&p, Some(&metal("gold", "rose")), None).into_string();
-        assert!(rose.contains("stop-color:var(--metal-light,#f7d9cf)"), "{rose}");
+        assert!(rose.contains("class=\"ml\" stop-color=\"#f7d9cf\""), "{rose}");
+        assert!(!rose.contains("style="), "no inline style: {rose}");
+        // Every palette has its class in the style sheet, once.
+        let css = palette_css();
+        for p in PALETTES {
+            assert_eq!(css.matches(&format!(".{}{{", p.css_class())).count(), 1, "{css}");
+            assert_eq!(named(p.name), p);
+        }
     }
 
     #[test]

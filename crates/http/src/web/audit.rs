@@ -9,11 +9,15 @@ use serde::Deserialize;
 
 use super::{page, pager, url_encode, PageQuery, PageResult};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 
 pub(crate) fn area() -> Area {
-    Area::new("audit pages", "The decision log.").page("/admin/audit", Access::AdminPage, audit_page)
+    Area::new("audit pages", "The decision log.").admin_scope(Scope::AdminTrust).page(
+        "/admin/audit",
+        Access::AdminPage,
+        audit_page,
+    )
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

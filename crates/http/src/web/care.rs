@@ -17,11 +17,12 @@ use serde::Deserialize;
 
 use super::{page, pager, shop_of as shop, shop_page, url_encode, PageError, PageQuery, PageResult, Shop};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 
 pub(crate) fn area() -> Area {
     Area::new("care pages", "Care plans, the care calendar, the outbox, unsubscribe and confirmation.")
+        .admin_scope(Scope::AdminSupport)
         .page("/admin/care", Access::AdminPage, care_page)
         .page_post("/admin/care/outbox/{id}/retry", Access::AdminPage, post_retry)
         .page("/unsubscribe/{token}", Access::Open, unsubscribe_page)

@@ -23,7 +23,7 @@ pub(crate) async fn cart_page(State(state): State<AppState>) -> PageResult {
     let (_, shop) = super::storefront::load(&state).await?;
     let body = html! {
         div class="wrap" data-cart {
-            div class="page-head" style="padding-top:36px" { h1 { "Your bag" } }
+            div class="page-head spaced" { h1 { "Your bag" } }
             div data-cart-empty {
                 p { "Your bag is empty." }
                 p { a class="button ghost" href="/" { "Continue shopping" } }
@@ -31,10 +31,10 @@ pub(crate) async fn cart_page(State(state): State<AppState>) -> PageResult {
             div data-cart-filled hidden {
                 ul class="cart-lines" data-cart-lines aria-label="Pieces in your bag" {}
                 p class="cart-total" { "Subtotal " strong data-cart-total {} }
-                p style="text-align:right" {
+                p class="align-end" {
                     button class="button" type="button" disabled aria-describedby="demo-note" { "Checkout" }
                 }
-                p id="demo-note" class="muted small" style="text-align:right" {
+                p id="demo-note" class="muted small align-end" {
                     "Checkout happens on the brand's own shop; this bag shows what Loupe knows of it."
                 }
             }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{page, url_encode, PageError, PageQuery, PageResult};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::wire::experiments::{
     Comparison, Experiment, ExperimentSpec, Metric, Readout, Results, Target, Targeting, Variation, Visitors,
@@ -22,6 +22,7 @@ use app::wire::experiments::{
 
 pub(crate) fn area() -> Area {
     Area::new("experiment pages", "The experiments back-office.")
+        .admin_scope(Scope::AdminMerchandising)
         .page("/admin/experiments", Access::AdminPage, list_page)
         .page_post("/admin/experiments", Access::AdminPage, post_experiment)
         .page("/admin/experiments/view", Access::AdminPage, results_page)

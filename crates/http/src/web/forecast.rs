@@ -17,12 +17,13 @@ use super::chart::{svg_line_chart, Band, LineChart, Series};
 use super::{label, page, url_encode, PageQuery, PageResult};
 use crate::auth::Caller;
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::wire::forecast::{DecisionRequest, Replenishment, SeriesForecast, SlowMover};
 
 pub(crate) fn area() -> Area {
     Area::new("forecast pages", "The buyer's forecasts and replenishment page.")
+        .admin_scope(Scope::AdminPlanning)
         .page("/admin/forecasts", Access::AdminPage, admin_page)
         .page_post("/admin/forecasts/decision", Access::AdminPage, admin_decide)
 }
@@ -329,12 +330,13 @@ async fn admin_decide(
     caller: Option<Extension<Caller>>,
     axum::Form(form): axum::Form<DecisionForm>,
 ) -> Result<Redirect, crate::web::PageError> {
-    let actor = caller.map_or("open", |c| c.0.actor());
+    let actor = caller.map_or_else(|| "open".to_string(), |c| c.0.actor());
     let quantity = form.quantity.as_deref().and_then(|q| q.trim().parse::<u64>().ok());
     let req = DecisionRequest { action: form.action, quantity, note: None };
     let id = form.id;
     let item = id.clone();
-    let decision = blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, actor)?)).await?;
+    let decision =
+        blocking(move || Ok(app::forecasts::decide(&state.app.engines, &id, req, &actor)?)).await?;
     // Back to the queue, where the buyer was, with what was done.
     Ok(Redirect::to(&format!(
         "/admin/forecasts?done={}&item={}&qty={}#queue",

@@ -50,6 +50,13 @@ use model::{Category, Metal, Money, Product, Stone};
 use super::error::ApiError;
 
 pub const STYLE: &str = include_str!("assets/style.css");
+
+/// The style sheet served: [`STYLE`] and the metal palettes' classes, which
+/// come from `art` so that the colours live in one place.
+pub fn style_sheet() -> &'static str {
+    static SHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SHEET.get_or_init(|| format!("{STYLE}\n{}", art::palette_css()))
+}
 pub const SCRIPT: &str = include_str!("assets/app.js");
 pub const FAVICON: &str = include_str!("assets/favicon.svg");
 
@@ -215,7 +222,7 @@ pub fn page(title: &str, nav_active: &str, body: Markup) -> Markup {
         header class="site-header" {
             div class="bar" {
                 a class="brand" href="/admin" { "Loupe" small { "Back-office" } }
-                span class="muted small" style="margin-left:auto" {
+                span class="muted small push-end" {
                     a href="/" { "View the shop" } " · " a href="/openapi.json" { "API" } " · "
                     a href="/metrics" { "Metrics" }
                 }

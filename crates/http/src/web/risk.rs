@@ -11,16 +11,15 @@ use serde::Deserialize;
 
 use super::{page, PageError, PageQuery, PageResult};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::wire::risk::{RiskDecisionIn, RiskReasonOut};
 
 pub(crate) fn area() -> Area {
-    Area::new("risk pages", "The risk queue.").page("/admin/risk", Access::AdminPage, risk_page).page_post(
-        "/admin/risk/decide",
-        Access::AdminPage,
-        post_decide,
-    )
+    Area::new("risk pages", "The risk queue.")
+        .admin_scope(Scope::AdminTrust)
+        .page("/admin/risk", Access::AdminPage, risk_page)
+        .page_post("/admin/risk/decide", Access::AdminPage, post_decide)
 }
 
 #[derive(Debug, Default, Deserialize)]

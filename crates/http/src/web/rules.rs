@@ -19,13 +19,14 @@ use serde::Deserialize;
 
 use super::{page, url_encode, PageError, PageQuery, PageResult};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::search::{FieldError, RulePreview};
 use app::wire::search::{Rule, SearchResponse};
 
 pub(crate) fn area() -> Area {
     Area::new("rule pages", "The merchandising-rule form.")
+        .admin_scope(Scope::AdminMerchandising)
         .page("/admin/search/rules/new", Access::AdminPage, new_rule)
         .page("/admin/search/rules/edit", Access::AdminPage, edit_rule)
         .page_post("/admin/search/rules", Access::AdminPage, post_rule)

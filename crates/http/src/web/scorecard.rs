@@ -17,12 +17,16 @@ use serde::Deserialize;
 use super::chart::{sparkline, svg_line_chart, LineChart, Series};
 use super::{fmt_money, group_thousands, page, url_encode, PageError, PageQuery};
 use crate::blocking;
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::scorecard::{comparisons, periods_of, year_earlier, Query};
 
 pub(crate) fn area() -> Area {
-    Area::new("scorecard-page", "The scorecard page.").page("/admin", Access::AdminPage, scorecard_page)
+    Area::new("scorecard-page", "The scorecard page.").admin_scope(Scope::AdminMerchandising).page(
+        "/admin",
+        Access::AdminPage,
+        scorecard_page,
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

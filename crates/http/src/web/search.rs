@@ -334,7 +334,7 @@ pub fn render(view: &SearchView, params: &SearchParams) -> Markup {
     let pages = view.total.div_ceil(PAGE_SIZE);
     html! {
         div class="wrap" {
-            div class="page-head" style="padding-top:36px" {
+            div class="page-head spaced" {
                 @if params.q.trim().is_empty() {
                     h1 { "Search" }
                     p { "Describe what you are looking for, in your own words." }

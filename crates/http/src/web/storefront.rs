@@ -37,7 +37,7 @@ pub(crate) fn area() -> Area {
 }
 
 async fn style() -> Response {
-    asset("text/css; charset=utf-8", super::STYLE)
+    asset("text/css; charset=utf-8", super::style_sheet())
 }
 
 async fn script() -> Response {
@@ -53,7 +53,7 @@ pub(crate) async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), 
     let state = state.clone();
     Ok(blocking(move || {
         let products = state.app.engines.catalog()?;
-        let open = !crate::auth::enforced(&state.app.store)?;
+        let open = !state.app.store.has_keys()?;
         let shop = Shop::new(Brand::load(&state.app.store), &products).with_events(open);
         Ok((products, shop))
     })
@@ -361,7 +361,7 @@ async fn product_page(
                 "price_minor": v.price.map(|m| m.minor),
                 "currency": v.price.map(|m| m.currency.as_str().to_string()),
                 "inventory": v.inventory,
-                "metal": art::palette_of(v.metals.first().or(p.metals().first())).css_vars(),
+                "metal": art::palette_of(v.metals.first().or(p.metals().first())).css_class(),
             })
         })
         .collect();
@@ -382,7 +382,7 @@ async fn product_page(
                 }
             }
             article class="product" {
-                div class="art" data-art style=(art::palette_of(metal).css_vars()) {
+                div class={ "art " (art::palette_of(metal).css_class()) } data-art {
                     (art::product_art_in(p, metal, Some(&format!("Illustration of {}", p.title))))
                 }
                 div {

@@ -21,13 +21,14 @@ use serde::Deserialize;
 use super::{page, pager, shop_of as shop, shop_page, url_encode, PageError, PageQuery, PageResult};
 use crate::blocking;
 use crate::error::{ApiError, Json};
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::support::{Caller, Show};
 use app::wire::support::*;
 
 pub(crate) fn area() -> Area {
     Area::new("support pages", "The agent queue, cases, the knowledge base, the storefront's help.")
+        .admin_scope(Scope::AdminSupport)
         .page("/admin/support", Access::AdminPage, queue_page)
         .page("/admin/support/tickets/{id}", Access::AdminPage, ticket_page)
         .page_post("/admin/support/tickets/{id}/reply", Access::AdminPage, post_reply)
@@ -264,10 +265,10 @@ async fn post_reply(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<ReplyForm>,
 ) -> Result<Redirect, PageError> {
-    let actor = caller.map_or("open", |c| c.0.actor());
+    let actor = caller.map_or_else(|| "open".to_string(), |c| c.0.actor());
     let input = ReplyIn { body: f.body, author: Some(f.author), close: f.close.is_some() };
     let back = format!("/admin/support/tickets/{}?sent=1", url_encode(&id));
-    blocking(move || Ok(app::support::reply(&state.app, &id, &input, actor)?)).await?;
+    blocking(move || Ok(app::support::reply(&state.app, &id, &input, &actor)?)).await?;
     Ok(Redirect::to(&back))
 }
 
@@ -283,10 +284,10 @@ async fn post_intent(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<IntentForm>,
 ) -> Result<Redirect, PageError> {
-    let actor = caller.map_or("open", |c| c.0.actor());
+    let actor = caller.map_or_else(|| "open".to_string(), |c| c.0.actor());
     let back = format!("/admin/support/tickets/{}?sent=1", url_encode(&id));
     blocking(move || {
-        Ok(app::support::correct(&state.app, &id, &IntentIn { intent: f.intent, author: None }, actor)?)
+        Ok(app::support::correct(&state.app, &id, &IntentIn { intent: f.intent, author: None }, &actor)?)
     })
     .await?;
     Ok(Redirect::to(&back))

@@ -14,12 +14,13 @@ use serde::Deserialize;
 use super::{page, PageError, PageQuery, PageResult};
 use crate::blocking;
 use crate::routes::imports::{parse_pairs, receive, start_import, Upload};
-use crate::routes::{Access, Area};
+use crate::routes::{Access, Area, Scope};
 use crate::state::AppState;
 use app::wire::http::TaskStatus;
 
 pub(crate) fn area() -> Area {
     Area::new("task pages", "Background tasks and the import form.")
+        .admin_scope(Scope::AdminCatalog)
         .page("/admin/tasks", Access::AdminPage, tasks_page)
         .page_post("/admin/tasks/import", Access::AdminPage, import_form)
 }

@@ -226,7 +226,7 @@ async fn send(
 async fn the_outbox_over_http_with_keys_enforced() {
     let dir = tempfile::tempdir().unwrap();
     let store = store::Store::open_temporary().unwrap();
-    let admin = store.create_key(store::Role::Admin, "ops", 1_750_000_000).unwrap();
+    let admin = store.create_key(store::NewKey::role(store::Role::Admin, "ops"), 1_750_000_000).unwrap().0;
     let state = AppState::new(crate::app_on(store.clone()), dir.path());
 
     let (s, b) = send(&state, "GET", "/v1/outbox", None, None).await;

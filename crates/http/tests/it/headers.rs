@@ -23,6 +23,8 @@ async fn pages_carry_a_strict_script_policy_and_every_answer_says_nosniff() {
             h.get("content-security-policy").unwrap_or_else(|| panic!("{uri} has no CSP")).to_str().unwrap();
         let script = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
         assert_eq!(script, "script-src 'self'", "{uri}: {csp}");
+        let style = csp.split(';').map(str::trim).find(|d| d.starts_with("style-src")).unwrap();
+        assert_eq!(style, "style-src 'self'", "no inline styles: {csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
         assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");

@@ -228,8 +228,13 @@ async fn keys_are_enforced_once_one_exists() {
     assert_eq!(app.get("/v1/products").await.status, StatusCode::OK);
     assert_eq!(app.get("/v1/tasks").await.status, StatusCode::OK);
 
-    let admin = app.store.create_key(store::Role::Admin, "ops", 1_750_000_000).unwrap();
-    let public = app.store.create_key(store::Role::Public, "storefront", 1_750_000_000).unwrap();
+    let admin =
+        app.store.create_key(store::NewKey::role(store::Role::Admin, "ops"), 1_750_000_000).unwrap().0;
+    let public = app
+        .store
+        .create_key(store::NewKey::role(store::Role::Public, "storefront"), 1_750_000_000)
+        .unwrap()
+        .0;
 
     app.get("/v1/products").await.assert_error(StatusCode::UNAUTHORIZED, "missing_api_key");
     app.get_with_key("/v1/products", "lp_admin_wrong")
@@ -311,7 +316,7 @@ async fn keys_are_enforced_once_one_exists() {
     assert_eq!(app.get("/").await.status, StatusCode::OK);
 }
 
-fn base64(text: &str) -> String {
+pub(crate) fn base64(text: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in text.as_bytes().chunks(3) {

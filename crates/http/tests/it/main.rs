@@ -6,6 +6,7 @@ mod experiments;
 mod forecast;
 mod headers;
 mod http;
+mod keys;
 mod recs;
 mod rules;
 mod search;

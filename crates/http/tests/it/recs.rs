@@ -59,8 +59,9 @@ fn app() -> App {
     }
     lines.push(line("x".into(), 0, None, "PLATE", 25));
     store.import_order_lines(lines.into_iter().map(Ok::<_, std::io::Error>)).unwrap();
-    let admin = store.create_key(store::Role::Admin, "admin", 1_750_000_000).unwrap();
-    let public = store.create_key(store::Role::Public, "storefront", 1_750_000_000).unwrap();
+    let admin = store.create_key(store::NewKey::role(store::Role::Admin, "admin"), 1_750_000_000).unwrap().0;
+    let public =
+        store.create_key(store::NewKey::role(store::Role::Public, "storefront"), 1_750_000_000).unwrap().0;
     App { state: AppState::new(crate::app_on(store), dir.path()), public, admin, _dir: dir }
 }
 

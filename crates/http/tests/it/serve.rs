@@ -10,6 +10,10 @@ use loupe_http::{ServeConfig, Timeouts};
 
 /// Starts the server with one-second timeouts on a runtime of its own.
 fn spawn_server() -> (SocketAddr, tempfile::TempDir) {
+    spawn_guarded(loupe_http::GuardConfig::default())
+}
+
+fn spawn_guarded(guard: loupe_http::GuardConfig) -> (SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let config = ServeConfig {
         app: crate::app_on(store::Store::open_temporary().unwrap()),
@@ -22,6 +26,7 @@ fn spawn_server() -> (SocketAddr, tempfile::TempDir) {
             body: Duration::from_secs(1),
             idle: Duration::from_secs(1),
         },
+        guard,
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -94,4 +99,24 @@ fn huge_headers_are_a_431_in_the_error_shape() {
         format!("GET / HTTP/1.1\r\nHost: x\r\n{many}Connection: close\r\n\r\n").as_bytes(),
     );
     assert!(reply.starts_with("HTTP/1.1 431") && reply.contains("text/html"), "{reply}");
+}
+
+/// The socket's peer address reaches the rate limit: from one loopback
+/// client, the second page within the burst of one is refused.
+#[test]
+fn the_rate_limit_counts_the_socket_peer() {
+    let (addr, _dir) =
+        spawn_guarded(loupe_http::GuardConfig { per_address_per_minute: 6, ..Default::default() });
+    let get = |path: &str| {
+        let (reply, _) = send_and_wait(
+            addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        reply
+    };
+    assert!(get("/").starts_with("HTTP/1.1 200"), "the first page");
+    let second = get("/");
+    assert!(second.starts_with("HTTP/1.1 429"), "{second}");
+    assert!(second.to_ascii_lowercase().contains("retry-after: 10"), "{second}");
+    assert!(get("/health").starts_with("HTTP/1.1 200"), "health is not limited");
 }

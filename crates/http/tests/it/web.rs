@@ -163,7 +163,7 @@ async fn the_back_office_shows_issues_and_placeholders() {
     assert!(v["issue_counts"]["missing_gender"].as_u64() >= Some(1), "{v}");
     // Once keys exist the back-office asks for one, and the storefront
     // stops sending events (that route needs an admin key now).
-    store.create_key(store::Role::Admin, "ops", 1_750_000_000).unwrap();
+    store.create_key(store::NewKey::role(store::Role::Admin, "ops"), 1_750_000_000).unwrap();
     let (s, _, _) = get(&app, "/admin").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (s, _, home) = get(&app, "/").await;

@@ -154,10 +154,10 @@ async fn a_category_page_has_the_search_facets_with_the_engines_counts() {
     assert!(ruby.contains("<input type=\"hidden\" name=\"metal\" value=\"silver\">"), "{ruby}");
 }
 
-/// The art frame's style (the metal's custom properties) on a product page.
-fn art_style(html: &str) -> &str {
-    let at = html.find("data-art style=\"").unwrap_or_else(|| panic!("no drawing frame: {html}"));
-    let rest = &html[at + "data-art style=\"".len()..];
+/// The art frame's metal class (`metal-rose`) on a product page.
+fn art_class(html: &str) -> &str {
+    let at = html.find("class=\"art metal-").unwrap_or_else(|| panic!("no drawing frame: {html}"));
+    let rest = &html[at + "class=\"art ".len()..];
     &rest[..rest.find('"').unwrap()]
 }
 
@@ -169,23 +169,33 @@ async fn the_product_drawing_follows_the_chosen_metal() {
     let (_, yellow) = get(&app, "/p/trio-ring?metal=yellow").await;
     let (_, rose) = get(&app, "/p/trio-ring?metal=rose-gold").await;
     let (_, white) = get(&app, "/p/trio-ring?variant=TRIO-WHITE").await;
-    assert_eq!(art_style(&plain), art_style(&yellow), "the first variant is yellow");
-    assert_ne!(art_style(&rose), art_style(&yellow));
-    assert_ne!(art_style(&white), art_style(&yellow));
-    assert_ne!(art_style(&white), art_style(&rose));
-    assert!(art_style(&rose).starts_with("--metal-light:#"), "{}", art_style(&rose));
-    // The drawing's own gradient falls back to the same metal.
-    let light = art_style(&rose).split(';').next().unwrap().trim_start_matches("--metal-light:");
+    assert_eq!(art_class(&plain), art_class(&yellow), "the first variant is yellow");
+    assert_eq!(art_class(&rose), "metal-rose");
+    assert_eq!(art_class(&white), "metal-white");
+    // The class sets the metal's colours in the served style sheet, and the
+    // drawing's own gradient falls back to the same metal.
+    let (_, css) = get(&app, "/assets/style.css").await;
+    let rule = css.lines().find(|l| l.starts_with(".metal-rose{")).unwrap_or_else(|| panic!("{css}"));
+    let light = rule.split("--metal-light:").nth(1).unwrap().split(';').next().unwrap();
     assert!(rose.contains(&format!("stop-color=\"{light}\"")), "{rose}");
+    assert!(css.contains("stop.ml{stop-color:var(--metal-light)}"), "the frame's class repaints the stops");
     // The page opens on that variant: its radio, price and SKU.
     assert!(rose.contains("value=\"Rose gold\" id=\"o0-1\" checked"), "{rose}");
     assert!(rose.contains("€950") && rose.contains("TRIO-ROSE"), "{rose}");
     assert!(white.contains("€990") && white.contains("value=\"White gold\" id=\"o0-2\" checked"), "{white}");
     // The script gets each variant's metal to repaint with.
-    assert!(white.contains(&format!("\"metal\":\"{}\"", art_style(&white))), "{white}");
+    assert!(white.contains("\"metal\":\"metal-white\""), "{white}");
     // An unknown variant or metal opens on the first.
     let (_, odd) = get(&app, "/p/trio-ring?variant=NOPE&metal=zinc").await;
-    assert_eq!(art_style(&odd), art_style(&yellow));
+    assert_eq!(art_class(&odd), art_class(&yellow));
+    // No page carries an inline style: the CSP allows none.
+    for page in [&plain, &rose, &white] {
+        assert!(!page.contains(" style=") && !page.contains("<style"), "an inline style: {page}");
+    }
+    for uri in ["/", "/search?q=ring", "/cart", "/c/ring", "/admin", "/admin/catalog", "/help"] {
+        let (_, html) = get(&app, uri).await;
+        assert!(!html.contains(" style=") && !html.contains("<style"), "{uri} has an inline style");
+    }
 }
 
 /// Regression (issue 11): bag lines had no picture, and the bag page drew

@@ -44,9 +44,40 @@ pub struct Listen {
     /// byte moving before it is closed.
     #[arg(long, default_value_t = 75, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout: u64,
+    /// Requests a minute a client address may make to the storefront's pages
+    /// and the public routes without a key (bursts up to a sixth of it); 0
+    /// turns the limit off.
+    #[arg(long, default_value_t = 600, value_name = "PER_MINUTE")]
+    pub rate_limit: u32,
+    /// Requests a minute a key may make to the public routes, unless the key
+    /// has a limit of its own (`loupe keys create --rate`); 0 turns it off.
+    #[arg(long, default_value_t = 6000, value_name = "PER_MINUTE")]
+    pub key_rate_limit: u32,
+    /// Count clients by the last `X-Forwarded-For` address, which the proxy
+    /// in front appends (only behind a proxy that sets it).
+    #[arg(long)]
+    pub trust_proxy: bool,
+    /// An origin whose pages may call the public routes from the browser
+    /// (CORS), as `https://shop.example`; repeat for each. Also from
+    /// LOUPE_CORS_ORIGINS, comma-separated.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", env = "LOUPE_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+}
+
+fn parse_origin(s: &str) -> Result<String, String> {
+    loupe_http::normalize_origin(s)
 }
 
 impl Listen {
+    fn guard(&self) -> loupe_http::GuardConfig {
+        loupe_http::GuardConfig {
+            per_address_per_minute: self.rate_limit,
+            per_key_per_minute: self.key_rate_limit,
+            trust_proxy: self.trust_proxy,
+            cors_origins: self.cors_origins.clone(),
+        }
+    }
+
     fn timeouts(&self) -> loupe_http::Timeouts {
         loupe_http::Timeouts {
             header: Duration::from_secs(self.header_timeout),
@@ -103,6 +134,7 @@ pub fn serve(store: store::Store, data: &Path, listen: &Listen, json: bool) -> a
         port: listen.port,
         local_token: Some(token.clone()),
         timeouts: listen.timeouts(),
+        guard: listen.guard(),
     };
     let result = loupe_http::serve(config, |addr: SocketAddr| {
         let record = crate::remote::Record { address: loopback(addr), pid: std::process::id(), token };

@@ -1,22 +1,28 @@
 //! Keys, documents, tasks and the audit log.
 
-use store::{AuditEntry, Role, Store};
+use store::{AuditEntry, NewKey, Role, Scope, Store};
 
 #[test]
-fn keys_verify_by_role_and_are_stored_hashed() {
+fn keys_verify_by_scope_and_are_stored_hashed() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let admin = store.create_key(Role::Admin, "ops", 1_750_000_000).unwrap();
-    let public = store.create_key(Role::Public, "storefront", 1_750_000_000).unwrap();
+    assert!(!store.has_keys().unwrap());
+    let (admin, _) = store.create_key(NewKey::role(Role::Admin, "ops"), 1_750_000_000).unwrap();
+    let (public, _) = store.create_key(NewKey::role(Role::Public, "storefront"), 1_750_000_000).unwrap();
+    assert!(store.has_keys().unwrap());
     assert!(admin.starts_with("lp_admin_") && admin.len() == "lp_admin_".len() + 64);
     assert!(public.starts_with("lp_pub_"));
-    assert_eq!(store.verify_key(&admin).unwrap(), Some(Role::Admin));
-    assert_eq!(store.verify_key(&public).unwrap(), Some(Role::Public));
+    let admin_info = store.verify_key(&admin).unwrap().unwrap();
+    assert_eq!(admin_info.scopes, [Scope::Admin]);
+    assert!(admin_info.allows(Scope::AdminTrust) && admin_info.allows(Scope::Search));
+    let public_info = store.verify_key(&public).unwrap().unwrap();
+    assert!(public_info.allows(Scope::Search) && public_info.allows(Scope::CatalogRead));
+    assert!(!public_info.allows(Scope::EventsWrite) && !public_info.allows(Scope::AdminCatalog));
     assert_eq!(store.verify_key("lp_admin_nope").unwrap(), None);
     assert_eq!(store.verify_key("").unwrap(), None);
     let keys = store.list_keys().unwrap();
     assert_eq!(keys.len(), 2);
-    assert_eq!(keys[0].label, "ops");
+    assert_eq!(keys[0].name, "ops");
     drop(store);
     let file = std::fs::read(dir.path().join(store::FILE_NAME)).unwrap();
     let secret = &admin.as_bytes()["lp_admin_".len()..];
@@ -25,6 +31,58 @@ fn keys_verify_by_role_and_are_stored_hashed() {
     let store = Store::open(dir.path()).unwrap();
     assert!(store.revoke_key(keys[0].id).unwrap());
     assert_eq!(store.verify_key(&admin).unwrap(), None);
+}
+
+#[test]
+fn an_area_scope_opens_its_area_only() {
+    let store = Store::open_temporary().unwrap();
+    let new = NewKey {
+        name: "support lead".into(),
+        scopes: vec![Scope::AdminSupport, Scope::AdminSupport],
+        expires_at: Some(1_760_000_000),
+        rate_per_minute: Some(30),
+    };
+    let (key, info) = store.create_key(new, 1_750_000_000).unwrap();
+    assert!(key.starts_with("lp_admin_"), "an admin-area key is marked as one: {key}");
+    assert_eq!(info.scopes, [Scope::AdminSupport], "scopes are kept once each");
+    assert!(
+        info.allows(Scope::AdminSupport) && !info.allows(Scope::AdminTrust) && !info.allows(Scope::Search)
+    );
+    assert!(!info.expired(1_759_999_999) && info.expired(1_760_000_000));
+    assert_eq!(info.rate_per_minute, Some(30));
+    let err = store.create_key(NewKey { scopes: vec![], ..NewKey::role(Role::Admin, "x") }, 0).unwrap_err();
+    assert!(err.to_string().contains("at least one scope"), "{err}");
+    for scope in Scope::ALL {
+        assert_eq!(Scope::parse(scope.as_str()), Some(scope));
+        let json = serde_json::to_string(&scope).unwrap();
+        assert_eq!(json, format!("\"{}\"", scope.as_str()), "the wire name is the CLI's");
+    }
+}
+
+#[test]
+fn rotation_leaves_both_keys_valid_for_the_overlap() {
+    let store = Store::open_temporary().unwrap();
+    let now = 1_750_000_000;
+    let (old, old_info) = store.create_key(NewKey::role(Role::Public, "storefront"), now).unwrap();
+    let (new, new_info) = store.rotate_key(old_info.id, now + 10, 3600).unwrap().unwrap();
+    assert_ne!(old, new);
+    assert_eq!(new_info.name, "storefront");
+    assert_eq!(new_info.scopes, old_info.scopes);
+    assert_eq!(new_info.rotated_from, Some(old_info.id));
+    assert_eq!(new_info.expires_at, None);
+    let old_now = store.verify_key(&old).unwrap().unwrap();
+    assert_eq!(old_now.expires_at, Some(now + 10 + 3600));
+    assert!(!old_now.expired(now + 3000), "the old key works during the overlap");
+    assert!(old_now.expired(now + 3610), "and not after it");
+    assert!(!store.verify_key(&new).unwrap().unwrap().expired(now + 1_000_000));
+    assert_eq!(store.rotate_key(999, now, 60).unwrap(), None);
+
+    store.touch_key(new_info.id, now + 60).unwrap();
+    store.touch_key(new_info.id, now + 30).unwrap();
+    let listed = store.list_keys().unwrap();
+    assert_eq!(listed.iter().find(|k| k.id == new_info.id).unwrap().last_used_at, Some(now + 60));
+    assert_eq!(listed.iter().find(|k| k.id == old_info.id).unwrap().last_used_at, None);
+    store.touch_key(424242, now).unwrap();
 }
 
 #[test]

@@ -136,7 +136,7 @@
       if (priceEl && v.price_minor != null) priceEl.textContent = money(v.price_minor, v.currency);
       // The drawing takes the variant's metal; the URL names the variant,
       // so that a reload or a shared link opens on it.
-      if (art && v.metal) art.setAttribute("style", v.metal);
+      if (art && v.metal) art.className = "art " + v.metal;
       if (ev && window.history && history.replaceState) {
         var url = new URL(location.href);
         if (url.searchParams.get("variant") !== v.sku) {
