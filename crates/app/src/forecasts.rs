@@ -60,6 +60,9 @@ pub struct ForecastPage {
 /// Whether any order line was imported. Without one there is nothing to
 /// forecast from, and Loupe says so instead of drawing a flat line "from
 /// 2000-01-03" or calling every variant a slow mover.
+/// The most units one replenishment decision may order.
+pub const MAX_ORDER_QTY: u64 = 1_000_000_000;
+
 pub fn has_sales(c: &Forecasts) -> bool {
     c.demand.variants.iter().any(|v| v.last_sale.is_some() || v.units.iter().any(|&u| u > 0.0))
 }
@@ -143,9 +146,16 @@ pub fn decide(engines: &Engines, id: &str, req: DecisionRequest, actor: &str) ->
     };
     let quantity = match req.action.as_str() {
         "approve" => row.suggested_qty.unwrap_or(0),
-        "edit" => {
-            req.quantity.ok_or_else(|| Error::new(Code::InvalidDecision, "`edit` needs a `quantity`"))?
-        }
+        "edit" => match req.quantity {
+            None => return Err(Error::new(Code::InvalidDecision, "`edit` needs a `quantity`")),
+            Some(q) if q > MAX_ORDER_QTY => {
+                return Err(Error::new(
+                    Code::InvalidDecision,
+                    format!("`quantity` {q} is over {MAX_ORDER_QTY} units; is it a typo?"),
+                ))
+            }
+            Some(q) => q,
+        },
         "reject" => 0,
         other => {
             return Err(Error::new(

@@ -53,7 +53,7 @@ pub const BATCH: usize = 64;
 /// Concurrent sends within a batch.
 const SENDERS: usize = 4;
 /// The longest wait between two attempts.
-const MAX_BACKOFF_MS: u64 = 6 * 3_600_000;
+pub const MAX_BACKOFF_MS: u64 = 6 * 3_600_000;
 /// How long a message waits when its customer has an open support case.
 const PAUSE_MS: i64 = 6 * 3_600_000;
 /// The source of a grant the customer confirmed (double opt-in).
@@ -85,7 +85,7 @@ pub fn put_settings(app: &App, mut s: DeliverySettings, rotate_secret: bool) -> 
     trim(&mut s.public_url);
     trim(&mut s.webhook_secret);
     if let Some(u) = &s.webhook_url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+        if !has_host(u) || u.contains(char::is_whitespace) {
             return Err(bad(format!("`webhook_url` {u:?} is not an http(s) URL")));
         }
     }
@@ -103,7 +103,7 @@ pub fn put_settings(app: &App, mut s: DeliverySettings, rotate_secret: bool) -> 
         }
     }
     if let Some(u) = &s.public_url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
+        if !has_host(u) || u.contains(char::is_whitespace) {
             return Err(bad(format!("`public_url` {u:?} is not an http(s) URL")));
         }
         s.public_url = Some(u.trim_end_matches('/').to_string());
@@ -877,6 +877,12 @@ fn rfc3339_ms(ms: i64) -> String {
 }
 
 /// A plausible e-mail address: one `@`, text on both sides, a dot in the domain.
+/// An `http(s)://` URL with a host (`http://` alone is not one).
+fn has_host(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| r.split('/').next().is_some_and(|host| !host.is_empty()))
+}
+
 pub fn looks_like_email(s: &str) -> bool {
     s.parse::<lettre::Address>().is_ok() && s.rsplit_once('@').is_some_and(|(_, d)| d.contains('.'))
 }
@@ -884,6 +890,16 @@ pub fn looks_like_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_needs_a_host() {
+        for good in ["https://brand.example", "http://127.0.0.1:8080/hook", "https://a/b"] {
+            assert!(has_host(good), "{good}");
+        }
+        for bad in ["http://", "https:///path", "ftp://brand.example", "brand.example", ""] {
+            assert!(!has_host(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn signatures_follow_standard_webhooks() {

@@ -41,6 +41,15 @@ impl Op {
         self
     }
 
+    /// Adds a paragraph to the description.
+    pub fn note(mut self, text: &str) -> Op {
+        self.description = Some(match self.description.take() {
+            Some(d) if !d.is_empty() => format!("{d}\n\n{text}"),
+            _ => text.to_string(),
+        });
+        self
+    }
+
     /// A query parameter; `ty` is a JSON-schema type (`string`, `integer`, ...).
     pub fn query(mut self, name: &str, ty: &str, description: &str) -> Op {
         self.parameters.push(json!({
@@ -48,6 +57,30 @@ impl Op {
             "description": description, "schema": {"type": ty},
         }));
         self
+    }
+
+    /// A query parameter with its own JSON schema (bounds, formats, patterns).
+    pub fn query_with(mut self, name: &str, required: bool, schema: Value, description: &str) -> Op {
+        self.parameters.push(json!({
+            "name": name, "in": "query", "required": required,
+            "description": description, "schema": schema,
+        }));
+        self
+    }
+
+    /// An integer query parameter from `min` to `max`.
+    pub fn query_int(self, name: &str, min: i64, max: i64, description: &str) -> Op {
+        self.query_with(name, false, json!({"type": "integer", "minimum": min, "maximum": max}), description)
+    }
+
+    /// A date query parameter (`YYYY-MM-DD`).
+    pub fn query_date(self, name: &str, description: &str) -> Op {
+        self.query_with(name, false, date(), description)
+    }
+
+    /// A query parameter that must be given and not be blank.
+    pub fn query_required(self, name: &str, description: &str) -> Op {
+        self.query_with(name, true, text(), description)
     }
 
     /// A required query parameter restricted to `values`.
@@ -144,6 +177,24 @@ impl Op {
         if self.request_body.is_some() || !self.parameters.is_empty() {
             responses.entry("400").or_insert_with(|| error_response("Bad input (see `code` and `message`)."));
         }
+        if let Some(body) = &self.request_body {
+            if body["content"].get("application/json").is_some() {
+                responses
+                    .entry("415")
+                    .or_insert_with(|| error_response("The body is not sent as `application/json`."));
+                responses
+                    .entry("422")
+                    .or_insert_with(|| error_response("The body is JSON but not of the expected shape."));
+            }
+            responses
+                .entry("413")
+                .or_insert_with(|| error_response("The body is over the route's size limit."));
+        }
+        if access != Access::Open {
+            responses
+                .entry("429")
+                .or_insert_with(|| error_response("Too many requests; retry after `Retry-After` seconds."));
+        }
         if access != Access::Open {
             responses.entry("401").or_insert_with(|| error_response("Missing or invalid API key."));
             op.insert("security".into(), json!([{"bearer": []}, {"apiKey": []}]));
@@ -160,6 +211,31 @@ impl Op {
 
 fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema_ref("Error")}}})
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn date() -> Value {
+    json!({"type": "string", "format": "date", "pattern": "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"})
+}
+
+/// A `YYYY-MM-DD` date, or empty (the same as absent).
+pub fn date_or_empty() -> Value {
+    json!({"anyOf": [date(), {"type": "string", "maxLength": 0}]})
+}
+
+/// A day (`YYYY-MM-DD`) or an instant (RFC 3339); empty is the same as absent.
+pub fn day_or_instant() -> Value {
+    json!({"anyOf": [date(), {"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]})
+}
+
+/// A string that is not blank (the server trims what it reads).
+pub fn text() -> Value {
+    json!({"type": "string", "minLength": 1, "pattern": "\\S"})
+}
+
+/// A non-blank string of at most `max` characters.
+pub fn text_max(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"})
 }
 
 /// `{"$ref": "#/components/schemas/NAME"}`.

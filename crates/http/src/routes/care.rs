@@ -9,6 +9,7 @@ use super::paging;
 use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::wire::care::{
     CarePlanOut, ConsentIn, ConsentOut, DeliveryRunOut, DeliverySettings, OutboxMessageOut, OutboxPage,
@@ -28,8 +29,8 @@ pub(crate) fn area() -> Area {
                      with the day after delivery it is due and why. With `purchased_on`, each message also has its \
                      date, counted from a delivery estimated by the brand's standard promise.",
                 )
-                .query("sku", "string", "The variant's SKU (required).")
-                .query("purchased_on", "string", "The purchase date, YYYY-MM-DD.")
+                .query_required("sku", "The variant's SKU.")
+                .query_date("purchased_on", "The purchase date, YYYY-MM-DD.")
                 .json(200, "The care plan.", schema_ref("CarePlan"))
                 .error(400, "No SKU, or a bad date.")
                 .error(404, "No product has this SKU."),
@@ -44,8 +45,8 @@ pub(crate) fn area() -> Area {
                      with the reason: returned, no_customer, forgotten, no_consent (for the channel, at the send \
                      time), open_complaint (an open complaint), paused (another open support case), frequency_cap (two a week).",
                 )
-                .query("from", "string", "First day, YYYY-MM-DD (default today).")
-                .query("to", "string", "Last day, YYYY-MM-DD (default a week after `from`; at most 366 days).")
+                .query_date("from", "First day, YYYY-MM-DD (default today).")
+                .query_date("to", "Last day, YYYY-MM-DD (default a week after `from`; at most 366 days).")
                 .json(200, "The calendar.", schema_ref("CareSchedule"))
                 .error(400, "A bad date, `from` after `to`, or over 366 days."),
         )
@@ -65,6 +66,7 @@ pub(crate) fn area() -> Area {
             consent_of,
             Op::new("A customer's consent")
                 .describe("The customer's consent history per channel and whether each channel is consented now.")
+                .path("customer_id", "The customer's id.")
                 .json(200, "The history and current state.", schema_ref("Consent")),
         )
         .get(
@@ -92,7 +94,7 @@ pub(crate) fn area() -> Area {
             outbox,
             paging::document(Op::new("The outbox")
                 .describe("Care messages decided, newest due first: `pending` (with the next attempt), `sent`, `dead` (every attempt failed; the dead letters) or `suppressed` (with the reason), each with its attempts.")
-                .query("status", "string", "pending, sent, dead or suppressed.")
+                .query_enum("status", &["pending", "sent", "dead", "suppressed"], false, "Only messages with this status.")
                 .json(200, "A page of messages and the counts by status.", schema_ref("OutboxPage"))
                 .error(400, "An unknown status."), "messages", 50, 1000),
         )
@@ -102,7 +104,7 @@ pub(crate) fn area() -> Area {
             run,
             Op::new("Run the outbox now")
                 .describe("Decides the care messages due since the last run and delivers what is due (the server also does this by itself every few seconds once a transport is configured).")
-                .query("since", "string", "Decide from this day (YYYY-MM-DD) instead of the last run.")
+                .query_date("since", "Decide from this day (YYYY-MM-DD) instead of the last run.")
                 .json(200, "What the run did.", schema_ref("DeliveryRun")),
         )
         .post(
@@ -111,6 +113,7 @@ pub(crate) fn area() -> Area {
             retry,
             Op::new("Retry a dead message")
                 .describe("Puts a dead message back in the queue, due now; the attempt history is kept.")
+                .path("id", "The message's id (`msg_...`).")
                 .json(200, "The message.", schema_ref("OutboxMessage"))
                 .error(404, "No such message.")
                 .error(409, "The message is not dead."),
@@ -120,10 +123,14 @@ pub(crate) fn area() -> Area {
             json!({
                 "type": "object",
                 "properties": {
-                    "webhook_url": {"type": ["string", "null"]}, "webhook_secret": {"type": ["string", "null"]},
-                    "smtp_url": {"type": ["string", "null"]}, "from": {"type": ["string", "null"]},
-                    "public_url": {"type": ["string", "null"]}, "retry_base_ms": {"type": "integer"},
-                    "max_attempts": {"type": "integer"}, "double_opt_in": {"type": "boolean"},
+                    "webhook_url": {"type": ["string", "null"], "pattern": "^https?://[^\\s/]+[^\\s]*$", "description": "Where messages are posted, signed as Standard Webhooks says."},
+                    "webhook_secret": {"type": ["string", "null"], "pattern": "^whsec_[A-Za-z0-9+/]{22,}={0,2}$", "description": "`whsec_` and base64 of at least 16 bytes; made when missing."},
+                    "smtp_url": {"type": ["string", "null"], "pattern": "^smtps?://", "description": "smtp://host:port or smtps://user:password@host; needs `from` and `public_url`."},
+                    "from": {"type": ["string", "null"], "description": "The e-mails' sender, `Brand <care@brand.example>`."},
+                    "public_url": {"type": ["string", "null"], "pattern": "^https?://[^\\s/]+", "description": "Where the unsubscribe links point."},
+                    "retry_base_ms": {"type": "integer", "minimum": 1, "maximum": app::outbox::MAX_BACKOFF_MS},
+                    "max_attempts": {"type": "integer", "minimum": 1, "maximum": 50},
+                    "double_opt_in": {"type": "boolean", "description": "Grants wait for the customer's confirmation; needs a transport."},
                 },
             }),
         )
@@ -177,12 +184,15 @@ pub(crate) fn area() -> Area {
             json!({
                 "type": "object", "required": ["customer_id", "channel", "granted", "source"],
                 "properties": {
-                    "customer_id": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "sms"]},
-                    "granted": {"type": "boolean"}, "source": {"type": "string"}, "at": {"type": ["string", "null"]},
-                    "address": {"type": ["string", "null"]},
-                    "utc_offset": {"type": ["string", "null"], "description": "The customer's UTC offset, +01:00 or -05:00."},
+                    "customer_id": openapi::text_max(200), "channel": {"type": "string", "enum": ["email", "sms"]},
+                    "granted": {"type": "boolean"}, "source": openapi::text(),
+                    "at": {"anyOf": [{"type": "null"}, {"type": "string", "format": "date-time"}], "description": "When (RFC 3339); now if absent."},
+                    "address": {"type": ["string", "null"], "maxLength": 254, "description": "For e-mail, an address (name@domain.tld)."},
+                    "utc_offset": {"type": ["string", "null"], "pattern": "^$|^([zZ]|[uU][tT][cC])$|^[+-](0?[0-9]|1[0-3])(:?[0-5][0-9])?$|^[+-]14(:?00)?$", "description": "The customer's UTC offset, +01:00 or -05:00."},
                     "first_name": {"type": ["string", "null"], "description": "How care messages greet them ({first_name})."},
                 },
+                "if": {"properties": {"channel": {"const": "email"}}},
+                "then": {"properties": {"address": {"anyOf": [{"type": "null"}, {"type": "string", "maxLength": 0}, {"type": "string", "format": "email", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}]}}},
             }),
         )
         .schema(

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::wire::decisions::{DecisionsPage, VerifyOut};
 
@@ -81,14 +82,20 @@ pub(crate) fn area() -> Area {
 }
 
 fn filters(op: Op) -> Op {
-    op.query(
+    op.query_with(
         "kind",
-        "string",
+        false,
+        json!({"type": "string"}),
         "care_message, care_delivery, care_retry, replenishment_decision, support_reply, ...",
     )
-    .query("subject", "string", "customer:ID (found by its pseudonym), order:ID, sku:SKU, ticket:ID, ...")
-    .query("from", "string", "From this day (YYYY-MM-DD) or instant (RFC 3339).")
-    .query("to", "string", "To this day (inclusive) or instant.")
+    .query_with(
+        "subject",
+        false,
+        json!({"type": "string"}),
+        "customer:ID (found by its pseudonym), order:ID, sku:SKU, ticket:ID, ...",
+    )
+    .query_with("from", false, openapi::day_or_instant(), "From this day (YYYY-MM-DD) or instant (RFC 3339).")
+    .query_with("to", false, openapi::day_or_instant(), "To this day (inclusive) or instant.")
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -31,7 +31,10 @@ pub(crate) fn area() -> Area {
                      with its index and reason; the valid ones are stored durably before the answer. \
                      Event ids make retries safe: an id already stored counts as a duplicate.",
                 )
-                .json_body(json!({"type": "array", "items": schema_ref("Event")}), "The events.")
+                .json_body(
+                    json!({"type": "array", "maxItems": 10_000, "items": {"description": "An `Event`. Items that are not are rejected one by one, with their index, and the valid ones stored.", "anyOf": [schema_ref("Event"), {}]}}),
+                    "The events.",
+                )
                 .json(200, "What happened to each event.", schema_ref("EventsOutcome"))
                 .error(413, "The body is over 8 MiB."),
         )

@@ -55,8 +55,8 @@ pub(crate) fn area() -> Area {
                      is logged, once per visitor and experiment. Visitors outside the targeting or coverage, and \
                      everyone once the experiment is stopped or ended, get the control with `in_experiment: false`.",
                 )
-                .query("key", "string", "The experiment's key (required).")
-                .query("user", "string", "The visitor id (required): a first-party cookie or the client's user id.")
+                .query_required("key", "The experiment's key.")
+                .query_required("user", "The visitor id: a first-party cookie or the client's user id.")
                 .query("returning", "boolean", "Whether the visitor has been before (targeting).")
                 .query("device", "string", "`mobile`, `desktop`, `tablet` (targeting).")
                 .query("country", "string", "ISO 3166 country code (targeting).")
@@ -107,7 +107,7 @@ pub(crate) fn area() -> Area {
                     "target": {"type": "string", "enum": targets},
                     "variations": {"type": "array", "minItems": 2, "maxItems": 10, "items": {
                         "type": "object", "required": ["name"],
-                        "properties": {"name": {"type": "string"}, "value": {
+                        "properties": {"name": {"type": "string", "minLength": 1, "pattern": "\\S"}, "value": {
                             "description": "For search_ranking: learned or catalog_only. Otherwise the client's to read."}}}},
                     "weights": {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}},
                     "coverage": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 1},
@@ -120,7 +120,10 @@ pub(crate) fn area() -> Area {
                     "metric": {"type": "string", "enum": metrics},
                     "guardrails": {"type": "array", "items": {"type": "string", "enum": metrics}},
                     "minimum_effect": {"type": "number", "description": "Relative change to plan for (0.05 = 5%)."}
-                }
+                },
+                "if": {"properties": {"target": {"const": "search_ranking"}}, "required": ["target"]},
+                "then": {"properties": {"variations": {"items": {"required": ["name", "value"],
+                    "properties": {"value": {"enum": ["learned", "catalog_only"]}}}}}}
             }),
         )
         .schema(

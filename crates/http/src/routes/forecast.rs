@@ -25,6 +25,7 @@ use super::{paging, schema_ref, Access, Area, Op, Scope};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::forecasts::{ForecastPage, ForecastQuery};
 use app::wire::forecast::{Decision, DecisionRequest, Replenishment, SlowMover};
@@ -45,8 +46,9 @@ pub(crate) fn area() -> Area {
                 )
                 .query_enum("level", &["variant", "product", "category", "total"], false, "Default variant.")
                 .query_enum("freq", &["day", "week"], false, "Default week.")
-                .query("horizon", "integer", "Periods ahead: 1 to 26 weeks or 182 days (default 4).")
-                .query("sku", "string", "Only the series with this key or SKU."), "Series", 100, app::forecasts::MAX_LIMIT)
+                .query_int("horizon", 1, 182, "Periods ahead: 1 to 26 weeks or 182 days (default 4).")
+                .query_with("sku", false, openapi::text(), "Only the series with this key or SKU.")
+                .error(404, "No series has this key or SKU."), "Series", 100, app::forecasts::MAX_LIMIT)
                 .json(200, "A page of series.", schema_ref("ForecastPage"))
                 .error(400, "A bad level, frequency, horizon, limit, offset or cursor."),
         )
@@ -136,7 +138,10 @@ pub(crate) fn area() -> Area {
             "DecisionRequest",
             json!({"type": "object", "required": ["action"],
                 "properties": {"action": {"type": "string", "enum": ["approve", "edit", "reject"]},
-                    "quantity": {"type": ["integer", "null"]}, "note": {"type": ["string", "null"]}}}),
+                    "quantity": {"type": ["integer", "null"], "minimum": 0, "maximum": 1_000_000_000u64, "description": "Units to order; required with `edit`."},
+                    "note": {"type": ["string", "null"]}},
+                "if": {"properties": {"action": {"const": "edit"}}},
+                "then": {"required": ["quantity"], "properties": {"quantity": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000u64}}}}),
         )
 }
 

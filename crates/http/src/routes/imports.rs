@@ -48,9 +48,9 @@ pub(crate) fn area() -> Area {
                     false,
                     "Catalog format (shopify, google, csv, jsonl), or a knowledge base's (markdown, html, csv); detected when absent.",
                 )
-                .query("map", "string", "`target=source` column mapping for generic CSV/JSONL; repeat it.")
+                .query_with("map", false, json!({"type": "string", "pattern": "^[a-z_]+=.+$"}), "`target=source` column mapping for generic CSV/JSONL; repeat it.")
                 .query("filename", "string", "The file's name, a hint for format detection.")
-                .query("currency", "string", "Currency of prices that name none (ISO 4217, default USD), as `--currency`.")
+                .query_with("currency", false, json!({"type": "string", "pattern": "^[A-Za-z]{3}$"}), "Currency of prices that name none (ISO 4217, default USD), as `--currency`.")
                 .query("replace", "boolean", "Catalog only, as `--replace`: the file is the whole catalog, so stored products it lacks are removed (never order-only ones) and its last product is applied as read. Nothing is removed when a row could not be read. Default false: products missing from the file stay, and a product whose rows look cut off keeps its stored version.")
                 .raw_body(&["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/xml", "application/octet-stream", "multipart/form-data"], "The file (or a form whose part `file` is the file).")
                 .json(202, "Accepted; the task runs in the background.", schema_ref("TaskAccepted"))

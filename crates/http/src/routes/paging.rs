@@ -35,20 +35,20 @@ pub(crate) fn start(offset: Option<usize>, cursor: Option<&str>) -> Result<usize
 
 /// Documents `limit`, `cursor` and `offset` on `op` for a list of `what`.
 pub(crate) fn document(op: Op, what: &str, default: usize, max: usize) -> Op {
-    op.query("limit", "integer", &format!("Page size, 1 to {max} (default {default})."))
-        .query(
-            "cursor",
-            "string",
-            "Opaque: the previous page's `next_cursor`, to get the page after it. Walking the cursors \
+    // `offset` is still read for older clients but not listed: it may not come
+    // with `cursor`, which a parameter list cannot say, so generated clients
+    // (and schemathesis) would send both.
+    let op = op.note(&format!(
+        "Paged: `limit` and `cursor` (the previous page's `next_cursor`). Older clients may send `offset` \
+         ({what} to skip) instead of `cursor`, never both."
+    ));
+    op.query_int("limit", 1, max as i64, &format!("Page size, 1 to {max} (default {default}).")).query_with(
+        "cursor",
+        false,
+        json!({"type": "string", "pattern": "^$|^6f313a(3[0-9]){1,20}$", "maxLength": 64}),
+        "Opaque: the previous page's `next_cursor`, to get the page after it. Walking the cursors \
              visits every item once while the data does not change.",
-        )
-        .query(
-            "offset",
-            "integer",
-            &format!(
-                "{what} to skip (default 0); kept for older clients, prefer `cursor`. Not with `cursor`."
-            ),
-        )
+    )
 }
 
 /// `{"items", "total", "limit", "offset", "next_cursor"}` with items of `item`.

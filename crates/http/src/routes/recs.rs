@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::recommend::{Target, TargetOptions, DEFAULT_LIMIT};
 use app::wire::recs::{Forgotten, Recommendations};
@@ -29,13 +30,13 @@ pub(crate) fn area() -> Area {
                      or `trending=true`. Every item carries `why`. Unknown customers and sessions get popular \
                      pieces (`context.known` is false).",
                 )
-                .query("product", "string", "Product id, handle or SKU.")
-                .query("customer", "string", "Customer id.")
-                .query("cart", "string", "Comma-separated SKUs or handles.")
-                .query("session", "string", "Session id (its recent views are read from the events).")
-                .query("gift", "string", "A gift brief: recipient, occasion, budget.")
+                .query_with("product", false, openapi::text(), "Product id, handle or SKU.")
+                .query_with("customer", false, openapi::text(), "Customer id.")
+                .query_with("cart", false, openapi::text(), "Comma-separated SKUs or handles.")
+                .query_with("session", false, openapi::text(), "Session id (its recent views are read from the events).")
+                .query_with("gift", false, openapi::text(), "A gift brief: recipient, occasion, budget.")
                 .query("trending", "boolean", "Trending now, aware of the season.")
-                .query("limit", "integer", "Items, 1 to 100 (default 10).")
+                .query_int("limit", 1, 100, "Items, 1 to 100 (default 10).")
                 .json(200, "The recommendations.", schema_ref("Recommendations"))
                 .error(400, "No context, more than one, or a bad limit.")
                 .error(404, "The product is unknown."),

@@ -25,7 +25,7 @@ pub(crate) fn area() -> Area {
             paging::document(
                 Op::new("Orders by risk")
                     .describe("Every order's score in [0, 1], its band (approve, review, hold) and the reasons that add up to it, riskiest first. Scores never read the customer's country, postcode or any trait.")
-                    .query("band", "string", "Only orders at this band or above: approve, review or hold.")
+                    .query_enum("band", &["approve", "review", "hold"], false, "Only orders at this band or above.")
                     .json(200, "A page of orders.", schema_ref("OrderRiskPage"))
                     .error(400, "An unknown band."),
                 "orders",
@@ -40,7 +40,7 @@ pub(crate) fn area() -> Area {
             paging::document(
                 Op::new("Customers by return-abuse score")
                     .describe("Every customer with a purchase: the return-abuse score, its band and reasons (return rate against the store's, returns, bracketing sizes, value returned), riskiest first.")
-                    .query("band", "string", "Only customers at this band or above.")
+                    .query_enum("band", &["approve", "review", "hold"], false, "Only customers at this band or above.")
                     .json(200, "A page of customers.", schema_ref("CustomerRiskPage"))
                     .error(400, "An unknown band."),
                 "customers",
@@ -55,8 +55,10 @@ pub(crate) fn area() -> Area {
             Op::new("Decide on a flagged order or customer")
                 .describe("Records a person's decision (approve, hold, refund_review) with the score and reasons it confirms or overrides, in the decision log.")
                 .json_body(json!({"type": "object", "required": ["subject", "decision", "by"], "properties": {
-                    "subject": {"type": "string"}, "decision": {"type": "string", "enum": ["approve", "hold", "refund_review"]},
-                    "by": {"type": "string"}, "note": {"type": ["string", "null"]}}}), "The decision.")
+                    "subject": {"type": "string", "pattern": "^(order|customer):.+$", "description": "order:ID or customer:ID."},
+                    "decision": {"type": "string", "enum": ["approve", "hold", "refund_review"]},
+                    "by": {"type": "string", "minLength": 1, "pattern": "\\S", "description": "Who decided."},
+                    "note": {"type": ["string", "null"]}}}), "The decision.")
                 .json(200, "The log entry.", json!({"type": "object"}))
                 .error(404, "No such order or customer.")
                 .error(422, "A bad subject or decision, or no `by`."),

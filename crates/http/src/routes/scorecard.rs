@@ -12,33 +12,36 @@ use serde_json::json;
 use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::scorecard::Query as ScorecardQuery;
 use app::wire::scorecard::{Scorecard, ScorecardRow};
 
 pub(crate) fn area() -> Area {
     let params = |op: Op| {
-        op.query(
+        op.query_with(
             "from",
-            "string",
+            false,
+            openapi::date_or_empty(),
             "First day (YYYY-MM-DD), widened to its period's start; default 12 periods before `to`.",
         )
-        .query(
+        .query_with(
             "to",
-            "string",
+            false,
+            openapi::date_or_empty(),
             "Last day (YYYY-MM-DD), widened to its period's end; default the latest order's day.",
         )
-        .query_enum(
+        .query_with(
             "by",
-            &["day", "week", "month"],
             false,
-            "Period length (default week; weeks start on Monday).",
+            json!({"type": "string", "enum": ["", "day", "week", "month"]}),
+            "Period length (default week; weeks start on Monday; empty is the default).",
         )
-        .query_enum(
+        .query_with(
             "segment",
-            &["all", "category", "collection", "price_band", "channel", "customer_type", "country"],
             false,
-            "Split each period (default all: the whole store).",
+            json!({"type": "string", "enum": ["", "all", "category", "collection", "price_band", "channel", "customer_type", "country"]}),
+            "Split each period (default all: the whole store; empty is the default).",
         )
     };
     Area::new("scorecard", "The brand's metrics per period and segment, with their definitions.")

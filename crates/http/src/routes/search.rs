@@ -13,6 +13,7 @@ use serde_json::json;
 use super::{schema_ref, Access, Area, Op, Scope};
 use crate::blocking;
 use crate::error::{ApiError, Json, Path};
+use crate::openapi;
 use crate::query::pairs;
 use crate::state::AppState;
 use app::search::SearchQuery;
@@ -34,8 +35,8 @@ pub(crate) fn area() -> Area {
                      field are alternatives.",
                 )
                 .query("q", "string", "The shopper's words; empty browses everything.")
-                .query("limit", "integer", "Hits per page, 1 to 100 (default 20).")
-                .query("offset", "integer", "Hits to skip (default 0, at most 10000).")
+                .query_int("limit", 1, 100, "Hits per page, 1 to 100 (default 20).")
+                .query_int("offset", 0, 10_000, "Hits to skip (default 0, at most 10000).")
                 .query_enum("sort", &["relevance", "price_asc", "price_desc", "newest", "best_selling"], false, "Order.")
                 .json(200, "Hits with reasons, facets and the interpretation.", schema_ref("SearchResponse"))
                 .error(400, "Unknown parameter or filter field, bad value, impossible range."),
@@ -47,7 +48,7 @@ pub(crate) fn area() -> Area {
             Op::new("Autocomplete")
                 .describe("Query completions (past searches, jewelry phrases) and products as the shopper types.")
                 .query("q", "string", "What has been typed so far.")
-                .query("limit", "integer", "Suggestions of each kind, 1 to 20 (default 8).")
+                .query_int("limit", 1, 20, "Suggestions of each kind, 1 to 20 (default 8).")
                 .json(200, "Query and product suggestions.", json!({"type": "object"})),
         )
         .get(
@@ -56,7 +57,7 @@ pub(crate) fn area() -> Area {
             analytics_handler,
             Op::new("Search analytics")
                 .describe("Top queries, zero-result queries, queries nobody clicks, click-through by position; from events.")
-                .query("limit", "integer", "Queries per list, 1 to 200 (default 20).")
+                .query_int("limit", 1, 200, "Queries per list, 1 to 200 (default 20).")
                 .json(200, "Search analytics.", json!({"type": "object"})),
         )
         .get(
@@ -146,14 +147,14 @@ pub(crate) fn area() -> Area {
                 "type": "object",
                 "required": ["id", "action", "products"],
                 "properties": {
-                    "id": {"type": "string"},
+                    "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,80}$"},
                     "action": {"type": "string", "enum": ["pin", "boost", "bury", "hide"]},
-                    "amount": {"type": ["number", "null"], "description": "Points for boost/bury (default 2)."},
-                    "products": {"type": "array", "items": {"type": "string"}, "description": "Product handles."},
+                    "amount": {"type": ["number", "null"], "minimum": 0, "maximum": 1000, "description": "Points for boost/bury (default 2)."},
+                    "products": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string"}, "description": "Product handles."},
                     "query": {"type": ["string", "null"]},
-                    "category": {"type": ["string", "null"]},
-                    "starts_at": {"type": ["string", "null"], "description": "RFC 3339 or YYYY-MM-DD."},
-                    "ends_at": {"type": ["string", "null"]},
+                    "category": {"anyOf": [{"type": "null"}, {"type": "string", "enum": model::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()}]},
+                    "starts_at": {"anyOf": [{"type": "null"}, openapi::date(), {"type": "string", "format": "date-time"}], "description": "RFC 3339 or YYYY-MM-DD; before `ends_at`."},
+                    "ends_at": {"anyOf": [{"type": "null"}, openapi::date(), {"type": "string", "format": "date-time"}]},
                 },
             }),
         )
@@ -169,7 +170,20 @@ fn with_filters(op: Op) -> Op {
             "size" => "Ring size (US) in stock; comma-separated values are alternatives.",
             _ => "Facet filter; comma-separated values are alternatives (`metal=gold,silver`).",
         };
-        op.query(field, "string", what)
+        let list = |names: &[&str]| {
+            let one = format!("({})", names.join("|"));
+            json!({"type": "string", "pattern": format!("^$|^{one}([,|]{one})*$")})
+        };
+        let schema = match *field {
+            "category" => list(&model::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+            "gender" => list(&["women", "men", "unisex", "kids"]),
+            "origin" => list(&["natural", "lab_grown", "lab-grown", "simulant"]),
+            "karat" => list(&["[0-9]{1,2}[kt]?"]),
+            "size" => list(&["1?[0-9](\\.[0-9]{1,2})?", "20"]),
+            "price" => json!({"type": "string", "pattern": "^$|^[0-9]{1,6}(\\.[0-9]{1,2})?$|^[0-9]{0,6}(\\.[0-9]{1,2})?-[0-9]{0,6}(\\.[0-9]{1,2})?$"}),
+            _ => json!({"type": "string"}),
+        };
+        op.query_with(field, false, schema, what)
     })
 }
 

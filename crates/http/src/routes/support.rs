@@ -19,6 +19,7 @@ use super::{schema_ref, Access, Area, Op, Scope};
 use crate::auth::Caller;
 use crate::blocking;
 use crate::error::{ApiError, Json, Query};
+use crate::openapi;
 use crate::state::AppState;
 use app::support::{Caller as Who, Settings, Show};
 use app::wire::support::*;
@@ -72,7 +73,7 @@ pub(crate) fn area() -> Area {
             Op::new("The agent queue")
                 .describe("Cases by priority, then by the first-response SLA's due time; 50 a page.")
                 .query_enum("status", &["open", "escalated", "closed", "all"], false, "Which cases (default open).")
-                .query("page", "integer", "Page, from 1.")
+                .query_with("page", false, json!({"type": "integer", "minimum": 1}), "Page, from 1.")
                 .json(200, "The queue.", schema_ref("SupportQueue"))
                 .error(400, "An unknown status."),
         )
@@ -143,7 +144,7 @@ pub(crate) fn area() -> Area {
                     "The body is the source's text: Markdown (cut into passages at headings), HTML (at h1-h4) or CSV \
                      with question and answer columns. Importing the same `source` again replaces its passages.",
                 )
-                .query("source", "string", "The source's name, e.g. `shipping.md` (required).")
+                .query_required("source", "The source's name, e.g. `shipping.md`.")
                 .query_enum("format", &["markdown", "html", "csv"], false, "Default: from the name's extension, else Markdown (HTML if it starts with `<`).")
                 .raw_body(&["text/markdown", "text/html", "text/csv", "text/plain"], "The source.")
                 .json(200, "What was imported.", schema_ref("KbImported"))
@@ -168,8 +169,8 @@ pub(crate) fn area() -> Area {
         .schema("SupportMessage", json!({
             "type": "object", "required": ["text"],
             "properties": {
-                "text": {"type": "string", "maxLength": 10000},
-                "at": {"type": ["string", "null"], "description": "When it was written (RFC 3339); default now."},
+                "text": {"type": "string", "minLength": 1, "maxLength": 10000, "pattern": "\\S"},
+                "at": {"type": ["string", "null"], "format": "date-time", "description": "When it was written (RFC 3339); default now."},
                 "customer_id": {"type": ["string", "null"]},
                 "order_id": {"type": ["string", "null"]},
             },
@@ -251,7 +252,7 @@ pub(crate) fn area() -> Area {
         .schema("TicketIn", json!({
             "type": "object", "required": ["body"],
             "properties": {
-                "id": {"type": ["string", "null"]}, "body": {"type": "string", "maxLength": 10000},
+                "id": {"type": ["string", "null"]}, "body": {"type": "string", "minLength": 1, "maxLength": 10000, "pattern": "\\S"},
                 "subject": {"type": ["string", "null"]}, "customer_id": {"type": ["string", "null"]},
                 "order_id": {"type": ["string", "null"]}, "channel": {"type": ["string", "null"]},
                 "contact": {"type": ["string", "null"], "description": "An e-mail address to reply to, for shoppers without an account."},
@@ -263,7 +264,7 @@ pub(crate) fn area() -> Area {
         }))
         .schema("ReplyIn", json!({
             "type": "object", "required": ["body"],
-            "properties": {"body": {"type": "string"}, "author": {"type": ["string", "null"]}, "close": {"type": "boolean"}},
+            "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 10000, "pattern": "\\S"}, "author": {"type": ["string", "null"]}, "close": {"type": "boolean"}},
         }))
         .schema("IntentIn", json!({
             "type": "object", "required": ["intent"],
@@ -289,10 +290,13 @@ pub(crate) fn area() -> Area {
         .schema("SupportSettings", json!({
             "type": "object",
             "properties": {
-                "utc_offset_minutes": {"type": "integer"}, "open": {"type": "string"}, "close": {"type": "string"},
-                "weekdays": {"type": "array", "items": {"type": "string"}}, "holidays": {"type": "array", "items": {"type": "string"}},
-                "first_response_hours": {"type": "integer"}, "resolution_hours": {"type": "integer"},
-                "high_value": {"type": "number"}, "promise_business_days": {"type": "integer"},
+                "utc_offset_minutes": {"type": "integer", "minimum": -840, "maximum": 840},
+                "open": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM, before `close`."},
+                "close": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", "description": "HH:MM, after `open`."},
+                "weekdays": {"type": "array", "items": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+                "holidays": {"type": "array", "items": openapi::date()},
+                "first_response_hours": {"type": "integer", "minimum": 1, "maximum": 10_000}, "resolution_hours": {"type": "integer", "minimum": 1, "maximum": 100_000},
+                "high_value": {"type": "number", "minimum": 0}, "promise_business_days": {"type": "integer", "minimum": 0, "maximum": 60},
             },
         }))
 }
@@ -327,6 +331,9 @@ struct QueueParams {
 
 async fn queue(State(state): State<AppState>, Query(p): Query<QueueParams>) -> Result<Json<Queue>, ApiError> {
     let show = Show::parse(p.status.as_deref())?;
+    if p.page == Some(0) {
+        return Err(ApiError::bad_request(app::Code::InvalidQuery, "page starts at 1"));
+    }
     Ok(Json(blocking(move || Ok(app::support::queue(&state.app, show, p.page.unwrap_or(1))?)).await?))
 }
 

@@ -90,7 +90,10 @@ pub(crate) fn start_server(data: &Path) -> (Server, String) {
 
 /// Runs `cmd` to completion or kills it after `limit`; returns its exit
 /// status (`None` when killed) and what it printed.
-fn run_with_timeout(mut cmd: Command, limit: Duration) -> (Option<std::process::ExitStatus>, String, String) {
+pub(crate) fn run_with_timeout(
+    mut cmd: Command,
+    limit: Duration,
+) -> (Option<std::process::ExitStatus>, String, String) {
     let mut child =
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("node runs");
     let collect = |mut r: Box<dyn Read + Send>| {

@@ -13,6 +13,7 @@ mod experiments;
 mod logs;
 mod outbox;
 mod risk;
+mod schemathesis;
 mod scorecard;
 mod support;
 
