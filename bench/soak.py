@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.parse
 
+API_KEY = None  # --key: sent with every request (a server with keys enforced)
 DEADLINE_S = 60.0  # a request slower than this is a hang
 TASK_DEADLINE_S = 900.0  # an import task not finished by then is a hang
 
@@ -68,7 +69,10 @@ class Client:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=DEADLINE_S)
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                sent = dict(headers or {})
+                if API_KEY:
+                    sent["Authorization"] = "Bearer " + API_KEY
+                self.conn.request(method, path, body=body, headers=sent)
                 r = self.conn.getresponse()
                 return r.status, r.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
@@ -237,7 +241,10 @@ def main():
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--shoppers", type=int, default=4)
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--key", help="an API key to send with every request (for a server with keys)")
     args = ap.parse_args()
+    global API_KEY
+    API_KEY = args.key
 
     queries, handles = demo_inputs(args.data)
     warm = wait_until_warm(args.base)

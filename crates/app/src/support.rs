@@ -1053,6 +1053,23 @@ pub fn receive(app: &App, input: &TicketIn, caller: Caller) -> Result<TicketRece
         t.order_id.as_deref(),
         caller,
     )?;
+    if created {
+        let intent = r.prediction.ranked.first().map(|(i, _)| i.as_str()).unwrap_or("other");
+        let signals: Vec<serde_json::Value> = r
+            .triage
+            .signals
+            .iter()
+            .map(|s| serde_json::json!({ "signal": s.signal, "contribution": s.contribution }))
+            .collect();
+        crate::decisions::log_triage(
+            app,
+            &t.id,
+            intent,
+            r.triage.escalate,
+            r.triage.priority_label(),
+            serde_json::json!(signals),
+        );
+    }
     Ok(TicketReceived {
         id: t.id.clone(),
         created,

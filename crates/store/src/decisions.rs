@@ -11,12 +11,22 @@
 //!
 //! Entries are appended in the transaction of the change they record when
 //! the store writes both (the care outbox's decisions), else in their own.
+//!
+//! Retention: `prune_decisions` removes the oldest entries (a prefix of the
+//! chain, never the newest entry) and, in the same transaction, writes a
+//! [`Checkpoint`]: the last removed entry's place and hash, signed with an
+//! HMAC-SHA256 under the store's own `checkpoint` secret. Verification then
+//! starts from the checkpoint instead of the first entry, so pruning does not
+//! break the chain, and removing entries without a checkpoint (or editing the
+//! checkpoint) still does.
 
 use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::tables::{decode, encode, DECISIONS};
+use hmac::{Hmac, Mac};
+
+use crate::tables::{decode, encode, DECISIONS, DOCS};
 use crate::{Result, Store};
 
 /// The hash before the first entry.
@@ -89,33 +99,82 @@ impl Decision {
     }
 }
 
+/// Where the kept log starts after a prune: the last removed entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The last entry removed; the first kept entry is the next.
+    pub through_seq: u64,
+    /// That entry's hash, which the first kept entry links to.
+    pub hash: String,
+    /// Entries removed by every prune so far.
+    pub pruned: u64,
+    /// When the prune ran (Unix ms).
+    pub at_ms: i64,
+    /// Entries older than this were removed (Unix ms).
+    pub before_ms: i64,
+    /// HMAC-SHA256 (hex) of the fields above under the store's `checkpoint` secret.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    fn mac(&self, secret: &[u8]) -> String {
+        let fields =
+            serde_json::json!([self.through_seq, self.hash, self.pruned, self.at_ms, self.before_ms]);
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(fields.to_string().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether the signature is the store's (with its `checkpoint` secret).
+    pub fn signed_by(&self, secret: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.mac(secret).as_bytes().ct_eq(self.signature.as_bytes()))
+    }
+}
+
+/// The document that holds the checkpoint.
+const CHECKPOINT_DOC: (&str, &str) = ("decisions", "checkpoint");
+
 /// What `verify` found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Verified {
     pub entries: u64,
     /// The first entry that breaks the chain, and how.
     pub first_broken: Option<(u64, String)>,
+    /// Where verification started, when older entries were pruned.
+    pub checkpoint: Option<Checkpoint>,
 }
 
 /// Checks a sequence of entries in order: each one's hash, its link to the
-/// one before and its place.
-pub fn verify_entries(entries: impl IntoIterator<Item = Decision>) -> Verified {
-    let mut out = Verified::default();
+/// one before and its place. The first entry must start the chain (entry 1
+/// after the genesis hash) or follow `checkpoint`; the checkpoint's own
+/// signature is the caller's to check (it needs the store's secret).
+pub fn verify_entries(
+    entries: impl IntoIterator<Item = Decision>,
+    checkpoint: Option<&Checkpoint>,
+) -> Verified {
+    let mut out = Verified { checkpoint: checkpoint.cloned(), ..Verified::default() };
     let mut prev: Option<Decision> = None;
     for d in entries {
         out.entries += 1;
         let broken = if d.compute_hash() != d.hash {
             Some("its content does not match its hash (edited)".to_string())
         } else {
-            match &prev {
-                None if d.prev_hash != GENESIS && d.seq == 1 => {
-                    Some("the first entry does not start the chain".into())
-                }
-                Some(p) if d.prev_hash != p.hash => Some(format!(
+            match (&prev, checkpoint) {
+                (None, Some(cp)) if d.seq != cp.through_seq + 1 || d.prev_hash != cp.hash => Some(format!(
+                    "it does not follow the checkpoint of the prune through entry {} (entries removed or changed)",
+                    cp.through_seq
+                )),
+                (None, None) if d.seq != 1 || d.prev_hash != GENESIS => Some(format!(
+                    "the log starts at entry {} and no checkpoint covers the entries before it (removed)",
+                    d.seq
+                )),
+                (Some(p), _) if d.prev_hash != p.hash => Some(format!(
                     "it does not follow entry {} (an entry before it was removed or changed)",
                     p.seq
                 )),
-                Some(p) if d.seq != p.seq + 1 => {
+                (Some(p), _) if d.seq != p.seq + 1 => {
                     Some(format!("entry {} is followed by entry {}", p.seq, d.seq))
                 }
                 _ => None,
@@ -204,14 +263,83 @@ impl Store {
         Ok(txn.open_table(DECISIONS)?.len()?)
     }
 
-    /// Recomputes the whole chain.
+    /// Recomputes the whole chain, from the checkpoint when there is one
+    /// (whose signature is checked first).
     pub fn verify_decisions(&self) -> Result<Verified> {
+        let checkpoint = self.decision_checkpoint()?;
+        if let Some(cp) = &checkpoint {
+            if !cp.signed_by(&self.secret("checkpoint")?) {
+                return Ok(Verified {
+                    entries: 0,
+                    first_broken: Some((
+                        cp.through_seq,
+                        "the checkpoint's signature does not match this store's (the checkpoint was edited)"
+                            .into(),
+                    )),
+                    checkpoint,
+                });
+            }
+        }
         let mut all = Vec::new();
         self.for_each_decision(|d| {
             all.push(d);
             true
         })?;
-        Ok(verify_entries(all))
+        Ok(verify_entries(all, checkpoint.as_ref()))
+    }
+
+    /// The checkpoint of the last prune, if the log was ever pruned.
+    pub fn decision_checkpoint(&self) -> Result<Option<Checkpoint>> {
+        Ok(match self.get_doc(CHECKPOINT_DOC.0, CHECKPOINT_DOC.1)? {
+            Some(json) => Some(
+                serde_json::from_str(&json)
+                    .map_err(|source| crate::Error::Corrupt { table: "docs", source })?,
+            ),
+            None => None,
+        })
+    }
+
+    /// Removes the entries older than `before_ms` from the start of the log
+    /// (up to the first entry that is not older, and never the newest entry,
+    /// which the next append links to) and writes the signed checkpoint, in
+    /// one transaction. `None` when nothing was old enough.
+    pub fn prune_decisions(&self, before_ms: i64, now_ms: i64) -> Result<Option<Checkpoint>> {
+        let secret = self.secret("checkpoint")?;
+        let previous = self.decision_checkpoint()?;
+        let txn = self.begin_write()?;
+        let checkpoint = {
+            let mut table = txn.open_table(DECISIONS)?;
+            let last_seq = table.last()?.map(|(k, _)| k.value());
+            let mut through: Option<Decision> = None;
+            let mut removed = Vec::new();
+            for entry in table.iter()? {
+                let (k, v) = entry?;
+                let d: Decision = decode("decisions", v.value())?;
+                if d.at_ms >= before_ms || Some(k.value()) == last_seq {
+                    break;
+                }
+                removed.push(k.value());
+                through = Some(d);
+            }
+            let Some(through) = through else { return Ok(None) };
+            for k in &removed {
+                table.remove(*k)?;
+            }
+            let mut cp = Checkpoint {
+                through_seq: through.seq,
+                hash: through.hash,
+                pruned: previous.map_or(0, |p| p.pruned) + removed.len() as u64,
+                at_ms: now_ms,
+                before_ms,
+                signature: String::new(),
+            };
+            cp.signature = cp.mac(&secret);
+            txn.open_table(DOCS)?
+                .insert(CHECKPOINT_DOC, serde_json::to_string(&cp).unwrap_or_default().as_str())?;
+            cp
+        };
+        txn.commit()?;
+        Ok(Some(checkpoint))
     }
 }
 
@@ -239,7 +367,7 @@ mod tests {
         store.append_decisions(&[new("a", "1"), new("b", "2")]).unwrap();
         store.append_decisions(&[new("c", "3")]).unwrap();
         let v = store.verify_decisions().unwrap();
-        assert_eq!(v, Verified { entries: 3, first_broken: None });
+        assert_eq!(v, Verified { entries: 3, first_broken: None, checkpoint: None });
         // Someone with the file changes entry 2's output.
         let txn = store.begin_write().unwrap();
         {
@@ -261,13 +389,61 @@ mod tests {
         let written = store.append_decisions(&[new("a", "1"), new("b", "2"), new("c", "3")]).unwrap();
         let mut copy = written.clone();
         copy.remove(1);
-        let v = verify_entries(copy);
+        let v = verify_entries(copy, None);
         assert_eq!(v.first_broken.map(|b| b.0), Some(3));
         // Re-hashing the edited entry does not help: the next one's link breaks.
         let mut copy = written;
         copy[0].output = "9".into();
         copy[0].hash = copy[0].compute_hash();
-        assert_eq!(verify_entries(copy).first_broken.map(|b| b.0), Some(2));
+        assert_eq!(verify_entries(copy, None).first_broken.map(|b| b.0), Some(2));
+    }
+
+    fn at(kind: &str, at_ms: i64) -> NewDecision {
+        NewDecision { at_ms, ..new(kind, "1") }
+    }
+
+    #[test]
+    fn pruning_keeps_the_chain_verifiable_from_a_signed_checkpoint() {
+        let store = Store::open_temporary().unwrap();
+        let day = 86_400_000;
+        store
+            .append_decisions(&[at("a", day), at("b", 2 * day), at("c", 3 * day), at("d", 4 * day)])
+            .unwrap();
+        assert_eq!(store.prune_decisions(0, 5 * day).unwrap(), None, "nothing older than the cutoff");
+        let cp = store.prune_decisions(3 * day, 5 * day).unwrap().unwrap();
+        assert_eq!((cp.through_seq, cp.pruned), (2, 2));
+        assert_eq!(store.decision_count().unwrap(), 2);
+        let v = store.verify_decisions().unwrap();
+        assert_eq!((v.entries, v.first_broken.clone()), (2, None), "{v:?}");
+        assert_eq!(v.checkpoint.as_ref().map(|c| c.through_seq), Some(2));
+        // New entries link on, and a later prune keeps counting; the newest
+        // entry always stays.
+        store.append_decisions(&[at("e", 6 * day)]).unwrap();
+        let cp = store.prune_decisions(100 * day, 101 * day).unwrap().unwrap();
+        assert_eq!((cp.through_seq, cp.pruned), (4, 4));
+        assert_eq!(store.decision_count().unwrap(), 1);
+        assert_eq!(store.verify_decisions().unwrap().first_broken, None);
+        store.append_decisions(&[at("f", 7 * day)]).unwrap();
+        assert_eq!(store.verify_decisions().unwrap().first_broken, None);
+
+        // Editing the checkpoint (to hide a removal) is found.
+        let mut forged = store.decision_checkpoint().unwrap().unwrap();
+        forged.through_seq = 3;
+        store.put_doc("decisions", "checkpoint", &serde_json::to_string(&forged).unwrap()).unwrap();
+        let v = store.verify_decisions().unwrap();
+        assert!(v.first_broken.unwrap().1.contains("signature"));
+    }
+
+    #[test]
+    fn removing_the_oldest_entries_without_a_checkpoint_is_found() {
+        let store = Store::open_temporary().unwrap();
+        let written = store.append_decisions(&[new("a", "1"), new("b", "2"), new("c", "3")]).unwrap();
+        let v = verify_entries(written[1..].to_vec(), None);
+        assert_eq!(v.first_broken.map(|b| b.0), Some(2), "a log that starts at entry 2 with no checkpoint");
+        let txn = store.begin_write().unwrap();
+        txn.open_table(DECISIONS).unwrap().remove(1).unwrap();
+        txn.commit().unwrap();
+        assert_eq!(store.verify_decisions().unwrap().first_broken.map(|b| b.0), Some(2));
     }
 
     #[test]

@@ -32,7 +32,7 @@ use redb::{Database, WriteTransaction};
 
 pub use admin::AuditEntry;
 pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
-pub use decisions::{verify_entries, Decision, NewDecision, Verified, GENESIS};
+pub use decisions::{verify_entries, Checkpoint, Decision, NewDecision, Verified, GENESIS};
 pub use error::{Error, Result};
 pub use events::{AppendOutcome, ForgetOutcome};
 pub use keys::{KeyInfo, NewKey, Role, Scope};

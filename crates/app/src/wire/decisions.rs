@@ -52,4 +52,37 @@ pub struct VerifyOut {
     pub first_broken: Option<u64>,
     /// How it breaks it.
     pub problem: Option<String>,
+    /// Where verification started, when the oldest entries were pruned.
+    pub checkpoint: Option<CheckpointOut>,
+    /// `verified` (with the store's secret) or `not_checked` (an export
+    /// checked without the store); absent without a checkpoint.
+    pub checkpoint_signature: Option<String>,
+}
+
+/// The signed checkpoint a prune leaves (`loupe audit prune`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointOut {
+    /// The last entry removed; the log goes on from the next.
+    pub through_seq: u64,
+    /// Its hash, which the next entry links to.
+    pub hash: String,
+    /// Entries removed by every prune so far.
+    pub pruned: u64,
+    /// When the prune ran, RFC 3339.
+    pub at: String,
+    /// Entries older than this were removed, RFC 3339.
+    pub before: String,
+    /// HMAC-SHA256 under the store's own secret.
+    pub signature: String,
+}
+
+/// `loupe audit prune --json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PruneOut {
+    /// Entries removed by this prune.
+    pub removed: u64,
+    /// Entries kept.
+    pub kept: u64,
+    /// The checkpoint written, or the one before when nothing was old enough.
+    pub checkpoint: Option<CheckpointOut>,
 }

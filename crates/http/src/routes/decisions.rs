@@ -14,7 +14,7 @@ use crate::blocking;
 use crate::error::{ApiError, Json, Query};
 use crate::openapi;
 use crate::state::AppState;
-use app::wire::decisions::{DecisionsPage, VerifyOut};
+use app::wire::decisions::{DecisionsPage, PruneOut, VerifyOut};
 
 pub(crate) fn area() -> Area {
     Area::new("decisions", "The hash-chained log of automated decisions and of the people who decided after them.")
@@ -54,6 +54,19 @@ pub(crate) fn area() -> Area {
                 .describe("Recomputes the hash chain and names the first entry that breaks it.")
                 .json(200, "Whether the chain holds.", schema_ref("DecisionsVerified")),
         )
+        .post(
+            "/v1/decisions/prune",
+            Access::Admin,
+            prune,
+            Op::new("Prune the decision log")
+                .describe(
+                    "Retention: removes the entries recorded before `before` (never the newest entry) and leaves a \
+                     checkpoint signed with the store's secret, from which the chain still verifies. The prune is \
+                     itself recorded in the log.",
+                )
+                .query_with("before", true, openapi::date(), "Remove entries recorded before this day (UTC).")
+                .json(200, "What was removed, and the checkpoint.", schema_ref("DecisionsPruned")),
+        )
         .schema(
             "Decision",
             json!({
@@ -69,13 +82,29 @@ pub(crate) fn area() -> Area {
             }),
         )
         .schema("DecisionsPage", paging::schema(schema_ref("Decision"), "Entries matching the filters."))
+        .schema("DecisionCheckpoint", json!({
+            "type": "object", "required": ["through_seq", "hash", "pruned", "at", "before", "signature"],
+            "properties": {
+                "through_seq": {"type": "integer"}, "hash": {"type": "string"}, "pruned": {"type": "integer"},
+                "at": {"type": "string"}, "before": {"type": "string"}, "signature": {"type": "string"},
+            },
+        }))
+        .schema("DecisionsPruned", json!({
+            "type": "object", "required": ["removed", "kept", "checkpoint"],
+            "properties": {
+                "removed": {"type": "integer"}, "kept": {"type": "integer"},
+                "checkpoint": {"anyOf": [{"type": "null"}, schema_ref("DecisionCheckpoint")]},
+            },
+        }))
         .schema(
             "DecisionsVerified",
             json!({
-                "type": "object", "required": ["source", "entries", "ok", "first_broken", "problem"],
+                "type": "object", "required": ["source", "entries", "ok", "first_broken", "problem", "checkpoint", "checkpoint_signature"],
                 "properties": {
                     "source": {"type": "string"}, "entries": {"type": "integer"}, "ok": {"type": "boolean"},
                     "first_broken": {"type": ["integer", "null"]}, "problem": {"type": ["string", "null"]},
+                    "checkpoint": {"anyOf": [{"type": "null"}, schema_ref("DecisionCheckpoint")]},
+                    "checkpoint_signature": {"type": ["string", "null"], "enum": ["verified", "not_checked", "does_not_match", null]},
                 },
             }),
         )
@@ -139,6 +168,22 @@ async fn export(State(state): State<AppState>, Query(p): Query<Params>) -> Resul
     })
     .await?;
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PruneParams {
+    before: String,
+}
+
+async fn prune(
+    State(state): State<AppState>,
+    caller: Option<axum::Extension<crate::auth::Caller>>,
+    Query(p): Query<PruneParams>,
+) -> Result<Json<PruneOut>, ApiError> {
+    let day = app::care::parse_date("before", &p.before)?;
+    let before_ms = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+    let actor = caller.map_or_else(|| "open".to_string(), |c| c.0.actor());
+    Ok(Json(blocking(move || Ok(app::decisions::prune(&state.app, before_ms, &actor)?)).await?))
 }
 
 async fn verify(State(state): State<AppState>) -> Result<Json<VerifyOut>, ApiError> {

@@ -237,5 +237,14 @@ async fn assign(
     if visitor.id.len() > 200 {
         return Err(ApiError::bad_request(Code::InvalidQuery, "user is longer than 200 characters"));
     }
-    Ok(Json(blocking(move || Ok(app::experiments::assign(&state.app, &key, &visitor, expose)?)).await?))
+    Ok(Json(
+        blocking(move || {
+            let a = app::experiments::assign(&state.app, &key, &visitor, expose)?;
+            if expose {
+                app::decisions::log_assignment(&state.app, &a);
+            }
+            Ok(a)
+        })
+        .await?,
+    ))
 }

@@ -138,7 +138,12 @@ async fn recommend(
         gift: p.gift,
         trending: p.trending.unwrap_or(false),
     })?;
-    let out = blocking(move || Ok(app::recommend::recommend(&state.app.engines, &target, limit)?)).await?;
+    let out = blocking(move || {
+        let out = app::recommend::recommend(&state.app.engines, &target, limit)?;
+        app::decisions::log_recommendations(&state.app, &out);
+        Ok(out)
+    })
+    .await?;
     Ok(Json(out))
 }
 

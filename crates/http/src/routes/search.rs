@@ -236,7 +236,12 @@ async fn search_handler(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let req = parse_search(raw.as_deref(), state.app.clock.now_secs())?;
-    let response = blocking(move || Ok(app::search::search(&state.app.engines, &req)?)).await?;
+    let response = blocking(move || {
+        let response = app::search::search(&state.app.engines, &req)?;
+        app::decisions::log_search(&state.app, &response.query, &response);
+        Ok(response)
+    })
+    .await?;
     Ok(Json(response))
 }
 

@@ -707,3 +707,67 @@ async fn writes_from_another_site_are_refused() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+/// The storefront's decisions reach the decision log at the sampling rate
+/// (issue 18): a search a rule changed, recommendations shown, an exposed
+/// experiment assignment; a new support case's triage always.
+#[tokio::test]
+async fn storefront_decisions_are_recorded_at_the_sampling_rate() {
+    let app = TestApp::new();
+    app.seed(three_products());
+    let kinds = |app: &TestApp| {
+        let mut seen = Vec::new();
+        app.store
+            .for_each_decision(|d| {
+                seen.push(d.kind);
+                true
+            })
+            .unwrap();
+        seen
+    };
+    let rule = r#"{"id":"gold-first","action":"pin","products":["gold-band"],"query":"gold"}"#;
+    assert_eq!(app.post_json("/v1/rules", rule).await.status, StatusCode::CREATED);
+    let ticket = r#"{"body":"My ring arrived broken and I need it for Saturday!","customer_id":"C9"}"#;
+    let experiment = r#"{"key":"hero","target":"hero_product","metric":"conversion","variations":[{"name":"A","value":"x"},{"name":"B","value":"y"}]}"#;
+    assert_eq!(app.post_json("/v1/experiments", experiment).await.status, StatusCode::CREATED);
+
+    // Nothing sampled at rate 0 (the triage is always recorded).
+    app::decisions::set_sampling(&app.state.app, 0.0).unwrap();
+    let before = kinds(&app).len();
+    assert_eq!(app.get("/v1/search?q=gold").await.status, StatusCode::OK);
+    assert_eq!(app.get("/v1/recommendations?trending=true").await.status, StatusCode::OK);
+    assert_eq!(app.get("/v1/experiments/assign?key=hero&user=v1").await.status, StatusCode::OK);
+    assert_eq!(kinds(&app).len(), before, "{:?}", kinds(&app));
+    assert_eq!(app.post_json("/v1/tickets", ticket).await.status, StatusCode::CREATED);
+    assert_eq!(kinds(&app).last().map(String::as_str), Some("support_triage"));
+
+    // Everything at rate 1; a search no rule touched is not a rule decision.
+    app::decisions::set_sampling(&app.state.app, 1.0).unwrap();
+    let before = kinds(&app).len();
+    app.get("/v1/search?q=gold").await;
+    app.get("/v1/search?q=pearl").await;
+    app.get("/v1/recommendations?trending=true").await;
+    app.get("/v1/experiments/assign?key=hero&user=v1").await;
+    app.get("/v1/experiments/assign?key=hero&user=v2&expose=false").await;
+    let new: Vec<String> = kinds(&app)[before..].to_vec();
+    assert_eq!(new, ["search_rules", "recommendations", "experiment_assignment"], "{new:?}");
+    let mut logged = Vec::new();
+    app.store
+        .for_each_decision(|d| {
+            logged.push(d);
+            true
+        })
+        .unwrap();
+    let search = logged.iter().find(|d| d.kind == "search_rules").unwrap();
+    assert_eq!(search.subject, "query:gold");
+    assert!(search.reasons.contains("gold-first"), "{}", search.reasons);
+    assert!(search.output.contains("gold-band"), "{}", search.output);
+    let triage = logged.iter().find(|d| d.kind == "support_triage").unwrap();
+    assert!(triage.output.contains("\"escalate\""), "{}", triage.output);
+    assert!(
+        !triage.inputs.contains("C9") && !triage.reasons.contains("broken"),
+        "no personal data: {triage:?}"
+    );
+    assert!(store::verify_entries(logged, None).first_broken.is_none());
+    assert!(app::decisions::set_sampling(&app.state.app, 1.5).is_err());
+}

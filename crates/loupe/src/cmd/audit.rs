@@ -1,4 +1,4 @@
-//! `loupe audit list|export|verify`: the hash-chained decision log (issue
+//! `loupe audit list|export|prune|verify`: the hash-chained decision log (issue
 //! 18). `verify` recomputes the chain of the store, or of an export file
 //! (`--file`), and names the first entry that breaks it; it exits 1 when
 //! one does. Goes through a running server when one holds the data
@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use app::wire::decisions::{DecisionsPage, VerifyOut};
+use app::wire::decisions::{DecisionsPage, PruneOut, VerifyOut};
 
 use super::Opened;
 use crate::out::outln;
@@ -78,6 +78,27 @@ pub enum AuditCommand {
         #[command(flatten)]
         filter: Filter,
     },
+    /// Retention: removes the entries recorded before a day (never the newest entry) and leaves a
+    /// checkpoint signed with the store's secret, from which `verify` still checks the chain.
+    Prune {
+        /// Remove entries recorded before this day (YYYY-MM-DD, UTC).
+        #[arg(long, required_unless_present = "older_than", conflicts_with = "older_than")]
+        before: Option<String>,
+        /// Remove entries older than this (`365d`, `2160h`).
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// How often the storefront's decisions are recorded (searches a merchandising rule changed,
+    /// recommendations shown, experiment assignments); support triage and care messages always are.
+    Sampling {
+        /// Set the fraction recorded, 0 to 1 (default 0.01).
+        #[arg(long)]
+        rate: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Recomputes the hash chain and names the first entry that breaks it (exit 1 if one does).
     Verify {
         /// Check this export (JSON Lines from `loupe audit export`) instead of the store.
@@ -137,6 +158,69 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             out.flush()
                 .or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) })?;
         }
+        AuditCommand::Prune { before, older_than, json } => {
+            let day = match (before, older_than) {
+                (Some(day), _) => app::care::parse_date("--before", &day)?,
+                (None, Some(age)) => {
+                    let secs = super::keys::parse_duration("--older-than", &age)?;
+                    let now = super::system_clock().now_secs();
+                    chrono::DateTime::from_timestamp(now - secs, 0).unwrap_or_default().date_naive()
+                }
+                (None, None) => anyhow::bail!("say --before DATE or --older-than DURATION"),
+            };
+            let out: PruneOut = match super::open(data)? {
+                Opened::Local(app) => {
+                    let before_ms =
+                        day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+                    app::decisions::prune(&app, before_ms, "cli")?
+                }
+                Opened::Server(server) => server
+                    .post(
+                        &format!("/v1/decisions/prune?before={day}"),
+                        "application/json",
+                        &mut std::io::empty(),
+                        0,
+                    )?
+                    .json()?,
+            };
+            if json {
+                outln!("{}", serde_json::to_string(&out)?);
+            } else if out.removed == 0 {
+                outln!("Nothing recorded before {day} to remove; {} entries kept.", out.kept);
+            } else {
+                let cp = out.checkpoint.as_ref();
+                outln!(
+                    "Removed {} entries recorded before {day}; {} kept. The chain now starts after entry {} (signed checkpoint).",
+                    out.removed,
+                    out.kept,
+                    cp.map_or(0, |c| c.through_seq)
+                );
+            }
+        }
+        AuditCommand::Sampling { rate, json } => {
+            let app = match super::open(data)? {
+                Opened::Local(app) => app,
+                Opened::Server(server) => {
+                    anyhow::bail!(
+                        "a server holds {}: stop it to change the sampling rate ({})",
+                        data.display(),
+                        server.url()
+                    )
+                }
+            };
+            let s = match rate {
+                Some(r) => app::decisions::set_sampling(&app, r)?,
+                None => app::decisions::sampling(&app)?,
+            };
+            if json {
+                outln!("{}", serde_json::json!({ "rate": s.rate }));
+            } else {
+                outln!(
+                    "{}% of storefront decisions are recorded (searches changed by a rule, recommendations, experiment assignments).",
+                    s.rate * 100.0
+                );
+            }
+        }
         AuditCommand::Verify { file, json } => {
             let v: VerifyOut = match &file {
                 Some(f) => {
@@ -153,7 +237,15 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             if json {
                 outln!("{}", serde_json::to_string(&v)?);
             } else if v.ok {
-                outln!("{}: {} entries, the chain holds", v.source, v.entries);
+                let from = match (&v.checkpoint, v.checkpoint_signature.as_deref()) {
+                    (Some(cp), Some("verified")) => format!(" from the signed checkpoint after entry {}", cp.through_seq),
+                    (Some(cp), _) => format!(
+                        " from the checkpoint after entry {} (its signature needs the store: run `loupe audit verify` there)",
+                        cp.through_seq
+                    ),
+                    (None, _) => String::new(),
+                };
+                outln!("{}: {} entries, the chain holds{from}", v.source, v.entries);
             } else {
                 outln!(
                     "{}: the chain breaks at entry {}: {}",

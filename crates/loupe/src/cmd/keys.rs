@@ -79,7 +79,7 @@ fn parse_scope(s: &str) -> Result<Scope, String> {
 }
 
 /// `90d`, `12h`, `30m`, `45s` as seconds.
-fn parse_duration(flag: &str, s: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_duration(flag: &str, s: &str) -> anyhow::Result<i64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);

@@ -119,3 +119,64 @@ fn a_customer_is_exported_whole_and_erased_without_a_trace() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(report["consent"]["forgotten"], 1, "{report}");
 }
+
+/// Retention (issue 18): pruning leaves a signed checkpoint from which the
+/// store and a full export still verify; an export whose checkpoint line is
+/// removed does not.
+#[test]
+fn a_pruned_log_still_verifies_from_its_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = crate::outbox::shop(tmp.path(), 6);
+    loupe_ok(&data, &["care", "delivery", "--webhook-url", "http://127.0.0.1:9/hook", "--max-attempts", "1"]);
+    let since = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
+    loupe_ok(&data, &["care", "deliver", "--since", &since, "--once"]);
+    let before: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
+    let entries = before["entries"].as_u64().unwrap();
+    assert!(entries >= 5, "{before}");
+
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
+    let pruned: Value =
+        serde_json::from_str(&loupe_ok(&data, &["audit", "prune", "--before", &tomorrow, "--json"])).unwrap();
+    assert_eq!(pruned["removed"].as_u64(), Some(entries - 1), "all but the newest: {pruned}");
+    let through = pruned["checkpoint"]["through_seq"].as_u64().unwrap();
+    assert_eq!(through, entries - 1);
+
+    let v: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["checkpoint_signature"], "verified");
+    assert_eq!(v["entries"].as_u64(), Some(2), "the newest entry and the prune's own record: {v}");
+    let list: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "list", "--json"])).unwrap();
+    assert_eq!(list["items"][0]["kind"], "decision_log_prune", "{list}");
+
+    let export = loupe_ok(&data, &["audit", "export"]);
+    assert!(export.starts_with("{\"checkpoint\""), "{export}");
+    let file = tmp.path().join("log.jsonl");
+    std::fs::write(&file, &export).unwrap();
+    let v: Value = serde_json::from_str(&loupe_ok(
+        &data,
+        &["audit", "verify", "--file", file.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["checkpoint_signature"].as_str()),
+        (Some(true), Some("not_checked")),
+        "{v}"
+    );
+    let said = loupe_ok(&data, &["audit", "verify", "--file", file.to_str().unwrap()]);
+    assert!(said.contains("signature needs the store"), "{said}");
+
+    // Without the checkpoint the export starts mid-chain: entries were removed.
+    let headless: Vec<&str> = export.lines().skip(1).collect();
+    std::fs::write(&file, headless.join("\n")).unwrap();
+    let out = loupe(&data, &["audit", "verify", "--file", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no checkpoint covers"));
+
+    // Nothing is old enough a day before the first entry.
+    let long_ago: Value =
+        serde_json::from_str(&loupe_ok(&data, &["audit", "prune", "--before", "2000-01-01", "--json"]))
+            .unwrap();
+    assert_eq!(long_ago["removed"], 0);
+    let sampling: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "sampling", "--json"])).unwrap();
+    assert_eq!(sampling["rate"], 0.01);
+}
