@@ -510,29 +510,31 @@ pub fn log_assignment(app: &App, a: &crate::wire::experiments::Assignment) {
     });
 }
 
-/// A new support case's triage (always recorded): the intent, whether it
-/// escalates and at what priority.
-pub fn log_triage(
+/// A support case's triage: the intent, whether it escalates and at what
+/// priority, with the signals' codes and contributions.
+pub fn triage_decision(
     app: &App,
     ticket: &str,
     intent: &str,
     escalate: bool,
     priority: &str,
     reasons: serde_json::Value,
-) {
-    record(
-        app,
-        NewDecision {
-            at_ms: app.clock.now_ms(),
-            kind: "support_triage".into(),
-            subject: format!("ticket:{ticket}"),
-            version: "support".into(),
-            inputs: "{}".into(),
-            output: serde_json::json!({ "intent": intent, "escalate": escalate, "priority": priority })
-                .to_string(),
-            reasons: reasons.to_string(),
-            actor: "loupe".into(),
-            ..NewDecision::default()
-        },
-    );
+) -> NewDecision {
+    NewDecision {
+        at_ms: app.clock.now_ms(),
+        kind: "support_triage".into(),
+        subject: format!("ticket:{ticket}"),
+        version: "support".into(),
+        inputs: "{}".into(),
+        output: serde_json::json!({ "intent": intent, "escalate": escalate, "priority": priority })
+            .to_string(),
+        reasons: reasons.to_string(),
+        actor: "loupe".into(),
+        ..NewDecision::default()
+    }
+}
+
+/// Records a new support case's triage (always, not sampled).
+pub fn log_triage(app: &App, d: NewDecision) {
+    record(app, d);
 }

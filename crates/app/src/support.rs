@@ -1054,21 +1054,7 @@ pub fn receive(app: &App, input: &TicketIn, caller: Caller) -> Result<TicketRece
         caller,
     )?;
     if created {
-        let intent = r.prediction.ranked.first().map(|(i, _)| i.as_str()).unwrap_or("other");
-        let signals: Vec<serde_json::Value> = r
-            .triage
-            .signals
-            .iter()
-            .map(|s| serde_json::json!({ "signal": s.signal, "contribution": s.contribution }))
-            .collect();
-        crate::decisions::log_triage(
-            app,
-            &t.id,
-            intent,
-            r.triage.escalate,
-            r.triage.priority_label(),
-            serde_json::json!(signals),
-        );
+        crate::decisions::log_triage(app, triage_record(app, &t.id, &r));
     }
     Ok(TicketReceived {
         id: t.id.clone(),
@@ -1077,6 +1063,57 @@ pub fn receive(app: &App, input: &TicketIn, caller: Caller) -> Result<TicketRece
         escalate: r.triage.escalate,
         priority_label: r.triage.priority_label().into(),
     })
+}
+
+/// The decision-log record of a case's triage as `r` read it (no words of
+/// the customer's: the intent, the outcome and the signals' codes).
+fn triage_record(app: &App, id: &str, r: &Read) -> store::NewDecision {
+    let intent = r.prediction.ranked.first().map(|(i, _)| i.as_str()).unwrap_or("other");
+    let signals: Vec<serde_json::Value> = r
+        .triage
+        .signals
+        .iter()
+        .map(|s| serde_json::json!({ "signal": s.signal, "contribution": s.contribution }))
+        .collect();
+    crate::decisions::triage_decision(
+        app,
+        id,
+        intent,
+        r.triage.escalate,
+        r.triage.priority_label(),
+        serde_json::json!(signals),
+    )
+}
+
+/// Records the triage of every open case the decision log has none of
+/// (cases imported from a help desk reach the queue without passing through
+/// `receive`); returns how many. Runs after a tickets import and when the
+/// server starts.
+pub fn log_untriaged(app: &App) -> Result<usize> {
+    let mut logged = std::collections::HashSet::new();
+    app.store.for_each_decision(|d| {
+        if d.kind == "support_triage" {
+            logged.insert(d.subject);
+        }
+        true
+    })?;
+    let open: Vec<Ticket> = app
+        .store
+        .tickets()?
+        .into_iter()
+        .filter(|t| t.status == "open" && !logged.contains(&format!("ticket:{}", t.id)))
+        .collect();
+    if open.is_empty() {
+        return Ok(0);
+    }
+    let engine = app.engines.support()?;
+    let mut batch = Vec::with_capacity(open.len());
+    for t in &open {
+        let r = ticket_read(&engine, &app.store, t)?;
+        batch.push(triage_record(app, &t.id, &r));
+    }
+    app.store.append_decisions(&batch)?;
+    Ok(batch.len())
 }
 
 fn new_id(now: i64) -> String {

@@ -109,7 +109,15 @@ pub async fn serve_async(config: ServeConfig, ready: impl FnOnce(SocketAddr)) ->
     let bound = listener.local_addr().context("Failed to read the bound address")?;
     ready(bound);
     let engines = state.app.engines.clone();
-    tokio::task::spawn_blocking(move || engines.warm_up());
+    let for_triage = state.app.clone();
+    tokio::task::spawn_blocking(move || {
+        engines.warm_up();
+        // Cases imported before this start reach the queue with Loupe's
+        // triage: record it in the decision log.
+        if let Err(e) = app::support::log_untriaged(&for_triage) {
+            tracing::warn!(error = %e.message, "could not record the triage of imported cases");
+        }
+    });
     // The care outbox's delivery loop (idle while no transport is set).
     let outbox_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     app::outbox::spawn_worker(state.app.clone(), outbox_stop.clone());

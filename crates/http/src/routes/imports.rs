@@ -314,6 +314,7 @@ pub(crate) async fn start_import(
         let path = upload.keep();
         let kind = format!("import_{}", request.spec.kind.as_str());
         let store = app.store.clone();
+        let after = app.clone();
         let mut spec = request.spec;
         spec.now = app.clock.now_secs();
         let task = app.tasks.spawn(&kind, "bytes", move |progress| {
@@ -333,6 +334,9 @@ pub(crate) async fn start_import(
                 tracing::warn!(path = %path.display(), error = %err, "could not remove an uploaded file");
             }
             let report = outcome?;
+            if spec.kind == app::imports::Kind::Tickets {
+                app::support::log_untriaged(&after)?;
+            }
             progress(size, Some(size));
             serde_json::to_value(report).map_err(app::Error::internal)
         })?;

@@ -54,12 +54,16 @@ async fn audit_page(State(state): State<AppState>, PageQuery(p): PageQuery<Param
     let body = html! {
         div class="page-head" {
             h1 { "Decision log" }
-            p { "Every care message Loupe decided to send or not, each delivery, and every decision a person made after Loupe's suggestion (replenishment, support replies and corrections), in order. Each entry carries the hash of the one before it, so an edited or removed entry is found. Customers appear by pseudonym only." }
+            p { "Every care message Loupe decided to send or not and each delivery, each support case's triage, a sample of the storefront's searches that a merchandising rule changed, of its recommendations and of its experiment assignments, and every decision a person made after Loupe's suggestion (replenishment, risk, support replies and corrections), in order. Each entry carries the hash of the one before it, so an edited or removed entry is found. Customers appear by pseudonym only." }
         }
         @if verified.ok && verified.entries == 0 {
             p class="notice" role="status" data-chain="empty" { "Nothing is recorded yet: the chain starts with the first decision." }
         } @else if verified.ok {
-            p class="notice" role="status" data-chain="ok" { "The chain holds: " (verified.entries) " entries verified. " code { "loupe audit verify" } " checks it from the command line; " code { "loupe audit export" } " writes a copy that verifies on its own." }
+            p class="notice" role="status" data-chain="ok" {
+                "The chain holds: " (verified.entries) " entries verified"
+                @if let Some(cp) = &verified.checkpoint { " from the signed checkpoint after entry " (cp.through_seq) " (" (cp.pruned) " older entries pruned)" }
+                ". " code { "loupe audit verify" } " checks it from the command line; " code { "loupe audit export" } " writes a copy that verifies on its own; " code { "loupe audit prune --older-than 365d" } " keeps the log to a retention period."
+            }
         } @else {
             p class="notice bad" role="alert" data-chain="broken" {
                 "The chain breaks at entry " (verified.first_broken.unwrap_or(0)) ": " (verified.problem.as_deref().unwrap_or("")) ". The store was changed outside Loupe."
@@ -76,7 +80,7 @@ async fn audit_page(State(state): State<AppState>, PageQuery(p): PageQuery<Param
             @match &listed {
                 Err(e) => p class="notice bad" role="alert" { (e.message) },
                 Ok(l) if l.items.is_empty() => p class="muted" {
-                    "No decisions match. They are recorded as care messages are decided and delivered and as people decide on replenishment and support cases."
+                    "No decisions match. They are recorded as care messages are decided and delivered, as support cases arrive, as the storefront searches and recommends (sampled) and as people decide on replenishment, risk and support cases."
                 },
                 Ok(l) => {
                     p class="muted small" { (l.total) " entries" }

@@ -135,7 +135,13 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
             };
             let report = app::imports::import_file(&app.store, file, &spec, &on_progress);
             bar.finish_and_clear();
-            report
+            // Imported open cases reach the queue with Loupe's triage: record it.
+            match report {
+                Ok(r) if spec.kind == app::imports::Kind::Tickets => {
+                    app::support::log_untriaged(&app).map(|_| r)
+                }
+                other => other,
+            }
         }
         Opened::Server(server) => through_server(&server, file, &spec),
     };

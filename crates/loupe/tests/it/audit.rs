@@ -180,3 +180,37 @@ fn a_pruned_log_still_verifies_from_its_checkpoint() {
     let sampling: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "sampling", "--json"])).unwrap();
     assert_eq!(sampling["rate"], 0.01);
 }
+
+/// Cases imported from a help desk reach the queue with Loupe's triage, so
+/// the import records it: one `support_triage` entry per open case, none
+/// for closed ones, none twice.
+#[test]
+fn imported_open_cases_have_their_triage_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let tickets = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tickets.jsonl");
+    loupe_ok(&data, &["import", "tickets", tickets]);
+    let page: Value =
+        serde_json::from_str(&loupe_ok(&data, &["audit", "list", "--kind", "support_triage", "--json"]))
+            .unwrap();
+    let subjects: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|d| d["subject"].as_str().unwrap()).collect();
+    let text = std::fs::read_to_string(tickets).unwrap();
+    let open = text.lines().filter(|l| !l.contains("\"closed\"")).count();
+    assert_eq!(subjects.len(), open, "{page}");
+    assert!(subjects.contains(&"ticket:T1"), "{subjects:?}");
+    let t1 = page["items"].as_array().unwrap().iter().find(|d| d["subject"] == "ticket:T1").unwrap();
+    assert_eq!(t1["output"]["escalate"], true, "an angry second contact escalates: {t1}");
+    assert!(
+        !t1.to_string().contains("C1\"") && !t1.to_string().contains("delivered"),
+        "no customer words: {t1}"
+    );
+    // A second import adds nothing.
+    loupe_ok(&data, &["import", "tickets", tickets]);
+    let again: Value =
+        serde_json::from_str(&loupe_ok(&data, &["audit", "list", "--kind", "support_triage", "--json"]))
+            .unwrap();
+    assert_eq!(again["total"], page["total"]);
+    let v: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(v["ok"], true);
+}
