@@ -81,10 +81,13 @@ pub(crate) struct Gate {
     pub(crate) state: AppState,
     pub(crate) access: Access,
     pub(crate) scope: Scope,
+    /// The back-office sections and the scope each needs (for the page that
+    /// tells a key without this one where it may go).
+    pub(crate) sections: Arc<Vec<(&'static str, &'static str, Scope)>>,
 }
 
 pub(crate) async fn require(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
-    let Gate { state, access, scope } = gate;
+    let Gate { state, access, scope, sections } = gate;
     // A browser logged in to the back-office (Basic auth) may also follow its
     // links to admin API reads (`/metrics`, the purchase-order CSV). Only
     // reads: a cached Basic login is sent with any request to this origin, and
@@ -132,6 +135,18 @@ pub(crate) async fn require(State(gate): State<Gate>, mut req: Request, next: Ne
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Loupe admin\""));
             response
+        }
+        Err(err) if access == Access::AdminPage && err.status() == StatusCode::FORBIDDEN => {
+            // The key is valid but not for this section: say which it opens.
+            let key = presented_key(req.headers(), true)
+                .and_then(|k| state.app.store.verify_key(&k).ok().flatten());
+            let open: Vec<(&str, &str)> = match &key {
+                Some(k) => {
+                    sections.iter().filter(|(_, _, s)| k.allows(*s)).map(|(p, l, _)| (*p, *l)).collect()
+                }
+                None => Vec::new(),
+            };
+            (StatusCode::FORBIDDEN, super::web::forbidden_page(&err.message, &open)).into_response()
         }
         Err(err) => err.into_response(),
     }

@@ -188,6 +188,21 @@ pub(crate) fn router(state: &AppState, areas: Vec<Area>) -> axum::Router<AppStat
             }
         }
     }
+    // The scope of each back-office section, for the page that tells a key
+    // without one where it may go instead.
+    let mut sections = Vec::new();
+    for (path, label) in super::web::ADMIN_NAV {
+        let scope = areas.iter().find_map(|area| {
+            area.routes
+                .iter()
+                .find(|r| r.path == *path && r.method == Method::GET)
+                .and_then(|r| r.scope(area.admin_scope))
+        });
+        if let Some(scope) = scope {
+            sections.push((*path, *label, scope));
+        }
+    }
+    let sections = std::sync::Arc::new(sections);
     let mut router = axum::Router::new();
     let mut preflighted = BTreeSet::new();
     for area in areas {
@@ -196,7 +211,12 @@ pub(crate) fn router(state: &AppState, areas: Vec<Area>) -> axum::Router<AppStat
                 None if unlimited(route.path) => route.handler,
                 None => route.handler.route_layer(from_fn_with_state(state.clone(), guard::limit_open)),
                 Some(scope) => {
-                    let gate = Gate { state: state.clone(), access: route.access, scope };
+                    let gate = Gate {
+                        state: state.clone(),
+                        access: route.access,
+                        scope,
+                        sections: sections.clone(),
+                    };
                     route.handler.route_layer(from_fn_with_state(gate, auth::require))
                 }
             };

@@ -171,6 +171,30 @@ pub fn unauthorized_page() -> Markup {
     )
 }
 
+/// The page behind a 403 on a back-office section: what the section needs,
+/// and the sections this key opens.
+pub fn forbidden_page(message: &str, open: &[(&str, &str)]) -> Markup {
+    bare_page(
+        "Not with this key",
+        html! {
+            div class="wrap placeholder" {
+                h1 { "Not with this key" }
+                p { (message) "." }
+                @if open.is_empty() {
+                    p { "This key opens no back-office section. Ask whoever manages Loupe's keys for one with this scope (" code { "loupe keys create --scope ..." } ")." }
+                } @else {
+                    p { "This key opens:" }
+                    ul class="section-links" {
+                        @for (path, label) in open {
+                            li { a href=(path) { (label) } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
 /// The whole document around `body`: head, assets, the skip link.
 /// `events` marks the body for the script to send storefront events.
 fn document(title: &str, body_class: &str, events: bool, body: Markup) -> Markup {

@@ -89,7 +89,14 @@ async fn a_scope_opens_its_routes_and_no_others() {
             .unwrap()
     };
     assert_eq!(call(&state, basic(&trust)).await.status, StatusCode::OK);
-    assert_eq!(call(&state, basic(&support)).await.status, StatusCode::FORBIDDEN);
+    // A key without the section's scope gets a page naming it, with the
+    // sections it does open.
+    let response = router(state.clone()).oneshot(basic(&support)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("`admin:trust`"), "{html}");
+    assert!(html.contains("href=\"/admin/support\"") && html.contains("href=\"/admin/care\""), "{html}");
+    assert!(!html.contains("href=\"/admin/audit\"") && !html.contains("href=\"/admin/forecasts\""), "{html}");
 
     // The OpenAPI document names each operation's scope.
     let doc = call(&state, Request::get("/openapi.json").body(Body::empty()).unwrap()).await.body;
