@@ -170,7 +170,7 @@ pub fn export(app: &App, q: &Query, out: &mut dyn Write) -> Result<u64> {
 /// Verifies the store's chain (from its checkpoint, whose signature is
 /// checked, when the log was pruned).
 pub fn verify(app: &App) -> Result<VerifyOut> {
-    Ok(verify_out(app.store.verify_decisions()?, "the store", "verified"))
+    Ok(verify_out(app.store.verify_decisions()?, "the store"))
 }
 
 /// Verifies a full export (JSON Lines of entries, oldest first, after the
@@ -201,7 +201,7 @@ pub fn verify_export(input: impl BufRead, name: &str) -> Result<VerifyOut> {
         })?;
         entries.push(d);
     }
-    Ok(verify_out(store::verify_entries(entries, checkpoint.as_ref()), name, "not_checked"))
+    Ok(verify_out(store::verify_entries(entries, checkpoint.as_ref()), name))
 }
 
 /// Removes the entries recorded before `before_ms` (never the newest) and
@@ -250,10 +250,14 @@ fn checkpoint_out(cp: store::Checkpoint) -> CheckpointOut {
     }
 }
 
-fn verify_out(v: store::Verified, what: &str, signature: &str) -> VerifyOut {
+fn verify_out(v: store::Verified, what: &str) -> VerifyOut {
     let signature_state = v.checkpoint.as_ref().map(|_| {
-        let forged = v.first_broken.as_ref().is_some_and(|b| b.1.contains("signature"));
-        if forged { "does_not_match" } else { signature }.to_string()
+        match v.signature_ok {
+            Some(true) => "verified",
+            Some(false) => "does_not_match",
+            None => "not_checked",
+        }
+        .to_string()
     });
     VerifyOut {
         source: what.to_string(),

@@ -144,6 +144,9 @@ pub struct Verified {
     pub first_broken: Option<(u64, String)>,
     /// Where verification started, when older entries were pruned.
     pub checkpoint: Option<Checkpoint>,
+    /// Whether the checkpoint's signature is the store's; `None` when there
+    /// is no checkpoint or it was not checked (an export, without the store).
+    pub signature_ok: Option<bool>,
 }
 
 /// Checks a sequence of entries in order: each one's hash, its link to the
@@ -277,6 +280,7 @@ impl Store {
                             .into(),
                     )),
                     checkpoint,
+                    signature_ok: Some(false),
                 });
             }
         }
@@ -285,7 +289,8 @@ impl Store {
             all.push(d);
             true
         })?;
-        Ok(verify_entries(all, checkpoint.as_ref()))
+        let signed = checkpoint.is_some();
+        Ok(Verified { signature_ok: signed.then_some(true), ..verify_entries(all, checkpoint.as_ref()) })
     }
 
     /// The checkpoint of the last prune, if the log was ever pruned.
@@ -367,7 +372,7 @@ mod tests {
         store.append_decisions(&[new("a", "1"), new("b", "2")]).unwrap();
         store.append_decisions(&[new("c", "3")]).unwrap();
         let v = store.verify_decisions().unwrap();
-        assert_eq!(v, Verified { entries: 3, first_broken: None, checkpoint: None });
+        assert_eq!(v, Verified { entries: 3, first_broken: None, checkpoint: None, signature_ok: None });
         // Someone with the file changes entry 2's output.
         let txn = store.begin_write().unwrap();
         {
@@ -431,6 +436,7 @@ mod tests {
         forged.through_seq = 3;
         store.put_doc("decisions", "checkpoint", &serde_json::to_string(&forged).unwrap()).unwrap();
         let v = store.verify_decisions().unwrap();
+        assert_eq!(v.signature_ok, Some(false));
         assert!(v.first_broken.unwrap().1.contains("signature"));
     }
 
