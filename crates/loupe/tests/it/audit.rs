@@ -6,14 +6,20 @@ use serde_json::Value;
 
 use crate::{loupe, loupe_ok};
 
-#[test]
-fn decisions_are_logged_pseudonymously_and_a_tampered_export_is_caught() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = crate::outbox::shop(tmp.path(), 12);
-    // Nobody listens on port 9: every message fails once and is dead.
+/// A shop of `customers` whose care messages were decided and, with nobody
+/// listening on port 9, each failed once and is dead: a log with entries.
+fn logged_shop(dir: &std::path::Path, customers: usize) -> std::path::PathBuf {
+    let data = crate::outbox::shop(dir, customers);
     loupe_ok(&data, &["care", "delivery", "--webhook-url", "http://127.0.0.1:9/hook", "--max-attempts", "1"]);
     let since = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
     loupe_ok(&data, &["care", "deliver", "--since", &since, "--once"]);
+    data
+}
+
+#[test]
+fn decisions_are_logged_pseudonymously_and_a_tampered_export_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = logged_shop(tmp.path(), 12);
 
     let v: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
     assert_eq!(v["ok"], true, "{v}");
@@ -126,10 +132,7 @@ fn a_customer_is_exported_whole_and_erased_without_a_trace() {
 #[test]
 fn a_pruned_log_still_verifies_from_its_checkpoint() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = crate::outbox::shop(tmp.path(), 6);
-    loupe_ok(&data, &["care", "delivery", "--webhook-url", "http://127.0.0.1:9/hook", "--max-attempts", "1"]);
-    let since = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
-    loupe_ok(&data, &["care", "deliver", "--since", &since, "--once"]);
+    let data = logged_shop(tmp.path(), 6);
     let before: Value = serde_json::from_str(&loupe_ok(&data, &["audit", "verify", "--json"])).unwrap();
     let entries = before["entries"].as_u64().unwrap();
     assert!(entries >= 5, "{before}");
