@@ -263,6 +263,10 @@ pub struct Engines {
     /// version and the support counter (knowledge-base imports, settings,
     /// intent corrections).
     support: Arc<Slot<(u64, u64), crate::support::Support>>,
+    /// What merchandising learnt (behaviour, stock, memberships, bundle
+    /// proposals), keyed by the catalog version, events, order lines and
+    /// stock snapshots; what people chose is read fresh on every call.
+    merch: Arc<Slot<crate::merch::Key, crate::merch::Loaded>>,
     forecast_idle: Duration,
     /// Search analytics over every event, kept up to date by counting only
     /// the events that arrived since (a full read takes seconds per million).
@@ -385,6 +389,15 @@ impl Engines {
             // Training takes a fraction of a second: the request that finds
             // the data moved waits for it.
             support: Slot::new("support", foreground(Duration::MAX)),
+            // Reading every event takes seconds at a million, like the scorecard.
+            merch: Slot::new(
+                "merch",
+                Freshness {
+                    max_age: Duration::from_secs(600),
+                    min_age: Duration::from_secs(10),
+                    rebuild: Rebuild::Background,
+                },
+            ),
             forecast_idle: FORECAST_IDLE,
             analytics: Mutex::new(None),
         }
@@ -491,6 +504,32 @@ impl Engines {
         )
     }
 
+    /// What merchandising learnt from the store; the first call waits for it.
+    pub fn merch(self: &Arc<Self>) -> Result<Arc<crate::merch::Loaded>> {
+        self.merch.get(crate::merch::key(&self.store)?, self.merch_build())
+    }
+
+    /// [`Engines::merch`] without waiting: `None` while the first build runs
+    /// (a shop page shows no intent links rather than wait).
+    pub fn merch_if_ready(self: &Arc<Self>) -> Result<Option<Arc<crate::merch::Loaded>>> {
+        self.merch.try_get(crate::merch::key(&self.store)?, self.merch_build())
+    }
+
+    fn merch_build(self: &Arc<Self>) -> Arc<BuildFn<crate::merch::Key, crate::merch::Loaded>> {
+        let store = self.store.clone();
+        let clock = self.clock.clone();
+        let engines = Arc::downgrade(self);
+        Arc::new(move || {
+            let k = crate::merch::key(&store)?;
+            let slow = match engines.upgrade() {
+                Some(e) => crate::merch::slow_handles(&e),
+                None => Default::default(),
+            };
+            let catalog = Arc::new(store.products()?);
+            Ok((k, crate::merch::Loaded::build(&store, catalog, &slow, None, clock.now_secs())?))
+        })
+    }
+
     /// Drops what was learnt from the events: the recommender and the
     /// search analytics (after a customer is forgotten).
     pub fn forget_learned(&self) {
@@ -498,6 +537,7 @@ impl Engines {
         self.scorecard.invalidate();
         // Its corrected tickets trained the classifier.
         self.support.invalidate();
+        self.merch.invalidate();
         *lock(&self.analytics) = None;
     }
 
@@ -567,7 +607,7 @@ impl Engines {
     /// Builds what a first visitor would otherwise wait for (the decoded
     /// catalog, the search index, the recommender); `serve` runs it in the
     /// background at startup.
-    pub fn warm_up(&self) {
+    pub fn warm_up(self: &Arc<Self>) {
         let started = Instant::now();
         if let Err(err) = self.catalog() {
             tracing::warn!(error = %err, "could not warm the catalog cache");
@@ -581,6 +621,10 @@ impl Engines {
         // The back-office opens on the scorecard.
         if let Err(err) = self.scorecard() {
             tracing::warn!(error = %err, "could not warm the scorecard");
+        }
+        // The home page's intent links wait for it.
+        if let Err(err) = self.merch() {
+            tracing::warn!(error = %err, "could not warm merchandising");
         }
         tracing::info!(ms = started.elapsed().as_millis() as u64, "engines warmed");
     }

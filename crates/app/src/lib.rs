@@ -26,6 +26,7 @@ pub mod experiments;
 pub mod forecasts;
 pub mod imports;
 pub mod jobs;
+pub mod merch;
 pub mod outbox;
 pub mod recommend;
 pub mod risk;

@@ -222,11 +222,14 @@ pub(crate) async fn cors(State(state): State<AppState>, req: Request, next: Next
     response
 }
 
-/// Answers a CORS preflight (`OPTIONS`) on a public route that allows
-/// `methods`.
-pub(crate) fn preflight(state: &AppState, methods: &str, headers: &HeaderMap) -> Response {
+/// Answers `OPTIONS` on a path with a public route: `Allow` lists every
+/// method of the path (`methods`), a CORS preflight only the public ones
+/// (`cors`): a browser on the storefront's origin may not call an admin method.
+pub(crate) fn preflight(state: &AppState, methods: &str, cors: &str, headers: &HeaderMap) -> Response {
     let allow =
         HeaderValue::from_str(&format!("{methods}, OPTIONS")).unwrap_or(HeaderValue::from_static("OPTIONS"));
+    let cors =
+        HeaderValue::from_str(&format!("{cors}, OPTIONS")).unwrap_or(HeaderValue::from_static("OPTIONS"));
     let Some(sent) = headers.get(header::ORIGIN) else {
         // Not a browser's preflight: say what the route takes.
         let mut response = StatusCode::NO_CONTENT.into_response();
@@ -245,7 +248,7 @@ pub(crate) fn preflight(state: &AppState, methods: &str, headers: &HeaderMap) ->
     if let Ok(origin) = HeaderValue::from_str(&origin) {
         out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
-    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow.clone());
+    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, cors);
     out.insert(header::ALLOW, allow);
     out.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

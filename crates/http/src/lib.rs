@@ -53,6 +53,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         routes::care::area(),
         routes::decisions::area(),
         routes::risk::area(),
+        routes::merch::area(),
         web::storefront::area(),
         web::scorecard::area(),
         web::admin::area(),
@@ -64,6 +65,7 @@ pub(crate) fn areas() -> Vec<routes::Area> {
         web::care::area(),
         web::audit::area(),
         web::risk::area(),
+        web::merch::area(),
     ]
 }
 

@@ -78,6 +78,12 @@ pub enum Command {
     Audit(cmd::audit::Args),
     /// Order risk and return abuse: explainable scores with bands, and a person's decisions.
     Risk(cmd::risk::Args),
+    /// Merchandising collections: Loupe's intents, the brand's rules, named collections, categories.
+    Collections(cmd::merch::CollectionsArgs),
+    /// Bundles ("complete the look") proposed from co-purchase and attributes.
+    Bundles(cmd::merch::BundlesArgs),
+    /// Which collections deserve the homepage hero, the email and the paid campaign in a week.
+    Placements(cmd::merch::PlacementsArgs),
     /// Offline evaluations (search, recs, forecast, support).
     Eval(cmd::eval::Args),
     /// Benchmarks (import throughput and the like).

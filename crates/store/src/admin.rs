@@ -120,6 +120,38 @@ impl Store {
         Ok(next)
     }
 
+    /// [`Store::put_doc_counted`] with an entry of the decision log written in
+    /// the same transaction: a person's change and its record land together
+    /// or not at all.
+    pub fn put_doc_decided(
+        &self,
+        collection: &str,
+        key: &str,
+        json: Option<&str>,
+        counter: &str,
+        decision: &crate::NewDecision,
+    ) -> Result<crate::Decision> {
+        if collection.is_empty() || key.is_empty() {
+            return Err(Error::Invalid("a document needs a collection and a key".into()));
+        }
+        let txn = self.begin_write()?;
+        {
+            let mut docs = txn.open_table(DOCS)?;
+            match json {
+                Some(j) => {
+                    docs.insert((collection, key), j)?;
+                }
+                None => {
+                    docs.remove((collection, key))?;
+                }
+            }
+        }
+        bump(&txn, counter)?;
+        let logged = crate::decisions::append_in(&txn, std::slice::from_ref(decision))?;
+        txn.commit()?;
+        logged.into_iter().next().ok_or_else(|| Error::Invalid("no decision was written".into()))
+    }
+
     /// A counter bumped by [`Store::put_doc_counted`] (0 before the first).
     pub fn counter(&self, name: &str) -> Result<u64> {
         let txn = self.db().begin_read()?;

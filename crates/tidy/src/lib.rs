@@ -15,7 +15,7 @@
 
 /// Crates that hold an engine: pure computation over values.
 pub const ENGINES: &[&str] =
-    &["catalog", "search", "recs", "forecast", "scorecard", "support", "care", "risk"];
+    &["catalog", "search", "recs", "forecast", "scorecard", "support", "care", "risk", "merch"];
 
 /// What an engine crate must not depend on.
 pub const NOT_FOR_ENGINES: &[&str] =

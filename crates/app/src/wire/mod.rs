@@ -15,6 +15,8 @@ pub mod experiments;
 pub mod forecast;
 /// Import reports (CLI `--json` and task reports).
 pub mod import;
+/// Merchandising by intent: collections, previews, bundles, placements (issue 14).
+pub mod merch;
 /// A customer's data, exported (issue 18).
 pub mod privacy;
 /// The catalog's data-quality report.

@@ -16,6 +16,7 @@ pub(crate) mod events;
 pub(crate) mod experiments;
 pub(crate) mod forecast;
 pub(crate) mod imports;
+pub(crate) mod merch;
 pub(crate) mod paging;
 pub(crate) mod recs;
 pub(crate) mod risk;
@@ -181,8 +182,11 @@ fn unlimited(path: &str) -> bool {
 pub(crate) fn router(state: &AppState, areas: Vec<Area>) -> axum::Router<AppState> {
     // The public methods of each path, for its preflight.
     let mut public: BTreeMap<&'static str, Vec<Method>> = BTreeMap::new();
+    // Every method of each path, for its `Allow` (a path may mix public and admin methods).
+    let mut every: BTreeMap<&'static str, Vec<Method>> = BTreeMap::new();
     for area in &areas {
         for route in &area.routes {
+            every.entry(route.path).or_default().push(route.method.clone());
             if let Access::Public(_) = route.access {
                 public.entry(route.path).or_default().push(route.method.clone());
             }
@@ -223,10 +227,12 @@ pub(crate) fn router(state: &AppState, areas: Vec<Area>) -> axum::Router<AppStat
             let handler = match (route.access, public.get(route.path)) {
                 (Access::Public(_), Some(methods)) => {
                     let handler = if preflighted.insert(route.path) {
-                        let allow = guard::method_list(methods);
+                        let cors = guard::method_list(methods);
+                        let allow =
+                            guard::method_list(every.get(route.path).map(Vec::as_slice).unwrap_or(methods));
                         handler.options(move |State(state): State<AppState>, headers: HeaderMap| {
-                            let allow = allow.clone();
-                            async move { guard::preflight(&state, &allow, &headers) }
+                            let (allow, cors) = (allow.clone(), cors.clone());
+                            async move { guard::preflight(&state, &allow, &cors, &headers) }
                         })
                     } else {
                         handler

@@ -140,15 +140,20 @@ pub(crate) async fn cart_pairs(State(state): State<AppState>, uri: Uri) -> PageR
     }
     let (products, _) = super::storefront::load(&state).await?;
     let in_bag: Vec<u64> = skus.iter().filter_map(|s| find(&products, s)).map(|(p, _)| p.id).collect();
+    let bag_handles: Vec<String> =
+        skus.iter().filter_map(|s| find(&products, s)).map(|(p, _)| p.handle.clone()).collect();
+    // Pieces a merchandiser approved to wear with what is in the bag come first.
+    let chosen = super::merch::bag_cards(&state, &products, &bag_handles).await;
     let cart = skus.clone();
     let Some((_, _, list)) =
         super::recs::recommend(&state, super::recs::SHOP_WAIT, 12, move |_| Some(Context::Cart(cart))).await
     else {
-        return Ok(html! {});
+        return Ok(html! { @for (p, why) in chosen.iter().take(4) { (super::merch::bag_card(p, why)) } });
     };
     let cards: Vec<(&Product, Vec<&recs::Reason>)> = list
         .iter()
         .filter(|item| !in_bag.contains(&item.product_id))
+        .filter(|item| !chosen.iter().any(|(p, _)| p.id == item.product_id))
         .filter_map(|item| {
             let p = products.iter().find(|p| p.id == item.product_id && is_shoppable(p))?;
             // A reason that completes the set reads best under this heading.
@@ -158,7 +163,10 @@ pub(crate) async fn cart_pairs(State(state): State<AppState>, uri: Uri) -> PageR
             };
             Some((p, reasons))
         })
-        .take(4)
+        .take(4usize.saturating_sub(chosen.len()))
         .collect();
-    Ok(html! { @for (p, reasons) in &cards { (super::recs::card(p, reasons)) } })
+    Ok(html! {
+        @for (p, why) in chosen.iter().take(4) { (super::merch::bag_card(p, why)) }
+        @for (p, reasons) in &cards { (super::recs::card(p, reasons)) }
+    })
 }

@@ -29,6 +29,7 @@ pub(crate) mod cart;
 pub mod chart;
 pub(crate) mod experiments;
 pub(crate) mod forecast;
+pub(crate) mod merch;
 pub(crate) mod recs;
 pub(crate) mod risk;
 pub(crate) mod rules;
@@ -229,6 +230,7 @@ pub const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/catalog", "Catalog"),
     ("/admin/quality", "Data quality"),
     ("/admin/search", "Search"),
+    ("/admin/merchandising", "Merchandising"),
     ("/admin/recommendations", "Recommendations"),
     ("/admin/forecasts", "Forecasts & replenishment"),
     ("/admin/experiments", "Experiments"),

@@ -177,10 +177,36 @@ pub fn run_engine(
     now: i64,
     ranking: search::Ranking,
 ) -> Result<SearchView, app::Error> {
+    run_engine_in_order(index, products, params, now, ranking, None)
+}
+
+/// Products a page in a saved order reads at most (a category's size).
+const ORDERED_MAX: usize = 10_000;
+
+/// [`run_engine`]; with `order` (a merchandiser's saved ranking), the hits
+/// are put in that order (products it does not name after them, in the
+/// engine's order) before the page is cut.
+pub fn run_engine_in_order(
+    index: &search::SearchIndex,
+    products: &[Product],
+    params: &SearchParams,
+    now: i64,
+    ranking: search::Ranking,
+    order: Option<&[u64]>,
+) -> Result<SearchView, app::Error> {
     let mut req = search::SearchRequest::new(&params.q);
     req.ranking = ranking;
-    req.limit = PAGE_SIZE;
-    req.offset = (page_number(params.page.as_deref()) - 1) * PAGE_SIZE;
+    let offset = (page_number(params.page.as_deref()) - 1) * PAGE_SIZE;
+    match order {
+        Some(_) => {
+            req.limit = ORDERED_MAX;
+            req.offset = 0;
+        }
+        None => {
+            req.limit = PAGE_SIZE;
+            req.offset = offset;
+        }
+    }
     req.now = now;
     req.sort = match params.sort.as_deref() {
         Some("price_asc") => search::Sort::PriceAsc,
@@ -199,7 +225,7 @@ pub fn run_engine(
         other => app::Error::internal(other),
     })?;
     let product = |id: u64| products.binary_search_by_key(&id, |p| p.id).ok().map(|i| &products[i]);
-    let hits = r
+    let mut hits: Vec<SearchHit> = r
         .hits
         .iter()
         .filter_map(|h| {
@@ -221,6 +247,12 @@ pub fn run_engine(
             })
         })
         .collect();
+    if let Some(order) = order {
+        let at: std::collections::HashMap<u64, usize> =
+            order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        hits.sort_by_key(|h| at.get(&h.product.id).copied().unwrap_or(usize::MAX));
+        hits = hits.into_iter().skip(offset).take(PAGE_SIZE).collect();
+    }
     let facets = r
         .facets
         .iter()

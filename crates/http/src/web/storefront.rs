@@ -61,6 +61,11 @@ pub(crate) async fn load(state: &AppState) -> Result<(Arc<Vec<Product>>, Shop), 
 }
 
 fn card(p: &Product) -> Markup {
+    card_with(p, None)
+}
+
+/// A product's card, with a plain reason under it when there is one.
+pub(crate) fn card_with(p: &Product, reason: Option<&str>) -> Markup {
     html! {
         li class="card" {
             a href={ "/p/" (url_encode(&p.handle)) } {
@@ -69,6 +74,7 @@ fn card(p: &Product) -> Markup {
                 div class="meta" { (materials_line(p)) }
                 div class="price" { (fmt_price(p)) }
             }
+            @if let Some(r) = reason { p class="reason" { (r) } }
         }
     }
 }
@@ -121,6 +127,8 @@ async fn home(State(state): State<AppState>) -> PageResult {
         return Ok(shop_page(&shop, "", "", "", body));
     }
     let trending = super::recs::trending_section(&state, &products).await;
+    let st = state.clone();
+    let intents = blocking(move || Ok(app::merch::shop_intents(&st.app, 4)?)).await.unwrap_or_default();
     let mut newest: Vec<&Product> = products.iter().filter(|p| is_shoppable(p)).collect();
     newest.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     let body = html! {
@@ -138,6 +146,16 @@ async fn home(State(state): State<AppState>) -> PageResult {
                                     span class="count" { (n) " " (if *n == 1 { "piece" } else { "pieces" }) }
                                 }
                             }
+                        }
+                    }
+                }
+            }
+            @if !intents.is_empty() {
+                section class="section" aria-labelledby="shop-intent" {
+                    div class="section-head" { h2 id="shop-intent" { "Shop by occasion and style" } }
+                    ul class="chips" data-intents {
+                        @for (key, name, n) in &intents {
+                            li { a href={ "/collections/" (url_encode(key)) } { (name) " " span class="muted" { "(" (n) ")" } } }
                         }
                     }
                 }
@@ -188,9 +206,19 @@ async fn category_page(
     params.category = Some(category.as_str().to_string());
     let p2 = params.clone();
     let st = state.clone();
+    // "Featured" is the merchandiser's saved ranking of the category, when there is one.
+    let featured = params.sort.as_deref().is_none_or(|s| s.is_empty() || s == "featured");
     let mut view = blocking(move || {
         let index = st.app.engines.search()?;
-        Ok(search::run_engine(&index, &products, &p2, st.app.clock.now_secs(), ::search::Ranking::Learned)?)
+        let order = if featured { app::merch::category_order(&st.app, category)? } else { None };
+        Ok(search::run_engine_in_order(
+            &index,
+            &products,
+            &p2,
+            st.app.clock.now_secs(),
+            ::search::Ranking::Learned,
+            order.as_deref(),
+        )?)
     })
     .await?;
     let filtered = params.metal.as_deref().is_some_and(|m| !m.is_empty())
@@ -366,6 +394,7 @@ async fn product_page(
         })
         .collect();
     let recs = super::recs::product_sections(&state, &products, p).await;
+    let bundle = super::merch::product_section(&state, &products, p).await;
     // The drawing is in the chosen variant's metal (the piece's first when
     // the variant names none); the script repaints it when another is picked.
     let all_metals = p.metals();
@@ -434,6 +463,7 @@ async fn product_page(
                 }
             }
             (json_script("variants", &json!(variants)))
+            (bundle)
             (recs)
         }
     };

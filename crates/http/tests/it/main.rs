@@ -7,6 +7,7 @@ mod forecast;
 mod headers;
 mod http;
 mod keys;
+mod merch;
 mod recs;
 mod rules;
 mod search;

@@ -1,11 +1,12 @@
 //! `loupe eval`: offline evaluations, one subcommand per engine.
 //!
 //! This file is only a dispatcher. Each engine's evaluation lives in its own
-//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`, `support.rs`, `risk.rs`), owned by
+//! file under `cmd/eval/` (`search.rs`, `recs.rs`, `forecast.rs`, `normalize.rs`, `support.rs`, `risk.rs`, `merch.rs`), owned by
 //! that engine's engineer, so that the three can change without touching
 //! each other's code.
 
 mod forecast;
+mod merch;
 mod normalize;
 mod recs;
 mod risk;
@@ -34,6 +35,8 @@ pub enum Which {
     Support(support::Args),
     /// Score the return-abuse bands against a truth file (the demo's ground truth).
     Risk(risk::Args),
+    /// Score intent collections, bundles and re-ranking against the demo's ground truth.
+    Merch(merch::Args),
 }
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
         Which::Normalize(a) => normalize::run(data, a),
         Which::Support(a) => support::run(data, a),
         Which::Risk(a) => risk::run(data, a),
+        Which::Merch(a) => merch::run(data, a),
     }
 }

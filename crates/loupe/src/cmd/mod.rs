@@ -16,6 +16,7 @@ pub mod export;
 pub mod forecast;
 pub mod import;
 pub mod keys;
+pub mod merch;
 pub mod products;
 pub mod quality;
 pub mod recommend;
@@ -113,6 +114,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Care(args) => care::run(&data, args),
         Command::Audit(args) => audit::run(&data, args),
         Command::Risk(args) => risk::run(&data, args),
+        Command::Collections(args) => merch::collections(&data, args),
+        Command::Bundles(args) => merch::bundles(&data, args),
+        Command::Placements(args) => merch::placements(&data, args),
         Command::Eval(args) => eval::run(&data, args),
         Command::Bench(args) => bench::run(&data, args),
         Command::Experiments(args) => experiments::run(&data, args),

@@ -365,7 +365,7 @@
   // Selects that apply themselves (the sort order): no inline handlers, so
   // the pages' Content-Security-Policy needs no 'unsafe-inline' for scripts.
   function autoSubmit() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+    document.querySelectorAll("[data-autosubmit]").forEach(function (s) {
       s.addEventListener("change", function () { if (s.form) s.form.submit(); });
     });
   }
