@@ -494,6 +494,118 @@ try {
     await phone.close();
   });
 
+  await step("orders where the pearl studs and necklace go together import through the API", async () => {
+    // After the buyer's empty state above: three orders hold both pearl pieces.
+    let csv = "order_id,ordered_at,customer_id,sku,quantity,unit_price\n";
+    for (let i = 0; i < 3; i++) {
+      csv += `B${i},2025-0${i + 1}-10T10:00:00Z,C${i},PEARL-STUD,1,120\nB${i},2025-0${i + 1}-10T10:00:00Z,C${i},PEARL-NK-18,1,320\n`;
+    }
+    ["HOOP-20", "FIG-20", "CUFF-ONYX", "BAND-6"].forEach((sku, i) => {
+      csv += `S${i},2025-04-1${i}T10:00:00Z,D${i},${sku},1,200\n`;
+    });
+    const res = await page.request.post(base + "/v1/imports?kind=orders", { data: csv, headers: { "content-type": "text/csv" } });
+    assert.equal(res.status(), 202, await res.text());
+    const { status_url } = await res.json();
+    let task;
+    for (let i = 0; i < 100; i++) {
+      task = await (await page.request.get(base + status_url)).json();
+      if (task.status === "succeeded" || task.status === "failed") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(task.status, "succeeded", JSON.stringify(task));
+  });
+
+  await step("a merchandiser pins and excludes in an intent collection, and makes one from a rule", async () => {
+    await page.goto(base + "/admin/merchandising");
+    assert.ok((await page.locator("table[data-collections=intent] tr[data-key]").count()) >= 9, "the nine intents are listed");
+    await page.screenshot({ path: join(shots, "merch.png"), fullPage: true });
+    await page.click("a[href='/admin/merchandising/collection?key=bridal']");
+    const rows = page.locator("table[data-members] tbody tr");
+    assert.ok((await rows.count()) >= 2, "bridal has members");
+    assert.ok(/it is an engagement ring/.test(await page.locator("tr[data-handle=solitaire-engagement-ring]").innerText()), "each member says why");
+    // Pin the last member: it moves to the top, marked pinned.
+    const last = await rows.last().getAttribute("data-handle");
+    await rows.last().locator("button[value=pin]").click();
+    await page.waitForSelector("p.notice");
+    assert.equal(await rows.first().getAttribute("data-handle"), last, "the pinned piece leads");
+    assert.equal(await rows.first().getAttribute("data-pinned"), "", "and is marked pinned");
+    // Exclude another: it leaves the members and is listed as excluded.
+    const other = await rows.nth(1).getAttribute("data-handle");
+    await rows.nth(1).locator("button[value=exclude]").click();
+    await page.waitForSelector("p.notice");
+    assert.equal(await page.locator(`table[data-members] tr[data-handle="${other}"]`).count(), 0, "the excluded piece is gone");
+    assert.ok((await page.locator("[data-excluded]").innerText()).includes(other), "and listed as excluded");
+    await page.screenshot({ path: join(shots, "merch-collection.png"), fullPage: true });
+    // A collection from a rule.
+    await page.goto(base + "/admin/merchandising");
+    await page.fill("form[data-new-collection] input[name=key]", "pearl-edit");
+    await page.fill("form[data-new-collection] input[name=name]", "The pearl edit");
+    await page.fill("form[data-new-collection] input[name=stones]", "pearl");
+    await page.click("form[data-new-collection] button[type=submit]");
+    await page.waitForSelector("table[data-members]");
+    const pearls = await page.locator("table[data-members] tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.handle));
+    assert.ok(pearls.length >= 2 && pearls.every((h) => /pearl/.test(h)), `pearl pieces only: ${pearls}`);
+    await page.goto(base + "/collections/pearl-edit");
+    assert.equal(await page.locator("h1").innerText(), "The pearl edit");
+    assert.ok((await page.locator("ul[data-collection] li").count()) >= 2, "the shop lists it");
+  });
+
+  await step("a category is re-ranked with the sliders, previewed, saved, and the shop follows", async () => {
+    await page.goto(base + "/admin/merchandising/collection?key=category-ring");
+    // Moving a slider previews at once (the form submits itself on change).
+    await Promise.all([
+      page.waitForURL(/preview=1/),
+      page.locator("form[data-weights] input[name=newness]").evaluate((el) => {
+        el.value = "1";
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      }),
+    ]);
+    assert.equal(await page.locator("form[data-weights] input[name=newness]").inputValue(), "1", "the slider keeps its place");
+    const after = await page.locator("[data-preview] .preview-col").nth(1).locator("li").count();
+    assert.ok(after >= 2, "the order with the blend is listed");
+    assert.ok((await page.locator("[data-preview]").innerText()).includes("first seen or sold"), "each piece shows the facts that moved it");
+    await page.screenshot({ path: join(shots, "merch-ranking.png"), fullPage: true });
+    await page.click("form[data-save-ranking] button[type=submit]");
+    await page.waitForSelector("p.notice");
+    const saved = await (await page.request.get(base + "/v1/collections/category-ring")).json();
+    const order = saved.members.map((m) => m.handle);
+    await page.goto(base + "/c/ring");
+    const shown = await page.locator("ul.grid li.card a").evaluateAll((as) => as.map((a) => new URL(a.href).pathname.replace("/p/", "")));
+    assert.deepEqual(shown.slice(0, order.length), order, "the category page shows the saved order");
+  });
+
+  await step("a bundle proposed from orders is approved and shows on the product page", async () => {
+    await page.goto(base + "/admin/merchandising/bundles");
+    const row = page.locator("tr[data-bundle]", { hasText: "Pearl Drop Necklace" }).filter({ hasText: "Pearl Stud Earrings" }).first();
+    assert.ok(/orders with the first piece also held the second/.test(await row.innerText()), "with the orders' evidence");
+    await row.locator("button[value=approve]").click();
+    await page.waitForSelector("p.notice");
+    await page.screenshot({ path: join(shots, "merch-bundles.png"), fullPage: true });
+    await page.goto(base + "/p/pearl-stud-earrings");
+    const look = await page.locator("#bundle").innerText();
+    assert.ok(/Complete the look/.test(look) && /Pearl Drop Necklace/.test(look), `the approved piece is offered: ${look}`);
+  });
+
+  await step("placements for the week say why, and the merchandising pages fit a phone", async () => {
+    await page.goto(base + "/admin/merchandising/placements");
+    assert.equal(await page.locator("h1").innerText(), "Placements");
+    const text = await page.locator("main").innerText();
+    assert.ok(/units in the four weeks before|No collection/.test(text), "evidence or the reason there is none");
+    await page.screenshot({ path: join(shots, "merch-placements.png"), fullPage: true });
+    await page.click("p.section-links a[href='/admin/search']");
+    assert.ok(/\/admin\/search$/.test(page.url()), "search rules are a click away");
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const pp = await phone.newPage();
+    for (const path of ["/admin/merchandising", "/admin/merchandising/collection?key=bridal", "/admin/merchandising/bundles", "/admin/merchandising/placements", "/collections/pearl-edit"]) {
+      await pp.goto(base + path);
+      const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${path} fits a phone (overflows by ${overflow}px)`);
+    }
+    await pp.goto(base + "/admin/merchandising/collection?key=bridal");
+    await pp.screenshot({ path: join(shots, "merch-collection-phone.png"), fullPage: true });
+    await phone.close();
+  });
+
   await step("no page raised a script error or a server error", async () => {
     const unexpected = errors.filter((e) => !(expected422 > 0 && e.includes("status of 422") && expected422--));
     assert.deepEqual(unexpected, []);

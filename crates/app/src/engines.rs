@@ -264,8 +264,9 @@ pub struct Engines {
     /// intent corrections).
     support: Arc<Slot<(u64, u64), crate::support::Support>>,
     /// What merchandising learnt (behaviour, stock, memberships, bundle
-    /// proposals), keyed by the catalog version, events, order lines and
-    /// stock snapshots; what people chose is read fresh on every call.
+    /// proposals), keyed by the catalog version, order lines and stock
+    /// snapshots and at most ten minutes old; what people chose is read
+    /// fresh on every call.
     merch: Arc<Slot<crate::merch::Key, crate::merch::Loaded>>,
     forecast_idle: Duration,
     /// Search analytics over every event, kept up to date by counting only
@@ -389,15 +390,11 @@ impl Engines {
             // Training takes a fraction of a second: the request that finds
             // the data moved waits for it.
             support: Slot::new("support", foreground(Duration::MAX)),
-            // Reading every event takes seconds at a million, like the scorecard.
-            merch: Slot::new(
-                "merch",
-                Freshness {
-                    max_age: Duration::from_secs(600),
-                    min_age: Duration::from_secs(10),
-                    rebuild: Rebuild::Background,
-                },
-            ),
+            // A new catalog, orders or stock make the next request wait for
+            // the rebuild (seconds at a million events), so a merchandiser
+            // sees the import they just made; events are read again every
+            // ten minutes.
+            merch: Slot::new("merch", foreground(Duration::from_secs(600))),
             forecast_idle: FORECAST_IDLE,
             analytics: Mutex::new(None),
         }

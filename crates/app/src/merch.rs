@@ -245,12 +245,14 @@ impl Loaded {
     }
 }
 
-/// The slot's key: catalog version, events, order lines and stock snapshots.
-pub type Key = (u64, u64, u64, u64);
+/// The slot's key: catalog version, order lines and stock snapshots. Not
+/// the event count: a live shop's events arrive every second, and what they
+/// teach (views, searches before purchases) is read again every ten minutes.
+pub type Key = (u64, u64, u64);
 
 pub fn key(store: &store::Store) -> Result<Key> {
     let (lines, snapshots) = store.activity_counts()?;
-    Ok((store.catalog_version()?, store.event_count()?, lines, snapshots))
+    Ok((store.catalog_version()?, lines, snapshots))
 }
 
 /// The handles the forecasting engine flags (slow, overstock, markdown).
@@ -1267,13 +1269,21 @@ fn pr(
 /// brand's ground truth (`DIR/products.jsonl`, `sessions.csv`,
 /// `collections.json`): everything learnt from the data before `cut`, the
 /// truth of behaviour read from the days after it.
-pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Result<MerchEvalOut> {
+pub fn evaluate(
+    app: &App,
+    truth_dir: &std::path::Path,
+    cut: NaiveDate,
+    until: Option<NaiveDate>,
+    w: &merch::Weights,
+) -> Result<MerchEvalOut> {
     let read = |name: &str| {
         std::fs::read_to_string(truth_dir.join(name))
             .map_err(|e| Error::new(Code::InvalidQuery, format!("{}: {e}", truth_dir.join(name).display())))
     };
     let catalog = app.engines.catalog()?;
     let cut_ms = day_of_date(cut) * 86_400_000;
+    let until_ms = until.map(|u| day_of_date(u) * 86_400_000).unwrap_or(i64::MAX);
+    let until_text = until.map(|u| u.to_string()).unwrap_or_else(|| "9999-12-31".into());
     let l = Loaded::build(&app.store, catalog.clone(), &HashSet::new(), Some(cut_ms), app.clock.now_secs())?;
     let active: Vec<&Product> =
         catalog.iter().filter(|p| p.status == ProductStatus::Active && !p.order_only).collect();
@@ -1294,7 +1304,7 @@ pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Resul
     for rec in rdr.records().filter_map(|r| r.ok()) {
         let (date, reason, order) =
             (rec.get(2).unwrap_or(""), rec.get(3).unwrap_or(""), rec.get(7).unwrap_or(""));
-        if !order.is_empty() && date >= cut.to_string().as_str() {
+        if !order.is_empty() && date >= cut.to_string().as_str() && date < until_text.as_str() {
             reason_of_order.insert(order.to_string(), reason.to_string());
         }
     }
@@ -1306,7 +1316,9 @@ pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Resul
     let mut bought: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
     let mut after_units: HashMap<&str, i64> = HashMap::new();
     let mut after_baskets: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for line in lines.iter().filter(|x| x.kind == LineKind::Sale && x.ordered_at * 1000 >= cut_ms) {
+    for line in lines.iter().filter(|x| {
+        x.kind == LineKind::Sale && x.ordered_at * 1000 >= cut_ms && x.ordered_at * 1000 < until_ms
+    }) {
         let Some(h) = by_sku.get(line.sku.as_str()) else { continue };
         *after_units.entry(h).or_default() += line.quantity.max(0);
         after_baskets.entry(line.order_id.as_str()).or_default().insert(h);
@@ -1418,7 +1430,6 @@ pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Resul
     // Replay: each category's first row with the default blend against the
     // catalog's order and the best sellers, scored by the season's units.
     let units_after = |h: &str| -> i64 { after_units.get(h).copied().unwrap_or(0) };
-    let w = merch::Weights::default();
     let (mut re, mut cat_order, mut best, mut total, mut cats) = (0i64, 0i64, 0i64, 0i64, 0usize);
     let mut categories: BTreeMap<Category, Vec<&Product>> = BTreeMap::new();
     for p in &active {
@@ -1432,7 +1443,7 @@ pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Resul
         }
         cats += 1;
         let ids: Vec<u64> = list.iter().map(|p| p.id).collect();
-        let ranked = merch::rank(&ids, &[], &by_id, &l.facts, &w, ROW);
+        let ranked = merch::rank(&ids, &[], &by_id, &l.facts, w, ROW);
         let first = |order: &[u64]| -> i64 {
             order.iter().take(ROW).filter_map(|id| by_id.get(id)).map(|p| units_after(&p.handle)).sum()
         };
@@ -1447,6 +1458,8 @@ pub fn evaluate(app: &App, truth_dir: &std::path::Path, cut: NaiveDate) -> Resul
     let ratio = |a: i64, b: i64| if b > 0 { round3(a as f64 / b as f64) } else { 0.0 };
     Ok(MerchEvalOut {
         cut: cut.to_string(),
+        until: until.map(|u| u.to_string()),
+        weights: w.to_param(),
         intents,
         bundles,
         replay: ReplayOut {

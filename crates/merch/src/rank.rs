@@ -18,15 +18,17 @@ pub enum Factor {
     StockCover,
     Seasonality,
     Newness,
+    Sales,
 }
 
-pub const FACTORS: [Factor; 6] = [
+pub const FACTORS: [Factor; 7] = [
     Factor::Conversion,
     Factor::RevenuePerView,
     Factor::Margin,
     Factor::StockCover,
     Factor::Seasonality,
     Factor::Newness,
+    Factor::Sales,
 ];
 
 impl Factor {
@@ -38,6 +40,7 @@ impl Factor {
             Factor::StockCover => "stock_cover",
             Factor::Seasonality => "seasonality",
             Factor::Newness => "newness",
+            Factor::Sales => "sales",
         }
     }
 
@@ -49,6 +52,7 @@ impl Factor {
             Factor::StockCover => "Stock cover",
             Factor::Seasonality => "Season ahead",
             Factor::Newness => "Newness",
+            Factor::Sales => "Recent sales",
         }
     }
 
@@ -64,14 +68,17 @@ impl Factor {
 /// The blend: a weight in [0, 1] per factor, and the diversity rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weights {
-    pub weights: [f64; 6],
+    pub weights: [f64; 7],
     /// No more than half of a row shares one metal or one style.
     pub diversity: bool,
 }
 
 impl Default for Weights {
     fn default() -> Weights {
-        Weights { weights: [0.4, 0.3, 0.2, 0.3, 0.3, 0.1], diversity: true }
+        // Chosen on the demo brand's validation window (learn before
+        // 2025-01-01, score the first half of 2025; BENCHMARKS.md): recent
+        // sales lead, the season ahead next; the rest nudge.
+        Weights { weights: [0.1, 0.1, 0.1, 0.2, 0.5, 0.05, 1.0], diversity: true }
     }
 }
 
@@ -126,7 +133,7 @@ fn trim(x: f64) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ranked {
     pub product: u64,
-    /// The blend in [0, 1] (0.5 is neutral); pinned products keep theirs.
+    /// The blend as a ratio to a typical product of the list (1 is typical).
     pub score: f64,
     /// Per factor: its push up (+) or down (-) of the score, and the fact behind it.
     pub contributions: Vec<(Factor, f64, String)>,
@@ -181,8 +188,13 @@ pub fn rank(
         match factor {
             Factor::Conversion => match x.views {
                 0 => Raw { value: None, detail: "no views yet".into() },
+                _ if pooled_conv <= 0.0 => Raw { value: None, detail: "no purchases in the list yet".into() },
                 v => Raw {
-                    value: Some((x.purchases as f64 + PRIOR_VIEWS * pooled_conv) / (v as f64 + PRIOR_VIEWS)),
+                    value: Some(
+                        (x.purchases as f64 + PRIOR_VIEWS * pooled_conv)
+                            / (v as f64 + PRIOR_VIEWS)
+                            / pooled_conv,
+                    ),
                     detail: format!(
                         "{} purchases from {} views ({:.1}%)",
                         x.purchases,
@@ -193,8 +205,11 @@ pub fn rank(
             },
             Factor::RevenuePerView => match x.views {
                 0 => Raw { value: None, detail: "no views yet".into() },
+                _ if pooled_rpv <= 0.0 => Raw { value: None, detail: "no revenue in the list yet".into() },
                 v => Raw {
-                    value: Some((x.revenue + PRIOR_VIEWS * pooled_rpv) / (v as f64 + PRIOR_VIEWS)),
+                    value: Some(
+                        (x.revenue + PRIOR_VIEWS * pooled_rpv) / (v as f64 + PRIOR_VIEWS) / pooled_rpv,
+                    ),
                     detail: format!(
                         "{} of revenue from {} views ({} a view)",
                         money(x.revenue),
@@ -211,7 +226,7 @@ pub fn rank(
                 let rate = x.units_between(today - 56, today) as f64 / 8.0;
                 match x.on_hand {
                     None => Raw { value: None, detail: "stock unknown".into() },
-                    Some(h) if h <= 0 => Raw { value: Some(0.0), detail: "out of stock".into() },
+                    Some(h) if h <= 0 => Raw { value: Some(0.05), detail: "out of stock".into() },
                     Some(h) => {
                         let lead = x.lead_time_days.map(|d| d as f64 / 7.0);
                         let cover = if rate > 0.0 { h as f64 / rate } else { f64::INFINITY };
@@ -222,17 +237,17 @@ pub fn rank(
                         };
                         match lead {
                             Some(l) if cover < l => Raw {
-                                value: Some(0.1),
+                                value: Some(0.3),
                                 detail: format!("{cover_text}: would sell out before a delivery ({l:.0} weeks' lead time)"),
                             },
                             _ if x.slow_mover => Raw {
-                                value: Some(0.9),
+                                value: Some(1.3),
                                 detail: format!("{cover_text}; the forecast flags it as a slow mover"),
                             },
                             _ if cover > OVERSTOCK_WEEKS => {
-                                Raw { value: Some(0.8), detail: format!("{cover_text}: overstocked") }
+                                Raw { value: Some(1.2), detail: format!("{cover_text}: overstocked") }
                             }
-                            _ => Raw { value: Some(0.5), detail: cover_text },
+                            _ => Raw { value: Some(1.0), detail: cover_text },
                         }
                     }
                 }
@@ -257,6 +272,16 @@ pub fn rank(
                     ),
                 }
             }
+            Factor::Sales => {
+                // A quarter: most pieces sell a few a month, and a shorter
+                // window is mostly noise.
+                let n = x.units_between(today - 91, today);
+                let detail = match n {
+                    0 => "none sold in the last 13 weeks".to_string(),
+                    n => format!("{n} sold in the last 13 weeks"),
+                };
+                Raw { value: Some(n as f64), detail }
+            }
             Factor::Newness => {
                 let first_sale = x.daily_units.keys().next().copied();
                 let seen = products.get(&id).map(|p| crate::facts::day_of(p.created_at));
@@ -266,27 +291,35 @@ pub fn rank(
                 };
                 let age = (today - first).max(0);
                 Raw {
-                    value: Some((-(age as f64) / 90.0).exp()),
-                    detail: format!("first seen or sold {age} days ago"),
+                    value: Some(1.0 + (-(age as f64) / 90.0).exp()),
+                    detail: match age {
+                        0 => "first seen or sold today".to_string(),
+                        1 => "first seen or sold 1 day ago".to_string(),
+                        n => format!("first seen or sold {n} days ago"),
+                    },
                 }
             }
         }
     };
 
-    // Percentiles within the list for the relative factors.
-    let relative = [Factor::Conversion, Factor::RevenuePerView, Factor::Margin, Factor::Seasonality];
+    // Every factor is a ratio to a typical product of the list (1 is
+    // typical, a missing one counts as typical and says why); the blend is
+    // their weighted geometric mean, so a weight is how much a factor's
+    // doubling moves a product.
     let mut table: HashMap<u64, Vec<(Factor, f64, String)>> = HashMap::new();
     for factor in FACTORS {
         let raws: Vec<(u64, Raw)> = list.iter().map(|id| (*id, raw_of(*id, factor))).collect();
-        let mut known: Vec<f64> = raws.iter().filter_map(|(_, r)| r.value).collect();
-        known.sort_by(f64::total_cmp);
+        let known: Vec<f64> = raws.iter().filter_map(|(_, r)| r.value).collect();
+        let mean = if known.is_empty() { 0.0 } else { known.iter().sum::<f64>() / known.len() as f64 };
         for (id, r) in raws {
-            let v = match r.value {
-                None => 0.5,
-                Some(x) if relative.contains(&factor) => percentile(&known, x),
-                Some(x) => x,
+            let ratio = match (factor, r.value) {
+                (_, None) => 1.0,
+                (Factor::Sales, Some(x)) => (x + 1.0) / (mean + 1.0),
+                (Factor::Margin, Some(x)) if mean > 0.0 => x / mean,
+                (Factor::Margin, Some(_)) => 1.0,
+                (_, Some(x)) => x,
             };
-            table.entry(id).or_default().push((factor, v, r.detail));
+            table.entry(id).or_default().push((factor, ratio.clamp(0.05, 20.0).ln(), r.detail));
         }
     }
     let total: f64 = FACTORS.iter().map(|f| weights.get(*f)).sum();
@@ -296,15 +329,14 @@ pub fn rank(
         .map(|(i, id)| {
             let rows = table.remove(id).unwrap_or_default();
             let (score, contributions) = if total > 0.0 {
-                let score = rows.iter().map(|(f, v, _)| weights.get(*f) * v).sum::<f64>() / total;
-                let c = rows
+                let c: Vec<(Factor, f64, String)> = rows
                     .into_iter()
                     .filter(|(f, _, _)| weights.get(*f) > 0.0)
-                    .map(|(f, v, d)| (f, weights.get(f) * (v - 0.5) / total, d))
+                    .map(|(f, v, d)| (f, weights.get(f) * v / total, d))
                     .collect();
-                (score, c)
+                (c.iter().map(|x| x.1).sum::<f64>().exp(), c)
             } else {
-                (0.5, Vec::new())
+                (1.0, Vec::new())
             };
             (i, Ranked { product: *id, score, contributions, pinned: false, moved_for_diversity: false })
         })
@@ -322,7 +354,7 @@ pub fn rank(
         } else if products.contains_key(pin) {
             head.push(Ranked {
                 product: *pin,
-                score: 0.5,
+                score: 1.0,
                 contributions: Vec::new(),
                 pinned: true,
                 moved_for_diversity: false,
@@ -334,15 +366,6 @@ pub fn rank(
     }
     head.extend(ranked);
     head
-}
-
-fn percentile(sorted: &[f64], x: f64) -> f64 {
-    if sorted.len() < 2 {
-        return 0.5;
-    }
-    let below = sorted.partition_point(|v| *v < x);
-    let upto = sorted.partition_point(|v| *v <= x);
-    ((below + upto) as f64 / 2.0) / (sorted.len() - 1) as f64
 }
 
 /// The metal (colour and kind of the first variant) and style a row should not repeat.
@@ -441,7 +464,11 @@ mod tests {
     fn weights_read_and_write_the_same_text() {
         let w = Weights::parse("conversion:1, margin:0, diversity:0").unwrap();
         assert_eq!(w.get(Factor::Conversion), 1.0);
-        assert_eq!(w.get(Factor::Newness), 0.1, "unnamed factors keep their default");
+        assert_eq!(
+            w.get(Factor::Newness),
+            Weights::default().get(Factor::Newness),
+            "unnamed factors keep their default"
+        );
         assert!(!w.diversity);
         assert_eq!(Weights::parse(&w.to_param()).unwrap(), w);
         assert!(Weights::parse("charm:1").unwrap_err().contains("not a factor"));
@@ -455,7 +482,7 @@ mod tests {
             .collect();
         let by_id: HashMap<u64, &Product> = ps.iter().map(|p| (p.id, p)).collect();
         let f = facts(&[(1, 1000, 5), (2, 1000, 50), (3, 1000, 20), (4, 1000, 1)]);
-        let w = Weights { weights: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], diversity: false };
+        let w = Weights { weights: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], diversity: false };
         let order: Vec<u64> = rank(&[1, 2, 3, 4], &[], &by_id, &f, &w, 4).iter().map(|r| r.product).collect();
         assert_eq!(order, [2, 3, 1, 4]);
         let pinned = rank(&[1, 2, 3, 4], &[4], &by_id, &f, &w, 4);
@@ -485,7 +512,7 @@ mod tests {
         ps.push(product(6, "white", "s6"));
         let by_id: HashMap<u64, &Product> = ps.iter().map(|p| (p.id, p)).collect();
         let f = facts(&[(1, 100, 9), (2, 100, 8), (3, 100, 7), (4, 100, 6), (5, 100, 5), (6, 100, 1)]);
-        let mut w = Weights { weights: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0], diversity: true };
+        let mut w = Weights { weights: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], diversity: true };
         let on: Vec<u64> =
             rank(&[1, 2, 3, 4, 5, 6], &[], &by_id, &f, &w, 4).iter().map(|r| r.product).collect();
         assert_eq!(&on[..3], &[1, 2, 6], "the third slot goes to the first piece in another metal");
@@ -507,7 +534,7 @@ mod tests {
             x.lead_time_days = Some(28);
             x.daily_units = sales.clone();
         }
-        let w = Weights { weights: [0.0, 0.0, 0.0, 1.0, 0.0, 0.0], diversity: false };
+        let w = Weights { weights: [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0], diversity: false };
         let r = rank(&[1, 2, 3], &[], &by_id, &f, &w, 4);
         let order: Vec<u64> = r.iter().map(|r| r.product).collect();
         assert_eq!(order, [2, 3, 1]);

@@ -238,8 +238,11 @@ pub struct PlacementsOut {
 /// `loupe eval merch --json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MerchEvalOut {
-    /// Learnt from data before this day; truth from the days after.
+    /// Learnt from data before this day; truth from the days after, to `until`.
     pub cut: String,
+    pub until: Option<String>,
+    /// The blend the replay ranked with.
+    pub weights: String,
     pub intents: Vec<IntentScoreOut>,
     pub bundles: BundleScoreOut,
     pub replay: ReplayOut,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use app::wire::merch::{BundleDecisionIn, BundleOut, CollectionIn, CollectionOut, PlacementsOut, PreviewOut};
 
 /// The blend's text: `factor:weight` pairs, weights 0 to 1.
-pub(crate) const WEIGHTS_PATTERN: &str = "^$|^(conversion|revenue_per_view|margin|stock_cover|seasonality|newness|diversity):(0(\\.[0-9]{1,3})?|1(\\.0{1,3})?)(,(conversion|revenue_per_view|margin|stock_cover|seasonality|newness|diversity):(0(\\.[0-9]{1,3})?|1(\\.0{1,3})?)){0,6}$";
+pub(crate) const WEIGHTS_PATTERN: &str = "^$|^(conversion|revenue_per_view|margin|stock_cover|seasonality|newness|sales|diversity):(0(\\.[0-9]{1,3})?|1(\\.0{1,3})?)(,(conversion|revenue_per_view|margin|stock_cover|seasonality|newness|sales|diversity):(0(\\.[0-9]{1,3})?|1(\\.0{1,3})?)){0,7}$";
 
 pub(crate) fn area() -> Area {
     let reason = json!({"type": "object", "required": ["code", "detail", "plain", "weight"], "properties": {
@@ -32,7 +32,7 @@ pub(crate) fn area() -> Area {
         "tags": {"type": "array", "maxItems": 50, "items": text_max(80)},
         "queries": {"type": "array", "maxItems": 50, "items": text_max(80)}}});
     let factor = json!({"type": "object", "required": ["factor", "contribution", "detail"], "properties": {
-        "factor": {"type": "string", "enum": ["conversion", "revenue_per_view", "margin", "stock_cover", "seasonality", "newness"]},
+        "factor": {"type": "string", "enum": ["conversion", "revenue_per_view", "margin", "stock_cover", "seasonality", "newness", "sales"]},
         "contribution": {"type": "number"}, "detail": {"type": "string"}}});
     let item = json!({"type": "object", "required": ["handle", "title", "category", "price"], "properties": {
         "handle": {"type": "string"}, "title": {"type": "string"}, "category": {"type": ["string", "null"]}, "price": {"type": ["number", "null"]}}});

@@ -85,7 +85,7 @@ async fn overview(
     let body = html! {
         div class="page-head" {
             h1 { "Merchandising" }
-            p { "Collections shoppers think in, each product with why it belongs. Loupe suggests and explains; what you pin, exclude, order or approve is never overwritten when Loupe relearns, and each change goes into the " a href="/admin/audit" { "decision log" } "." }
+            p { "Collections shoppers think in, each product with why it belongs. Loupe suggests and explains; what you pin, exclude, order or approve is never overwritten when Loupe relearns, and each change goes into the " a href="/admin/audit?kind=merchandising_collection" { "decision log" } "." }
         }
         (nav("/admin/merchandising"))
         @if !p.created.is_empty() { p class="notice" role="status" { "Collection " (p.created) " created." } }
@@ -130,7 +130,7 @@ async fn overview(
             h2 id="new-h" { "New collection from a rule" }
             p class="muted small" { "A product joins when it matches enough of the rule (each list it matches adds to its strength) or when shoppers' searches and baskets tie it to the members. Lists are comma-separated." }
             form class="rule-form" method="post" action="/admin/merchandising/new" data-new-collection {
-                label { "Key" input type="text" name="key" required pattern="[a-z][a-z0-9-]{0,47}" placeholder="summer-gold"; span class="hint" { "Lower-case letters, digits and -." } }
+                label { "Key" input type="text" name="key" required pattern="[a-z][a-z0-9\\-]{0,47}" placeholder="summer-gold"; span class="hint" { "Lower-case letters, digits and -." } }
                 label { "Name" input type="text" name="name" required maxlength="80" placeholder="Summer gold"; }
                 label class="wide" { "Description" input type="text" name="description" maxlength="500"; }
                 label { "Categories" input type="text" name="categories" placeholder="necklace, bracelet"; }
@@ -166,6 +166,7 @@ struct CollectionParams {
     stock_cover: Option<f64>,
     seasonality: Option<f64>,
     newness: Option<f64>,
+    sales: Option<f64>,
     diversity: String,
 }
 
@@ -183,6 +184,7 @@ impl CollectionParams {
             (merch::Factor::StockCover, self.stock_cover),
             (merch::Factor::Seasonality, self.seasonality),
             (merch::Factor::Newness, self.newness),
+            (merch::Factor::Sales, self.sales),
         ] {
             if let Some(v) = v {
                 w.set(f, v.clamp(0.0, 1.0));

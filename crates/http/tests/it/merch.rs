@@ -353,7 +353,7 @@ async fn a_collection_from_a_rule_takes_its_members_and_the_shop_lists_it() {
 #[tokio::test]
 async fn a_ranking_is_previewed_saved_and_used_by_the_category_page() {
     let shop = shop();
-    let p = shop.json("/v1/collections/category-ring/preview?weights=conversion:1,revenue_per_view:0,margin:0,stock_cover:0,seasonality:0,newness:0,diversity:0").await;
+    let p = shop.json("/v1/collections/category-ring/preview?weights=conversion:1,revenue_per_view:0,margin:0,stock_cover:0,seasonality:0,newness:0,sales:0,diversity:0").await;
     let before: Vec<&str> =
         p["before"].as_array().unwrap().iter().map(|r| r["handle"].as_str().unwrap()).collect();
     let after: Vec<&str> =
@@ -368,7 +368,7 @@ async fn a_ranking_is_previewed_saved_and_used_by_the_category_page() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
 
     let (s, c) = shop
-        .send("PUT", "/v1/collections/category-ring", json!({"weights": "conversion:1,revenue_per_view:0,margin:0,stock_cover:0,seasonality:0,newness:0,diversity:0", "pins": ["white-ring"], "by": "Mia"}))
+        .send("PUT", "/v1/collections/category-ring", json!({"weights": "conversion:1,revenue_per_view:0,margin:0,stock_cover:0,seasonality:0,newness:0,sales:0,diversity:0", "pins": ["white-ring"], "by": "Mia"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert_eq!(handles(&c["members"]), ["white-ring", "onyx-ring", "rose-ring"]);

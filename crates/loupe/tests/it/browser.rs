@@ -6,8 +6,11 @@
 //! mistake, the preview, saving, the list; the form on a phone), picks
 //! another metal on a product page, opens a category's facet drawer on a
 //! phone-sized screen, asks the help panel a question it can answer and one
-//! it cannot, reaches a person from it, works a case in the agent queue, and
-//! leaves screenshots in `target/browser/`.
+//! it cannot, reaches a person from it, works a case in the agent queue, does
+//! a merchandiser's work (pin and exclude in an intent collection, a
+//! collection from a rule, a category re-ranked with the sliders and saved
+//! and followed by the shop, a bundle approved and shown on the product page,
+//! the week's placements), and leaves screenshots in `target/browser/`.
 //!
 //! Without Chromium, Node or `tests/browser/node_modules` the test is skipped
 //! with a note, except under `CI=true`, where it fails: `.ci/run` installs
@@ -163,6 +166,12 @@ fn storefront_and_back_office_work_in_chromium() {
         "admin-rule-preview.png",
         "admin-rules.png",
         "admin-rule-preview-phone.png",
+        "merch.png",
+        "merch-collection.png",
+        "merch-ranking.png",
+        "merch-bundles.png",
+        "merch-placements.png",
+        "merch-collection-phone.png",
     ] {
         let meta = std::fs::metadata(shots.join(shot)).unwrap_or_else(|e| panic!("{shot}: {e}"));
         assert!(meta.len() > 10_000, "{shot} looks empty ({} bytes)", meta.len());

@@ -16,6 +16,12 @@ pub struct Args {
     /// Learn from the days before this one (YYYY-MM-DD).
     #[arg(long, default_value = "2025-07-01")]
     cut: chrono::NaiveDate,
+    /// Read the truth up to this day (default: to the end of the data).
+    #[arg(long)]
+    until: Option<chrono::NaiveDate>,
+    /// The blend the replay ranks with (`sales:1,conversion:0.2`); default: Loupe's default blend.
+    #[arg(long)]
+    weights: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -24,12 +30,21 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let Opened::Local(app) = crate::cmd::open(data)? else {
         anyhow::bail!("`loupe eval merch` reads the store itself: stop the running server first");
     };
-    let e = app::merch::evaluate(&app, &args.truth, args.cut)?;
+    let weights = match &args.weights {
+        Some(w) => merch::Weights::parse(w).map_err(|e| anyhow::anyhow!("--weights: {e}"))?,
+        None => merch::Weights::default(),
+    };
+    let e = app::merch::evaluate(&app, &args.truth, args.cut, args.until, &weights)?;
     if args.json {
         outln!("{}", serde_json::to_string(&e)?);
         return Ok(());
     }
-    outln!("Learnt before {}; truth from the days after.", e.cut);
+    outln!(
+        "Learnt before {}; truth from then to {}; blend {}.",
+        e.cut,
+        e.until.as_deref().unwrap_or("the end of the data"),
+        e.weights
+    );
     outln!("Intent membership (precision, recall; base rate = the truth's share of the catalog):");
     for i in &e.intents {
         outln!(
