@@ -301,6 +301,10 @@ fn title_case(s: &str) -> String {
     s.split(['_', ' '])
         .filter(|w| !w.is_empty())
         .map(|w| {
+            // Roman numerals stay capitals: "Aria III".
+            if w.len() <= 4 && w.chars().all(|c| matches!(c.to_ascii_lowercase(), 'i' | 'v' | 'x')) {
+                return w.to_uppercase();
+            }
             let mut c = w.chars();
             c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
         })
@@ -470,6 +474,7 @@ fn plain(r: &merch::Reason) -> String {
     match r.code {
         "searches" => "Often chosen by shoppers looking for this".into(),
         "bought_with" => "Often bought with other pieces of this collection".into(),
+        "word" => r.text.replacen("its title or tags say", "Described as", 1),
         "price_band" => match () {
             _ if r.text.contains("lowest") => "An easy price for its kind".into(),
             _ if r.text.contains("highest") => "One of our finest of its kind".into(),
@@ -647,7 +652,12 @@ pub fn storefront(app: &App, key: &str) -> Result<ShopCollection> {
     let items = ordered(&l, &d)
         .into_iter()
         .map(|(p, m, pinned)| {
-            let mut why: Vec<String> = m.map(|m| m.reasons.iter().map(plain).collect()).unwrap_or_default();
+            // What tells a shopper most first; "it is a ring" on a page of rings last.
+            let mut reasons: Vec<&merch::Reason> =
+                m.as_ref().map(|m| m.reasons.iter().collect()).unwrap_or_default();
+            let order = ["searches", "bought_with", "stone", "word", "style", "tag", "metal", "price_band"];
+            reasons.sort_by_key(|r| order.iter().position(|c| *c == r.code).unwrap_or(order.len()));
+            let mut why: Vec<String> = reasons.into_iter().map(plain).collect();
             if pinned && why.is_empty() {
                 why.push("Chosen by our team".into());
             }

@@ -52,6 +52,17 @@ pub struct Placement {
     pub evidence: Vec<String>,
 }
 
+/// Units added to both four-week windows before comparing them.
+const MOMENTUM_PRIOR: f64 = 5.0;
+
+fn units_text(n: i64) -> String {
+    if n == 1 {
+        "1 unit".into()
+    } else {
+        format!("{n} units")
+    }
+}
+
 /// Weeks of cover a collection needs for the hero or a paid campaign.
 pub const MIN_COVER_WEEKS: f64 = 3.0;
 
@@ -75,7 +86,8 @@ pub fn suggest_placements(collections: &[CollectionSales], facts: &Facts, week: 
             };
             let recent = units(week - 28, week);
             let before = units(week - 56, week - 28);
-            let momentum = (recent as f64 + 1.0) / (before as f64 + 1.0);
+            // Five units added to both sides: one sale against none is not a trend.
+            let momentum = (recent as f64 + MOMENTUM_PRIOR) / (before as f64 + MOMENTUM_PRIOR);
             let season = year.then(|| {
                 let ahead = units(week - 364, week - 336);
                 let avg = units(week - 364, week) as f64 / 13.0;
@@ -100,19 +112,21 @@ pub fn suggest_placements(collections: &[CollectionSales], facts: &Facts, week: 
             let stock_short = cover.is_some_and(|c| c < MIN_COVER_WEEKS);
 
             let mut evidence = vec![format!(
-                "{recent} units in the four weeks before, against {before} in the four weeks before that ({momentum:.2}x)"
+                "{} in the four weeks before, against {before} in the four weeks before that ({momentum:.2}x with 5 added to each)",
+                units_text(recent)
             )];
             match season {
                 Some((lift, ahead)) => evidence.push(format!(
-                    "a year ago these four weeks sold {ahead} units, {lift:.2}x its four-week average"
+                    "a year ago these four weeks sold {}, {lift:.2}x its four-week average",
+                    units_text(ahead)
                 )),
                 None => evidence.push("less than a year of sales: no season to read".into()),
             }
             match (on_hand, cover) {
                 (Some(h), Some(c)) if c.is_finite() => {
-                    evidence.push(format!("{h} units on hand, {c:.1} weeks at the recent rate"))
+                    evidence.push(format!("{} on hand, {c:.1} weeks at the recent rate", units_text(h)))
                 }
-                (Some(h), _) => evidence.push(format!("{h} units on hand, none sold in four weeks")),
+                (Some(h), _) => evidence.push(format!("{} on hand, none sold in four weeks", units_text(h))),
                 _ => evidence.push("stock unknown".into()),
             }
             match margin {
@@ -122,7 +136,7 @@ pub fn suggest_placements(collections: &[CollectionSales], facts: &Facts, week: 
             let score = 0.5 * momentum.ln()
                 + 0.8 * season.map(|s| s.0.ln()).unwrap_or(0.0)
                 + 0.3 * margin.map(|m| m - 0.5).unwrap_or(0.0)
-                + 0.15 * (1.0 + recent as f64).ln();
+                + 0.3 * (1.0 + recent as f64).ln();
             Placement {
                 key: c.key.clone(),
                 name: c.name.clone(),

@@ -452,7 +452,7 @@ async fn placements_say_what_to_push_and_why_and_an_empty_shop_says_what_to_do()
     assert_eq!(p["week"], "2025-07-14", "the Monday of the week after the data ends: {p}");
     let hero = p["hero"].as_str().unwrap_or_else(|| panic!("a hero: {p}"));
     let row = p["collections"].as_array().unwrap().iter().find(|c| c["key"] == hero).unwrap();
-    assert!(row["evidence"][0].as_str().unwrap().contains("units in the four weeks before"), "{row}");
+    assert!(row["evidence"][0].as_str().unwrap().contains("in the four weeks before, against"), "{row}");
     assert_eq!(row["evidence"][1], "less than a year of sales: no season to read");
     assert!(p["last_week"]["sold"].as_array().is_some(), "{p}");
     let (s, _) = shop.get("/v1/placements?week=2025-02-30").await;
