@@ -90,6 +90,11 @@ pub struct Loaded {
     pub catalog: Arc<Vec<Product>>,
     bands: HashMap<u64, merch::PriceBand>,
     by_handle: HashMap<String, usize>,
+    /// Product id to its place in `catalog`.
+    index: HashMap<u64, usize>,
+    /// Active products of each named collection (by its slug) and category, in catalog order.
+    named: HashMap<String, Vec<u64>>,
+    categories: HashMap<Category, Vec<u64>>,
     intents: Vec<merch::CollectionDef>,
     /// Memberships of the shipped intents.
     intent_members: HashMap<String, Vec<merch::Member>>,
@@ -233,7 +238,33 @@ impl Loaded {
         let intent_members =
             intents.iter().map(|d| (d.key.clone(), merch::members(d, &catalog, &facts, &bands))).collect();
         let bundles = merch::propose_bundles(&catalog, &facts, &merch::BundleConfig::default());
-        Ok(Loaded { facts, catalog, bands, by_handle, intents, intent_members, bundles })
+        let index = catalog.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let (mut named, mut categories): (HashMap<String, Vec<u64>>, HashMap<Category, Vec<u64>>) =
+            Default::default();
+        for p in catalog.iter().filter(|p| p.status == ProductStatus::Active) {
+            if let Some(c) = p.collection.as_deref() {
+                named.entry(slug(c)).or_default().push(p.id);
+            }
+            if let Some(c) = p.category.filter(|_| !p.order_only) {
+                categories.entry(c).or_default().push(p.id);
+            }
+        }
+        Ok(Loaded {
+            facts,
+            catalog,
+            bands,
+            by_handle,
+            index,
+            named,
+            categories,
+            intents,
+            intent_members,
+            bundles,
+        })
+    }
+
+    fn get(&self, id: u64) -> Option<&Product> {
+        self.index.get(&id).map(|i| &self.catalog[*i])
     }
 
     fn product(&self, handle: &str) -> Option<&Product> {
@@ -422,10 +453,9 @@ fn memberships(l: &Loaded, d: &Def) -> Vec<merch::Member> {
         }
         Kind::Named => {
             let name = d.key.strip_prefix("collection-").unwrap_or("");
-            l.catalog
-                .iter()
-                .filter(|p| p.status == ProductStatus::Active)
-                .filter(|p| p.collection.as_deref().is_some_and(|c| slug(c) == name))
+            let ids = l.named.get(name).map(Vec::as_slice).unwrap_or(&[]);
+            ids.iter()
+                .filter_map(|id| l.get(*id))
                 .map(|p| merch::Member {
                     product: p.id,
                     strength: 1.0,
@@ -441,15 +471,10 @@ fn memberships(l: &Loaded, d: &Def) -> Vec<merch::Member> {
                 .collect()
         }
         Kind::Category => {
-            let c = category_of_key(&d.key);
-            l.catalog
-                .iter()
-                .filter(|p| {
-                    p.status == ProductStatus::Active
-                        && !p.order_only
-                        && p.category.is_some()
-                        && p.category == c
-                })
+            let ids =
+                category_of_key(&d.key).and_then(|c| l.categories.get(&c)).map(Vec::as_slice).unwrap_or(&[]);
+            ids.iter()
+                .filter_map(|id| l.get(*id))
                 .map(|p| merch::Member {
                     product: p.id,
                     strength: 1.0,
@@ -508,11 +533,12 @@ fn ordered<'l>(l: &'l Loaded, d: &Def) -> Vec<(&'l Product, Option<merch::Member
     let excluded: HashSet<&str> = d.saved.excludes.iter().map(String::as_str).collect();
     let pins: Vec<&Product> = d.saved.pins.iter().filter_map(|h| l.product(h)).collect();
     let pinned: HashSet<u64> = pins.iter().map(|p| p.id).collect();
-    let by_id = l.by_id();
+    let pinned_members: HashMap<u64, merch::Member> =
+        members.iter().filter(|m| pinned.contains(&m.product)).map(|m| (m.product, m.clone())).collect();
     let mut rest: Vec<(&Product, merch::Member)> = members
         .into_iter()
         .filter(|m| m.strength >= merch::MEMBER_THRESHOLD && !pinned.contains(&m.product))
-        .filter_map(|m| by_id.get(&m.product).map(|p| (*p, m)))
+        .filter_map(|m| l.get(m.product).map(|p| (p, m)))
         .filter(|(p, _)| !excluded.contains(p.handle.as_str()))
         .collect();
     if !d.saved.order.is_empty() {
@@ -528,15 +554,10 @@ fn ordered<'l>(l: &'l Loaded, d: &Def) -> Vec<(&'l Product, Option<merch::Member
             }
         });
     }
-    let memberships: HashMap<u64, merch::Member> = memberships_of(l, d);
     let mut out: Vec<(&Product, Option<merch::Member>, bool)> =
-        pins.into_iter().map(|p| (p, memberships.get(&p.id).cloned(), true)).collect();
+        pins.into_iter().map(|p| (p, pinned_members.get(&p.id).cloned(), true)).collect();
     out.extend(rest.into_iter().map(|(p, m)| (p, Some(m), false)));
     out
-}
-
-fn memberships_of(l: &Loaded, d: &Def) -> HashMap<u64, merch::Member> {
-    memberships(l, d).into_iter().map(|m| (m.product, m)).collect()
 }
 
 fn member_out(i: usize, p: &Product, m: Option<&merch::Member>, pinned: bool) -> MemberOut {
@@ -959,11 +980,10 @@ fn decisions_all(app: &App) -> Result<HashMap<String, BundleDecision>> {
 }
 
 fn bundle_out(l: &Loaded, b: &merch::Bundle, d: Option<&BundleDecision>) -> Option<BundleOut> {
-    let by_id = l.by_id();
-    let anchor = by_id.get(&b.anchor)?;
+    let anchor = l.get(b.anchor)?;
     let items: Vec<BundleItemOut> = match d {
         Some(d) => d.companions.iter().filter_map(|h| l.product(h)).map(item_out).collect(),
-        None => vec![item_out(by_id.get(&b.companion)?)],
+        None => vec![item_out(l.get(b.companion)?)],
     };
     Some(BundleOut {
         id: b.id.clone(),
