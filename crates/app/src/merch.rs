@@ -1221,7 +1221,7 @@ pub fn placements(app: &App, week: Option<NaiveDate>) -> Result<PlacementsOut> {
         now.ranked.iter().filter(|p| p.slot == Some(s)).map(|p| p.key.clone()).collect()
     };
     let prev = merch::suggest_placements(&sets, &l.facts, w - 7);
-    let last_week = (w - 7 < l.facts.as_of_day).then(|| {
+    let last_week = (l.facts.first_day.is_some() && w - 7 < l.facts.as_of_day).then(|| {
         let mut sold: Vec<LastWeekRowOut> = sets
             .iter()
             .map(|c| LastWeekRowOut {

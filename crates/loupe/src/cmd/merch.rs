@@ -21,6 +21,7 @@ pub struct CollectionsArgs {
 pub enum CollectionsCommand {
     /// Every collection: Loupe's intents, the brand's rules, the catalog's named collections, the categories.
     List {
+        /// Print JSON (one object per line for lists).
         #[arg(long)]
         json: bool,
     },
@@ -30,10 +31,12 @@ pub enum CollectionsCommand {
 minimalist, investment), the brand's own key, collection-NAME or category-NAME (`loupe collections list`)."
     )]
     Show {
+        /// The collection's key.
         key: String,
         /// Members to print (all with --json).
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Print JSON (one object per line for lists).
         #[arg(long)]
         json: bool,
     },
@@ -54,6 +57,7 @@ pub enum BundlesCommand {
         status: Option<String>,
         #[arg(long, default_value_t = 30)]
         limit: usize,
+        /// Print JSON (one object per line for lists).
         #[arg(long)]
         json: bool,
     },
@@ -64,6 +68,7 @@ pub struct PlacementsArgs {
     /// A day of the week to plan (YYYY-MM-DD); default: the week after the data ends.
     #[arg(long)]
     week: Option<chrono::NaiveDate>,
+    /// Print JSON.
     #[arg(long)]
     json: bool,
 }
@@ -83,8 +88,8 @@ pub fn collections(data: &Path, args: CollectionsArgs) -> anyhow::Result<()> {
                     outln!("{:<28} {:<10} {:>5} members{}  {}", c.key, c.kind, c.members, mark, c.name);
                 }
             }
-            if !json && rows.is_empty() {
-                outln!("No collections: import a catalog first (loupe import catalog FILE).");
+            if !json && rows.iter().all(|c| c.members == 0) {
+                outln!("No collection has members yet: import a catalog first (loupe import catalog FILE).");
             }
         }
         CollectionsCommand::Show { key, limit, json } => {
@@ -167,7 +172,13 @@ pub fn placements(data: &Path, args: PlacementsArgs) -> anyhow::Result<()> {
         outln!("{}", serde_json::to_string(&out)?);
         return Ok(());
     }
-    outln!("Week of {} (data until {}):", out.week, out.data_until.as_deref().unwrap_or("no data"));
+    match out.data_until.as_deref() {
+        Some(d) => outln!("Week of {} (data until {d}):", out.week),
+        None => {
+            outln!("Week of {}: no order history yet; import orders (loupe import orders FILE).", out.week);
+            return Ok(());
+        }
+    }
     for c in out.collections.iter().filter(|c| c.slot.is_some()) {
         outln!("  {:<6} {:<28} {}", c.slot.as_deref().unwrap_or(""), c.key, c.evidence.join("; "));
     }
