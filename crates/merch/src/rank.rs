@@ -460,6 +460,46 @@ mod tests {
         f
     }
 
+    proptest::proptest! {
+        /// Whatever a person types as a blend, the parser answers without panicking,
+        /// and what it accepts is in range.
+        #[test]
+        fn any_text_parses_or_is_refused(text in "\\PC{0,80}") {
+            if let Ok(w) = Weights::parse(&text) {
+                proptest::prop_assert!(w.weights.iter().all(|x| (0.0..=1.0).contains(x)));
+            }
+        }
+
+        /// Every blend written out reads back the same (to the two decimals written).
+        #[test]
+        fn a_blend_reads_back_as_written(ws in proptest::array::uniform7(0u8..=100), diversity: bool) {
+            let w = Weights { weights: ws.map(|x| f64::from(x) / 100.0), diversity };
+            proptest::prop_assert_eq!(Weights::parse(&w.to_param()).unwrap(), w);
+        }
+
+        /// Pins lead in their order and no product is lost or doubled, whatever the blend.
+        #[test]
+        fn ranking_keeps_every_product_once_and_pins_first(
+            n in 1usize..12,
+            pin_count in 0usize..4,
+            ws in proptest::array::uniform7(0u8..=10),
+            diversity: bool,
+        ) {
+            let ps: Vec<Product> = (1..=n as u64).map(|i| product(i, ["yellow", "white"][i as usize % 2], ["a", "b", "c"][i as usize % 3])).collect();
+            let by_id: HashMap<u64, &Product> = ps.iter().map(|p| (p.id, p)).collect();
+            let f = facts(&(1..=n as u64).map(|i| (i, i * 10, i % 4)).collect::<Vec<_>>());
+            let pins: Vec<u64> = (1..=n as u64).rev().take(pin_count).collect();
+            let list: Vec<u64> = (1..=n as u64).filter(|i| !pins.contains(i)).collect();
+            let w = Weights { weights: ws.map(|x| f64::from(x) / 10.0), diversity };
+            let r = rank(&list, &pins, &by_id, &f, &w, 4);
+            let order: Vec<u64> = r.iter().map(|x| x.product).collect();
+            proptest::prop_assert_eq!(&order[..pins.len()], &pins[..]);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(sorted, (1..=n as u64).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn weights_read_and_write_the_same_text() {
         let w = Weights::parse("conversion:1, margin:0, diversity:0").unwrap();
