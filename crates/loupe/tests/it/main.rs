@@ -11,6 +11,7 @@ mod eval_normalize;
 mod eval_recs;
 mod experiments;
 mod logs;
+mod merch;
 mod outbox;
 mod risk;
 mod schemathesis;
