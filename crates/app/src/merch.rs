@@ -1428,26 +1428,43 @@ pub fn evaluate(
             round3(xs.iter().filter(|(a, b)| f(a, b)).count() as f64 / xs.len() as f64)
         }
     };
-    let cross: Vec<(&Product, &Product)> = active
-        .iter()
-        .flat_map(|a| {
-            active.iter().filter(move |b| b.id != a.id && a.category != b.category).map(move |b| (*a, *b))
-        })
-        .collect();
-    let random_same = if cross.is_empty() {
-        0.0
-    } else {
-        round3(cross.iter().filter(|(a, b)| same(&a.handle, &b.handle)).count() as f64 / cross.len() as f64)
+    // Same-collection share over every ordered cross-category pair, counted
+    // without listing the pairs (a catalog of n products has n² of them).
+    let mut by_cat: HashMap<Option<Category>, f64> = HashMap::new();
+    let mut by_coll: HashMap<&str, HashMap<Option<Category>, f64>> = HashMap::new();
+    for p in &active {
+        *by_cat.entry(p.category).or_default() += 1.0;
+        if let Some(c) = true_collection.get(p.handle.as_str()) {
+            *by_coll.entry(c).or_default().entry(p.category).or_default() += 1.0;
+        }
+    }
+    let square = |m: &HashMap<Option<Category>, f64>| -> (f64, f64) {
+        let n: f64 = m.values().sum();
+        (n * n, m.values().map(|x| x * x).sum())
     };
+    let (all, same_cat) = square(&by_cat);
+    let cross_pairs = all - same_cat;
+    let same_pairs: f64 = by_coll.values().map(|m| square(m)).map(|(a, b)| a - b).sum();
+    let random_same = if cross_pairs > 0.0 { round3(same_pairs / cross_pairs) } else { 0.0 };
     // A fixed-seed sample of cross-category pairs, as many as the proposals.
     let mut sample: Vec<(&str, &str)> = Vec::new();
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    while sample.len() < pairs.len() && !cross.is_empty() {
+    let mut next = || {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let (a, b) = cross[(x % cross.len() as u64) as usize];
-        sample.push((a.handle.as_str(), b.handle.as_str()));
+        x
+    };
+    let mut tries = 0;
+    while sample.len() < pairs.len() && cross_pairs > 0.0 && tries < 1_000_000 {
+        tries += 1;
+        let (a, b) = (
+            active[(next() % active.len() as u64) as usize],
+            active[(next() % active.len() as u64) as usize],
+        );
+        if a.category != b.category {
+            sample.push((a.handle.as_str(), b.handle.as_str()));
+        }
     }
     let bundles = BundleScoreOut {
         proposed: pairs.len(),
