@@ -1444,7 +1444,7 @@ pub fn evaluate(
     };
     let (all, same_cat) = square(&by_cat);
     let cross_pairs = all - same_cat;
-    let same_pairs: f64 = by_coll.values().map(|m| square(m)).map(|(a, b)| a - b).sum();
+    let same_pairs: f64 = by_coll.values().map(square).map(|(a, b)| a - b).sum();
     let random_same = if cross_pairs > 0.0 { round3(same_pairs / cross_pairs) } else { 0.0 };
     // A fixed-seed sample of cross-category pairs, as many as the proposals.
     let mut sample: Vec<(&str, &str)> = Vec::new();
