@@ -16,6 +16,7 @@ mod money;
 mod outbox;
 mod product;
 mod ticket;
+pub mod title;
 
 pub use activity::{Event, EventKind, Exposure, InventoryLevel, LineKind, OrderLine};
 pub use money::{Currency, Money, MoneyError};

@@ -83,6 +83,12 @@ pub enum PartialRead {
 
 impl Product {
     /// Union of the variants' metals, deduplicated, in first-seen order.
+    /// The title as the shop shows it: a shouting title in title case,
+    /// vendor metal codes in words (`model::title`); `title` stays as imported.
+    pub fn shown_title(&self) -> std::borrow::Cow<'_, str> {
+        crate::title::shown(&self.title)
+    }
+
     pub fn metals(&self) -> Vec<Metal> {
         let mut out: Vec<Metal> = Vec::new();
         for m in self.variants.iter().flat_map(|v| &v.metals) {

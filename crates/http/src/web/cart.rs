@@ -96,7 +96,7 @@ pub(crate) async fn cart_lines(State(state): State<AppState>, uri: Uri) -> PageR
                         (art::product_art_in(p, v.metals.first().or(metals.first()), None))
                     }
                     div class="line-text" {
-                        a href=(href) { (p.title) }
+                        a href=(href) { (p.shown_title()) }
                         div class="muted small" {
                             @let options: Vec<&str> = v.options.values().map(String::as_str).collect();
                             @if !options.is_empty() {
@@ -108,7 +108,7 @@ pub(crate) async fn cart_lines(State(state): State<AppState>, uri: Uri) -> PageR
                     div class="line-price" {
                         span class="price" { (total.map(fmt_money).unwrap_or_else(|| "Price on request".into())) }
                         " "
-                        button class="link-button" type="button" data-remove=(sku) aria-label={ "Remove " (p.title) " from the bag" } {
+                        button class="link-button" type="button" data-remove=(sku) aria-label={ "Remove " (p.shown_title()) " from the bag" } {
                             "Remove"
                         }
                     }

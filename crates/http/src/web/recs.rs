@@ -142,7 +142,7 @@ pub(crate) fn card(p: &Product, reasons: &[&Reason]) -> Markup {
         li class="card" {
             a href={ "/p/" (url_encode(&p.handle)) } {
                 span class="art" { (art::product_art(p, None)) }
-                div class="title" { (p.title) }
+                div class="title" { (p.shown_title()) }
                 div class="meta" { (materials_line(p)) }
                 div class="price" { (fmt_price(p)) }
             }

@@ -484,7 +484,7 @@ fn hit_item(i: usize, hit: &SearchHit) -> Markup {
         li class="hit" data-hit=(i) {
             a class="art" href=(href) tabindex="-1" { (art::product_art_in(p, metal, None)) }
             div {
-                h3 { a href=(href) { (p.title) } }
+                h3 { a href=(href) { (p.shown_title()) } }
                 div class="muted small" { (hit.materials()) }
                 @if !hit.why.is_empty() {
                     details class="why" {

@@ -70,7 +70,7 @@ pub(crate) fn card_with(p: &Product, reason: Option<&str>) -> Markup {
         li class="card" {
             a href={ "/p/" (url_encode(&p.handle)) } {
                 span class="art" { (art::product_art(p, None)) }
-                div class="title" { (p.title) }
+                div class="title" { (p.shown_title()) }
                 div class="meta" { (materials_line(p)) }
                 div class="price" { (fmt_price(p)) }
             }
@@ -90,7 +90,7 @@ fn hit_card(hit: &search::SearchHit, filtered: bool) -> Markup {
         li class="card" {
             a href={ "/p/" (url_encode(&p.handle)) "?variant=" (url_encode(&v.sku)) } {
                 span class="art" { (art::product_art_in(p, v.metals.first().or(metals.first()), None)) }
-                div class="title" { (p.title) }
+                div class="title" { (p.shown_title()) }
                 div class="meta" { (hit.materials()) }
                 div class="price" { (hit.price()) }
             }
@@ -407,19 +407,19 @@ async fn product_page(
                     @if let Some(c) = category {
                         li { a href={ "/c/" (c.as_str()) } { (category_plural(c)) } }
                     }
-                    li aria-current="page" { (p.title) }
+                    li aria-current="page" { (p.shown_title()) }
                 }
             }
             article class="product" {
                 div class={ "art " (art::palette_of(metal).css_class()) } data-art {
-                    (art::product_art_in(p, metal, Some(&format!("Illustration of {}", p.title))))
+                    (art::product_art_in(p, metal, Some(&format!("Illustration of {}", p.shown_title()))))
                 }
                 div {
-                    h1 { (p.title) }
+                    h1 { (p.shown_title()) }
                     @if let Some(v) = &p.vendor {
                         p class="muted" { (v) }
                     }
-                    form data-product=(p.handle) data-title=(p.title) method="get" action="/cart" {
+                    form data-product=(p.handle) data-title=(p.shown_title()) method="get" action="/cart" {
                         p class="price" {
                             span data-price { (price) }
                             @if let Some(c) = &compare {
@@ -467,7 +467,7 @@ async fn product_page(
             (recs)
         }
     };
-    Ok(shop_page(&shop, &p.title, category.map(|c| c.as_str()).unwrap_or(""), "", body))
+    Ok(shop_page(&shop, &p.shown_title(), category.map(|c| c.as_str()).unwrap_or(""), "", body))
 }
 
 async fn search_page(

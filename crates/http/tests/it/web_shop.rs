@@ -219,3 +219,34 @@ async fn bag_lines_show_the_drawing_and_the_price() {
     let (_, js) = get(&app, "/assets/app.js").await;
     assert!(js.contains("/cart/lines?") && js.contains("/cart/pairs?"), "the bag page asks for them");
 }
+
+/// Issue 12: a shouting title reads in title case and a vendor metal code in
+/// words on the shop's pages, while the API keeps the title as imported.
+#[tokio::test]
+async fn the_shop_shows_a_cleaned_title_and_the_api_the_raw_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::open_temporary().unwrap();
+    let loud = Product {
+        title: "PEARL STRAND WITH CZ CLASP".into(),
+        ..ring("pearl-strand", "gold", "yellow", Some("pearl"))
+    };
+    let coded = Product { title: "Bar Ring yellow-585".into(), ..ring("bar-ring", "gold", "yellow", None) };
+    store.import_products([loud, coded].into_iter().map(Ok::<_, std::io::Error>), 1_750_000_000).unwrap();
+    let app = router(AppState::new(crate::app_on(store), dir.path()));
+
+    let (status, page) = get(&app, "/p/pearl-strand").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>Pearl Strand with CZ Clasp</h1>"), "{page}");
+    assert!(!page.contains("PEARL STRAND"), "the shouting title is nowhere on the page, reasons included");
+    let (_, category) = get(&app, "/c/ring").await;
+    assert!(category.contains("Bar Ring 14K yellow gold"), "{category}");
+
+    let (_, json) = get(&app, "/v1/products?limit=10").await;
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let titles: Vec<&str> =
+        v["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    assert!(
+        titles.contains(&"PEARL STRAND WITH CZ CLASP") && titles.contains(&"Bar Ring yellow-585"),
+        "{titles:?}"
+    );
+}

@@ -9,8 +9,10 @@ use crate::{Item, Reason, Recommender, Signal};
 
 use super::{Cand, SeedKind, Seeds, Signals, NONE};
 
-fn title(rec: &Recommender, i: u32) -> &str {
-    &rec.items.info[i as usize].title
+/// The title as a shopper reads it in a reason (a shouting title in title
+/// case, vendor metal codes in words: `model::title`).
+fn title(rec: &Recommender, i: u32) -> std::borrow::Cow<'_, str> {
+    model::title::shown(&rec.items.info[i as usize].title)
 }
 
 fn met(s: Option<&Seeds>, item: u32) -> &'static str {
