@@ -518,11 +518,11 @@ impl Engines {
         let engines = Arc::downgrade(self);
         Arc::new(move || {
             let k = crate::merch::key(&store)?;
-            let slow = match engines.upgrade() {
-                Some(e) => crate::merch::slow_handles(&e),
-                None => Default::default(),
+            // The decoded catalog and the forecast are the engines' own, shared.
+            let (catalog, slow) = match engines.upgrade() {
+                Some(e) => (e.catalog()?, crate::merch::slow_handles(&e)),
+                None => (Arc::new(store.products()?), Default::default()),
             };
-            let catalog = Arc::new(store.products()?);
             Ok((k, crate::merch::Loaded::build(&store, catalog, &slow, None, clock.now_secs())?))
         })
     }

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use catalog::slug;
 use chrono::{Datelike, NaiveDate};
+use model::title::title_case;
 use model::{Category, LineKind, Product, ProductStatus};
 use serde::{Deserialize, Serialize};
 
@@ -92,8 +94,9 @@ pub struct Loaded {
     by_handle: HashMap<String, usize>,
     /// Product id to its place in `catalog`.
     index: HashMap<u64, usize>,
-    /// Active products of each named collection (by its slug) and category, in catalog order.
-    named: HashMap<String, Vec<u64>>,
+    /// Active products of each named collection (by its slug, with its name
+    /// as first written) and of each category, in catalog order.
+    named: BTreeMap<String, (String, Vec<u64>)>,
     categories: HashMap<Category, Vec<u64>>,
     intents: Vec<merch::CollectionDef>,
     /// Memberships of the shipped intents.
@@ -239,11 +242,11 @@ impl Loaded {
             intents.iter().map(|d| (d.key.clone(), merch::members(d, &catalog, &facts, &bands))).collect();
         let bundles = merch::propose_bundles(&catalog, &facts, &merch::BundleConfig::default());
         let index = catalog.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        let (mut named, mut categories): (HashMap<String, Vec<u64>>, HashMap<Category, Vec<u64>>) =
-            Default::default();
+        let mut named: BTreeMap<String, (String, Vec<u64>)> = BTreeMap::new();
+        let mut categories: HashMap<Category, Vec<u64>> = HashMap::new();
         for p in catalog.iter().filter(|p| p.status == ProductStatus::Active) {
             if let Some(c) = p.collection.as_deref() {
-                named.entry(slug(c)).or_default().push(p.id);
+                named.entry(slug(c)).or_insert_with(|| (c.to_string(), Vec::new())).1.push(p.id);
             }
             if let Some(c) = p.category.filter(|_| !p.order_only) {
                 categories.entry(c).or_default().push(p.id);
@@ -316,49 +319,6 @@ fn saved_all(app: &App) -> Result<HashMap<String, Saved>> {
     Ok(out)
 }
 
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-fn title_case(s: &str) -> String {
-    s.split(['_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            // Roman numerals stay capitals: "Aria III".
-            if w.len() <= 4 && w.chars().all(|c| matches!(c.to_ascii_lowercase(), 'i' | 'v' | 'x')) {
-                return w.to_uppercase();
-            }
-            let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn plural(c: Category) -> String {
-    match c {
-        Category::Earrings | Category::Cufflinks => title_case(c.as_str()),
-        Category::Watch => "Watches".into(),
-        Category::Other => "Other pieces".into(),
-        _ => {
-            let t = title_case(c.as_str());
-            if t.ends_with(['s', 'x']) || t.ends_with("ch") || t.ends_with("sh") {
-                format!("{t}es")
-            } else {
-                format!("{t}s")
-            }
-        }
-    }
-}
-
 /// Every collection: the intents, the brand's rules, the catalog's named
 /// collections, the categories with products.
 fn defs(l: &Loaded, saved: &HashMap<String, Saved>) -> Vec<Def> {
@@ -385,14 +345,8 @@ fn defs(l: &Loaded, saved: &HashMap<String, Saved>) -> Vec<Def> {
             saved: s.clone(),
         });
     }
-    let named: std::collections::BTreeSet<&str> = l
-        .catalog
-        .iter()
-        .filter(|p| p.status == ProductStatus::Active)
-        .filter_map(|p| p.collection.as_deref())
-        .collect();
-    for n in named {
-        let key = format!("collection-{}", slug(n));
+    for (key, (n, _)) in &l.named {
+        let key = format!("collection-{key}");
         let s = take(&key);
         out.push(Def {
             name: s.name.clone().unwrap_or_else(|| format!("The {} collection", title_case(n))),
@@ -402,13 +356,11 @@ fn defs(l: &Loaded, saved: &HashMap<String, Saved>) -> Vec<Def> {
             saved: s,
         });
     }
-    let cats: HashSet<Category> =
-        l.catalog.iter().filter(|p| p.status == ProductStatus::Active).filter_map(|p| p.category).collect();
-    for c in Category::ALL.iter().filter(|c| cats.contains(c)) {
+    for c in Category::ALL.iter().filter(|c| l.categories.contains_key(c)) {
         let key = format!("category-{}", c.as_str().replace('_', "-"));
         let s = take(&key);
         out.push(Def {
-            name: s.name.clone().unwrap_or_else(|| plural(*c)),
+            name: s.name.clone().unwrap_or_else(|| c.plural().to_string()),
             description: s.description.clone().unwrap_or_else(|| "A category of the catalog.".into()),
             key,
             kind: Kind::Category,
@@ -452,46 +404,44 @@ fn memberships(l: &Loaded, d: &Def) -> Vec<merch::Member> {
             merch::members(&def, &l.catalog, &l.facts, &l.bands)
         }
         Kind::Named => {
-            let name = d.key.strip_prefix("collection-").unwrap_or("");
-            let ids = l.named.get(name).map(Vec::as_slice).unwrap_or(&[]);
-            ids.iter()
-                .filter_map(|id| l.get(*id))
-                .map(|p| merch::Member {
-                    product: p.id,
-                    strength: 1.0,
-                    reasons: vec![merch::Reason {
-                        code: "collection",
-                        text: format!(
-                            "the catalog names it part of the {} collection",
-                            p.collection.as_deref().unwrap_or("")
-                        ),
-                        weight: 1.0,
-                    }],
-                })
-                .collect()
+            let ids =
+                d.key.strip_prefix("collection-").and_then(|name| l.named.get(name)).map(|(_, ids)| ids);
+            listed(l, ids, "collection", |p| {
+                format!(
+                    "the catalog names it part of the {} collection",
+                    p.collection.as_deref().unwrap_or("")
+                )
+            })
         }
         Kind::Category => {
-            let ids =
-                category_of_key(&d.key).and_then(|c| l.categories.get(&c)).map(Vec::as_slice).unwrap_or(&[]);
-            ids.iter()
-                .filter_map(|id| l.get(*id))
-                .map(|p| merch::Member {
-                    product: p.id,
-                    strength: 1.0,
-                    reasons: vec![merch::Reason {
-                        code: "category",
-                        text: format!(
-                            "it is {}",
-                            merch::a_an(
-                                &p.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default()
-                            )
-                        ),
-                        weight: 1.0,
-                    }],
-                })
-                .collect()
+            let ids = category_of_key(&d.key).and_then(|c| l.categories.get(&c));
+            listed(l, ids, "category", |p| {
+                format!(
+                    "it is {}",
+                    merch::a_an(&p.category.map(|c| c.as_str().replace('_', " ")).unwrap_or_default())
+                )
+            })
         }
     }
+}
+
+/// Every product of a list the catalog itself makes (a named collection,
+/// a category) as a full member, with the one reason that puts it there.
+fn listed(
+    l: &Loaded,
+    ids: Option<&Vec<u64>>,
+    code: &'static str,
+    text: impl Fn(&Product) -> String,
+) -> Vec<merch::Member> {
+    ids.into_iter()
+        .flatten()
+        .filter_map(|id| l.get(*id))
+        .map(|p| merch::Member {
+            product: p.id,
+            strength: 1.0,
+            reasons: vec![merch::Reason { code, text: text(p), weight: 1.0 }],
+        })
+        .collect()
 }
 
 /// A reason as a shopper reads it: no numbers, no jargon.
@@ -500,10 +450,11 @@ fn plain(r: &merch::Reason) -> String {
         "searches" => "Often chosen by shoppers looking for this".into(),
         "bought_with" => "Often bought with other pieces of this collection".into(),
         "word" => r.text.replacen("its title or tags say", "Described as", 1),
+        "collection" => r.text.replacen("the catalog names it part", "Part", 1),
         "price_band" => match () {
-            _ if r.text.contains("lowest") => "An easy price for its kind".into(),
-            _ if r.text.contains("highest") => "One of our finest of its kind".into(),
-            _ => "A middle price for its kind".into(),
+            _ if r.text.contains("lowest") => "Among our lower-priced pieces of its kind".into(),
+            _ if r.text.contains("highest") => "Among our higher-priced pieces of its kind".into(),
+            _ => "Mid-priced for its kind".into(),
         },
         _ => {
             let mut c = r.text.chars();
@@ -967,7 +918,7 @@ fn item_out(p: &Product) -> BundleItemOut {
         handle: p.handle.clone(),
         title: p.title.clone(),
         category: p.category.map(|c| c.as_str().to_string()),
-        price: p.variants.iter().filter_map(|v| v.price.map(|m| m.major())).reduce(f64::min),
+        price: p.price_range().map(|(lo, _)| lo.major()),
     }
 }
 
@@ -1147,7 +1098,7 @@ pub fn approved_with(app: &App, handle: &str) -> Result<Vec<(String, String)>> {
         pieces.retain(|h| *h != handle);
         for h in pieces {
             if !out.iter().any(|(x, _)| x == h) {
-                out.push((h.clone(), "Chosen by our stylists to wear together".into()));
+                out.push((h.clone(), "Chosen by our team to wear together".into()));
             }
         }
     }
@@ -1193,6 +1144,16 @@ fn placement_out(p: &merch::Placement) -> PlacementOut {
         cover_weeks: p.cover_weeks.map(|x| (x * 10.0).round() / 10.0),
         margin_rate: p.margin_rate.map(round3),
         evidence: p.evidence.clone(),
+    }
+}
+
+/// A week asked for as a day (`YYYY-MM-DD`); empty is the default week.
+pub fn parse_week(text: &str) -> Result<Option<NaiveDate>> {
+    match text.trim() {
+        "" => Ok(None),
+        w => NaiveDate::parse_from_str(w, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::new(Code::InvalidQuery, format!("week {w:?}: write YYYY-MM-DD"))),
     }
 }
 

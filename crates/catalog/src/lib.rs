@@ -23,6 +23,7 @@ mod records;
 pub mod tickets;
 mod vocab;
 
+pub use catalog::fields::slug;
 pub use catalog::{read_catalog, CatalogReader, ReadOptions};
 pub use error::{Error, Result};
 pub use format::Format;

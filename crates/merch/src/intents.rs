@@ -224,10 +224,7 @@ impl PriceBand {
 
 /// The lowest variant price of a product, major units.
 pub(crate) fn min_price(p: &Product) -> Option<f64> {
-    p.variants
-        .iter()
-        .filter_map(|v| v.price.map(|m| m.major()))
-        .fold(None, |a, x| Some(a.map_or(x, |a: f64| a.min(x))))
+    p.price_range().map(|(lo, _)| lo.major())
 }
 
 /// Each priced product's third of its category's prices (categories with
@@ -427,7 +424,13 @@ pub fn members(
     let phrases: Vec<Vec<String>> =
         def.rule.queries.iter().map(|q| words_of(q)).filter(|w| !w.is_empty()).collect();
     let matching = |queries: &[String]| -> Option<String> {
-        queries.iter().find(|q| phrases.iter().any(|ph| contains_phrase(&words_of(q), ph))).cloned()
+        queries
+            .iter()
+            .find(|q| {
+                let words = words_of(q);
+                phrases.iter().any(|ph| contains_phrase(&words, ph))
+            })
+            .cloned()
     };
 
     // The shop's rate: purchases after a search that names the collection.

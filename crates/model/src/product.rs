@@ -314,6 +314,28 @@ impl Category {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// "Rings", "Engagement rings", ... for menus, headings and collection names.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Category::Ring => "Rings",
+            Category::EngagementRing => "Engagement rings",
+            Category::WeddingBand => "Wedding bands",
+            Category::Necklace => "Necklaces",
+            Category::Pendant => "Pendants",
+            Category::Chain => "Chains",
+            Category::Earrings => "Earrings",
+            Category::Bracelet => "Bracelets",
+            Category::Anklet => "Anklets",
+            Category::Brooch => "Brooches",
+            Category::Cufflinks => "Cufflinks",
+            Category::Charm => "Charms",
+            Category::Cross => "Crosses",
+            Category::Watch => "Watches",
+            Category::Set => "Sets",
+            Category::Other => "More",
+        }
+    }
+
     /// Whether the category is worn on a finger (sizes are ring sizes).
     pub fn is_ring(self) -> bool {
         matches!(self, Category::Ring | Category::EngagementRing | Category::WeddingBand)

@@ -71,6 +71,17 @@ pub fn shown(title: &str) -> Cow<'_, str> {
     if !loud && !coded {
         return Cow::Borrowed(title);
     }
+    Cow::Owned(rewrite(title, loud))
+}
+
+/// Any name in title case, as a shouting title is shown (`aria ii` reads
+/// `Aria II`, `engagement_ring` reads `Engagement Ring`).
+pub fn title_case(text: &str) -> String {
+    rewrite(&text.replace('_', " ").to_uppercase(), true)
+}
+
+/// `title` with its vendor metal codes in words and, when `loud`, each word in title case.
+fn rewrite(title: &str, loud: bool) -> String {
     let mut out = String::with_capacity(title.len() + 8);
     let mut first = true;
     for (i, part) in title.split(' ').enumerate() {
@@ -100,7 +111,7 @@ pub fn shown(title: &str) -> Cow<'_, str> {
             first = false;
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 #[cfg(test)]
@@ -126,6 +137,13 @@ mod tests {
         assert_eq!(shown("Bar Necklace yellow-585"), "Bar Necklace 14K yellow gold");
         assert_eq!(shown("Hoops (red-750)"), "Hoops (18K rose gold)");
         assert_eq!(shown("RING WHITE-585"), "Ring 14K white gold");
+    }
+
+    #[test]
+    fn names_read_in_title_case() {
+        assert_eq!(title_case("aria ii"), "Aria II");
+        assert_eq!(title_case("engagement_ring"), "Engagement Ring");
+        assert_eq!(title_case("pearl"), "Pearl");
     }
 
     #[test]

@@ -487,7 +487,7 @@ pub(crate) fn normalize_handle(h: &str) -> String {
 }
 
 /// `Love Ring, 18K` -> `love-ring-18k`.
-pub(crate) fn slug(s: &str) -> String {
+pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {

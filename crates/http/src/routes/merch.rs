@@ -207,13 +207,6 @@ struct PageParams {
     status: Option<String>,
 }
 
-fn page<T: serde::Serialize>(all: Vec<T>, offset: usize, limit: usize) -> serde_json::Value {
-    let total = all.len();
-    let items: Vec<T> = all.into_iter().skip(offset).take(limit).collect();
-    let next = app::wire::http::Cursor::after(offset, items.len(), total).map(|c| c.encode());
-    json!({"items": items, "total": total, "limit": limit, "offset": offset, "next_cursor": next})
-}
-
 async fn list(
     State(state): State<AppState>,
     Query(p): Query<PageParams>,
@@ -221,26 +214,13 @@ async fn list(
     let limit = paging::limit(p.limit, 100, 1000)?;
     let offset = paging::start(p.offset, p.cursor.as_deref())?;
     let all = blocking(move || Ok(app::merch::list(&state.app)?)).await?;
-    Ok(Json(page(all, offset, limit)))
-}
-
-fn check_key(key: &str) -> Result<(), ApiError> {
-    let re_ok = !key.is_empty()
-        && key.len() <= 48
-        && key.as_bytes()[0].is_ascii_lowercase()
-        && key.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
-    if re_ok {
-        Ok(())
-    } else {
-        Err(ApiError::from(app::Error::not_found(format!("collection {key:?}"))))
-    }
+    Ok(Json(paging::page(all, offset, limit)))
 }
 
 async fn show(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<CollectionOut>, ApiError> {
-    check_key(&key)?;
     Ok(Json(blocking(move || Ok(app::merch::show(&state.app, &key)?)).await?))
 }
 
@@ -249,9 +229,6 @@ async fn update(
     Path(key): Path<String>,
     Json(input): Json<CollectionIn>,
 ) -> Result<Json<CollectionOut>, ApiError> {
-    if input.rule.is_none() {
-        check_key(&key)?;
-    }
     Ok(Json(blocking(move || Ok(app::merch::update(&state.app, &key, &input)?)).await?))
 }
 
@@ -265,7 +242,6 @@ async fn preview(
     Path(key): Path<String>,
     Query(p): Query<PreviewParams>,
 ) -> Result<Json<PreviewOut>, ApiError> {
-    check_key(&key)?;
     Ok(Json(blocking(move || Ok(app::merch::preview(&state.app, &key, p.weights.as_deref())?)).await?))
 }
 
@@ -278,7 +254,7 @@ async fn bundles(
     let status = app::merch::parse_status(p.status.as_deref())?;
     let all: Vec<BundleOut> =
         blocking(move || Ok(app::merch::bundles(&state.app, status.as_deref())?)).await?;
-    Ok(Json(page(all, offset, limit)))
+    Ok(Json(paging::page(all, offset, limit)))
 }
 
 async fn decide(
@@ -298,11 +274,6 @@ async fn placements(
     State(state): State<AppState>,
     Query(p): Query<WeekParams>,
 ) -> Result<Json<PlacementsOut>, ApiError> {
-    let week = match p.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        None => None,
-        Some(w) => Some(chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_request(app::Code::InvalidQuery, format!("week {w:?}: write YYYY-MM-DD"))
-        })?),
-    };
+    let week = app::merch::parse_week(p.week.as_deref().unwrap_or(""))?;
     Ok(Json(blocking(move || Ok(app::merch::placements(&state.app, week)?)).await?))
 }

@@ -61,3 +61,11 @@ pub(crate) fn schema(item: Value, total: &str) -> Value {
         "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page; null on the last page."},
     }})
 }
+
+/// The page of `all` from `offset`, `limit` long, in the shape [`schema`] documents.
+pub(crate) fn page<T: serde::Serialize>(all: Vec<T>, offset: usize, limit: usize) -> Value {
+    let total = all.len();
+    let items: Vec<T> = all.into_iter().skip(offset).take(limit).collect();
+    let next = Cursor::after(offset, items.len(), total).map(|c| c.encode());
+    json!({"items": items, "total": total, "limit": limit, "offset": offset, "next_cursor": next})
+}

@@ -89,13 +89,6 @@ struct Params {
     cursor: Option<String>,
 }
 
-fn page<T: serde::Serialize>(all: Vec<T>, offset: usize, limit: usize) -> serde_json::Value {
-    let total = all.len();
-    let items: Vec<T> = all.into_iter().skip(offset).take(limit).collect();
-    let next = app::wire::http::Cursor::after(offset, items.len(), total).map(|c| c.encode());
-    json!({"items": items, "total": total, "limit": limit, "offset": offset, "next_cursor": next})
-}
-
 async fn orders(
     State(state): State<AppState>,
     Query(p): Query<Params>,
@@ -104,7 +97,7 @@ async fn orders(
     let offset = paging::start(p.offset, p.cursor.as_deref())?;
     let band = app::risk::parse_band(p.band.as_deref())?;
     let all: Vec<OrderRiskOut> = blocking(move || Ok(app::risk::orders(&state.app, band)?)).await?;
-    Ok(Json(page(all, offset, limit)))
+    Ok(Json(paging::page(all, offset, limit)))
 }
 
 async fn customers(
@@ -115,7 +108,7 @@ async fn customers(
     let offset = paging::start(p.offset, p.cursor.as_deref())?;
     let band = app::risk::parse_band(p.band.as_deref())?;
     let all: Vec<CustomerRiskOut> = blocking(move || Ok(app::risk::customers(&state.app, band)?)).await?;
-    Ok(Json(page(all, offset, limit)))
+    Ok(Json(paging::page(all, offset, limit)))
 }
 
 async fn decide(

@@ -17,8 +17,7 @@ use serde::Deserialize;
 
 use super::chart::{svg_bar_chart, Bar};
 use super::{
-    category_plural, describe_metal, fmt_price, group_thousands, is_shoppable, page, pager, url_encode,
-    PageQuery, PageResult,
+    describe_metal, fmt_price, group_thousands, is_shoppable, page, pager, url_encode, PageQuery, PageResult,
 };
 use crate::blocking;
 use crate::error::ApiError;
@@ -156,8 +155,9 @@ async fn catalog_page(
     let mut cats: Vec<Bar> = by_category
         .iter()
         .map(|(c, n)| match c {
-            Some(c) => Bar::new(category_plural(*c), *n as f64)
-                .link(format!("/admin/catalog?category={}", c.as_str())),
+            Some(c) => {
+                Bar::new(c.plural(), *n as f64).link(format!("/admin/catalog?category={}", c.as_str()))
+            }
             None => Bar::new("Uncategorised", *n as f64),
         })
         .collect();
@@ -240,7 +240,7 @@ async fn catalog_page(
                     select name="category" {
                         option value="" { "All" }
                         @for c in by_category.keys().flatten() {
-                            option value=(c.as_str()) selected[Some(*c) == category] { (category_plural(*c)) }
+                            option value=(c.as_str()) selected[Some(*c) == category] { (c.plural()) }
                         }
                     }
                 }
@@ -294,7 +294,7 @@ fn product_row(p: &Product, issues: &[&QualityIssue]) -> Markup {
                 a href={ "/p/" (url_encode(&p.handle)) } { (p.title) }
                 div class="muted small" { (p.handle) @if p.order_only { " · order-only" } }
             }
-            td { (p.category.map(category_plural).unwrap_or("\u{2014}")) }
+            td { (p.category.map(Category::plural).unwrap_or("\u{2014}")) }
             td { (metal) }
             td class="num" { (fmt_price(p)) }
             td class="num" { (p.variants.len()) }

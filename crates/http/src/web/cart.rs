@@ -139,16 +139,18 @@ pub(crate) async fn cart_pairs(State(state): State<AppState>, uri: Uri) -> PageR
         return Ok(html! {});
     }
     let (products, _) = super::storefront::load(&state).await?;
-    let in_bag: Vec<u64> = skus.iter().filter_map(|s| find(&products, s)).map(|(p, _)| p.id).collect();
-    let bag_handles: Vec<String> =
-        skus.iter().filter_map(|s| find(&products, s)).map(|(p, _)| p.handle.clone()).collect();
+    let bag: Vec<&Product> = skus.iter().filter_map(|s| find(&products, s)).map(|(p, _)| p).collect();
+    let in_bag: Vec<u64> = bag.iter().map(|p| p.id).collect();
+    let bag_handles: Vec<String> = bag.iter().map(|p| p.handle.clone()).collect();
     // Pieces a merchandiser approved to wear with what is in the bag come first.
     let chosen = super::merch::bag_cards(&state, &products, &bag_handles).await;
     let cart = skus.clone();
     let Some((_, _, list)) =
         super::recs::recommend(&state, super::recs::SHOP_WAIT, 12, move |_| Some(Context::Cart(cart))).await
     else {
-        return Ok(html! { @for (p, why) in chosen.iter().take(4) { (super::merch::bag_card(p, why)) } });
+        return Ok(
+            html! { @for (p, why) in chosen.iter().take(4) { (super::storefront::card_with(p, Some(why))) } },
+        );
     };
     let cards: Vec<(&Product, Vec<&recs::Reason>)> = list
         .iter()
@@ -166,7 +168,7 @@ pub(crate) async fn cart_pairs(State(state): State<AppState>, uri: Uri) -> PageR
         .take(4usize.saturating_sub(chosen.len()))
         .collect();
     Ok(html! {
-        @for (p, why) in chosen.iter().take(4) { (super::merch::bag_card(p, why)) }
+        @for (p, why) in chosen.iter().take(4) { (super::storefront::card_with(p, Some(why))) }
         @for (p, reasons) in &cards { (super::recs::card(p, reasons)) }
     })
 }

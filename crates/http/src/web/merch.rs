@@ -19,6 +19,7 @@ use maud::{html, Markup};
 use model::Product;
 use serde::Deserialize;
 
+use super::storefront::card_with as card;
 use super::{page, url_encode, PageError, PageQuery, PageResult};
 use crate::auth::Caller;
 use crate::blocking;
@@ -596,12 +597,7 @@ struct WeekParams {
 }
 
 async fn placements_page(State(state): State<AppState>, PageQuery(p): PageQuery<WeekParams>) -> PageResult {
-    let week = match p.week.trim() {
-        "" => None,
-        w => Some(chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_request(app::Code::InvalidQuery, format!("week {w:?}: write YYYY-MM-DD"))
-        })?),
-    };
+    let week = app::merch::parse_week(&p.week).map_err(ApiError::from)?;
     let out = blocking(move || Ok(app::merch::placements(&state.app, week)?)).await?;
     let slot_name = |s: &str| match s {
         "hero" => "Homepage hero",
@@ -674,10 +670,6 @@ async fn placements_page(State(state): State<AppState>, PageQuery(p): PageQuery<
 }
 
 // ---- the shop ---------------------------------------------------------------
-
-fn card(p: &Product, reason: Option<&str>) -> Markup {
-    super::storefront::card_with(p, reason)
-}
 
 async fn shop_collection(State(state): State<AppState>, Path(key): Path<String>) -> PageResult {
     let (_, shop) = super::storefront::load(&state).await?;
@@ -752,9 +744,4 @@ pub(crate) async fn bag_cards(
             products.iter().find(|x| x.handle == h && super::is_shoppable(x)).map(|x| (x.clone(), why))
         })
         .collect()
-}
-
-/// Renders a bundle card for the bag.
-pub(crate) fn bag_card(p: &Product, why: &str) -> Markup {
-    card(p, Some(why))
 }

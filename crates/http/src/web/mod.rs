@@ -396,7 +396,7 @@ pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body: 
                         @for (c, _) in &shop.categories {
                             li {
                                 a href={ "/c/" (c.as_str()) } aria-current=[(c.as_str() == nav_active).then_some("page")] {
-                                    (category_plural(*c))
+                                    (c.plural())
                                 }
                             }
                         }
@@ -428,28 +428,6 @@ pub fn shop_page(shop: &Shop, title: &str, nav_active: &str, query: &str, body: 
     };
     // The script reads `data-events` to decide whether to send events.
     document(&full_title, "shop", shop.events, chrome)
-}
-
-/// "Rings", "Engagement rings", ... for menus and headings.
-pub fn category_plural(c: Category) -> &'static str {
-    match c {
-        Category::Ring => "Rings",
-        Category::EngagementRing => "Engagement rings",
-        Category::WeddingBand => "Wedding bands",
-        Category::Necklace => "Necklaces",
-        Category::Pendant => "Pendants",
-        Category::Chain => "Chains",
-        Category::Earrings => "Earrings",
-        Category::Bracelet => "Bracelets",
-        Category::Anklet => "Anklets",
-        Category::Brooch => "Brooches",
-        Category::Cufflinks => "Cufflinks",
-        Category::Charm => "Charms",
-        Category::Cross => "Crosses",
-        Category::Watch => "Watches",
-        Category::Set => "Sets",
-        Category::Other => "More",
-    }
 }
 
 /// `$1,650`, `$19.90`, `£120`, `₹88,848`, `1,200 CHF`.

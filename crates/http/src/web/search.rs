@@ -9,7 +9,7 @@
 use maud::{html, Markup};
 use model::{Category, Product};
 
-use super::{art, category_plural, fmt_price, materials_line, pager, url_encode};
+use super::{art, fmt_price, materials_line, pager, url_encode};
 
 /// What the shopper asked: the words, the facet filters they clicked (each
 /// a comma-separated list: facets are multi-select, values of one facet are
@@ -268,7 +268,7 @@ pub fn run_engine_in_order(
                 .iter()
                 .map(|v| FacetValue {
                     label: match Category::parse(&v.value) {
-                        Some(c) if key == "category" => category_plural(c).to_string(),
+                        Some(c) if key == "category" => c.plural().to_string(),
                         _ => super::capitalize(&v.value.replace('_', " ")),
                     },
                     value: v.value.clone(),

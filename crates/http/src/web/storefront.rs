@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::search::{self, SearchParams};
 use super::{
-    art, asset, category_plural, describe_metal, describe_stone, fmt_money, fmt_price, is_shoppable,
-    json_script, materials_line, shop_page, url_encode, Brand, PageError, PageQuery, PageResult, Shop,
+    art, asset, describe_metal, describe_stone, fmt_money, fmt_price, is_shoppable, json_script,
+    materials_line, shop_page, url_encode, Brand, PageError, PageQuery, PageResult, Shop,
 };
 use crate::blocking;
 use crate::error::ApiError;
@@ -142,7 +142,7 @@ async fn home(State(state): State<AppState>) -> PageResult {
                             li class="tile" {
                                 a href={ "/c/" (c.as_str()) } {
                                     (art::category_art(*c))
-                                    span class="name" { (category_plural(*c)) }
+                                    span class="name" { (c.plural()) }
                                     span class="count" { (n) " " (if *n == 1 { "piece" } else { "pieces" }) }
                                 }
                             }
@@ -228,7 +228,7 @@ async fn category_page(
     let total = view.total;
     let pages = total.div_ceil(search::PAGE_SIZE).max(1);
     let page = search::page_number(params.page.as_deref()).min(pages);
-    let name = category_plural(category);
+    let name = category.plural();
     let path = format!("/c/{}", category.as_str());
     let sort = params.sort.clone().unwrap_or_else(|| "featured".to_string());
     let list = params.url_at(&path, "", None);
@@ -405,7 +405,7 @@ async fn product_page(
                 ol {
                     li { a href="/" { "Home" } }
                     @if let Some(c) = category {
-                        li { a href={ "/c/" (c.as_str()) } { (category_plural(c)) } }
+                        li { a href={ "/c/" (c.as_str()) } { (c.plural()) } }
                     }
                     li aria-current="page" { (p.shown_title()) }
                 }

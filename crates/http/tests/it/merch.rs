@@ -435,7 +435,10 @@ async fn a_bundle_is_proposed_from_orders_approved_and_shown_to_shoppers() {
     let (_, page) = shop.get("/p/pearl-studs").await;
     let section =
         &page[page.find("Complete the look").unwrap_or_else(|| panic!("no bundle section: {page}"))..];
-    assert!(section.contains("/p/pearl-necklace") && section.contains("Chosen by our stylists"), "{section}");
+    assert!(
+        section.contains("/p/pearl-necklace") && section.contains("Chosen by our team to wear together"),
+        "{section}"
+    );
     let (_, pairs) = shop.get("/cart/pairs?sku=PEARL-STUDS&qty=1").await;
     assert!(pairs.contains("/p/pearl-necklace"), "the bag offers the approved piece: {pairs}");
     let (_, other) = shop.get("/p/onyx-ring").await;
