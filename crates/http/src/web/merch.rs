@@ -681,7 +681,7 @@ async fn shop_collection(State(state): State<AppState>, Path(key): Path<String>)
             nav class="crumbs" aria-label="Breadcrumb" { ol { li { a href="/" { "Home" } } li aria-current="page" { (name) } } }
             div class="page-head" { h1 { (name) } p { (description) } }
             @if shown.is_empty() {
-                p class="muted" { "Nothing here yet." }
+                p class="muted" { "Nothing here yet. " a href="/search?q=" { "See every piece" } }
             } @else {
                 ul class="grid" data-collection {
                     @for (p, why) in shown.iter().take(48) { (card(p, why.first().map(String::as_str))) }
