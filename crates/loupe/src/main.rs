@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "LOUPE_DATA", default_value = "loupe-data")]
     pub data: PathBuf,
 
+    /// A PostgreSQL database as the store, shared by every node that names it
+    /// (postgres://user:password@host:port/db); `loupe migrate` makes its
+    /// schema. Without it the store is the embedded one in --data.
+    #[arg(long, global = true, env = "LOUPE_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +60,8 @@ pub enum Command {
     Keys(cmd::keys::Args),
     /// Run the HTTP API and web shell.
     Serve(cmd::serve::Args),
+    /// Create or upgrade the schema of a PostgreSQL store (--store).
+    Migrate(cmd::migrate::Args),
     /// Generate (or reuse) the demo brand and serve it.
     Demo(cmd::demo::Args),
     /// Search the catalog as a shopper would.

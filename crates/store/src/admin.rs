@@ -6,7 +6,7 @@ use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use crate::tables::{decode, encode, AUDIT, DOCS, META, SECRETS, TASKS};
-use crate::{Error, Result, Store};
+use crate::{Error, Redb, Result};
 
 /// One entry of the audit log: who decided what about which subject, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,28 +22,83 @@ pub struct AuditEntry {
     pub why_json: String,
 }
 
-impl Store {
+/// Documents, counters, secrets, tasks and the audit log: a
+/// [`Backend`](crate::Backend)'s part.
+pub trait DocStore {
+    fn put_doc(&self, collection: &str, key: &str, json: &str) -> Result<()>;
+
+    fn get_doc(&self, collection: &str, key: &str) -> Result<Option<String>>;
+
+    /// (key, json) of every document in `collection`, sorted by key.
+    fn list_docs(&self, collection: &str) -> Result<Vec<(String, String)>>;
+
+    /// Writes documents keyed by customer id in one transaction, skipping
+    /// customers who were forgotten (their data must not come back);
+    /// returns the keys skipped.
+    fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>>;
+
+    /// Returns whether the document existed.
+    fn delete_doc(&self, collection: &str, key: &str) -> Result<bool>;
+
+    /// Sets (`Some`) or deletes (`None`) one document and bumps the counter
+    /// `counter` in the same transaction; returns the counter's new value.
+    /// Engines built from a collection key on its counter.
+    fn put_doc_counted(&self, collection: &str, key: &str, json: Option<&str>, counter: &str) -> Result<u64>;
+
+    /// [`DocStore::put_doc_counted`] with an entry of the decision log written in
+    /// the same transaction: a person's change and its record land together
+    /// or not at all.
+    fn put_doc_decided(
+        &self,
+        collection: &str,
+        key: &str,
+        json: Option<&str>,
+        counter: &str,
+        decision: &crate::NewDecision,
+    ) -> Result<crate::Decision>;
+
+    /// A counter bumped by [`DocStore::put_doc_counted`] (0 before the first).
+    fn counter(&self, name: &str) -> Result<u64>;
+
+    /// A random 32-byte secret of this store by name, made on first use
+    /// (what signs unsubscribe links). `erasure` is the erasure list's own.
+    fn secret(&self, name: &str) -> Result<Vec<u8>>;
+
+    fn put_task(&self, id: &str, json: &str) -> Result<()>;
+
+    fn get_task(&self, id: &str) -> Result<Option<String>>;
+
+    /// (id, json) of every task, sorted by id.
+    fn list_tasks(&self) -> Result<Vec<(String, String)>>;
+
+    /// Appends to the audit log (never rewritten); returns the entry's number.
+    /// Records a person's decision (a buyer's, an agent's) in the audit
+    /// table and, in the same transaction, in the hash-chained decision log.
+    fn append_audit(&self, entry: AuditEntry) -> Result<u64>;
+
+    /// The audit log, oldest first.
+    fn audit_log(&self) -> Result<Vec<AuditEntry>>;
+}
+
+impl DocStore for Redb {
     // ---- documents -------------------------------------------------------
 
-    pub fn put_doc(&self, collection: &str, key: &str, json: &str) -> Result<()> {
-        if collection.is_empty() || key.is_empty() {
-            return Err(Error::Invalid("a document needs a collection and a key".into()));
-        }
+    fn put_doc(&self, collection: &str, key: &str, json: &str) -> Result<()> {
+        check_doc(collection, key)?;
         let txn = self.begin_write()?;
         txn.open_table(DOCS)?.insert((collection, key), json)?;
         txn.commit()?;
         Ok(())
     }
 
-    pub fn get_doc(&self, collection: &str, key: &str) -> Result<Option<String>> {
+    fn get_doc(&self, collection: &str, key: &str) -> Result<Option<String>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(DOCS)?;
         let found = table.get((collection, key))?;
         Ok(found.map(|g| g.value().to_string()))
     }
 
-    /// (key, json) of every document in `collection`, sorted by key.
-    pub fn list_docs(&self, collection: &str) -> Result<Vec<(String, String)>> {
+    fn list_docs(&self, collection: &str) -> Result<Vec<(String, String)>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(DOCS)?;
         let mut out = Vec::new();
@@ -58,10 +113,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes documents keyed by customer id in one transaction, skipping
-    /// customers who were forgotten (their data must not come back);
-    /// returns the keys skipped.
-    pub fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>> {
+    fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>> {
         let txn = self.begin_write()?;
         let erased = crate::erasure::Erased::read(&txn)?;
         let mut skipped = Vec::new();
@@ -82,27 +134,15 @@ impl Store {
         Ok(skipped)
     }
 
-    /// Returns whether the document existed.
-    pub fn delete_doc(&self, collection: &str, key: &str) -> Result<bool> {
+    fn delete_doc(&self, collection: &str, key: &str) -> Result<bool> {
         let txn = self.begin_write()?;
         let existed = txn.open_table(DOCS)?.remove((collection, key))?.is_some();
         txn.commit()?;
         Ok(existed)
     }
 
-    /// Sets (`Some`) or deletes (`None`) one document and bumps the counter
-    /// `counter` in the same transaction; returns the counter's new value.
-    /// Engines built from a collection key on its counter.
-    pub fn put_doc_counted(
-        &self,
-        collection: &str,
-        key: &str,
-        json: Option<&str>,
-        counter: &str,
-    ) -> Result<u64> {
-        if collection.is_empty() || key.is_empty() {
-            return Err(Error::Invalid("a document needs a collection and a key".into()));
-        }
+    fn put_doc_counted(&self, collection: &str, key: &str, json: Option<&str>, counter: &str) -> Result<u64> {
+        check_doc(collection, key)?;
         let txn = self.begin_write()?;
         let next = {
             let mut docs = txn.open_table(DOCS)?;
@@ -120,10 +160,7 @@ impl Store {
         Ok(next)
     }
 
-    /// [`Store::put_doc_counted`] with an entry of the decision log written in
-    /// the same transaction: a person's change and its record land together
-    /// or not at all.
-    pub fn put_doc_decided(
+    fn put_doc_decided(
         &self,
         collection: &str,
         key: &str,
@@ -131,9 +168,7 @@ impl Store {
         counter: &str,
         decision: &crate::NewDecision,
     ) -> Result<crate::Decision> {
-        if collection.is_empty() || key.is_empty() {
-            return Err(Error::Invalid("a document needs a collection and a key".into()));
-        }
+        check_doc(collection, key)?;
         let txn = self.begin_write()?;
         {
             let mut docs = txn.open_table(DOCS)?;
@@ -152,16 +187,13 @@ impl Store {
         logged.into_iter().next().ok_or_else(|| Error::Invalid("no decision was written".into()))
     }
 
-    /// A counter bumped by [`Store::put_doc_counted`] (0 before the first).
-    pub fn counter(&self, name: &str) -> Result<u64> {
+    fn counter(&self, name: &str) -> Result<u64> {
         let txn = self.db().begin_read()?;
         let meta = txn.open_table(META)?;
         Ok(meta.get(name)?.map(|v| v.value()).unwrap_or(0))
     }
 
-    /// A random 32-byte secret of this store by name, made on first use
-    /// (what signs unsubscribe links). `erasure` is the erasure list's own.
-    pub fn secret(&self, name: &str) -> Result<Vec<u8>> {
+    fn secret(&self, name: &str) -> Result<Vec<u8>> {
         {
             let txn = self.db().begin_read()?;
             let secrets = txn.open_table(SECRETS)?;
@@ -176,11 +208,9 @@ impl Store {
             match existing {
                 Some(v) => v,
                 None => {
-                    let mut fresh = [0u8; 32];
-                    getrandom::getrandom(&mut fresh)
-                        .map_err(|e| Error::Invalid(format!("no randomness for a secret: {e}")))?;
+                    let fresh = fresh_secret()?;
                     secrets.insert(name, fresh.as_slice())?;
-                    fresh.to_vec()
+                    fresh
                 }
             }
         };
@@ -190,7 +220,7 @@ impl Store {
 
     // ---- tasks -----------------------------------------------------------
 
-    pub fn put_task(&self, id: &str, json: &str) -> Result<()> {
+    fn put_task(&self, id: &str, json: &str) -> Result<()> {
         if id.is_empty() {
             return Err(Error::Invalid("a task needs an id".into()));
         }
@@ -200,15 +230,14 @@ impl Store {
         Ok(())
     }
 
-    pub fn get_task(&self, id: &str) -> Result<Option<String>> {
+    fn get_task(&self, id: &str) -> Result<Option<String>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(TASKS)?;
         let found = table.get(id)?;
         Ok(found.map(|g| g.value().to_string()))
     }
 
-    /// (id, json) of every task, sorted by id.
-    pub fn list_tasks(&self) -> Result<Vec<(String, String)>> {
+    fn list_tasks(&self) -> Result<Vec<(String, String)>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(TASKS)?;
         let mut out = Vec::new();
@@ -221,10 +250,7 @@ impl Store {
 
     // ---- audit -----------------------------------------------------------
 
-    /// Appends to the audit log (never rewritten); returns the entry's number.
-    /// Records a person's decision (a buyer's, an agent's) in the audit
-    /// table and, in the same transaction, in the hash-chained decision log.
-    pub fn append_audit(&self, entry: AuditEntry) -> Result<u64> {
+    fn append_audit(&self, entry: AuditEntry) -> Result<u64> {
         let txn = self.begin_write()?;
         let seq;
         {
@@ -232,27 +258,12 @@ impl Store {
             seq = table.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
             table.insert(seq, encode(&entry).as_slice())?;
         }
-        crate::decisions::append_in(
-            &txn,
-            &[crate::NewDecision {
-                at_ms: entry.at.saturating_mul(1000),
-                kind: entry.action.clone(),
-                subject: entry.subject.clone(),
-                version: "person".into(),
-                inputs: "{}".into(),
-                output: entry.decision_json.clone(),
-                reasons: entry.why_json.clone(),
-                actor: entry.actor.clone(),
-                override_by: None,
-                override_why: None,
-            }],
-        )?;
+        crate::decisions::append_in(&txn, &[audit_decision(&entry)])?;
         txn.commit()?;
         Ok(seq)
     }
 
-    /// The audit log, oldest first.
-    pub fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+    fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(AUDIT)?;
         let mut out = Vec::new();
@@ -262,6 +273,38 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The decision-log entry that goes with an audit entry.
+pub(crate) fn audit_decision(entry: &AuditEntry) -> crate::NewDecision {
+    crate::NewDecision {
+        at_ms: entry.at.saturating_mul(1000),
+        kind: entry.action.clone(),
+        subject: entry.subject.clone(),
+        version: "person".into(),
+        inputs: "{}".into(),
+        output: entry.decision_json.clone(),
+        reasons: entry.why_json.clone(),
+        actor: entry.actor.clone(),
+        override_by: None,
+        override_why: None,
+    }
+}
+
+/// Refuses a document without a collection or a key.
+pub(crate) fn check_doc(collection: &str, key: &str) -> Result<()> {
+    if collection.is_empty() || key.is_empty() {
+        return Err(Error::Invalid("a document needs a collection and a key".into()));
+    }
+    Ok(())
+}
+
+/// A fresh random 32-byte secret.
+pub(crate) fn fresh_secret() -> Result<Vec<u8>> {
+    let mut fresh = [0u8; 32];
+    getrandom::getrandom(&mut fresh)
+        .map_err(|e| Error::Invalid(format!("no randomness for a secret: {e}")))?;
+    Ok(fresh.to_vec())
 }
 
 /// Adds one to the counter `name` in `txn`.

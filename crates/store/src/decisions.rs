@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use hmac::{Hmac, Mac};
 
 use crate::tables::{decode, encode, DECISIONS, DOCS};
-use crate::{Result, Store};
+use crate::{DocStore, Redb, Result, Store};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -134,7 +134,7 @@ impl Checkpoint {
 }
 
 /// The document that holds the checkpoint.
-const CHECKPOINT_DOC: (&str, &str) = ("decisions", "checkpoint");
+pub(crate) const CHECKPOINT_DOC: (&str, &str) = ("decisions", "checkpoint");
 
 /// What `verify` found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -206,64 +206,41 @@ fn uuid7(at_ms: i64) -> String {
 /// Appends `new` inside `txn`; returns the entries as written.
 pub(crate) fn append_in(txn: &WriteTransaction, new: &[NewDecision]) -> Result<Vec<Decision>> {
     let mut table = txn.open_table(DECISIONS)?;
-    let (mut seq, mut prev_hash) = match table.last()? {
+    let (seq, prev_hash) = match table.last()? {
         Some((k, v)) => {
             let last: Decision = decode("decisions", v.value())?;
             (k.value(), last.hash)
         }
         None => (0, GENESIS.to_string()),
     };
-    let mut out = Vec::with_capacity(new.len());
-    for n in new {
-        seq += 1;
-        let mut d = Decision {
-            seq,
-            id: uuid7(n.at_ms),
-            at_ms: n.at_ms,
-            kind: n.kind.clone(),
-            subject: n.subject.clone(),
-            version: n.version.clone(),
-            inputs: n.inputs.clone(),
-            output: n.output.clone(),
-            reasons: n.reasons.clone(),
-            actor: n.actor.clone(),
-            override_by: n.override_by.clone(),
-            override_why: n.override_why.clone(),
-            prev_hash: prev_hash.clone(),
-            hash: String::new(),
-        };
-        d.hash = d.compute_hash();
-        prev_hash = d.hash.clone();
-        table.insert(seq, encode(&d).as_slice())?;
-        out.push(d);
+    let out = chain(seq, prev_hash, new);
+    for d in &out {
+        table.insert(d.seq, encode(d).as_slice())?;
     }
     Ok(out)
 }
 
-impl Store {
+/// The decision log: a [`Backend`](crate::Backend)'s part.
+pub trait DecisionStore {
     /// Appends decisions in one transaction.
-    pub fn append_decisions(&self, new: &[NewDecision]) -> Result<Vec<Decision>> {
-        let txn = self.begin_write()?;
-        let out = append_in(&txn, new)?;
-        txn.commit()?;
-        Ok(out)
-    }
+    fn append_decisions(&self, new: &[NewDecision]) -> Result<Vec<Decision>>;
 
     /// Visits every entry in order until `f` returns false.
-    pub fn for_each_decision(&self, mut f: impl FnMut(Decision) -> bool) -> Result<()> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(DECISIONS)?;
-        for entry in table.iter()? {
-            if !f(decode("decisions", entry?.1.value())?) {
-                break;
-            }
-        }
-        Ok(())
-    }
+    fn visit_decisions(&self, f: &mut dyn FnMut(Decision) -> bool) -> Result<()>;
 
-    pub fn decision_count(&self) -> Result<u64> {
-        let txn = self.db().begin_read()?;
-        Ok(txn.open_table(DECISIONS)?.len()?)
+    fn decision_count(&self) -> Result<u64>;
+
+    /// Removes the entries older than `before_ms` from the start of the log
+    /// (up to the first entry that is not older, and never the newest entry,
+    /// which the next append links to) and writes the signed checkpoint, in
+    /// one transaction. `None` when nothing was old enough.
+    fn prune_decisions(&self, before_ms: i64, now_ms: i64) -> Result<Option<Checkpoint>>;
+}
+
+impl Store {
+    /// [`DecisionStore::visit_decisions`] with any closure.
+    pub fn for_each_decision(&self, mut f: impl FnMut(Decision) -> bool) -> Result<()> {
+        self.visit_decisions(&mut f)
     }
 
     /// Recomputes the whole chain, from the checkpoint when there is one
@@ -295,22 +272,98 @@ impl Store {
 
     /// The checkpoint of the last prune, if the log was ever pruned.
     pub fn decision_checkpoint(&self) -> Result<Option<Checkpoint>> {
-        Ok(match self.get_doc(CHECKPOINT_DOC.0, CHECKPOINT_DOC.1)? {
-            Some(json) => Some(
-                serde_json::from_str(&json)
-                    .map_err(|source| crate::Error::Corrupt { table: "docs", source })?,
-            ),
-            None => None,
-        })
+        read_checkpoint(&**self)
+    }
+}
+
+/// The checkpoint document of `docs`.
+pub(crate) fn read_checkpoint(docs: &(impl DocStore + ?Sized)) -> Result<Option<Checkpoint>> {
+    Ok(match docs.get_doc(CHECKPOINT_DOC.0, CHECKPOINT_DOC.1)? {
+        Some(json) => Some(
+            serde_json::from_str(&json).map_err(|source| crate::Error::Corrupt { table: "docs", source })?,
+        ),
+        None => None,
+    })
+}
+
+/// The signed checkpoint after removing `removed` entries through
+/// `through`, counting on from the `previous` checkpoint.
+pub(crate) fn checkpoint(
+    through: Decision,
+    removed: u64,
+    previous: Option<&Checkpoint>,
+    before_ms: i64,
+    now_ms: i64,
+    secret: &[u8],
+) -> Checkpoint {
+    let mut cp = Checkpoint {
+        through_seq: through.seq,
+        hash: through.hash,
+        pruned: previous.map_or(0, |p| p.pruned) + removed,
+        at_ms: now_ms,
+        before_ms,
+        signature: String::new(),
+    };
+    cp.signature = cp.mac(secret);
+    cp
+}
+
+/// The entries `new` become after the entry (`seq`, `prev_hash`): numbered
+/// on, each linked to the one before.
+pub(crate) fn chain(mut seq: u64, mut prev_hash: String, new: &[NewDecision]) -> Vec<Decision> {
+    let mut out = Vec::with_capacity(new.len());
+    for n in new {
+        seq += 1;
+        let mut d = Decision {
+            seq,
+            id: uuid7(n.at_ms),
+            at_ms: n.at_ms,
+            kind: n.kind.clone(),
+            subject: n.subject.clone(),
+            version: n.version.clone(),
+            inputs: n.inputs.clone(),
+            output: n.output.clone(),
+            reasons: n.reasons.clone(),
+            actor: n.actor.clone(),
+            override_by: n.override_by.clone(),
+            override_why: n.override_why.clone(),
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        d.hash = d.compute_hash();
+        prev_hash = d.hash.clone();
+        out.push(d);
+    }
+    out
+}
+
+impl DecisionStore for Redb {
+    fn append_decisions(&self, new: &[NewDecision]) -> Result<Vec<Decision>> {
+        let txn = self.begin_write()?;
+        let out = append_in(&txn, new)?;
+        txn.commit()?;
+        Ok(out)
     }
 
-    /// Removes the entries older than `before_ms` from the start of the log
-    /// (up to the first entry that is not older, and never the newest entry,
-    /// which the next append links to) and writes the signed checkpoint, in
-    /// one transaction. `None` when nothing was old enough.
-    pub fn prune_decisions(&self, before_ms: i64, now_ms: i64) -> Result<Option<Checkpoint>> {
+    fn visit_decisions(&self, f: &mut dyn FnMut(Decision) -> bool) -> Result<()> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(DECISIONS)?;
+        for entry in table.iter()? {
+            if !f(decode("decisions", entry?.1.value())?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn decision_count(&self) -> Result<u64> {
+        let txn = self.db().begin_read()?;
+        Ok(txn.open_table(DECISIONS)?.len()?)
+    }
+
+    fn prune_decisions(&self, before_ms: i64, now_ms: i64) -> Result<Option<Checkpoint>> {
         let secret = self.secret("checkpoint")?;
-        let previous = self.decision_checkpoint()?;
+        let previous = read_checkpoint(self)?;
         let txn = self.begin_write()?;
         let checkpoint = {
             let mut table = txn.open_table(DECISIONS)?;
@@ -330,15 +383,7 @@ impl Store {
             for k in &removed {
                 table.remove(*k)?;
             }
-            let mut cp = Checkpoint {
-                through_seq: through.seq,
-                hash: through.hash,
-                pruned: previous.map_or(0, |p| p.pruned) + removed.len() as u64,
-                at_ms: now_ms,
-                before_ms,
-                signature: String::new(),
-            };
-            cp.signature = cp.mac(&secret);
+            let cp = checkpoint(through, removed.len() as u64, previous.as_ref(), before_ms, now_ms, &secret);
             txn.open_table(DOCS)?
                 .insert(CHECKPOINT_DOC, serde_json::to_string(&cp).unwrap_or_default().as_str())?;
             cp
@@ -368,13 +413,14 @@ mod tests {
 
     #[test]
     fn the_chain_verifies_and_an_edit_is_named() {
-        let store = Store::open_temporary().unwrap();
+        let redb = Redb::open_temporary().unwrap();
+        let store = Store::from_backend(redb.clone());
         store.append_decisions(&[new("a", "1"), new("b", "2")]).unwrap();
         store.append_decisions(&[new("c", "3")]).unwrap();
         let v = store.verify_decisions().unwrap();
         assert_eq!(v, Verified { entries: 3, first_broken: None, checkpoint: None, signature_ok: None });
         // Someone with the file changes entry 2's output.
-        let txn = store.begin_write().unwrap();
+        let txn = redb.begin_write().unwrap();
         {
             let mut table = txn.open_table(DECISIONS).unwrap();
             let bytes = table.get(2).unwrap().unwrap().value().to_vec();
@@ -442,11 +488,12 @@ mod tests {
 
     #[test]
     fn removing_the_oldest_entries_without_a_checkpoint_is_found() {
-        let store = Store::open_temporary().unwrap();
+        let redb = Redb::open_temporary().unwrap();
+        let store = Store::from_backend(redb.clone());
         let written = store.append_decisions(&[new("a", "1"), new("b", "2"), new("c", "3")]).unwrap();
         let v = verify_entries(written[1..].to_vec(), None);
         assert_eq!(v.first_broken.map(|b| b.0), Some(2), "a log that starts at entry 2 with no checkpoint");
-        let txn = store.begin_write().unwrap();
+        let txn = redb.begin_write().unwrap();
         txn.open_table(DECISIONS).unwrap().remove(1).unwrap();
         txn.commit().unwrap();
         assert_eq!(store.verify_decisions().unwrap().first_broken.map(|b| b.0), Some(2));

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::tables::{ERASED, ERASED_SHA256, SECRETS};
 use crate::{Error, Result};
 
-const ERASURE_SECRET: &str = "erasure";
+pub(crate) const ERASURE_SECRET: &str = "erasure";
 
 /// The forgotten customers, read once per write transaction.
 pub(crate) struct Erased {
@@ -32,6 +32,12 @@ pub(crate) struct Erased {
 }
 
 impl Erased {
+    /// The list from its parts: the store's erasure secret, the keyed
+    /// entries and the plain SHA-256 ones of old stores.
+    pub(crate) fn new(secret: Vec<u8>, keyed: HashSet<String>, legacy: HashSet<String>) -> Erased {
+        Erased { secret, keyed, legacy }
+    }
+
     pub(crate) fn read(txn: &WriteTransaction) -> Result<Erased> {
         let mut keyed = HashSet::new();
         for entry in txn.open_table(ERASED)?.iter()? {
@@ -94,7 +100,7 @@ fn secret(txn: &WriteTransaction) -> Result<Vec<u8>> {
 
 /// HMAC-SHA256 (RFC 2104) of `message` under `key`, in hex. Fifteen lines
 /// here instead of a dependency, as with the Basic-auth base64.
-fn keyed_hash(key: &[u8], message: &str) -> String {
+pub(crate) fn keyed_hash(key: &[u8], message: &str) -> String {
     const BLOCK: usize = 64;
     let mut block = [0u8; BLOCK];
     if key.len() > BLOCK {

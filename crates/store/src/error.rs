@@ -49,6 +49,24 @@ pub enum Error {
     },
     #[error("storage error")]
     Storage(#[source] Box<redb::Error>),
+    /// The PostgreSQL server could not be reached or refused us.
+    #[error("could not connect to {server}")]
+    Connect {
+        server: String,
+        #[source]
+        source: Box<postgres::Error>,
+    },
+    /// The database's schema is not the one this build knows.
+    #[error("{0}")]
+    Schema(String),
+    #[error("database error")]
+    Postgres(#[source] Box<postgres::Error>),
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        Error::Postgres(Box::new(e))
+    }
 }
 
 macro_rules! from_redb {

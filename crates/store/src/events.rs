@@ -4,12 +4,14 @@
 //! Events are written durably (redb `Durability::Immediate`, the default) in
 //! one transaction per batch: a batch of a thousand costs one fsync.
 
+use std::ops::Bound;
+
 use model::{Event, OrderLine, Ticket};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::erasure::{self, Erased};
 use crate::tables::{decode, encode, EVENTS, EVENT_IDS, ORDER_LINES, TICKETS};
-use crate::{Error, Result, Store};
+use crate::{Error, Redb, Result, Store};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AppendOutcome {
@@ -30,11 +32,120 @@ pub struct ForgetOutcome {
     pub messages_deleted: usize,
 }
 
-impl Store {
+/// What [`EventStore::event_page`] calls with each event: (at, id, JSON).
+pub type VisitEvent<'a> = dyn FnMut(i64, &str, &[u8]) -> Result<()> + 'a;
+
+/// Storefront events: a [`Backend`](crate::Backend)'s part. Reading them
+/// goes through [`Store::scan_events`], built on [`EventStore::event_page`].
+pub trait EventStore {
     /// Appends events in one durable transaction; returns when they are on
     /// disk. Ids already stored are counted as duplicates and not rewritten.
     /// Events of a forgotten customer are kept without their customer id.
-    pub fn append_events(&self, events: &[Event]) -> Result<AppendOutcome> {
+    fn append_events(&self, events: &[Event]) -> Result<AppendOutcome>;
+
+    fn event_count(&self) -> Result<u64>;
+
+    /// Forgets a customer: deletes their events, blanks their id on order
+    /// lines (the sale itself stays, anonymous), deletes their tickets and
+    /// outbox messages, and remembers a keyed hash of the id (see `erasure`)
+    /// so that later imports of the same data do not bring it back. `now`
+    /// (Unix seconds) records when.
+    fn forget_customer(&self, customer_id: &str, now: i64) -> Result<ForgetOutcome>;
+
+    /// Calls `visit` with (at, id, JSON) of at most `limit` events with
+    /// `from <= at < to` that come after `after` in (at, id) order, in that
+    /// order, all read in one transaction.
+    fn event_page(
+        &self,
+        from: i64,
+        to: i64,
+        after: Option<(i64, &str)>,
+        limit: usize,
+        visit: &mut VisitEvent<'_>,
+    ) -> Result<()>;
+
+    /// Calls `f` with the number of events stored and an iterator over those
+    /// with `at >= from`, in time order, both read in one transaction. See
+    /// [`Store::scan_tail`].
+    fn visit_tail(&self, from: i64, f: &mut dyn FnMut(u64, &mut dyn Iterator<Item = Event>)) -> Result<()>;
+
+    /// Time of the latest event (Unix ms), without reading the others.
+    fn last_event_at(&self) -> Result<Option<i64>>;
+}
+
+impl Store {
+    /// Every event, sorted by `at` (then id).
+    pub fn events(&self) -> Result<Vec<Event>> {
+        self.events_between(i64::MIN, i64::MAX)
+    }
+
+    /// Events with `from <= at < to`, sorted by `at`, all in memory; a
+    /// consumer of a long range should use [`Store::scan_events`].
+    pub fn events_between(&self, from: i64, to: i64) -> Result<Vec<Event>> {
+        self.scan_events(from, to, |events| events.collect())
+    }
+}
+
+/// The event as stored: without its customer id when the customer was
+/// forgotten.
+pub(crate) fn encode_event(e: &Event, erased: &Erased, buf: &mut Vec<u8>) -> Result<()> {
+    buf.clear();
+    let erased_customer = matches!(&e.customer_id, Some(c) if erased.contains(c));
+    let written = if erased_customer {
+        serde_json::to_writer(&mut *buf, &Event { customer_id: None, ..e.clone() })
+    } else {
+        serde_json::to_writer(&mut *buf, e)
+    };
+    written.map_err(|e| Error::Invalid(format!("an event does not serialize: {e}")))
+}
+
+impl EventStore for Redb {
+    fn event_page(
+        &self,
+        from: i64,
+        to: i64,
+        after: Option<(i64, &str)>,
+        limit: usize,
+        visit: &mut VisitEvent<'_>,
+    ) -> Result<()> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let start = match after {
+            Some((at, id)) => Bound::Excluded((at, id)),
+            None => Bound::Included((from, "")),
+        };
+        for entry in table.range::<(i64, &str)>((start, Bound::Excluded((to, ""))))?.take(limit) {
+            let (key, bytes) = entry?;
+            let (at, id) = key.value();
+            visit(at, id, bytes.value())?;
+        }
+        Ok(())
+    }
+
+    fn visit_tail(&self, from: i64, f: &mut dyn FnMut(u64, &mut dyn Iterator<Item = Event>)) -> Result<()> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let count = table.len()?;
+        let mut error = None;
+        let mut events = table.range::<(i64, &str)>((from, "")..)?.map_while(|entry| {
+            let decoded = entry.map_err(Error::from).and_then(|(_, bytes)| decode("events", bytes.value()));
+            decoded.map_err(|e| error = Some(e)).ok()
+        });
+        f(count, &mut events);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn last_event_at(&self) -> Result<Option<i64>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let last = table.last()?.map(|(key, _)| key.value().0);
+        Ok(last)
+    }
+
+    fn append_events(&self, events: &[Event]) -> Result<AppendOutcome> {
         let mut out = AppendOutcome::default();
         let mut txn = self.begin_write()?;
         txn.set_durability(redb::Durability::Immediate);
@@ -57,14 +168,7 @@ impl Store {
                     out.duplicates += 1;
                     continue;
                 }
-                buf.clear();
-                let erased_customer = matches!(&e.customer_id, Some(c) if erased.contains(c));
-                let written = if erased_customer {
-                    serde_json::to_writer(&mut buf, &Event { customer_id: None, ..e.clone() })
-                } else {
-                    serde_json::to_writer(&mut buf, e)
-                };
-                written.map_err(|e| Error::Invalid(format!("an event does not serialize: {e}")))?;
+                encode_event(e, &erased, &mut buf)?;
                 by_time.insert((e.at, e.id.as_str()), buf.as_slice())?;
                 out.inserted += 1;
             }
@@ -73,31 +177,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Every event, sorted by `at` (then id).
-    pub fn events(&self) -> Result<Vec<Event>> {
-        self.events_between(i64::MIN, i64::MAX)
-    }
-
-    /// Events with `from <= at < to`, sorted by `at`, all in memory; a
-    /// consumer of a long range should use [`Store::scan_events`].
-    pub fn events_between(&self, from: i64, to: i64) -> Result<Vec<Event>> {
-        self.scan_events(from, to, |events| events.collect())
-    }
-
-    pub fn event_count(&self) -> Result<u64> {
+    fn event_count(&self) -> Result<u64> {
         let txn = self.db().begin_read()?;
         Ok(txn.open_table(EVENTS)?.len()?)
     }
 
-    /// Forgets a customer: deletes their events, blanks their id on order
-    /// lines (the sale itself stays, anonymous), and remembers a keyed hash
-    /// of the id (see `erasure`) so that later imports of the same data do not
-    /// bring it back. `now` (Unix seconds) records when.
-    ///
     /// The change is committed by rewriting the whole file (see
     /// `commit_rewritten`), so that none of the deleted bytes survive in
     /// freed pages: the call takes time in proportion to the store's size.
-    pub fn forget_customer(&self, customer_id: &str, now: i64) -> Result<ForgetOutcome> {
+    fn forget_customer(&self, customer_id: &str, now: i64) -> Result<ForgetOutcome> {
         if customer_id.trim().is_empty() {
             return Err(Error::Invalid("an empty customer id".into()));
         }

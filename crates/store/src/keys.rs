@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::tables::{decode, encode, KEYS};
-use crate::{Error, Result, Store};
+use crate::{Error, Redb, Result};
 
 /// What a key may call. See the README's table for the routes of each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -215,7 +215,7 @@ impl KeyInfo {
 /// A stored key. Keys made before scopes existed have `role` and no
 /// `scopes`; [`StoredKey::info`] reads them either way.
 #[derive(Serialize, Deserialize)]
-struct StoredKey {
+pub(crate) struct StoredKey {
     #[serde(flatten)]
     raw: RawInfo,
     sha256: String,
@@ -243,7 +243,7 @@ struct RawInfo {
 }
 
 impl StoredKey {
-    fn info(&self) -> KeyInfo {
+    pub(crate) fn info(&self) -> KeyInfo {
         let r = &self.raw;
         let scopes =
             if r.scopes.is_empty() { r.role.map(Role::scopes).unwrap_or_default() } else { r.scopes.clone() };
@@ -295,7 +295,7 @@ fn fresh_key(scopes: &[Scope]) -> Result<String> {
     Ok(format!("{}{}", prefix(scopes), hex::encode(secret)))
 }
 
-fn check(new: &NewKey) -> Result<()> {
+pub(crate) fn check(new: &NewKey) -> Result<()> {
     if new.scopes.is_empty() {
         return Err(Error::Invalid("a key needs at least one scope".into()));
     }
@@ -308,11 +308,86 @@ fn check(new: &NewKey) -> Result<()> {
     Ok(())
 }
 
-impl Store {
+/// API keys: a [`Backend`](crate::Backend)'s part.
+pub trait KeyStore {
     /// Creates a key and returns it in plain text (the only time it exists
     /// outside the caller's hands) with its record. The store keeps its
     /// SHA-256. `now` (Unix seconds) is its `created_at`.
-    pub fn create_key(&self, new: NewKey, now: i64) -> Result<(String, KeyInfo)> {
+    fn create_key(&self, new: NewKey, now: i64) -> Result<(String, KeyInfo)>;
+
+    /// Replaces key `id`: a new key with its name, scopes, expiry and limit,
+    /// and the old key set to expire `overlap_secs` from `now` (sooner if it
+    /// already expires sooner), so that both work while clients switch.
+    /// `None` if no key has this id.
+    fn rotate_key(&self, id: u64, now: i64, overlap_secs: i64) -> Result<Option<(String, KeyInfo)>>;
+
+    /// The key `key` is, or `None` if no stored key matches. Every stored
+    /// hash is compared, in constant time, so timing says nothing about which
+    /// (if any) key came close. Expiry is the caller's to check
+    /// ([`KeyInfo::expired`]), so that it can say why it refuses.
+    fn verify_key(&self, key: &str) -> Result<Option<KeyInfo>>;
+
+    /// Whether any key exists (the API enforces keys as soon as one does).
+    fn has_keys(&self) -> Result<bool>;
+
+    fn list_keys(&self) -> Result<Vec<KeyInfo>>;
+
+    /// Records that key `id` was used at `at`. Callers do this at most once
+    /// a minute per key (a write per request would cost a commit each), so
+    /// `last_used_at` is right to the minute. Unknown ids are ignored: the
+    /// key may have been revoked meanwhile.
+    fn touch_key(&self, id: u64, at: i64) -> Result<()>;
+
+    /// Returns whether a key with this id existed.
+    fn revoke_key(&self, id: u64) -> Result<bool>;
+}
+
+/// The rules of a rotation: the old key's record, set to expire
+/// `overlap_secs` from `now` (sooner if it already expires sooner), and the
+/// new key to make in its place, with its name, scopes, expiry and limit.
+pub(crate) fn rotation(old: StoredKey, now: i64, overlap_secs: i64) -> (StoredKey, NewKey) {
+    let mut info = old.info();
+    let until = now.saturating_add(overlap_secs.max(0));
+    let new = NewKey {
+        name: info.name.clone(),
+        scopes: info.scopes.clone(),
+        expires_at: info.expires_at.filter(|&at| at > until),
+        rate_per_minute: info.rate_per_minute,
+    };
+    info.expires_at = Some(info.expires_at.map_or(until, |at| at.min(until)));
+    (StoredKey::from_info(info, old.sha256), new)
+}
+
+/// The record of a use at `at`, or `None` when the stored one is as recent.
+pub(crate) fn touched(stored: StoredKey, at: i64) -> Option<StoredKey> {
+    if stored.raw.last_used_at.is_some_and(|t| t >= at) {
+        return None;
+    }
+    let mut info = stored.info();
+    info.last_used_at = Some(at);
+    Some(StoredKey::from_info(info, stored.sha256))
+}
+
+/// Compares `key` with every stored record in constant time each, so that
+/// timing says nothing about which (if any) came close.
+pub(crate) fn find(
+    key: &str,
+    stored: impl IntoIterator<Item = Result<StoredKey>>,
+) -> Result<Option<KeyInfo>> {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut found = None;
+    for stored in stored {
+        let stored = stored?;
+        let Ok(hash) = hex::decode(&stored.sha256) else { continue };
+        if bool::from(hash.as_slice().ct_eq(digest.as_slice())) {
+            found = Some(stored.info());
+        }
+    }
+    Ok(found)
+}
+
+impl KeyStore for Redb {
+    fn create_key(&self, new: NewKey, now: i64) -> Result<(String, KeyInfo)> {
         check(&new)?;
         let txn = self.begin_write()?;
         let made = {
@@ -323,11 +398,7 @@ impl Store {
         Ok(made)
     }
 
-    /// Replaces key `id`: a new key with its name, scopes, expiry and limit,
-    /// and the old key set to expire `overlap_secs` from `now` (sooner if it
-    /// already expires sooner), so that both work while clients switch.
-    /// `None` if no key has this id.
-    pub fn rotate_key(&self, id: u64, now: i64, overlap_secs: i64) -> Result<Option<(String, KeyInfo)>> {
+    fn rotate_key(&self, id: u64, now: i64, overlap_secs: i64) -> Result<Option<(String, KeyInfo)>> {
         let txn = self.begin_write()?;
         let made = {
             let mut table = txn.open_table(KEYS)?;
@@ -335,49 +406,30 @@ impl Store {
                 Some(bytes) => decode::<StoredKey>("api_keys", bytes.value())?,
                 None => return Ok(None),
             };
-            let mut info = old.info();
-            let until = now.saturating_add(overlap_secs.max(0));
-            let new = NewKey {
-                name: info.name.clone(),
-                scopes: info.scopes.clone(),
-                expires_at: info.expires_at.filter(|&at| at > until),
-                rate_per_minute: info.rate_per_minute,
-            };
-            info.expires_at = Some(info.expires_at.map_or(until, |at| at.min(until)));
-            table.insert(id, encode(&StoredKey::from_info(info, old.sha256)).as_slice())?;
+            let (old, new) = rotation(old, now, overlap_secs);
+            table.insert(id, encode(&old).as_slice())?;
             insert_key(&mut table, new, now, Some(id))?
         };
         txn.commit()?;
         Ok(Some(made))
     }
 
-    /// The key `key` is, or `None` if no stored key matches. Every stored
-    /// hash is compared, in constant time, so timing says nothing about which
-    /// (if any) key came close. Expiry is the caller's to check
-    /// ([`KeyInfo::expired`]), so that it can say why it refuses.
-    pub fn verify_key(&self, key: &str) -> Result<Option<KeyInfo>> {
-        let digest = Sha256::digest(key.as_bytes());
+    fn verify_key(&self, key: &str) -> Result<Option<KeyInfo>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(KEYS)?;
-        let mut found = None;
-        for entry in table.iter()? {
+        let stored = table.iter()?.map(|entry| -> Result<StoredKey> {
             let (_, bytes) = entry?;
-            let stored: StoredKey = decode("api_keys", bytes.value())?;
-            let Ok(hash) = hex::decode(&stored.sha256) else { continue };
-            if bool::from(hash.as_slice().ct_eq(digest.as_slice())) {
-                found = Some(stored.info());
-            }
-        }
-        Ok(found)
+            decode("api_keys", bytes.value())
+        });
+        find(key, stored)
     }
 
-    /// Whether any key exists (the API enforces keys as soon as one does).
-    pub fn has_keys(&self) -> Result<bool> {
+    fn has_keys(&self) -> Result<bool> {
         let txn = self.db().begin_read()?;
         Ok(txn.open_table(KEYS)?.first()?.is_some())
     }
 
-    pub fn list_keys(&self) -> Result<Vec<KeyInfo>> {
+    fn list_keys(&self) -> Result<Vec<KeyInfo>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(KEYS)?;
         let mut out = Vec::new();
@@ -388,11 +440,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Records that key `id` was used at `at`. Callers do this at most once
-    /// a minute per key (a write per request would cost a commit each), so
-    /// `last_used_at` is right to the minute. Unknown ids are ignored: the
-    /// key may have been revoked meanwhile.
-    pub fn touch_key(&self, id: u64, at: i64) -> Result<()> {
+    fn touch_key(&self, id: u64, at: i64) -> Result<()> {
         let txn = self.begin_write()?;
         {
             let mut table = txn.open_table(KEYS)?;
@@ -400,19 +448,14 @@ impl Store {
                 Some(bytes) => decode::<StoredKey>("api_keys", bytes.value())?,
                 None => return Ok(()),
             };
-            if stored.raw.last_used_at.is_some_and(|t| t >= at) {
-                return Ok(());
-            }
-            let mut info = stored.info();
-            info.last_used_at = Some(at);
-            table.insert(id, encode(&StoredKey::from_info(info, stored.sha256)).as_slice())?;
+            let Some(stored) = touched(stored, at) else { return Ok(()) };
+            table.insert(id, encode(&stored).as_slice())?;
         }
         txn.commit()?;
         Ok(())
     }
 
-    /// Returns whether a key with this id existed.
-    pub fn revoke_key(&self, id: u64) -> Result<bool> {
+    fn revoke_key(&self, id: u64) -> Result<bool> {
         let txn = self.begin_write()?;
         let existed = txn.open_table(KEYS)?.remove(id)?.is_some();
         txn.commit()?;
@@ -426,8 +469,21 @@ fn insert_key(
     now: i64,
     rotated_from: Option<u64>,
 ) -> Result<(String, KeyInfo)> {
-    let key = fresh_key(&new.scopes)?;
     let id = table.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
+    let (key, info, stored) = make_key(id, new, now, rotated_from)?;
+    table.insert(id, encode(&stored).as_slice())?;
+    Ok((key, info))
+}
+
+/// A fresh key numbered `id`: the key in plain text, its record, and what
+/// the store keeps (its SHA-256, never the key).
+pub(crate) fn make_key(
+    id: u64,
+    new: NewKey,
+    now: i64,
+    rotated_from: Option<u64>,
+) -> Result<(String, KeyInfo, StoredKey)> {
+    let key = fresh_key(&new.scopes)?;
     let mut scopes = new.scopes;
     scopes.sort();
     scopes.dedup();
@@ -443,8 +499,7 @@ fn insert_key(
         rotated_from,
     };
     let stored = StoredKey::from_info(info.clone(), hex::encode(Sha256::digest(key.as_bytes())));
-    table.insert(id, encode(&stored).as_slice())?;
-    Ok((key, info))
+    Ok((key, info, stored))
 }
 
 #[cfg(test)]

@@ -1,14 +1,25 @@
-//! Loupe's crash-safe embedded store: one redb file under the data directory
-//! holding the catalog, order lines, inventory snapshots, storefront events,
-//! API keys, background-task records, small engine documents and the audit log.
+//! Loupe's store: the catalog, order lines, inventory snapshots, storefront
+//! events, API keys, background-task records, small engine documents and the
+//! audit and decision logs.
 //!
-//! This is the only crate that knows redb. Everything goes in and comes out as
-//! `model` values (or JSON strings for documents the store does not interpret).
-//! Every import is one write transaction: it lands whole or not at all, so a
-//! killed process or a failed parse leaves the previous state intact.
+//! [`Store`] is a handle over a [`Backend`], the store's contract, which has
+//! two implementations:
+//! - [`Redb`], the default: one crash-safe redb file under the data
+//!   directory, nothing to install;
+//! - [`Postgres`](pg::Postgres), a PostgreSQL database that several Loupe
+//!   nodes share (see `pg`).
 //!
-//! Records are JSON (serde_json) by stable keys; secondary indexes (handle,
-//! SKU, event time) are separate tables kept in step inside the same
+//! This is the only crate that knows redb or PostgreSQL. Everything goes in
+//! and comes out as `model` values (or JSON strings for documents the store
+//! does not interpret). Every import is one write transaction: it lands whole
+//! or not at all, so a killed process or a failed parse leaves the previous
+//! state intact. The rules an import follows (matching by handle and SKU,
+//! keeping what a file cannot vouch for) are written once, over each
+//! backend's primitive operations, so that both backends keep the same
+//! promises; `tests/it` runs one conformance suite against both.
+//!
+//! In redb, records are JSON (serde_json) by stable keys; secondary indexes
+//! (handle, SKU, event time) are separate tables kept in step inside the same
 //! transaction. See `ARCHITECTURE.md` for the table layout.
 
 mod admin;
@@ -21,8 +32,10 @@ mod keep;
 mod keys;
 mod orders;
 mod outbox;
+pub mod pg;
 mod scan;
 mod tables;
+pub mod testing;
 mod tickets;
 
 use std::path::{Path, PathBuf};
@@ -30,21 +43,117 @@ use std::sync::{Arc, RwLock};
 
 use redb::{Database, WriteTransaction};
 
-pub use admin::AuditEntry;
-pub use catalog::{ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
-pub use decisions::{verify_entries, Checkpoint, Decision, NewDecision, Verified, GENESIS};
-pub use error::{Error, Result};
-pub use events::{AppendOutcome, ForgetOutcome};
-pub use keys::{KeyInfo, NewKey, Role, Scope};
-pub use orders::OrdersOutcome;
-pub use outbox::EnqueueOutcome;
+pub use admin::{AuditEntry, DocStore};
+pub use catalog::{CatalogStore, ImportConfig, ImportOutcome, MAX_OUTCOME_ISSUES, MAX_REMOVED_LISTED};
+pub use decisions::{verify_entries, Checkpoint, Decision, DecisionStore, NewDecision, Verified, GENESIS};
+pub use error::{Error, Result, SourceError};
+pub use events::{AppendOutcome, EventStore, ForgetOutcome, VisitEvent};
+pub use keys::{KeyInfo, KeyStore, NewKey, Role, Scope};
+pub use orders::{OrderStore, OrdersOutcome};
+pub use outbox::{EnqueueOutcome, OutboxStore};
 pub use scan::Scan;
-pub use tickets::TicketsOutcome;
+pub use tickets::{TicketStore, TicketsOutcome};
+
+/// Everything a store does: the union of the area traits, each defined (with
+/// the redb implementation) in its module and implemented for PostgreSQL in
+/// `pg`. Callers use it through [`Store`].
+pub trait Backend:
+    StoreInfo
+    + CatalogStore
+    + OrderStore
+    + EventStore
+    + DocStore
+    + KeyStore
+    + OutboxStore
+    + DecisionStore
+    + TicketStore
+    + Send
+    + Sync
+{
+}
+
+impl<T> Backend for T where
+    T: StoreInfo
+        + CatalogStore
+        + OrderStore
+        + EventStore
+        + DocStore
+        + KeyStore
+        + OutboxStore
+        + DecisionStore
+        + TicketStore
+        + Send
+        + Sync
+{
+}
+
+/// What a backend is and where it keeps its data.
+pub trait StoreInfo {
+    /// The directory of the embedded store's file; `None` for a store in
+    /// memory or in a database server.
+    fn dir(&self) -> Option<&Path>;
+
+    /// For people: the file or the server (without its password).
+    fn describe(&self) -> String;
+}
+
+/// A handle to the store, whichever backend holds it. Cheap to clone; share
+/// it between threads freely. Its methods are the [`Backend`]'s (through
+/// `Deref`) and, on top of them, the generic conveniences defined once for
+/// both backends (imports from any iterator, event scans, the decision log's
+/// verification).
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<dyn Backend>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = dyn Backend;
+
+    fn deref(&self) -> &(dyn Backend + 'static) {
+        &*self.backend
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend.describe()).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the embedded store in `dir`, creating the directory
+    /// if needed. After an unclean shutdown redb repairs the file here; the
+    /// last committed transaction is what you get back.
+    pub fn open(dir: &Path) -> Result<Store> {
+        Ok(Store::from_backend(Redb::open(dir)?))
+    }
+
+    /// [`Store::open`] with explicit tuning.
+    pub fn open_with(dir: &Path, options: &Options) -> Result<Store> {
+        Ok(Store::from_backend(Redb::open_with(dir, options)?))
+    }
+
+    /// An embedded store that lives in memory only, for tests and benchmarks.
+    pub fn open_temporary() -> Result<Store> {
+        Ok(Store::from_backend(Redb::open_temporary()?))
+    }
+
+    /// Connects to a PostgreSQL store (`postgres://user@host/db`) whose
+    /// schema `loupe migrate` made; see [`pg::Postgres::connect`].
+    pub fn connect(url: &str) -> Result<Store> {
+        Ok(Store::from_backend(pg::Postgres::connect(url)?))
+    }
+
+    pub fn from_backend(backend: impl Backend + 'static) -> Store {
+        Store { backend: Arc::new(backend) }
+    }
+}
 
 /// File name of the store inside the data directory.
 pub const FILE_NAME: &str = "loupe.redb";
 
-/// Tuning for [`Store::open_with`].
+/// Tuning for [`Store::open_with`] (the embedded store).
 #[derive(Clone, Debug)]
 pub struct Options {
     /// redb's page cache (nine tenths for reads, one tenth buffers writes).
@@ -60,14 +169,15 @@ impl Default for Options {
     }
 }
 
-/// A handle to the store. Cheap to clone (an `Arc` inside); share it between
-/// threads freely. redb serialises writers and lets readers run beside them.
+/// The redb store: one file in the data directory. Cheap to clone (an `Arc`
+/// inside); share it between threads freely. redb serialises writers and
+/// lets readers run beside them.
 ///
 /// The database sits behind a lock because forgetting a customer replaces the
-/// file (see [`Store::forget_customer`]): every clone then uses the new one.
-/// The lock is held only to clone the `Arc`, never across a transaction.
+/// file (see `forget_customer`): every clone then uses the new one. The lock
+/// is held only to clone the `Arc`, never across a transaction.
 #[derive(Clone)]
-pub struct Store {
+pub struct Redb {
     inner: Arc<Inner>,
 }
 
@@ -78,22 +188,35 @@ struct Inner {
     cache_bytes: usize,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Redb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Redb").field("path", &self.inner.path).finish_non_exhaustive()
     }
 }
 
-impl Store {
+impl StoreInfo for Redb {
+    fn dir(&self) -> Option<&Path> {
+        self.inner.path.as_deref().and_then(Path::parent)
+    }
+
+    fn describe(&self) -> String {
+        match &self.inner.path {
+            Some(path) => path.display().to_string(),
+            None => "(memory)".into(),
+        }
+    }
+}
+
+impl Redb {
     /// Opens (or creates) the store in `dir`, creating the directory if needed.
     /// After an unclean shutdown redb repairs the file here; the last committed
     /// transaction is what you get back.
-    pub fn open(dir: &Path) -> Result<Store> {
-        Store::open_with(dir, &Options::default())
+    pub fn open(dir: &Path) -> Result<Redb> {
+        Redb::open_with(dir, &Options::default())
     }
 
     /// [`Store::open`] with explicit tuning.
-    pub fn open_with(dir: &Path, options: &Options) -> Result<Store> {
+    pub fn open_with(dir: &Path, options: &Options) -> Result<Redb> {
         std::fs::create_dir_all(dir)
             .map_err(|source| Error::CreateDir { path: dir.to_path_buf(), source })?;
         let path = dir.join(FILE_NAME);
@@ -101,40 +224,27 @@ impl Store {
         // A rewrite that a killed process left unfinished: the file it was
         // replacing (now ours, locked) is still the store.
         let _ = std::fs::remove_file(rewrite_path(&path));
-        Store::init(db, Some(path), options.cache_bytes)
+        Redb::init(db, Some(path), options.cache_bytes)
     }
 
     /// A store that lives in memory only, for tests and benchmarks.
-    pub fn open_temporary() -> Result<Store> {
+    pub fn open_temporary() -> Result<Redb> {
         let db = Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(|source| Error::Open { path: "(memory)".into(), source: Box::new(source) })?;
-        Store::init(db, None, 0)
+        Redb::init(db, None, 0)
     }
 
     /// Creates every table once so that readers never meet a missing table.
-    fn init(db: Database, path: Option<PathBuf>, cache_bytes: usize) -> Result<Store> {
+    fn init(db: Database, path: Option<PathBuf>, cache_bytes: usize) -> Result<Redb> {
         let txn = db.begin_write()?;
         tables::create_all(&txn)?;
         txn.commit()?;
-        Ok(Store { inner: Arc::new(Inner { db: RwLock::new(Arc::new(db)), path, cache_bytes }) })
-    }
-
-    /// The directory the store's file is in; `None` for the in-memory store.
-    pub fn dir(&self) -> Option<&Path> {
-        self.inner.path.as_deref().and_then(Path::parent)
-    }
-
-    /// Bumped on every change to the catalog (imports, order-only products);
-    /// engines use it as a cache key for indexes built from `products()`.
-    pub fn catalog_version(&self) -> Result<u64> {
-        let txn = self.db().begin_read()?;
-        let meta = txn.open_table(tables::META)?;
-        Ok(meta.get(tables::CATALOG_VERSION)?.map(|v| v.value()).unwrap_or(0))
+        Ok(Redb { inner: Arc::new(Inner { db: RwLock::new(Arc::new(db)), path, cache_bytes }) })
     }
 
     /// The current database, for a read transaction. Writes go through
-    /// [`Store::begin_write`].
+    /// [`Redb::begin_write`].
     pub(crate) fn db(&self) -> Arc<Database> {
         // A poisoned lock still holds a usable `Arc`: the swap cannot panic
         // half-way.
@@ -142,7 +252,7 @@ impl Store {
     }
 
     /// A write transaction on the current file. A writer that waited while
-    /// [`Store::commit_rewritten`] replaced the file would otherwise commit
+    /// [`Redb::commit_rewritten`] replaced the file would otherwise commit
     /// into the old one, which nothing reads any more: it starts again on the
     /// new one instead.
     pub(crate) fn begin_write(&self) -> Result<WriteTransaction> {

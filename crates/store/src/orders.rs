@@ -10,11 +10,11 @@ use std::collections::HashSet;
 use model::{InventoryLevel, OrderLine, Product, Variant};
 use redb::{ReadableTable, ReadableTableMetadata};
 
-use crate::catalog::CatalogTables;
+use crate::catalog::{CatalogTables, CatalogTx};
 use crate::erasure::Erased;
 use crate::error::SourceError;
 use crate::tables::{decode, encode, INVENTORY, ORDER_LINES};
-use crate::{Error, Result, Store};
+use crate::{Error, Redb, Result, Store};
 
 /// What an orders import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,6 +29,38 @@ pub struct OrdersOutcome {
     pub catalog_version: u64,
 }
 
+/// Order lines and inventory: a [`Backend`](crate::Backend)'s part.
+pub trait OrderStore {
+    /// Imports order lines in one write transaction; the first `Err` item
+    /// aborts the import and nothing is written. Callers use
+    /// [`Store::import_order_lines`].
+    fn import_order_lines_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<OrderLine, SourceError>>,
+    ) -> Result<OrdersOutcome>;
+
+    /// Order lines and inventory snapshots stored. With the catalog version
+    /// and the event count, a cheap key for values built from all of them.
+    fn activity_counts(&self) -> Result<(u64, u64)>;
+
+    /// Every order line, sorted by `ordered_at` (then order id and line).
+    fn order_lines(&self) -> Result<Vec<OrderLine>>;
+
+    /// The lines of one order, by line number.
+    fn order(&self, order_id: &str) -> Result<Vec<OrderLine>>;
+
+    /// Imports inventory snapshots in one write transaction (see
+    /// [`Store::import_inventory`]); returns the number of levels written.
+    fn import_inventory_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<InventoryLevel, SourceError>>,
+        now: i64,
+    ) -> Result<usize>;
+
+    /// Every snapshot, sorted by SKU, location and `as_of`.
+    fn inventory_snapshots(&self) -> Result<Vec<InventoryLevel>>;
+}
+
 impl Store {
     /// Imports order lines in one write transaction; the first `Err` item
     /// aborts the import and nothing is written.
@@ -37,62 +69,121 @@ impl Store {
         I: IntoIterator<Item = Result<OrderLine, E>>,
         E: Into<SourceError>,
     {
+        let mut items = items.into_iter().map(|item| item.map_err(Into::into));
+        self.import_order_lines_from(&mut items)
+    }
+
+    /// Imports inventory snapshots in one write transaction. A level without
+    /// `as_of` is stamped with the import time, so history accumulates.
+    /// Returns the number of levels written.
+    /// `now` (Unix seconds, from the caller's clock) is that import time.
+    pub fn import_inventory<I, E>(&self, items: I, now: i64) -> Result<usize>
+    where
+        I: IntoIterator<Item = Result<InventoryLevel, E>>,
+        E: Into<SourceError>,
+    {
+        let mut items = items.into_iter().map(|item| item.map_err(Into::into));
+        self.import_inventory_from(&mut items, now)
+    }
+
+    /// The latest snapshot per (SKU, location), sorted by SKU then location.
+    pub fn inventory(&self) -> Result<Vec<InventoryLevel>> {
+        let all = self.inventory_snapshots()?;
+        let mut out: Vec<InventoryLevel> = Vec::new();
+        for level in all {
+            // Sorted by (sku, location, as_of): the last of a run is the latest.
+            match out.last_mut() {
+                Some(last) if last.sku == level.sku && last.location == level.location => *last = level,
+                _ => out.push(level),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every snapshot, sorted by `as_of`.
+    pub fn inventory_history(&self) -> Result<Vec<InventoryLevel>> {
+        let mut all = self.inventory_snapshots()?;
+        all.sort_by_key(|l| l.as_of);
+        Ok(all)
+    }
+}
+
+/// The orders import's rules over a backend's write transaction: `put`
+/// writes a line and says whether its (order id, line number) was stored
+/// already. The caller commits.
+pub(crate) fn import_lines(
+    cat: &mut impl CatalogTx,
+    erased: &Erased,
+    put: &mut dyn FnMut(&OrderLine) -> Result<bool>,
+    items: &mut dyn Iterator<Item = Result<OrderLine, SourceError>>,
+) -> Result<OrdersOutcome> {
+    let mut out = OrdersOutcome::default();
+    // SKUs known to have a product, to skip the index look-up on the next
+    // line of the same SKU.
+    let mut known: HashSet<String> = HashSet::new();
+    for item in items {
+        let mut line = item.map_err(Error::Aborted)?;
+        out.lines_read += 1;
+        if line.order_id.is_empty() {
+            return Err(Error::Aborted(format!("order line {} has no order id", out.lines_read).into()));
+        }
+        if let Some(c) = &line.customer_id {
+            if erased.contains(c) {
+                line.customer_id = None;
+            }
+        }
+        if !line.sku.is_empty() && !known.contains(&line.sku) {
+            if cat.sku_id(&line.sku)?.is_none() {
+                create_order_only_product(cat, &line)?;
+                out.products_created += 1;
+            }
+            known.insert(line.sku.clone());
+        }
+        if put(&line)? {
+            out.lines_unchanged += 1;
+        } else {
+            out.lines_inserted += 1;
+        }
+    }
+    out.catalog_version = if out.products_created > 0 { cat.bump_version()? } else { cat.version()? };
+    Ok(out)
+}
+
+/// Checks an inventory level and stamps it with `now` when it has no
+/// `as_of`; `n` is how many came before it.
+pub(crate) fn check_level(level: &mut InventoryLevel, n: usize, now: i64) -> Result<i64> {
+    if level.sku.is_empty() {
+        return Err(Error::Aborted(format!("inventory level {} has no SKU", n + 1).into()));
+    }
+    Ok(*level.as_of.get_or_insert(now))
+}
+
+impl OrderStore for Redb {
+    fn import_order_lines_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<OrderLine, SourceError>>,
+    ) -> Result<OrdersOutcome> {
         let txn = self.begin_write()?;
         let erased = Erased::read(&txn)?;
-        let mut out = OrdersOutcome::default();
-        {
+        let out = {
             let mut lines = txn.open_table(ORDER_LINES)?;
             let mut cat = CatalogTables::open(&txn)?;
-            // SKUs known to have a product, to skip the index look-up on the
-            // next line of the same SKU.
-            let mut known: HashSet<String> = HashSet::new();
-            for item in items {
-                let mut line = item.map_err(|e| Error::Aborted(e.into()))?;
-                out.lines_read += 1;
-                if line.order_id.is_empty() {
-                    return Err(Error::Aborted(
-                        format!("order line {} has no order id", out.lines_read).into(),
-                    ));
-                }
-                if let Some(c) = &line.customer_id {
-                    if erased.contains(c) {
-                        line.customer_id = None;
-                    }
-                }
-                if !line.sku.is_empty() && !known.contains(&line.sku) {
-                    if cat.sku_id(&line.sku)?.is_none() {
-                        create_order_only_product(&mut cat, &line)?;
-                        out.products_created += 1;
-                    }
-                    known.insert(line.sku.clone());
-                }
+            let mut put = |line: &OrderLine| -> Result<bool> {
                 let key = (line.order_id.as_str(), line.line_no);
-                let existed = lines.insert(key, encode(&line).as_slice())?.is_some();
-                if existed {
-                    out.lines_unchanged += 1;
-                } else {
-                    out.lines_inserted += 1;
-                }
-            }
-            out.catalog_version = if out.products_created > 0 {
-                cat.bump_version()?
-            } else {
-                cat.meta.get(crate::tables::CATALOG_VERSION)?.map(|g| g.value()).unwrap_or(0)
+                Ok(lines.insert(key, encode(line).as_slice())?.is_some())
             };
-        }
+            import_lines(&mut cat, &erased, &mut put, items)?
+        };
         txn.commit()?;
         Ok(out)
     }
 
-    /// Every order line, sorted by `ordered_at` (then order id and line).
-    /// Order lines and inventory snapshots stored. With the catalog version
-    /// and the event count, a cheap key for values built from all of them.
-    pub fn activity_counts(&self) -> Result<(u64, u64)> {
+    fn activity_counts(&self) -> Result<(u64, u64)> {
         let txn = self.db().begin_read()?;
         Ok((txn.open_table(ORDER_LINES)?.len()?, txn.open_table(INVENTORY)?.len()?))
     }
 
-    pub fn order_lines(&self) -> Result<Vec<OrderLine>> {
+    fn order_lines(&self) -> Result<Vec<OrderLine>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(ORDER_LINES)?;
         let mut out: Vec<OrderLine> = Vec::with_capacity(table.len()? as usize);
@@ -105,25 +196,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Imports inventory snapshots in one write transaction. A level without
-    /// `as_of` is stamped with the import time, so history accumulates.
-    /// Returns the number of levels written.
-    /// `now` (Unix seconds, from the caller's clock) is that import time.
-    pub fn import_inventory<I, E>(&self, items: I, now: i64) -> Result<usize>
-    where
-        I: IntoIterator<Item = Result<InventoryLevel, E>>,
-        E: Into<SourceError>,
-    {
+    fn order(&self, order_id: &str) -> Result<Vec<OrderLine>> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(ORDER_LINES)?;
+        let mut out = Vec::new();
+        for entry in table.range((order_id, 0u32)..=(order_id, u32::MAX))? {
+            out.push(decode("order_lines", entry?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    fn import_inventory_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<InventoryLevel, SourceError>>,
+        now: i64,
+    ) -> Result<usize> {
         let txn = self.begin_write()?;
         let mut n = 0;
         {
             let mut table = txn.open_table(INVENTORY)?;
             for item in items {
-                let mut level = item.map_err(|e| Error::Aborted(e.into()))?;
-                if level.sku.is_empty() {
-                    return Err(Error::Aborted(format!("inventory level {} has no SKU", n + 1).into()));
-                }
-                let as_of = *level.as_of.get_or_insert(now);
+                let mut level = item.map_err(Error::Aborted)?;
+                let as_of = check_level(&mut level, n, now)?;
                 table.insert(
                     (level.sku.as_str(), level.location.as_str(), as_of),
                     encode(&level).as_slice(),
@@ -135,28 +229,7 @@ impl Store {
         Ok(n)
     }
 
-    /// The latest snapshot per (SKU, location), sorted by SKU then location.
-    pub fn inventory(&self) -> Result<Vec<InventoryLevel>> {
-        let all = self.inventory_by_key()?;
-        let mut out: Vec<InventoryLevel> = Vec::new();
-        for level in all {
-            // Keys sort by (sku, location, as_of): the last of a run is the latest.
-            match out.last_mut() {
-                Some(last) if last.sku == level.sku && last.location == level.location => *last = level,
-                _ => out.push(level),
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every snapshot, sorted by `as_of`.
-    pub fn inventory_history(&self) -> Result<Vec<InventoryLevel>> {
-        let mut all = self.inventory_by_key()?;
-        all.sort_by_key(|l| l.as_of);
-        Ok(all)
-    }
-
-    fn inventory_by_key(&self) -> Result<Vec<InventoryLevel>> {
+    fn inventory_snapshots(&self) -> Result<Vec<InventoryLevel>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(INVENTORY)?;
         let mut out = Vec::with_capacity(table.len()? as usize);
@@ -168,7 +241,7 @@ impl Store {
     }
 }
 
-fn create_order_only_product(cat: &mut CatalogTables<'_>, line: &OrderLine) -> Result<()> {
+fn create_order_only_product(cat: &mut impl CatalogTx, line: &OrderLine) -> Result<()> {
     let mut handle = line.sku.clone();
     if cat.handle_id(&handle)?.is_some() {
         // The SKU is some catalog product's handle: keep the two apart.

@@ -12,7 +12,7 @@ use model::{OutboxMessage, OutboxStatus};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use crate::tables::{decode, encode, META, OUTBOX, OUTBOX_DUE};
-use crate::{Error, Result, Store};
+use crate::{Error, Redb, Result};
 
 /// What `enqueue_outbox` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,12 +24,43 @@ pub struct EnqueueOutcome {
     pub written: Vec<bool>,
 }
 
-impl Store {
+/// The outbox: a [`Backend`](crate::Backend)'s part.
+pub trait OutboxStore {
     /// Writes the messages the outbox lacks, the counter `mark` (a
     /// watermark such as "decided up to") and, for each message written, its
     /// entry of `decisions` (same index) in the decision log, all in one
     /// transaction.
-    pub fn enqueue_outbox(
+    fn enqueue_outbox(
+        &self,
+        messages: &[OutboxMessage],
+        mark: Option<(&str, u64)>,
+        decisions: &[crate::NewDecision],
+    ) -> Result<EnqueueOutcome>;
+
+    /// Pending messages whose next attempt is due at `now_ms`, soonest
+    /// first, at most `limit`.
+    fn outbox_due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>>;
+
+    /// How many messages are pending (the due index's size).
+    fn outbox_pending_count(&self) -> Result<u64>;
+
+    /// When the soonest pending message is due, if any is pending.
+    fn outbox_next_due(&self) -> Result<Option<i64>>;
+
+    /// Replaces stored messages with their new state (after an attempt) in
+    /// one transaction, keeping the due index in step, with `decisions`
+    /// appended to the decision log. A message the store no longer holds
+    /// (its customer was forgotten meanwhile) is skipped.
+    fn update_outbox(&self, messages: &[OutboxMessage], decisions: &[crate::NewDecision]) -> Result<()>;
+
+    fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>>;
+
+    /// Every message, by id.
+    fn outbox(&self) -> Result<Vec<OutboxMessage>>;
+}
+
+impl OutboxStore for Redb {
+    fn enqueue_outbox(
         &self,
         messages: &[OutboxMessage],
         mark: Option<(&str, u64)>,
@@ -67,9 +98,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Pending messages whose next attempt is due at `now_ms`, soonest
-    /// first, at most `limit`.
-    pub fn outbox_due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>> {
+    fn outbox_due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>> {
         let txn = self.db().begin_read()?;
         let due = txn.open_table(OUTBOX_DUE)?;
         let table = txn.open_table(OUTBOX)?;
@@ -87,25 +116,19 @@ impl Store {
         Ok(out)
     }
 
-    /// How many messages are pending (the due index's size).
-    pub fn outbox_pending_count(&self) -> Result<u64> {
+    fn outbox_pending_count(&self) -> Result<u64> {
         let txn = self.db().begin_read()?;
         Ok(txn.open_table(OUTBOX_DUE)?.len()?)
     }
 
-    /// When the soonest pending message is due, if any is pending.
-    pub fn outbox_next_due(&self) -> Result<Option<i64>> {
+    fn outbox_next_due(&self) -> Result<Option<i64>> {
         let txn = self.db().begin_read()?;
         let due = txn.open_table(OUTBOX_DUE)?;
         let first = due.first()?;
         Ok(first.map(|(k, _)| k.value().0))
     }
 
-    /// Replaces stored messages with their new state (after an attempt) in
-    /// one transaction, keeping the due index in step, with `decisions`
-    /// appended to the decision log. A message the store no longer holds
-    /// (its customer was forgotten meanwhile) is skipped.
-    pub fn update_outbox(&self, messages: &[OutboxMessage], decisions: &[crate::NewDecision]) -> Result<()> {
+    fn update_outbox(&self, messages: &[OutboxMessage], decisions: &[crate::NewDecision]) -> Result<()> {
         let txn = self.begin_write()?;
         {
             let mut table = txn.open_table(OUTBOX)?;
@@ -128,15 +151,14 @@ impl Store {
         Ok(())
     }
 
-    pub fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>> {
+    fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(OUTBOX)?;
         let found = table.get(id)?;
         found.map(|g| decode("outbox", g.value())).transpose()
     }
 
-    /// Every message, by id.
-    pub fn outbox(&self) -> Result<Vec<OutboxMessage>> {
+    fn outbox(&self) -> Result<Vec<OutboxMessage>> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(OUTBOX)?;
         let mut out = Vec::with_capacity(table.len()? as usize);

@@ -7,13 +7,11 @@
 //! them in memory nor pins a snapshot of the file while writers go on.
 
 use std::collections::VecDeque;
-use std::ops::Bound;
 
 use model::Event;
-use redb::{ReadableTable, ReadableTableMetadata};
 
-use crate::tables::{decode, EVENTS};
-use crate::{Error, Result, Store};
+use crate::tables::decode;
+use crate::{Backend, Error, Result, Store};
 
 /// Records decoded per read transaction.
 const PAGE: usize = 4096;
@@ -33,24 +31,19 @@ impl Store {
         E: serde::de::DeserializeOwned,
     {
         let mut after: Option<(i64, String)> = None;
-        let read = move |store: &Store, into: &mut VecDeque<E>| -> Result<()> {
-            let txn = store.db().begin_read()?;
-            let table = txn.open_table(EVENTS)?;
-            let start = match &after {
-                Some((at, id)) => Bound::Excluded((*at, id.as_str())),
-                None => Bound::Included((from, "")),
-            };
+        let backend: &dyn Backend = &**self;
+        let read = move |into: &mut VecDeque<E>| -> Result<()> {
             let mut last = None;
-            for entry in table.range::<(i64, &str)>((start, Bound::Excluded((to, ""))))?.take(PAGE) {
-                let (key, bytes) = entry?;
-                let (at, id) = key.value();
+            let cursor = after.as_ref().map(|(at, id)| (*at, id.as_str()));
+            backend.event_page(from, to, cursor, PAGE, &mut |at, id, bytes| {
                 last = Some((at, id.to_string()));
-                into.push_back(decode("events", bytes.value())?);
-            }
+                into.push_back(decode("events", bytes)?);
+                Ok(())
+            })?;
             after = last.or(after.take());
             Ok(())
         };
-        let mut scan = Scan::new(self, Box::new(read));
+        let mut scan = Scan::new(Box::new(read));
         let out = f(&mut scan);
         scan.finish(out)
     }
@@ -65,36 +58,22 @@ impl Store {
         from: i64,
         f: impl FnOnce(u64, &mut dyn Iterator<Item = Event>) -> T,
     ) -> Result<T> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(EVENTS)?;
-        let count = table.len()?;
-        let mut error = None;
-        let mut events = table.range::<(i64, &str)>((from, "")..)?.map_while(|entry| {
-            let decoded = entry.map_err(Error::from).and_then(|(_, bytes)| decode("events", bytes.value()));
-            decoded.map_err(|e| error = Some(e)).ok()
-        });
-        let out = f(count, &mut events);
-        match error {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
-    }
-
-    /// Time of the latest event (Unix ms), without reading the others.
-    pub fn last_event_at(&self) -> Result<Option<i64>> {
-        let txn = self.db().begin_read()?;
-        let table = txn.open_table(EVENTS)?;
-        let last = table.last()?.map(|(key, _)| key.value().0);
-        Ok(last)
+        let mut f = Some(f);
+        let mut out = None;
+        self.visit_tail(from, &mut |count, events| {
+            if let Some(f) = f.take() {
+                out = Some(f(count, events));
+            }
+        })?;
+        out.ok_or_else(|| Error::Invalid("the store did not read the tail".into()))
     }
 }
 
 /// Reads the page after its cursor into the queue and moves the cursor.
-type ReadPage<'s, T> = Box<dyn FnMut(&Store, &mut VecDeque<T>) -> Result<()> + 's>;
+type ReadPage<'s, T> = Box<dyn FnMut(&mut VecDeque<T>) -> Result<()> + 's>;
 
 /// Records read a page at a time; see [`Store::scan_events`].
 pub struct Scan<'s, T> {
-    store: &'s Store,
     read: ReadPage<'s, T>,
     page: VecDeque<T>,
     done: bool,
@@ -102,8 +81,8 @@ pub struct Scan<'s, T> {
 }
 
 impl<'s, T> Scan<'s, T> {
-    fn new(store: &'s Store, read: ReadPage<'s, T>) -> Scan<'s, T> {
-        Scan { store, read, page: VecDeque::new(), done: false, error: None }
+    fn new(read: ReadPage<'s, T>) -> Scan<'s, T> {
+        Scan { read, page: VecDeque::new(), done: false, error: None }
     }
 
     fn finish<U>(self, out: U) -> Result<U> {
@@ -119,7 +98,7 @@ impl<T> Iterator for Scan<'_, T> {
 
     fn next(&mut self) -> Option<T> {
         if self.page.is_empty() && !self.done {
-            if let Err(e) = (self.read)(self.store, &mut self.page) {
+            if let Err(e) = (self.read)(&mut self.page) {
                 self.error = Some(e);
                 self.done = true;
                 return None;

@@ -17,6 +17,7 @@ pub mod forecast;
 pub mod import;
 pub mod keys;
 pub mod merch;
+pub mod migrate;
 pub mod products;
 pub mod quality;
 pub mod recommend;
@@ -29,6 +30,7 @@ pub mod slow_movers;
 pub mod support;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 
@@ -58,10 +60,33 @@ pub fn store_options() -> store::Options {
     store::Options { cache_bytes: mib << 20 }
 }
 
+/// The PostgreSQL store of this run (`--store`, `LOUPE_STORE`), when one is
+/// named.
+static STORE_URL: OnceLock<String> = OnceLock::new();
+
+/// This run's store: the PostgreSQL database `--store` names, else the
+/// embedded store in `data`.
+pub fn open_store(data: &Path) -> store::Result<store::Store> {
+    match STORE_URL.get() {
+        Some(url) => store::Store::connect(url),
+        None => store::Store::open_with(data, &store_options()),
+    }
+}
+
+/// This run's store for people: the database (without its password) or
+/// the directory.
+pub fn store_name(data: &Path) -> String {
+    match STORE_URL.get() {
+        Some(url) => store::pg::display_url(url),
+        None => data.display().to_string(),
+    }
+}
+
 /// Opens the store at `data`; when a running server holds it, returns that
-/// server (and says so on stderr) so that the command goes through it.
+/// server (and says so on stderr) so that the command goes through it. A
+/// PostgreSQL store is never held: every node and command use it at once.
 pub fn open(data: &Path) -> anyhow::Result<Opened> {
-    match store::Store::open_with(data, &store_options()) {
+    match open_store(data) {
         Ok(store) => Ok(Opened::Local(app::App::new(store, system_clock()))),
         Err(err @ store::Error::Locked { .. }) => match Server::find(data) {
             Some(server) => {
@@ -70,14 +95,14 @@ pub fn open(data: &Path) -> anyhow::Result<Opened> {
             }
             None => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
         },
-        Err(err) => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
+        Err(err) => Err(err).with_context(|| format!("Failed to open the store {}", store_name(data))),
     }
 }
 
 /// Opens the store at `data` for a command that cannot go through a
 /// server; while one holds the store, says which and what to do instead.
 pub fn open_local(data: &Path) -> anyhow::Result<app::App> {
-    match store::Store::open_with(data, &store_options()) {
+    match open_store(data) {
         Ok(store) => Ok(app::App::new(store, system_clock())),
         Err(err @ store::Error::Locked { .. }) => {
             let Some(url) = Server::find(data).map(|s| s.url()) else {
@@ -89,12 +114,15 @@ pub fn open_local(data: &Path) -> anyhow::Result<app::App> {
                 data.display()
             )
         }
-        Err(err) => Err(err).with_context(|| format!("Failed to open the store in {}", data.display())),
+        Err(err) => Err(err).with_context(|| format!("Failed to open the store {}", store_name(data))),
     }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli.data;
+    if let Some(url) = cli.store {
+        let _ = STORE_URL.set(url);
+    }
     match cli.command {
         Command::Import(args) => import::run(&data, args),
         Command::Export(args) => export::run(&data, args),
@@ -102,6 +130,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Products(args) => products::run(&data, args),
         Command::Keys(args) => keys::run(&data, args),
         Command::Serve(args) => serve::run(&data, args),
+        Command::Migrate(args) => migrate::run(STORE_URL.get().map(String::as_str), args),
         Command::Demo(args) => demo::run(&data, args),
         Command::Search(args) => search::run(&data, args),
         Command::Recommend(args) => recommend::run(&data, args),

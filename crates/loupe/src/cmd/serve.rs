@@ -89,7 +89,7 @@ impl Listen {
 
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     init_tracing();
-    let store = match store::Store::open_with(data, &super::store_options()) {
+    let store = match super::open_store(data) {
         Err(store::Error::Locked { .. }) => match crate::remote::Server::find(data) {
             Some(server) => anyhow::bail!("a server already runs on {} at {}", data.display(), server.url()),
             None => anyhow::bail!(
@@ -97,7 +97,7 @@ pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
                 data.display()
             ),
         },
-        other => other.with_context(|| format!("Failed to open the store in {}", data.display()))?,
+        other => other.with_context(|| format!("Failed to open the store {}", super::store_name(data)))?,
     };
     serve(store, data, &args.listen, args.json)
 }

@@ -1,0 +1,406 @@
+//! The catalog, order lines, inventory and tickets in PostgreSQL. Imports
+//! run the embedded store's rules over [`PgCatalog`], which holds the handle
+//! and SKU indexes in memory for the transaction (the write lock keeps anyone
+//! else from changing them meanwhile) and writes every change through.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use model::{InventoryLevel, OrderLine, Product, ProductId, Ticket};
+use postgres::Transaction;
+
+use super::{big, body, json, unbig, Postgres};
+use crate::catalog::{self, CatalogTx};
+use crate::error::SourceError;
+use crate::orders::{self, check_level};
+use crate::tables::{CATALOG_VERSION, NEXT_PRODUCT_ID};
+use crate::tickets;
+use crate::{
+    CatalogStore, Error, ImportConfig, ImportOutcome, OrderStore, OrdersOutcome, Result, TicketStore,
+    TicketsOutcome,
+};
+
+/// A write transaction that several users borrow in turn.
+pub(super) type SharedTx<'b, 't> = RefCell<&'b mut Transaction<'t>>;
+
+/// The catalog tables of one write transaction.
+pub(super) struct PgCatalog<'a, 'b, 't> {
+    tx: &'a SharedTx<'b, 't>,
+    handles: HashMap<String, ProductId>,
+    /// SKU -> its products, oldest first.
+    skus: HashMap<String, Vec<ProductId>>,
+}
+
+impl<'a, 'b, 't> PgCatalog<'a, 'b, 't> {
+    pub(super) fn open(tx: &'a SharedTx<'b, 't>) -> Result<PgCatalog<'a, 'b, 't>> {
+        let mut handles = HashMap::new();
+        for row in tx.borrow_mut().query("SELECT handle, product_id FROM product_handles", &[])? {
+            handles.insert(row.try_get(0)?, unbig(row.try_get(1)?));
+        }
+        let mut skus: HashMap<String, Vec<ProductId>> = HashMap::new();
+        for row in
+            tx.borrow_mut().query("SELECT sku, product_id FROM product_skus ORDER BY sku, product_id", &[])?
+        {
+            skus.entry(row.try_get(0)?).or_default().push(unbig(row.try_get(1)?));
+        }
+        Ok(PgCatalog { tx, handles, skus })
+    }
+
+    fn execute(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
+        Ok(self.tx.borrow_mut().execute(sql, params)?)
+    }
+
+    fn counter(&self, name: &str) -> Result<u64> {
+        let row = self.tx.borrow_mut().query_opt("SELECT value FROM meta WHERE name = $1", &[&name])?;
+        Ok(row.map(|r| r.try_get::<_, i64>(0)).transpose()?.map_or(0, unbig))
+    }
+}
+
+impl CatalogTx for PgCatalog<'_, '_, '_> {
+    fn load(&self, id: ProductId) -> Result<Option<Product>> {
+        let row =
+            self.tx.borrow_mut().query_opt("SELECT body::text FROM products WHERE id = $1", &[&big(id)])?;
+        row.map(|r| body("products", &r, 0)).transpose()
+    }
+
+    fn handle_id(&self, handle: &str) -> Result<Option<ProductId>> {
+        Ok(self.handles.get(handle).copied())
+    }
+
+    fn sku_owners(&self, sku: &str) -> Result<Vec<ProductId>> {
+        Ok(self.skus.get(sku).cloned().unwrap_or_default())
+    }
+
+    fn next_id(&mut self) -> Result<ProductId> {
+        let row = self.tx.borrow_mut().query_one(
+            "INSERT INTO meta (name, value) VALUES ($1, 2) \
+             ON CONFLICT (name) DO UPDATE SET value = meta.value + 1 RETURNING value - 1",
+            &[&NEXT_PRODUCT_ID],
+        )?;
+        Ok(unbig(row.try_get(0)?))
+    }
+
+    fn put_record(&mut self, p: &Product) -> Result<()> {
+        self.execute(
+            "INSERT INTO products (id, body) VALUES ($1, $2::text::jsonb) \
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            &[&big(p.id), &json(p)],
+        )?;
+        Ok(())
+    }
+
+    fn delete_record(&mut self, id: ProductId) -> Result<()> {
+        self.execute("DELETE FROM products WHERE id = $1", &[&big(id)])?;
+        Ok(())
+    }
+
+    fn set_handle(&mut self, handle: &str, id: ProductId) -> Result<()> {
+        if self.handles.get(handle) == Some(&id) {
+            return Ok(());
+        }
+        self.execute(
+            "INSERT INTO product_handles (handle, product_id) VALUES ($1, $2) \
+             ON CONFLICT (handle) DO UPDATE SET product_id = excluded.product_id",
+            &[&handle, &big(id)],
+        )?;
+        self.handles.insert(handle.to_string(), id);
+        Ok(())
+    }
+
+    fn unset_handle(&mut self, handle: &str) -> Result<()> {
+        self.execute("DELETE FROM product_handles WHERE handle = $1", &[&handle])?;
+        self.handles.remove(handle);
+        Ok(())
+    }
+
+    fn add_sku(&mut self, sku: &str, id: ProductId) -> Result<()> {
+        let owners = self.skus.entry(sku.to_string()).or_default();
+        if let Err(at) = owners.binary_search(&id) {
+            owners.insert(at, id);
+            self.execute(
+                "INSERT INTO product_skus (sku, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&sku, &big(id)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn remove_sku(&mut self, sku: &str, id: ProductId) -> Result<()> {
+        if let Some(owners) = self.skus.get_mut(sku) {
+            owners.retain(|&o| o != id);
+            if owners.is_empty() {
+                self.skus.remove(sku);
+            }
+        }
+        self.execute("DELETE FROM product_skus WHERE sku = $1 AND product_id = $2", &[&sku, &big(id)])?;
+        Ok(())
+    }
+
+    fn unseen(&self, seen: &HashSet<ProductId>) -> Result<Vec<Product>> {
+        let rows = self.tx.borrow_mut().query("SELECT id, body::text FROM products ORDER BY id", &[])?;
+        let mut out = Vec::new();
+        for row in rows {
+            if seen.contains(&unbig(row.try_get(0)?)) {
+                continue;
+            }
+            let p: Product = body("products", &row, 1)?;
+            if !p.order_only {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    fn version(&self) -> Result<u64> {
+        self.counter(CATALOG_VERSION)
+    }
+
+    fn bump_version(&mut self) -> Result<u64> {
+        bump(&mut self.tx.borrow_mut(), CATALOG_VERSION)
+    }
+
+    fn count(&self) -> Result<u64> {
+        let row = self.tx.borrow_mut().query_one("SELECT count(*) FROM products", &[])?;
+        Ok(unbig(row.try_get(0)?))
+    }
+}
+
+/// Adds one to the counter `name`; returns its new value.
+pub(super) fn bump(tx: &mut Transaction<'_>, name: &str) -> Result<u64> {
+    let row = tx.query_one(
+        "INSERT INTO meta (name, value) VALUES ($1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = meta.value + 1 RETURNING value",
+        &[&name],
+    )?;
+    Ok(unbig(row.try_get(0)?))
+}
+
+/// Products a page at a time, in id order, until `f` says stop.
+const PAGE: i64 = 1000;
+
+impl CatalogStore for Postgres {
+    fn catalog_version(&self) -> Result<u64> {
+        self.read(|c| {
+            let row = c.query_opt("SELECT value FROM meta WHERE name = $1", &[&CATALOG_VERSION])?;
+            Ok(row.map(|r| r.try_get::<_, i64>(0)).transpose()?.map_or(0, unbig))
+        })
+    }
+
+    fn import_catalog_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<Product, SourceError>>,
+        config: &ImportConfig,
+    ) -> Result<ImportOutcome> {
+        self.write(|tx| {
+            let tx = RefCell::new(tx);
+            catalog::import(&mut PgCatalog::open(&tx)?, items, config)
+        })
+    }
+
+    fn products(&self) -> Result<Vec<Product>> {
+        let mut out = Vec::new();
+        self.visit_products(&mut |p| {
+            out.push(p);
+            true
+        })?;
+        Ok(out)
+    }
+
+    fn visit_products(&self, f: &mut dyn FnMut(Product) -> bool) -> Result<()> {
+        let mut after = i64::MIN;
+        loop {
+            let rows = self.read(|c| {
+                Ok(c.query(
+                    "SELECT id, body::text FROM products WHERE id > $1 ORDER BY id LIMIT $2",
+                    &[&after, &PAGE],
+                )?)
+            })?;
+            let full = rows.len() as i64 == PAGE;
+            for row in rows {
+                after = row.try_get(0)?;
+                if !f(body("products", &row, 1)?) {
+                    return Ok(());
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    fn product_count(&self) -> Result<u64> {
+        self.read(|c| Ok(unbig(c.query_one("SELECT count(*) FROM products", &[])?.try_get(0)?)))
+    }
+
+    fn product(&self, id: ProductId) -> Result<Option<Product>> {
+        self.read(|c| {
+            let row = c.query_opt("SELECT body::text FROM products WHERE id = $1", &[&big(id)])?;
+            row.map(|r| body("products", &r, 0)).transpose()
+        })
+    }
+
+    fn product_by_handle(&self, handle: &str) -> Result<Option<Product>> {
+        self.read(|c| {
+            let row = c.query_opt(
+                "SELECT p.body::text FROM product_handles h JOIN products p ON p.id = h.product_id \
+                 WHERE h.handle = $1",
+                &[&handle],
+            )?;
+            row.map(|r| body("products", &r, 0)).transpose()
+        })
+    }
+
+    fn product_by_sku(&self, sku: &str) -> Result<Option<Product>> {
+        self.read(|c| {
+            let row = c.query_opt(
+                "SELECT p.body::text FROM product_skus s JOIN products p ON p.id = s.product_id \
+                 WHERE s.sku = $1 ORDER BY s.product_id LIMIT 1",
+                &[&sku],
+            )?;
+            row.map(|r| body("products", &r, 0)).transpose()
+        })
+    }
+}
+
+impl OrderStore for Postgres {
+    fn import_order_lines_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<OrderLine, SourceError>>,
+    ) -> Result<OrdersOutcome> {
+        self.write(|tx| {
+            let erased = super::events::erased(tx)?;
+            let tx = RefCell::new(tx);
+            let mut cat = PgCatalog::open(&tx)?;
+            let mut put = |line: &OrderLine| -> Result<bool> {
+                let mut tx = tx.borrow_mut();
+                let key: (&str, i64) = (&line.order_id, i64::from(line.line_no));
+                let body = json(line);
+                let inserted = tx.execute(
+                    "INSERT INTO order_lines (order_id, line_no, ordered_at, body) \
+                     VALUES ($1, $2, $3, $4::text::jsonb) ON CONFLICT (order_id, line_no) DO NOTHING",
+                    &[&key.0, &key.1, &line.ordered_at, &body],
+                )?;
+                if inserted == 0 {
+                    tx.execute(
+                        "UPDATE order_lines SET ordered_at = $3, body = $4::text::jsonb \
+                         WHERE order_id = $1 AND line_no = $2",
+                        &[&key.0, &key.1, &line.ordered_at, &body],
+                    )?;
+                }
+                Ok(inserted == 0)
+            };
+            orders::import_lines(&mut cat, &erased, &mut put, items)
+        })
+    }
+
+    fn activity_counts(&self) -> Result<(u64, u64)> {
+        self.snapshot(|tx| {
+            let lines: i64 = tx.query_one("SELECT count(*) FROM order_lines", &[])?.try_get(0)?;
+            let levels: i64 = tx.query_one("SELECT count(*) FROM inventory", &[])?.try_get(0)?;
+            Ok((unbig(lines), unbig(levels)))
+        })
+    }
+
+    fn order_lines(&self) -> Result<Vec<OrderLine>> {
+        self.read(|c| {
+            let rows =
+                c.query("SELECT body::text FROM order_lines ORDER BY ordered_at, order_id, line_no", &[])?;
+            rows.iter().map(|r| body("order_lines", r, 0)).collect()
+        })
+    }
+
+    fn order(&self, order_id: &str) -> Result<Vec<OrderLine>> {
+        self.read(|c| {
+            let rows = c.query(
+                "SELECT body::text FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+                &[&order_id],
+            )?;
+            rows.iter().map(|r| body("order_lines", r, 0)).collect()
+        })
+    }
+
+    fn import_inventory_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<InventoryLevel, SourceError>>,
+        now: i64,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut n = 0;
+            for item in items {
+                let mut level = item.map_err(Error::Aborted)?;
+                let as_of = check_level(&mut level, n, now)?;
+                tx.execute(
+                    "INSERT INTO inventory (sku, location, as_of, body) VALUES ($1, $2, $3, $4::text::jsonb) \
+                     ON CONFLICT (sku, location, as_of) DO UPDATE SET body = excluded.body",
+                    &[&level.sku, &level.location, &as_of, &json(&level)],
+                )?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    fn inventory_snapshots(&self) -> Result<Vec<InventoryLevel>> {
+        self.read(|c| {
+            let rows = c.query("SELECT body::text FROM inventory ORDER BY sku, location, as_of", &[])?;
+            rows.iter().map(|r| body("inventory", r, 0)).collect()
+        })
+    }
+}
+
+impl TicketStore for Postgres {
+    fn import_tickets_from(
+        &self,
+        items: &mut dyn Iterator<Item = Result<Ticket, SourceError>>,
+    ) -> Result<TicketsOutcome> {
+        self.write(|tx| {
+            let erased = super::events::erased(tx)?;
+            let tx = RefCell::new(tx);
+            let mut get = |id: &str| -> Result<Option<Ticket>> {
+                let row =
+                    tx.borrow_mut().query_opt("SELECT body::text FROM tickets WHERE id = $1", &[&id])?;
+                row.map(|r| body("tickets", &r, 0)).transpose()
+            };
+            let mut put = |t: &Ticket| put_ticket(&mut tx.borrow_mut(), t);
+            tickets::import(&erased, &mut get, &mut put, items)
+        })
+    }
+
+    fn put_ticket(&self, ticket: &Ticket, counter: Option<&str>) -> Result<()> {
+        tickets::check(ticket)?;
+        self.write(|tx| {
+            put_ticket(tx, ticket)?;
+            if let Some(c) = counter {
+                bump(tx, c)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
+        self.read(|c| {
+            let row = c.query_opt("SELECT body::text FROM tickets WHERE id = $1", &[&id])?;
+            row.map(|r| body("tickets", &r, 0)).transpose()
+        })
+    }
+
+    fn tickets(&self) -> Result<Vec<Ticket>> {
+        self.read(|c| {
+            let rows = c.query("SELECT body::text FROM tickets ORDER BY id", &[])?;
+            rows.iter().map(|r| body("tickets", r, 0)).collect()
+        })
+    }
+
+    fn ticket_count(&self) -> Result<u64> {
+        self.read(|c| Ok(unbig(c.query_one("SELECT count(*) FROM tickets", &[])?.try_get(0)?)))
+    }
+}
+
+fn put_ticket(tx: &mut Transaction<'_>, t: &Ticket) -> Result<()> {
+    tx.execute(
+        "INSERT INTO tickets (id, body) VALUES ($1, $2::text::jsonb) \
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+        &[&t.id, &json(t)],
+    )?;
+    Ok(())
+}
