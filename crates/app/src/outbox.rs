@@ -235,6 +235,9 @@ static RUNNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// batch due now. Without a transport it does nothing.
 pub fn run(app: &App, plans: &care::Plans, since: Option<i64>) -> Result<DeliveryRunOut> {
     let _one = RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // And one at a time across the nodes of a shared store: two nodes would
+    // otherwise read the same due messages and send each twice.
+    let _cluster = app.store.lease("outbox")?;
     let settings = settings(app)?;
     let mut out = DeliveryRunOut::default();
     if configured(&settings) {

@@ -1090,6 +1090,9 @@ fn triage_record(app: &App, id: &str, r: &Read) -> store::NewDecision {
 /// `receive`); returns how many. Runs after a tickets import and when the
 /// server starts.
 pub fn log_untriaged(app: &App) -> Result<usize> {
+    // Nodes starting together on a shared store take turns: the second
+    // finds the first one's entries and logs nothing twice.
+    let _one = app.store.lease("support_triage")?;
     let mut logged = std::collections::HashSet::new();
     app.store.for_each_decision(|d| {
         if d.kind == "support_triage" {

@@ -90,13 +90,22 @@ impl Tasks {
             report: None,
             error: None,
         };
+        // Held from before the record exists until the task ends: a node
+        // starting meanwhile (`fail_interrupted`) sees the task is alive.
+        let lease = self
+            .store
+            .try_lease(&lease_name(&task.id))?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("task {} is already held", task.id)))?;
         self.save(&task)?;
         self.live.lock().unwrap_or_else(|p| p.into_inner()).insert(task.id.clone(), task.clone());
         let me = self.clone();
         let queued = task.clone();
         std::thread::Builder::new()
             .name(format!("task-{}", task.id))
-            .spawn(move || me.run(queued, unit, job))
+            .spawn(move || {
+                me.run(queued, unit, job);
+                drop(lease);
+            })
             .map_err(Error::internal)?;
         Ok(task)
     }
@@ -156,12 +165,17 @@ impl Tasks {
         }
     }
 
-    /// Marks tasks left queued or running by a previous process as failed;
-    /// run once at startup, before any new task exists.
+    /// Marks tasks left queued or running by a process that stopped as
+    /// failed; run once at startup. On a PostgreSQL store shared with other
+    /// nodes, tasks those nodes are running are left alone.
     pub fn fail_interrupted(&self) -> Result<usize> {
         let mut n = 0;
         for mut task in self.list()? {
-            if !task.status.is_finished() {
+            // A task another node on a shared store is running holds its
+            // lease; one whose runner died does not.
+            let orphaned =
+                if task.status.is_finished() { None } else { self.store.try_lease(&lease_name(&task.id))? };
+            if orphaned.is_some() {
                 task.status = TaskStatus::Failed;
                 task.finished_at = Some(self.clock.now_ms());
                 task.error = Some(ErrorBody {
@@ -175,6 +189,11 @@ impl Tasks {
         }
         Ok(n)
     }
+}
+
+/// The lease a task holds while it runs (see `store::LeaseStore`).
+fn lease_name(id: &str) -> String {
+    format!("task:{id}")
 }
 
 /// What a failed task tells its client: the user's mistake in full, our

@@ -84,6 +84,6 @@ from_redb!(redb::Error, redb::StorageError, redb::TableError, redb::TransactionE
 impl Error {
     /// True when the error came from the caller's input rather than the store.
     pub fn is_input(&self) -> bool {
-        matches!(self, Error::Aborted(_) | Error::Invalid(_))
+        matches!(self, Error::Aborted(_) | Error::Invalid(_) | Error::Schema(_))
     }
 }

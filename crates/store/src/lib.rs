@@ -30,6 +30,7 @@ mod error;
 mod events;
 mod keep;
 mod keys;
+mod lease;
 mod orders;
 mod outbox;
 pub mod pg;
@@ -49,6 +50,7 @@ pub use decisions::{verify_entries, Checkpoint, Decision, DecisionStore, NewDeci
 pub use error::{Error, Result, SourceError};
 pub use events::{AppendOutcome, EventStore, ForgetOutcome, VisitEvent};
 pub use keys::{KeyInfo, KeyStore, NewKey, Role, Scope};
+pub use lease::{Lease, LeaseStore};
 pub use orders::{OrderStore, OrdersOutcome};
 pub use outbox::{EnqueueOutcome, OutboxStore};
 pub use scan::Scan;
@@ -67,6 +69,7 @@ pub trait Backend:
     + OutboxStore
     + DecisionStore
     + TicketStore
+    + LeaseStore
     + Send
     + Sync
 {
@@ -82,6 +85,7 @@ impl<T> Backend for T where
         + OutboxStore
         + DecisionStore
         + TicketStore
+        + LeaseStore
         + Send
         + Sync
 {
@@ -183,6 +187,7 @@ pub struct Redb {
 
 struct Inner {
     db: RwLock<Arc<Database>>,
+    leases: Arc<lease::Leases>,
     /// The file, `None` for the in-memory store.
     path: Option<PathBuf>,
     cache_bytes: usize,
@@ -240,7 +245,18 @@ impl Redb {
         let txn = db.begin_write()?;
         tables::create_all(&txn)?;
         txn.commit()?;
-        Ok(Redb { inner: Arc::new(Inner { db: RwLock::new(Arc::new(db)), path, cache_bytes }) })
+        Ok(Redb {
+            inner: Arc::new(Inner {
+                db: RwLock::new(Arc::new(db)),
+                leases: Arc::default(),
+                path,
+                cache_bytes,
+            }),
+        })
+    }
+
+    pub(crate) fn leases(&self) -> &Arc<lease::Leases> {
+        &self.inner.leases
     }
 
     /// The current database, for a read transaction. Writes go through

@@ -59,9 +59,15 @@ impl Drop for Server {
 
 /// Starts `loupe serve --port 0 --json` and returns it with the URL it printed.
 pub(crate) fn start_server(data: &Path) -> (Server, String) {
+    start_server_with(data, &[])
+}
+
+/// [`start_server`] with global options before `serve` (`--store URL`).
+pub(crate) fn start_server_with(data: &Path, global: &[&str]) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .arg("--data")
         .arg(data)
+        .args(global)
         .args(["serve", "--host", "127.0.0.1", "--port", "0", "--json"])
         .env_remove("LOUPE_DATA")
         .stdin(Stdio::null())

@@ -6,6 +6,7 @@ mod audit;
 mod beside_server;
 mod browser;
 mod catalog;
+mod cluster;
 mod demo;
 mod eval_normalize;
 mod eval_recs;

@@ -31,7 +31,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 
 use crate::tables::decode;
-use crate::{Error, Result, StoreInfo};
+use crate::{Error, Lease, LeaseStore, Result, StoreInfo};
 
 /// The migrations, in order: (version, SQL). A database at version `n` has
 /// run the first `n`.
@@ -100,6 +100,10 @@ impl Postgres {
     /// store's erasure secret. Safe to run from several nodes at once (they
     /// take turns) and to run again (it does nothing).
     pub fn migrate(url: &str) -> Result<Migrated> {
+        blocking(|| Postgres::migrate_now(url))
+    }
+
+    fn migrate_now(url: &str) -> Result<Migrated> {
         let pg = Postgres::open(url)?;
         let mut conn = pg.pool.get()?;
         conn.batch_execute(
@@ -132,12 +136,13 @@ impl Postgres {
 
     /// The database's Loupe schema version; `None` before `migrate`.
     pub fn schema_version(&self) -> Result<Option<i32>> {
-        let mut conn = self.pool.get()?;
-        let exists: bool = conn.query_one("SELECT to_regclass('loupe_schema') IS NOT NULL", &[])?.get(0);
-        if !exists {
-            return Ok(None);
-        }
-        Ok(conn.query_one("SELECT max(version) FROM loupe_schema", &[])?.get(0))
+        self.read(|conn| {
+            let exists: bool = conn.query_one("SELECT to_regclass('loupe_schema') IS NOT NULL", &[])?.get(0);
+            if !exists {
+                return Ok(None);
+            }
+            Ok(conn.query_one("SELECT max(version) FROM loupe_schema", &[])?.get(0))
+        })
     }
 
     fn open(url: &str) -> Result<Postgres> {
@@ -152,7 +157,7 @@ impl Postgres {
         };
         // Connect once now, so that a wrong address or password is said at
         // start-up rather than at the first request.
-        drop(pool.get()?);
+        blocking(|| pool.get().map(drop))?;
         Ok(Postgres { pool, server, partitions: Mutex::new(HashSet::new()) })
     }
 
@@ -169,31 +174,53 @@ impl Postgres {
     }
 
     fn write_locked<T>(&self, lock: &str, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        let mut tx = conn.transaction()?;
-        tx.execute(lock, &[&WRITE_LOCK])?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        blocking(|| {
+            let mut conn = self.pool.get()?;
+            let mut tx = conn.transaction()?;
+            tx.execute(lock, &[&WRITE_LOCK])?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     /// Runs `f` with a connection, for reads of one statement.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        f(&mut conn)
+        blocking(|| {
+            let mut conn = self.pool.get()?;
+            f(&mut conn)
+        })
     }
 
     /// Runs `f` in a read-only snapshot: its statements agree with each other.
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        blocking(|| {
+            let mut conn = self.pool.get()?;
+            let mut tx = conn
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+}
+
+/// Runs `f`, which waits on the database, where waiting is allowed. The
+/// `postgres` client drives its connection with a runtime of its own, which
+/// cannot start on a thread that is running a Tokio runtime's tasks (the HTTP
+/// server calls the store from some of them, as it may with redb): there the
+/// thread is first handed over to blocking work (`block_in_place`), and the
+/// runtime moves its other tasks elsewhere. A current-thread runtime cannot
+/// do that; call the store from `spawn_blocking` there.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
@@ -328,5 +355,58 @@ impl Drop for Conn<'_> {
         }
         drop(state);
         self.pool.freed.notify_one();
+    }
+}
+
+/// A lease's own connection, holding a session advisory lock; the server
+/// releases the lock when the connection closes, also when the node dies.
+struct LeaseConn(Option<Client>);
+
+impl Drop for LeaseConn {
+    fn drop(&mut self) {
+        // Closing the connection waits on the client's runtime.
+        if let Some(client) = self.0.take() {
+            blocking(|| drop(client));
+        }
+    }
+}
+
+/// The advisory-lock key of the lease `name` (FNV-1a).
+fn lease_key(name: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in "loupe lease ".bytes().chain(name.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+impl Postgres {
+    fn take_lease(&self, name: &str, wait: bool) -> Result<Option<Lease>> {
+        blocking(|| {
+            let mut client = self
+                .pool
+                .config
+                .connect(NoTls)
+                .map_err(|source| Error::Connect { server: self.server.clone(), source: Box::new(source) })?;
+            let key = lease_key(name);
+            let taken = if wait {
+                client.execute("SELECT pg_advisory_lock($1)", &[&key])?;
+                true
+            } else {
+                client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?.try_get(0)?
+            };
+            Ok(taken.then(|| Lease::new(LeaseConn(Some(client)))))
+        })
+    }
+}
+
+impl LeaseStore for Postgres {
+    fn lease(&self, name: &str) -> Result<Lease> {
+        self.take_lease(name, true)?.ok_or_else(|| Error::Invalid(format!("the lease {name} was not taken")))
+    }
+
+    fn try_lease(&self, name: &str) -> Result<Option<Lease>> {
+        self.take_lease(name, false)
     }
 }

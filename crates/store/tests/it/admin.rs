@@ -120,3 +120,21 @@ conformance! {
         assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["reorder", "markdown"]);
     }
 }
+
+conformance! {
+    fn a_lease_is_held_until_dropped(store) {
+        let held = store.try_lease("outbox").unwrap().expect("a free lease is taken");
+        assert!(store.try_lease("outbox").unwrap().is_none(), "a held lease is not taken twice");
+        assert!(store.try_lease("task:t1").unwrap().is_some(), "other names are free");
+        // A waiter gets it once the holder lets go.
+        let waiter = {
+            let store = store.clone();
+            std::thread::spawn(move || store.lease("outbox").map(|_| ()).is_ok())
+        };
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!waiter.is_finished(), "the waiter waits while the lease is held");
+        drop(held);
+        assert!(waiter.join().unwrap());
+        assert!(store.try_lease("outbox").unwrap().is_some());
+    }
+}
