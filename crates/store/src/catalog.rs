@@ -172,10 +172,16 @@ pub(crate) trait CatalogTx {
     /// Drops one product's claim on a SKU; other products keep theirs.
     fn remove_sku(&mut self, sku: &str, id: ProductId) -> Result<()>;
     /// Stored products whose id is not in `seen`, order-only ones excepted.
-    fn unseen(&self, seen: &HashSet<ProductId>) -> Result<Vec<Product>>;
+    fn unseen(&mut self, seen: &HashSet<ProductId>) -> Result<Vec<Product>>;
     fn version(&self) -> Result<u64>;
     fn bump_version(&mut self) -> Result<u64>;
-    fn count(&self) -> Result<u64>;
+    /// Products stored, this transaction's writes included.
+    fn count(&mut self) -> Result<u64>;
+
+    /// Writes what the backend buffered; the transaction can then commit.
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
 
     /// The product a SKU resolves to: the oldest (lowest id) that has it.
     fn sku_id(&self, sku: &str) -> Result<Option<ProductId>> {
@@ -423,6 +429,7 @@ pub(crate) fn import(
     }
     out.catalog_version = t.bump_version()?;
     out.products_total = t.count()?;
+    t.flush()?;
     Ok(out)
 }
 
@@ -502,7 +509,7 @@ impl CatalogTx for CatalogTables<'_> {
         Ok(())
     }
 
-    fn unseen(&self, seen: &HashSet<ProductId>) -> Result<Vec<Product>> {
+    fn unseen(&mut self, seen: &HashSet<ProductId>) -> Result<Vec<Product>> {
         let mut unseen = Vec::new();
         for entry in self.products.iter()? {
             let (id, bytes) = entry?;
@@ -526,7 +533,7 @@ impl CatalogTx for CatalogTables<'_> {
         Ok(v)
     }
 
-    fn count(&self) -> Result<u64> {
+    fn count(&mut self) -> Result<u64> {
         Ok(self.products.len()?)
     }
 }

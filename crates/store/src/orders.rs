@@ -146,6 +146,7 @@ pub(crate) fn import_lines(
         }
     }
     out.catalog_version = if out.products_created > 0 { cat.bump_version()? } else { cat.version()? };
+    cat.flush()?;
     Ok(out)
 }
 

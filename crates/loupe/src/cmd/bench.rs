@@ -45,6 +45,8 @@ pub enum BenchWhat {
     },
     /// Search latency on the stored catalog beside the plain tantivy query (issue 4).
     Search(super::bench_search::Args),
+    /// Catalog import and event ingest on the embedded store beside the PostgreSQL one (--store).
+    Store(super::bench_store::Args),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +77,7 @@ pub struct PhaseResult {
 pub fn run(data: &Path, args: Args) -> anyhow::Result<()> {
     let (products, variants_per_product, phase, file) = match args.what {
         BenchWhat::Search(a) => return super::bench_search::run(data, a, args.json),
+        BenchWhat::Store(a) => return super::bench_store::run(super::store_url(), a, args.json),
         BenchWhat::Import { products, variants_per_product, phase, file } => {
             (products, variants_per_product, phase, file)
         }
@@ -270,7 +273,7 @@ const STONES: [&str; 6] = ["Diamond", "Lab-Grown Diamond", "Sapphire", "Pearl", 
 
 /// Writes a Shopify product export: the first row of a product carries its
 /// fields, the following rows only the handle and the variant's.
-fn generate_shopify_csv(path: &Path, products: usize, variants: usize) -> anyhow::Result<u64> {
+pub(crate) fn generate_shopify_csv(path: &Path, products: usize, variants: usize) -> anyhow::Result<u64> {
     let file = std::fs::File::create(path).with_context(|| format!("Failed to create {}", path.display()))?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
     w.write_record([

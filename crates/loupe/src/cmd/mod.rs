@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_search;
+pub mod bench_store;
 pub mod care;
 pub mod customers;
 pub mod demo;
@@ -73,6 +74,11 @@ pub fn open_store(data: &Path) -> store::Result<store::Store> {
     }
 }
 
+/// The PostgreSQL store `--store` names, if any.
+pub fn store_url() -> Option<&'static str> {
+    STORE_URL.get().map(String::as_str)
+}
+
 /// This run's store for people: the database (without its password) or
 /// the directory.
 pub fn store_name(data: &Path) -> String {
@@ -130,7 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Products(args) => products::run(&data, args),
         Command::Keys(args) => keys::run(&data, args),
         Command::Serve(args) => serve::run(&data, args),
-        Command::Migrate(args) => migrate::run(STORE_URL.get().map(String::as_str), args),
+        Command::Migrate(args) => migrate::run(store_url(), args),
         Command::Demo(args) => demo::run(&data, args),
         Command::Search(args) => search::run(&data, args),
         Command::Recommend(args) => recommend::run(&data, args),

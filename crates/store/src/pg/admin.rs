@@ -121,10 +121,17 @@ impl DocStore for Postgres {
     }
 
     fn counter(&self, name: &str) -> Result<u64> {
-        self.read(|c| {
+        let read = |c: &mut postgres::Client| -> Result<i64> {
             let row = c.query_opt("SELECT value FROM meta WHERE name = $1", &[&name])?;
-            Ok(row.map(|r| r.try_get::<_, i64>(0)).transpose()?.map_or(0, unbig))
-        })
+            Ok(row.map(|r| r.try_get::<_, i64>(0)).transpose()?.unwrap_or(0))
+        };
+        // The event count moves with every append, which does not notify.
+        let n = if name == super::events::EVENT_COUNT {
+            self.read(read)?
+        } else {
+            self.cached(&format!("meta:{name}"), read)?
+        };
+        Ok(unbig(n))
     }
 
     fn secret(&self, name: &str) -> Result<Vec<u8>> {
@@ -300,7 +307,10 @@ impl KeyStore for Postgres {
     }
 
     fn has_keys(&self) -> Result<bool> {
-        self.read(|c| Ok(c.query_one("SELECT EXISTS (SELECT 1 FROM api_keys)", &[])?.try_get(0)?))
+        let some = self.cached("keys:any", |c| {
+            Ok(i64::from(c.query_one("SELECT EXISTS (SELECT 1 FROM api_keys)", &[])?.try_get::<_, bool>(0)?))
+        })?;
+        Ok(some != 0)
     }
 
     fn list_keys(&self) -> Result<Vec<KeyInfo>> {

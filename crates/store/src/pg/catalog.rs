@@ -13,22 +13,37 @@ use super::{big, body, json, unbig, Postgres};
 use crate::catalog::{self, CatalogTx};
 use crate::error::SourceError;
 use crate::orders::{self, check_level};
-use crate::tables::{CATALOG_VERSION, NEXT_PRODUCT_ID};
+use crate::tables::{decode, CATALOG_VERSION, NEXT_PRODUCT_ID};
 use crate::tickets;
 use crate::{
-    CatalogStore, Error, ImportConfig, ImportOutcome, OrderStore, OrdersOutcome, Result, TicketStore,
-    TicketsOutcome,
+    CatalogStore, DocStore, Error, ImportConfig, ImportOutcome, OrderStore, OrdersOutcome, Result,
+    TicketStore, TicketsOutcome,
 };
 
 /// A write transaction that several users borrow in turn.
 pub(super) type SharedTx<'b, 't> = RefCell<&'b mut Transaction<'t>>;
 
-/// The catalog tables of one write transaction.
+/// Buffered product records written per statement at a flush.
+const FLUSH_EVERY: usize = 5_000;
+
+/// The catalog tables of one write transaction. The handle and SKU indexes
+/// are read whole at the start (the write lock keeps anyone else from
+/// changing them meanwhile); changes to them and to product records are
+/// buffered and written a few statements at a time, since a statement per
+/// change costs a round trip to the server each.
 pub(super) struct PgCatalog<'a, 'b, 't> {
     tx: &'a SharedTx<'b, 't>,
     handles: HashMap<String, ProductId>,
     /// SKU -> its products, oldest first.
     skus: HashMap<String, Vec<ProductId>>,
+    /// Product records written (`Some` JSON) or deleted (`None`).
+    records: HashMap<ProductId, Option<String>>,
+    /// Handles set or unset since the last flush.
+    handles_changed: HashSet<String>,
+    /// (SKU, product) claims added (`true`) or removed since the last flush.
+    skus_changed: HashMap<(String, ProductId), bool>,
+    /// The next product id, once read.
+    next_id: Option<ProductId>,
 }
 
 impl<'a, 'b, 't> PgCatalog<'a, 'b, 't> {
@@ -43,11 +58,15 @@ impl<'a, 'b, 't> PgCatalog<'a, 'b, 't> {
         {
             skus.entry(row.try_get(0)?).or_default().push(unbig(row.try_get(1)?));
         }
-        Ok(PgCatalog { tx, handles, skus })
-    }
-
-    fn execute(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
-        Ok(self.tx.borrow_mut().execute(sql, params)?)
+        Ok(PgCatalog {
+            tx,
+            handles,
+            skus,
+            records: HashMap::new(),
+            handles_changed: HashSet::new(),
+            skus_changed: HashMap::new(),
+            next_id: None,
+        })
     }
 
     fn counter(&self, name: &str) -> Result<u64> {
@@ -58,6 +77,9 @@ impl<'a, 'b, 't> PgCatalog<'a, 'b, 't> {
 
 impl CatalogTx for PgCatalog<'_, '_, '_> {
     fn load(&self, id: ProductId) -> Result<Option<Product>> {
+        if let Some(record) = self.records.get(&id) {
+            return record.as_deref().map(|json| decode("products", json.as_bytes())).transpose();
+        }
         let row =
             self.tx.borrow_mut().query_opt("SELECT body::text FROM products WHERE id = $1", &[&big(id)])?;
         row.map(|r| body("products", &r, 0)).transpose()
@@ -72,44 +94,39 @@ impl CatalogTx for PgCatalog<'_, '_, '_> {
     }
 
     fn next_id(&mut self) -> Result<ProductId> {
-        let row = self.tx.borrow_mut().query_one(
-            "INSERT INTO meta (name, value) VALUES ($1, 2) \
-             ON CONFLICT (name) DO UPDATE SET value = meta.value + 1 RETURNING value - 1",
-            &[&NEXT_PRODUCT_ID],
-        )?;
-        Ok(unbig(row.try_get(0)?))
+        let id = match self.next_id {
+            Some(id) => id,
+            None => self.counter(NEXT_PRODUCT_ID)?.max(1),
+        };
+        self.next_id = Some(id + 1);
+        Ok(id)
     }
 
     fn put_record(&mut self, p: &Product) -> Result<()> {
-        self.execute(
-            "INSERT INTO products (id, body) VALUES ($1, $2::text::jsonb) \
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            &[&big(p.id), &json(p)],
-        )?;
+        self.records.insert(p.id, Some(json(p)));
+        if self.records.len() >= FLUSH_EVERY {
+            self.flush()?;
+        }
         Ok(())
     }
 
     fn delete_record(&mut self, id: ProductId) -> Result<()> {
-        self.execute("DELETE FROM products WHERE id = $1", &[&big(id)])?;
+        self.records.insert(id, None);
         Ok(())
     }
 
     fn set_handle(&mut self, handle: &str, id: ProductId) -> Result<()> {
-        if self.handles.get(handle) == Some(&id) {
-            return Ok(());
+        if self.handles.get(handle) != Some(&id) {
+            self.handles.insert(handle.to_string(), id);
+            self.handles_changed.insert(handle.to_string());
         }
-        self.execute(
-            "INSERT INTO product_handles (handle, product_id) VALUES ($1, $2) \
-             ON CONFLICT (handle) DO UPDATE SET product_id = excluded.product_id",
-            &[&handle, &big(id)],
-        )?;
-        self.handles.insert(handle.to_string(), id);
         Ok(())
     }
 
     fn unset_handle(&mut self, handle: &str) -> Result<()> {
-        self.execute("DELETE FROM product_handles WHERE handle = $1", &[&handle])?;
-        self.handles.remove(handle);
+        if self.handles.remove(handle).is_some() {
+            self.handles_changed.insert(handle.to_string());
+        }
         Ok(())
     }
 
@@ -117,26 +134,26 @@ impl CatalogTx for PgCatalog<'_, '_, '_> {
         let owners = self.skus.entry(sku.to_string()).or_default();
         if let Err(at) = owners.binary_search(&id) {
             owners.insert(at, id);
-            self.execute(
-                "INSERT INTO product_skus (sku, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&sku, &big(id)],
-            )?;
+            self.skus_changed.insert((sku.to_string(), id), true);
         }
         Ok(())
     }
 
     fn remove_sku(&mut self, sku: &str, id: ProductId) -> Result<()> {
         if let Some(owners) = self.skus.get_mut(sku) {
-            owners.retain(|&o| o != id);
+            if let Ok(at) = owners.binary_search(&id) {
+                owners.remove(at);
+                self.skus_changed.insert((sku.to_string(), id), false);
+            }
             if owners.is_empty() {
                 self.skus.remove(sku);
             }
         }
-        self.execute("DELETE FROM product_skus WHERE sku = $1 AND product_id = $2", &[&sku, &big(id)])?;
         Ok(())
     }
 
-    fn unseen(&self, seen: &HashSet<ProductId>) -> Result<Vec<Product>> {
+    fn unseen(&mut self, seen: &HashSet<ProductId>) -> Result<Vec<Product>> {
+        self.flush()?;
         let rows = self.tx.borrow_mut().query("SELECT id, body::text FROM products ORDER BY id", &[])?;
         let mut out = Vec::new();
         for row in rows {
@@ -159,9 +176,73 @@ impl CatalogTx for PgCatalog<'_, '_, '_> {
         bump(&mut self.tx.borrow_mut(), CATALOG_VERSION)
     }
 
-    fn count(&self) -> Result<u64> {
+    fn count(&mut self) -> Result<u64> {
+        self.flush()?;
         let row = self.tx.borrow_mut().query_one("SELECT count(*) FROM products", &[])?;
         Ok(unbig(row.try_get(0)?))
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let mut tx = self.tx.borrow_mut();
+        let (mut put_ids, mut put_bodies, mut gone) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, record) in self.records.drain() {
+            match record {
+                Some(json) => {
+                    put_ids.push(big(id));
+                    put_bodies.push(json);
+                }
+                None => gone.push(big(id)),
+            }
+        }
+        if !gone.is_empty() {
+            tx.execute("DELETE FROM products WHERE id = ANY($1)", &[&gone])?;
+        }
+        if !put_ids.is_empty() {
+            tx.execute(
+                "INSERT INTO products (id, body) SELECT i, b::jsonb FROM unnest($1::bigint[], $2::text[]) AS t(i, b) \
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                &[&put_ids, &put_bodies],
+            )?;
+        }
+        if !self.handles_changed.is_empty() {
+            let changed: Vec<String> = self.handles_changed.drain().collect();
+            tx.execute("DELETE FROM product_handles WHERE handle = ANY($1)", &[&changed])?;
+            let (handles, ids): (Vec<&str>, Vec<i64>) =
+                changed.iter().filter_map(|h| self.handles.get(h).map(|&id| (h.as_str(), big(id)))).unzip();
+            tx.execute(
+                "INSERT INTO product_handles (handle, product_id) SELECT * FROM unnest($1::text[], $2::bigint[])",
+                &[&handles, &ids],
+            )?;
+        }
+        if !self.skus_changed.is_empty() {
+            let (mut add_skus, mut add_ids, mut drop_skus, mut drop_ids) = (vec![], vec![], vec![], vec![]);
+            for ((sku, id), present) in self.skus_changed.drain() {
+                if present {
+                    add_skus.push(sku);
+                    add_ids.push(big(id));
+                } else {
+                    drop_skus.push(sku);
+                    drop_ids.push(big(id));
+                }
+            }
+            tx.execute(
+                "DELETE FROM product_skus WHERE (sku, product_id) IN \
+                 (SELECT * FROM unnest($1::text[], $2::bigint[]))",
+                &[&drop_skus, &drop_ids],
+            )?;
+            tx.execute(
+                "INSERT INTO product_skus (sku, product_id) SELECT * FROM unnest($1::text[], $2::bigint[]) \
+                 ON CONFLICT DO NOTHING",
+                &[&add_skus, &add_ids],
+            )?;
+        }
+        if let Some(next) = self.next_id {
+            tx.execute(
+                "INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                &[&NEXT_PRODUCT_ID, &big(next)],
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -180,10 +261,7 @@ const PAGE: i64 = 1000;
 
 impl CatalogStore for Postgres {
     fn catalog_version(&self) -> Result<u64> {
-        self.read(|c| {
-            let row = c.query_opt("SELECT value FROM meta WHERE name = $1", &[&CATALOG_VERSION])?;
-            Ok(row.map(|r| r.try_get::<_, i64>(0)).transpose()?.map_or(0, unbig))
-        })
+        self.counter(CATALOG_VERSION)
     }
 
     fn import_catalog_from(
@@ -229,7 +307,10 @@ impl CatalogStore for Postgres {
     }
 
     fn product_count(&self) -> Result<u64> {
-        self.read(|c| Ok(unbig(c.query_one("SELECT count(*) FROM products", &[])?.try_get(0)?)))
+        let n = self.cached("count:products", |c| {
+            Ok(c.query_one("SELECT count(*) FROM products", &[])?.try_get(0)?)
+        })?;
+        Ok(unbig(n))
     }
 
     fn product(&self, id: ProductId) -> Result<Option<Product>> {
@@ -294,11 +375,13 @@ impl OrderStore for Postgres {
     }
 
     fn activity_counts(&self) -> Result<(u64, u64)> {
-        self.snapshot(|tx| {
-            let lines: i64 = tx.query_one("SELECT count(*) FROM order_lines", &[])?.try_get(0)?;
-            let levels: i64 = tx.query_one("SELECT count(*) FROM inventory", &[])?.try_get(0)?;
-            Ok((unbig(lines), unbig(levels)))
-        })
+        let lines = self.cached("count:order_lines", |c| {
+            Ok(c.query_one("SELECT count(*) FROM order_lines", &[])?.try_get(0)?)
+        })?;
+        let levels = self.cached("count:inventory", |c| {
+            Ok(c.query_one("SELECT count(*) FROM inventory", &[])?.try_get(0)?)
+        })?;
+        Ok((unbig(lines), unbig(levels)))
     }
 
     fn order_lines(&self) -> Result<Vec<OrderLine>> {
@@ -392,7 +475,10 @@ impl TicketStore for Postgres {
     }
 
     fn ticket_count(&self) -> Result<u64> {
-        self.read(|c| Ok(unbig(c.query_one("SELECT count(*) FROM tickets", &[])?.try_get(0)?)))
+        let n = self.cached("count:tickets", |c| {
+            Ok(c.query_one("SELECT count(*) FROM tickets", &[])?.try_get(0)?)
+        })?;
+        Ok(unbig(n))
     }
 }
 

@@ -19,7 +19,7 @@ use crate::tables::decode;
 use crate::{AppendOutcome, Error, EventStore, ForgetOutcome, Result, VisitEvent};
 
 /// The counter of stored events, in `meta`.
-const EVENT_COUNT: &str = "event_count";
+pub(super) const EVENT_COUNT: &str = "event_count";
 
 /// The erasure list, read in `tx`.
 pub(super) fn erased(tx: &mut Transaction<'_>) -> Result<Erased> {

@@ -22,11 +22,12 @@
 
 mod admin;
 mod catalog;
+mod changes;
 mod events;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 
@@ -55,6 +56,8 @@ pub struct Postgres {
     /// Months (as `year * 12 + month0`) whose event partition this process
     /// knows exists.
     partitions: Mutex<HashSet<i64>>,
+    /// Values every request reads, dropped on any node's write (`changes`).
+    cache: Arc<changes::Cache>,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -79,7 +82,10 @@ impl Postgres {
     pub fn connect(url: &str) -> Result<Postgres> {
         let pg = Postgres::open(url)?;
         match pg.schema_version()? {
-            Some(SCHEMA_VERSION) => Ok(pg),
+            Some(SCHEMA_VERSION) => {
+                changes::listen(pg.pool.config.clone(), &pg.cache);
+                Ok(pg)
+            }
             Some(v) if v > SCHEMA_VERSION => Err(Error::Schema(format!(
                 "the database {} has Loupe schema version {v}, newer than this loupe knows ({SCHEMA_VERSION}): upgrade loupe",
                 pg.server
@@ -158,13 +164,22 @@ impl Postgres {
         // Connect once now, so that a wrong address or password is said at
         // start-up rather than at the first request.
         blocking(|| pool.get().map(drop))?;
-        Ok(Postgres { pool, server, partitions: Mutex::new(HashSet::new()) })
+        Ok(Postgres { pool, server, partitions: Mutex::new(HashSet::new()), cache: Arc::default() })
     }
 
     /// Runs `f` in a write transaction that holds the store's write lock,
     /// and commits it. An error from `f` rolls everything back.
+    /// Other nodes hear of it through the change feed (`changes`).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
-        self.write_locked("SELECT pg_advisory_xact_lock($1)", f)
+        let out = self.write_locked("SELECT pg_advisory_xact_lock($1), pg_notify('loupe_changes', '')", f)?;
+        self.cache.changed();
+        Ok(out)
+    }
+
+    /// A value every request reads (a counter, a count), from the change
+    /// feed's cache when it is there.
+    pub(crate) fn cached(&self, key: &str, read: impl FnOnce(&mut Client) -> Result<i64>) -> Result<i64> {
+        self.cache.get(key, || self.read(read))
     }
 
     /// [`Postgres::write`] with the lock shared: for writes that only add

@@ -103,3 +103,30 @@ fn events_go_to_partitions_by_month() {
     assert_eq!(store.event_count().unwrap(), 4);
     assert_eq!(store.last_event_at().unwrap(), Some(ats[2] + day / 2));
 }
+
+#[test]
+fn a_node_hears_of_another_nodes_writes_through_the_change_feed() {
+    let url = testing::database().unwrap();
+    let a = Store::connect(&url).unwrap();
+    let b = Store::connect(&url).unwrap();
+    // Time for B's listener to connect, so that what B reads next is kept.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // B reads (and keeps) the values every request reads.
+    assert_eq!(
+        (b.catalog_version().unwrap(), b.has_keys().unwrap(), b.counter("rules").unwrap()),
+        (0, false, 0)
+    );
+    a.import_products(ok(vec![product("ring-a", "Ring A", &["A1"])]), 1_750_000_000).unwrap();
+    a.create_key(store::NewKey::role(store::Role::Admin, "ops"), 1_750_000_000).unwrap();
+    a.put_doc_counted("rules", "r1", Some("{}"), "rules").unwrap();
+    let started = std::time::Instant::now();
+    while (b.catalog_version().unwrap(), b.has_keys().unwrap(), b.counter("rules").unwrap()) != (1, true, 1) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "B did not hear of A's writes");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    eprintln!("change feed: node B saw node A's writes after {:?}", started.elapsed());
+    // A node reads its own writes at once.
+    b.put_doc_counted("rules", "r2", Some("{}"), "rules").unwrap();
+    assert_eq!(b.counter("rules").unwrap(), 2);
+    assert_eq!(b.product_count().unwrap(), 1);
+}
