@@ -93,8 +93,9 @@ impl<T> Backend for T where
 
 /// What a backend is and where it keeps its data.
 pub trait StoreInfo {
-    /// The directory of the embedded store's file; `None` for a store in
-    /// memory or in a database server.
+    /// The data directory the store belongs to: the embedded store's own,
+    /// or the one a PostgreSQL node was given for its uploads and generated
+    /// files; `None` for a store in memory or a node without one.
     fn dir(&self) -> Option<&Path>;
 
     /// For people: the file or the server (without its password).

@@ -108,15 +108,32 @@ impl Store {
     }
 }
 
+/// Lines handed to a backend's `put` at once.
+const LINE_BATCH: usize = 5_000;
+
 /// The orders import's rules over a backend's write transaction: `put`
-/// writes a line and says whether its (order id, line number) was stored
-/// already. The caller commits.
+/// writes a batch of lines, in order (a later line of the same order id and
+/// line number replaces an earlier one), and says of each whether its
+/// (order id, line number) was stored already, by an earlier import or
+/// earlier in this one. The caller commits.
 pub(crate) fn import_lines(
     cat: &mut impl CatalogTx,
     erased: &Erased,
-    put: &mut dyn FnMut(&OrderLine) -> Result<bool>,
+    put: &mut dyn FnMut(&[OrderLine]) -> Result<Vec<bool>>,
     items: &mut dyn Iterator<Item = Result<OrderLine, SourceError>>,
 ) -> Result<OrdersOutcome> {
+    let mut batch: Vec<OrderLine> = Vec::with_capacity(LINE_BATCH);
+    let mut write = |batch: &mut Vec<OrderLine>, out: &mut OrdersOutcome| -> Result<()> {
+        for existed in put(batch)? {
+            if existed {
+                out.lines_unchanged += 1;
+            } else {
+                out.lines_inserted += 1;
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
     let mut out = OrdersOutcome::default();
     // SKUs known to have a product, to skip the index look-up on the next
     // line of the same SKU.
@@ -139,12 +156,12 @@ pub(crate) fn import_lines(
             }
             known.insert(line.sku.clone());
         }
-        if put(&line)? {
-            out.lines_unchanged += 1;
-        } else {
-            out.lines_inserted += 1;
+        batch.push(line);
+        if batch.len() == LINE_BATCH {
+            write(&mut batch, &mut out)?;
         }
     }
+    write(&mut batch, &mut out)?;
     out.catalog_version = if out.products_created > 0 { cat.bump_version()? } else { cat.version()? };
     cat.flush()?;
     Ok(out)
@@ -169,9 +186,13 @@ impl OrderStore for Redb {
         let out = {
             let mut lines = txn.open_table(ORDER_LINES)?;
             let mut cat = CatalogTables::open(&txn)?;
-            let mut put = |line: &OrderLine| -> Result<bool> {
-                let key = (line.order_id.as_str(), line.line_no);
-                Ok(lines.insert(key, encode(line).as_slice())?.is_some())
+            let mut put = |batch: &[OrderLine]| -> Result<Vec<bool>> {
+                let mut existed = Vec::with_capacity(batch.len());
+                for line in batch {
+                    let key = (line.order_id.as_str(), line.line_no);
+                    existed.push(lines.insert(key, encode(line).as_slice())?.is_some());
+                }
+                Ok(existed)
             };
             import_lines(&mut cat, &erased, &mut put, items)?
         };

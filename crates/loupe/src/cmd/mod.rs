@@ -69,7 +69,7 @@ static STORE_URL: OnceLock<String> = OnceLock::new();
 /// embedded store in `data`.
 pub fn open_store(data: &Path) -> store::Result<store::Store> {
     match STORE_URL.get() {
-        Some(url) => store::Store::connect(url),
+        Some(url) => Ok(store::Store::from_backend(store::pg::Postgres::connect(url)?.with_dir(data))),
         None => store::Store::open_with(data, &store_options()),
     }
 }

@@ -204,26 +204,11 @@ impl DecisionStore for Postgres {
     }
 
     fn visit_decisions(&self, f: &mut dyn FnMut(Decision) -> bool) -> Result<()> {
-        const PAGE: i64 = 1000;
-        let mut after = i64::MIN;
-        loop {
-            let rows = self.read(|c| {
-                Ok(c.query(
-                    "SELECT seq, body::text FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2",
-                    &[&after, &PAGE],
-                )?)
-            })?;
-            let full = rows.len() as i64 == PAGE;
-            for row in rows {
-                after = row.try_get(0)?;
-                if !f(body("decisions", &row, 1)?) {
-                    return Ok(());
-                }
-            }
-            if !full {
-                return Ok(());
-            }
-        }
+        self.visit_pages(
+            "decisions",
+            "SELECT seq, body::text FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2",
+            f,
+        )
     }
 
     fn decision_count(&self) -> Result<u64> {

@@ -256,9 +256,6 @@ pub(super) fn bump(tx: &mut Transaction<'_>, name: &str) -> Result<u64> {
     Ok(unbig(row.try_get(0)?))
 }
 
-/// Products a page at a time, in id order, until `f` says stop.
-const PAGE: i64 = 1000;
-
 impl CatalogStore for Postgres {
     fn catalog_version(&self) -> Result<u64> {
         self.counter(CATALOG_VERSION)
@@ -285,25 +282,11 @@ impl CatalogStore for Postgres {
     }
 
     fn visit_products(&self, f: &mut dyn FnMut(Product) -> bool) -> Result<()> {
-        let mut after = i64::MIN;
-        loop {
-            let rows = self.read(|c| {
-                Ok(c.query(
-                    "SELECT id, body::text FROM products WHERE id > $1 ORDER BY id LIMIT $2",
-                    &[&after, &PAGE],
-                )?)
-            })?;
-            let full = rows.len() as i64 == PAGE;
-            for row in rows {
-                after = row.try_get(0)?;
-                if !f(body("products", &row, 1)?) {
-                    return Ok(());
-                }
-            }
-            if !full {
-                return Ok(());
-            }
-        }
+        self.visit_pages(
+            "products",
+            "SELECT id, body::text FROM products WHERE id > $1 ORDER BY id LIMIT $2",
+            f,
+        )
     }
 
     fn product_count(&self) -> Result<u64> {
@@ -352,24 +335,8 @@ impl OrderStore for Postgres {
             let erased = super::events::erased(tx)?;
             let tx = RefCell::new(tx);
             let mut cat = PgCatalog::open(&tx)?;
-            let mut put = |line: &OrderLine| -> Result<bool> {
-                let mut tx = tx.borrow_mut();
-                let key: (&str, i64) = (&line.order_id, i64::from(line.line_no));
-                let body = json(line);
-                let inserted = tx.execute(
-                    "INSERT INTO order_lines (order_id, line_no, ordered_at, body) \
-                     VALUES ($1, $2, $3, $4::text::jsonb) ON CONFLICT (order_id, line_no) DO NOTHING",
-                    &[&key.0, &key.1, &line.ordered_at, &body],
-                )?;
-                if inserted == 0 {
-                    tx.execute(
-                        "UPDATE order_lines SET ordered_at = $3, body = $4::text::jsonb \
-                         WHERE order_id = $1 AND line_no = $2",
-                        &[&key.0, &key.1, &line.ordered_at, &body],
-                    )?;
-                }
-                Ok(inserted == 0)
-            };
+            let mut put =
+                |batch: &[OrderLine]| -> Result<Vec<bool>> { put_lines(&mut tx.borrow_mut(), batch) };
             orders::import_lines(&mut cat, &erased, &mut put, items)
         })
     }
@@ -409,16 +376,17 @@ impl OrderStore for Postgres {
     ) -> Result<usize> {
         self.write(|tx| {
             let mut n = 0;
+            let mut batch: Vec<(i64, InventoryLevel)> = Vec::with_capacity(LEVEL_BATCH);
             for item in items {
                 let mut level = item.map_err(Error::Aborted)?;
                 let as_of = check_level(&mut level, n, now)?;
-                tx.execute(
-                    "INSERT INTO inventory (sku, location, as_of, body) VALUES ($1, $2, $3, $4::text::jsonb) \
-                     ON CONFLICT (sku, location, as_of) DO UPDATE SET body = excluded.body",
-                    &[&level.sku, &level.location, &as_of, &json(&level)],
-                )?;
+                batch.push((as_of, level));
                 n += 1;
+                if batch.len() == LEVEL_BATCH {
+                    put_levels(tx, &mut batch)?;
+                }
             }
+            put_levels(tx, &mut batch)?;
             Ok(n)
         })
     }
@@ -480,6 +448,68 @@ impl TicketStore for Postgres {
         })?;
         Ok(unbig(n))
     }
+}
+
+/// Inventory levels written per statement.
+const LEVEL_BATCH: usize = 5_000;
+
+/// Writes a batch of inventory levels in one statement (the last of a
+/// (SKU, location, as_of) wins, as it does in redb) and empties the batch.
+fn put_levels(tx: &mut Transaction<'_>, batch: &mut Vec<(i64, InventoryLevel)>) -> Result<()> {
+    let mut last: HashMap<(&str, &str, i64), usize> = HashMap::with_capacity(batch.len());
+    for (i, (as_of, level)) in batch.iter().enumerate() {
+        last.insert((level.sku.as_str(), level.location.as_str(), *as_of), i);
+    }
+    let mut kept: Vec<usize> = last.into_values().collect();
+    kept.sort_unstable();
+    let skus: Vec<&str> = kept.iter().map(|&i| batch[i].1.sku.as_str()).collect();
+    let locations: Vec<&str> = kept.iter().map(|&i| batch[i].1.location.as_str()).collect();
+    let as_ofs: Vec<i64> = kept.iter().map(|&i| batch[i].0).collect();
+    let bodies: Vec<String> = kept.iter().map(|&i| json(&batch[i].1)).collect();
+    tx.execute(
+        "INSERT INTO inventory (sku, location, as_of, body) \
+         SELECT s, l, a, b::jsonb FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(s, l, a, b) \
+         ON CONFLICT (sku, location, as_of) DO UPDATE SET body = excluded.body",
+        &[&skus, &locations, &as_ofs, &bodies],
+    )?;
+    batch.clear();
+    Ok(())
+}
+
+/// Writes a batch of order lines in two statements; says of each whether
+/// its (order id, line number) was stored already or came earlier in the
+/// batch. The last line of a key is the one kept.
+fn put_lines(tx: &mut Transaction<'_>, batch: &[OrderLine]) -> Result<Vec<bool>> {
+    let order_ids: Vec<&str> = batch.iter().map(|l| l.order_id.as_str()).collect();
+    let line_nos: Vec<i64> = batch.iter().map(|l| i64::from(l.line_no)).collect();
+    let mut stored: HashSet<(String, i64)> = HashSet::new();
+    for row in tx.query(
+        "SELECT order_id, line_no FROM order_lines WHERE (order_id, line_no) IN \
+         (SELECT * FROM unnest($1::text[], $2::bigint[]))",
+        &[&order_ids, &line_nos],
+    )? {
+        stored.insert((row.try_get(0)?, row.try_get(1)?));
+    }
+    let mut existed = Vec::with_capacity(batch.len());
+    let mut last: HashMap<(&str, i64), usize> = HashMap::with_capacity(batch.len());
+    for (i, line) in batch.iter().enumerate() {
+        let key = (line.order_id.as_str(), i64::from(line.line_no));
+        existed.push(last.contains_key(&key) || stored.contains(&(key.0.to_string(), key.1)));
+        last.insert(key, i);
+    }
+    let mut kept: Vec<usize> = last.into_values().collect();
+    kept.sort_unstable();
+    let ids: Vec<&str> = kept.iter().map(|&i| order_ids[i]).collect();
+    let nos: Vec<i64> = kept.iter().map(|&i| line_nos[i]).collect();
+    let ats: Vec<i64> = kept.iter().map(|&i| batch[i].ordered_at).collect();
+    let bodies: Vec<String> = kept.iter().map(|&i| json(&batch[i])).collect();
+    tx.execute(
+        "INSERT INTO order_lines (order_id, line_no, ordered_at, body) \
+         SELECT o, n, a, b::jsonb FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS t(o, n, a, b) \
+         ON CONFLICT (order_id, line_no) DO UPDATE SET ordered_at = excluded.ordered_at, body = excluded.body",
+        &[&ids, &nos, &ats, &bodies],
+    )?;
+    Ok(existed)
 }
 
 fn put_ticket(tx: &mut Transaction<'_>, t: &Ticket) -> Result<()> {

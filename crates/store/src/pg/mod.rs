@@ -58,6 +58,8 @@ pub struct Postgres {
     partitions: Mutex<HashSet<i64>>,
     /// Values every request reads, dropped on any node's write (`changes`).
     cache: Arc<changes::Cache>,
+    /// This node's data directory, if it has one (see [`Postgres::with_dir`]).
+    dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -140,6 +142,13 @@ impl Postgres {
         Ok(Migrated { from, to: SCHEMA_VERSION })
     }
 
+    /// Names this node's data directory (its uploads, the demo's generated
+    /// files), so that forgetting a customer scrubs the files there too.
+    pub fn with_dir(mut self, dir: &Path) -> Postgres {
+        self.dir = Some(dir.to_path_buf());
+        self
+    }
+
     /// The database's Loupe schema version; `None` before `migrate`.
     pub fn schema_version(&self) -> Result<Option<i32>> {
         self.read(|conn| {
@@ -164,7 +173,13 @@ impl Postgres {
         // Connect once now, so that a wrong address or password is said at
         // start-up rather than at the first request.
         blocking(|| pool.get().map(drop))?;
-        Ok(Postgres { pool, server, partitions: Mutex::new(HashSet::new()), cache: Arc::default() })
+        Ok(Postgres {
+            pool,
+            server,
+            partitions: Mutex::new(HashSet::new()),
+            cache: Arc::default(),
+            dir: None,
+        })
     }
 
     /// Runs `f` in a write transaction that holds the store's write lock,
@@ -223,6 +238,35 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Calls `f` with the records of `sql` a page at a time, until `f`
+    /// returns `false`. `sql` selects (key, JSON text) with the key after
+    /// `$1`, ordered by the key, at most `$2` rows; each page is one
+    /// statement, so a long read holds no snapshot open.
+    pub(crate) fn visit_pages<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        f: &mut dyn FnMut(T) -> bool,
+    ) -> Result<()> {
+        const PAGE: i64 = 1000;
+        let mut after = i64::MIN;
+        loop {
+            let rows = self.read(|c| Ok(c.query(sql, &[&after, &PAGE])?))?;
+            let full = rows.len() as i64 == PAGE;
+            for row in rows {
+                after = row.try_get(0)?;
+                if !f(body(table, &row, 1)?) {
+                    return Ok(());
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+}
+
 /// Runs `f`, which waits on the database, where waiting is allowed. The
 /// `postgres` client drives its connection with a runtime of its own, which
 /// cannot start on a thread that is running a Tokio runtime's tasks (the HTTP
@@ -241,7 +285,7 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 
 impl StoreInfo for Postgres {
     fn dir(&self) -> Option<&Path> {
-        None
+        self.dir.as_deref()
     }
 
     fn describe(&self) -> String {

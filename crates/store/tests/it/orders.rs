@@ -94,5 +94,26 @@ conformance! {
         );
         let history = store.inventory_history().unwrap();
         assert_eq!(history.iter().map(|l| l.as_of.unwrap()).collect::<Vec<_>>(), [10, 10, 20]);
+        // The same snapshot twice in one file: the later row is kept.
+        let twice = vec![level("B", "main", 7, 30), level("B", "main", 8, 30)];
+        assert_eq!(store.import_inventory(twice, 1_750_000_000).unwrap(), 2);
+        let b: Vec<i64> = store.inventory().unwrap().iter().filter(|l| l.sku == "B").map(|l| l.on_hand).collect();
+        assert_eq!(b, [8]);
+    }
+}
+
+conformance! {
+    fn a_line_repeated_in_one_import_is_counted_once_and_the_last_is_kept(store) {
+        // More lines than one batch, with a repeat across the batch boundary.
+        let mut lines: Vec<_> = (0..5_003).map(|i| line(&format!("O{i}"), 0, i64::from(i), "K1", None)).collect();
+        let mut repeat = line("O1", 0, 99_999, "K1", None).unwrap();
+        repeat.quantity = 3;
+        lines.push(Ok(repeat));
+        let out = store.import_order_lines(lines).unwrap();
+        assert_eq!((out.lines_read, out.lines_inserted, out.lines_unchanged), (5_004, 5_003, 1));
+        let o1 = store.order("O1").unwrap();
+        assert_eq!((o1.len(), o1[0].quantity, o1[0].ordered_at), (1, 3, 99_999));
+        assert_eq!(store.order_lines().unwrap().len(), 5_003);
+        assert_eq!(store.activity_counts().unwrap().0, 5_003);
     }
 }
