@@ -279,4 +279,32 @@ mod tests {
         assert_eq!(input.code, "invalid_import");
         assert_eq!(input.message, "orders.csv: line 3: bad date");
     }
+
+    // Two nodes on one shared store: the second starting must not fail the
+    // task the first is running, only a task nobody runs any more.
+    #[test]
+    fn a_starting_node_fails_only_tasks_nobody_runs() {
+        let store = store::Store::open_temporary().unwrap();
+        let first = Tasks::new(store.clone(), Clock::fixed(0));
+        let (release, wait_for) = std::sync::mpsc::channel::<()>();
+        let running = first
+            .spawn("import_catalog", "rows", move |_| {
+                let _ = wait_for.recv();
+                Ok(serde_json::json!({"ok": true}))
+            })
+            .unwrap();
+        // A record left `running` by a node that died.
+        let dead = Task { id: "t0000000000000dead".into(), status: TaskStatus::Running, ..running.clone() };
+        first.save(&dead).unwrap();
+
+        let second = Tasks::new(store, Clock::fixed(0));
+        assert_eq!(second.fail_interrupted().unwrap(), 1);
+        assert_eq!(second.load(&dead.id).unwrap().unwrap().status, TaskStatus::Failed);
+        assert!(
+            !second.load(&running.id).unwrap().unwrap().status.is_finished(),
+            "the live task is left alone"
+        );
+        release.send(()).unwrap();
+        assert_eq!(wait(&first, &running.id).status, TaskStatus::Succeeded);
+    }
 }

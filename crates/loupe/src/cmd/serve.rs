@@ -1,8 +1,9 @@
 //! `loupe serve`: opens the store and runs the HTTP API and web shell on it.
 //!
 //! Prints one line when the socket is bound, `Loupe is listening on
-//! http://HOST:PORT` (or a JSON object with `--json`), so that scripts and
-//! tests that start it with `--port 0` can read the address they got.
+//! http://HOST:PORT` with the store it serves (or a JSON object with
+//! `--json`), so that scripts and tests that start it with `--port 0` can
+//! read the address they got.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -127,6 +128,7 @@ pub fn serve(store: store::Store, data: &Path, listen: &Listen, json: bool) -> a
         );
     }
     let token = local_token()?;
+    let described = store.describe();
     let config = loupe_http::ServeConfig {
         app: app::App::new(store, super::system_clock()),
         data_dir: data.to_path_buf(),
@@ -141,7 +143,7 @@ pub fn serve(store: store::Store, data: &Path, listen: &Listen, json: bool) -> a
         if let Err(err) = record.write(data) {
             eprintln!("warning: the CLI will not find this server: {err:#}");
         }
-        announce(addr, json)
+        announce(addr, &described, json)
     });
     crate::remote::Record::remove(data);
     result
@@ -172,14 +174,14 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
     }
 }
 
-fn announce(addr: SocketAddr, json: bool) {
+fn announce(addr: SocketAddr, store: &str, json: bool) {
     let url = format!("http://{addr}");
     if json {
-        let line = serde_json::json!({"url": url, "address": addr.to_string()});
+        let line = serde_json::json!({"url": url, "address": addr.to_string(), "store": store});
         crate::out::outln!("{line}");
     } else {
         crate::out::outln!(
-            "Loupe is listening on {url}  (storefront {url}/, back-office {url}/admin, API {url}/v1)"
+            "Loupe is listening on {url}  (storefront {url}/, back-office {url}/admin, API {url}/v1; store {store})"
         );
     }
     // Tests and scripts wait for this line: do not leave it in a buffer.
