@@ -35,6 +35,13 @@ pub fn server() -> Result<&'static Server, String> {
 /// A new database with Loupe's schema, on [`server`]; returns its
 /// connection string.
 pub fn database() -> Result<String, String> {
+    let url = empty_database()?;
+    crate::pg::Postgres::migrate(&url).map_err(|e| format!("migrating {url}: {}", causes(&e)))?;
+    Ok(url)
+}
+
+/// A new database without Loupe's schema, on [`server`].
+pub fn empty_database() -> Result<String, String> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let server = server()?;
     let name = format!("loupe_t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
@@ -44,9 +51,7 @@ pub fn database() -> Result<String, String> {
     for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
         client.batch_execute(&sql).map_err(|e| format!("{sql}: {}", causes(&e)))?;
     }
-    let url = format!("{}/{name}", server.base);
-    crate::pg::Postgres::migrate(&url).map_err(|e| format!("migrating {url}: {}", causes(&e)))?;
-    Ok(url)
+    Ok(format!("{}/{name}", server.base))
 }
 
 fn start() -> Result<Server, String> {

@@ -146,7 +146,7 @@ impl EventStore for Postgres {
             }
             tx.execute(
                 "INSERT INTO events (at, id, body) \
-                 SELECT a, i, b::jsonb FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(a, i, b)",
+                 SELECT a, i, b::json FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(a, i, b)",
                 &[&ats, &ids, &bodies],
             )?;
             tx.execute(

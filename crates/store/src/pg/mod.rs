@@ -36,10 +36,13 @@ use crate::{Error, Lease, LeaseStore, Result, StoreInfo};
 
 /// The migrations, in order: (version, SQL). A database at version `n` has
 /// run the first `n`.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/0001_initial.sql")),
+    (2, include_str!("../../migrations/0002_events_json.sql")),
+];
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Advisory lock keys (`pg_advisory_xact_lock`), "Loupe" and a number.
 const WRITE_LOCK: i64 = 0x4c6f_7570_6501;

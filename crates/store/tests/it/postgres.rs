@@ -130,3 +130,38 @@ fn a_node_hears_of_another_nodes_writes_through_the_change_feed() {
     assert_eq!(b.counter("rules").unwrap(), 2);
     assert_eq!(b.product_count().unwrap(), 1);
 }
+
+#[test]
+fn migrate_upgrades_a_database_of_an_older_version_and_keeps_its_data() {
+    let url = testing::empty_database().unwrap();
+    // The database as the first version of the schema left it, with data.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute("CREATE TABLE loupe_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        .unwrap();
+    client.batch_execute(store::pg::MIGRATIONS[0].1).unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO loupe_schema (version) VALUES (1); \
+             INSERT INTO secrets VALUES ('erasure', '\\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'); \
+             CREATE TABLE events_y2025m01 PARTITION OF events FOR VALUES FROM (1735689600000) TO (1738368000000); \
+             INSERT INTO events VALUES (1735700000000, 'old', '{\"id\":\"old\",\"kind\":\"view\",\"at\":1735700000000}'); \
+             INSERT INTO event_ids VALUES ('old', 1735700000000); \
+             INSERT INTO meta VALUES ('event_count', 1)",
+        )
+        .unwrap();
+    let err = Postgres::connect(&url).unwrap_err().to_string();
+    assert!(err.contains("version 1") && err.contains("loupe migrate"), "{err}");
+
+    let done = Postgres::migrate(&url).unwrap();
+    assert_eq!((done.from, done.to), (Some(1), SCHEMA_VERSION));
+    let store = Store::connect(&url).unwrap();
+    store.append_events(&[event("new", 1_735_800_000_000, None)]).unwrap();
+    let ids: Vec<String> = store.events().unwrap().into_iter().map(|e| e.id).collect();
+    assert_eq!(ids, ["old", "new"]);
+    let kind: String = client
+        .query_one("SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'body'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(kind, "json");
+}
