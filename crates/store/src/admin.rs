@@ -116,20 +116,13 @@ impl DocStore for Redb {
     fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>> {
         let txn = self.begin_write()?;
         let erased = crate::erasure::Erased::read(&txn)?;
-        let mut skipped = Vec::new();
-        {
+        let skipped = {
             let mut table = txn.open_table(DOCS)?;
-            for (key, json) in docs {
-                if key.is_empty() {
-                    return Err(Error::Invalid("a document needs a key".into()));
-                }
-                if erased.contains(key) {
-                    skipped.push(key.clone());
-                    continue;
-                }
-                table.insert((collection, key.as_str()), json.as_str())?;
-            }
-        }
+            put_customer_docs_with(&erased, docs, &mut |key, json| {
+                table.insert((collection, key), json)?;
+                Ok(())
+            })?
+        };
         txn.commit()?;
         Ok(skipped)
     }
@@ -273,6 +266,27 @@ impl DocStore for Redb {
         }
         Ok(out)
     }
+}
+
+/// Writes `docs` (keyed by customer id) with `put`, except those of
+/// forgotten customers; returns the keys skipped.
+pub(crate) fn put_customer_docs_with(
+    erased: &crate::erasure::Erased,
+    docs: &[(String, String)],
+    put: &mut dyn FnMut(&str, &str) -> Result<()>,
+) -> Result<Vec<String>> {
+    let mut skipped = Vec::new();
+    for (key, json) in docs {
+        if key.is_empty() {
+            return Err(Error::Invalid("a document needs a key".into()));
+        }
+        if erased.contains(key) {
+            skipped.push(key.clone());
+            continue;
+        }
+        put(key, json)?;
+    }
+    Ok(skipped)
 }
 
 /// The decision-log entry that goes with an audit entry.

@@ -99,6 +99,19 @@ pub(crate) fn encode_event(e: &Event, erased: &Erased, buf: &mut Vec<u8>) -> Res
     written.map_err(|e| Error::Invalid(format!("an event does not serialize: {e}")))
 }
 
+/// Calls `f` with `count` and the events of `decoded` up to the first that
+/// could not be read, whose error it then returns.
+pub(crate) fn visit_until_error(
+    count: u64,
+    decoded: impl Iterator<Item = Result<Event>>,
+    f: &mut dyn FnMut(u64, &mut dyn Iterator<Item = Event>),
+) -> Result<()> {
+    let mut error = None;
+    let mut events = decoded.map_while(|e| e.map_err(|e| error = Some(e)).ok());
+    f(count, &mut events);
+    error.map_or(Ok(()), Err)
+}
+
 impl EventStore for Redb {
     fn event_page(
         &self,
@@ -126,16 +139,10 @@ impl EventStore for Redb {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(EVENTS)?;
         let count = table.len()?;
-        let mut error = None;
-        let mut events = table.range::<(i64, &str)>((from, "")..)?.map_while(|entry| {
-            let decoded = entry.map_err(Error::from).and_then(|(_, bytes)| decode("events", bytes.value()));
-            decoded.map_err(|e| error = Some(e)).ok()
-        });
-        f(count, &mut events);
-        match error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        let decoded = table
+            .range::<(i64, &str)>((from, "")..)?
+            .map(|entry| entry.map_err(Error::from).and_then(|(_, bytes)| decode("events", bytes.value())));
+        visit_until_error(count, decoded, f)
     }
 
     fn last_event_at(&self) -> Result<Option<i64>> {

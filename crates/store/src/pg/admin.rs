@@ -6,7 +6,7 @@ use postgres::Transaction;
 
 use super::catalog::bump;
 use super::{big, body, json, unbig, Postgres};
-use crate::admin::{audit_decision, check_doc, fresh_secret};
+use crate::admin::{audit_decision, check_doc, fresh_secret, put_customer_docs_with};
 use crate::decisions::{chain, checkpoint, read_checkpoint, CHECKPOINT_DOC};
 use crate::keys::{self, make_key, rotation, touched, StoredKey};
 use crate::{
@@ -74,18 +74,7 @@ impl DocStore for Postgres {
     fn put_customer_docs(&self, collection: &str, docs: &[(String, String)]) -> Result<Vec<String>> {
         self.write(|tx| {
             let erased = super::events::erased(tx)?;
-            let mut skipped = Vec::new();
-            for (key, json) in docs {
-                if key.is_empty() {
-                    return Err(Error::Invalid("a document needs a key".into()));
-                }
-                if erased.contains(key) {
-                    skipped.push(key.clone());
-                    continue;
-                }
-                set_doc(tx, collection, key, Some(json))?;
-            }
-            Ok(skipped)
+            put_customer_docs_with(&erased, docs, &mut |key, json| set_doc(tx, collection, key, Some(json)))
         })
     }
 
@@ -191,10 +180,7 @@ impl DocStore for Postgres {
     }
 
     fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        self.read(|c| {
-            let rows = c.query("SELECT body::text FROM audit ORDER BY seq", &[])?;
-            rows.iter().map(|r| body("audit", r, 0)).collect()
-        })
+        self.records("audit", "SELECT body::text FROM audit ORDER BY seq", &[])
     }
 }
 
@@ -287,8 +273,9 @@ impl KeyStore for Postgres {
     }
 
     fn verify_key(&self, key: &str) -> Result<Option<KeyInfo>> {
-        let rows = self.read(|c| Ok(c.query("SELECT body::text FROM api_keys ORDER BY id", &[])?))?;
-        keys::find(key, rows.iter().map(|r| body::<StoredKey>("api_keys", r, 0)))
+        let stored: Vec<StoredKey> =
+            self.records("api_keys", "SELECT body::text FROM api_keys ORDER BY id", &[])?;
+        keys::find(key, stored.into_iter().map(Ok))
     }
 
     fn has_keys(&self) -> Result<bool> {
@@ -299,8 +286,9 @@ impl KeyStore for Postgres {
     }
 
     fn list_keys(&self) -> Result<Vec<KeyInfo>> {
-        let rows = self.read(|c| Ok(c.query("SELECT body::text FROM api_keys ORDER BY id", &[])?))?;
-        rows.iter().map(|r| Ok(body::<StoredKey>("api_keys", r, 0)?.info())).collect()
+        let stored: Vec<StoredKey> =
+            self.records("api_keys", "SELECT body::text FROM api_keys ORDER BY id", &[])?;
+        Ok(stored.iter().map(StoredKey::info).collect())
     }
 
     fn touch_key(&self, id: u64, at: i64) -> Result<()> {
@@ -316,15 +304,6 @@ impl KeyStore for Postgres {
     fn revoke_key(&self, id: u64) -> Result<bool> {
         self.write(|tx| Ok(tx.execute("DELETE FROM api_keys WHERE id = $1", &[&big(id)])? > 0))
     }
-}
-
-fn put_message(tx: &mut Transaction<'_>, m: &OutboxMessage) -> Result<()> {
-    tx.execute(
-        "INSERT INTO outbox (id, pending, next_ms, body) VALUES ($1, $2, $3, $4::text::jsonb) \
-         ON CONFLICT (id) DO UPDATE SET pending = excluded.pending, next_ms = excluded.next_ms, body = excluded.body",
-        &[&m.id, &(m.status == OutboxStatus::Pending), &m.next_ms, &json(m)],
-    )?;
-    Ok(())
 }
 
 impl OutboxStore for Postgres {
@@ -368,13 +347,11 @@ impl OutboxStore for Postgres {
 
     fn outbox_due(&self, now_ms: i64, limit: usize) -> Result<Vec<OutboxMessage>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(|c| {
-            let rows = c.query(
-                "SELECT body::text FROM outbox WHERE pending AND next_ms <= $1 ORDER BY next_ms, id LIMIT $2",
-                &[&now_ms, &limit],
-            )?;
-            rows.iter().map(|r| body("outbox", r, 0)).collect()
-        })
+        self.records(
+            "outbox",
+            "SELECT body::text FROM outbox WHERE pending AND next_ms <= $1 ORDER BY next_ms, id LIMIT $2",
+            &[&now_ms, &limit],
+        )
     }
 
     fn outbox_pending_count(&self) -> Result<u64> {
@@ -388,10 +365,11 @@ impl OutboxStore for Postgres {
     fn update_outbox(&self, messages: &[OutboxMessage], decisions: &[NewDecision]) -> Result<()> {
         self.write(|tx| {
             for m in messages {
-                let exists = tx.query_opt("SELECT 1 FROM outbox WHERE id = $1", &[&m.id])?.is_some();
-                if exists {
-                    put_message(tx, m)?;
-                }
+                // A message no longer held (its customer was forgotten) is left out.
+                tx.execute(
+                    "UPDATE outbox SET pending = $2, next_ms = $3, body = $4::text::jsonb WHERE id = $1",
+                    &[&m.id, &(m.status == OutboxStatus::Pending), &m.next_ms, &json(m)],
+                )?;
             }
             append_in(tx, decisions)?;
             Ok(())
@@ -399,16 +377,10 @@ impl OutboxStore for Postgres {
     }
 
     fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>> {
-        self.read(|c| {
-            let row = c.query_opt("SELECT body::text FROM outbox WHERE id = $1", &[&id])?;
-            row.map(|r| body("outbox", &r, 0)).transpose()
-        })
+        self.record("outbox", "SELECT body::text FROM outbox WHERE id = $1", &[&id])
     }
 
     fn outbox(&self) -> Result<Vec<OutboxMessage>> {
-        self.read(|c| {
-            let rows = c.query("SELECT body::text FROM outbox ORDER BY id", &[])?;
-            rows.iter().map(|r| body("outbox", r, 0)).collect()
-        })
+        self.records("outbox", "SELECT body::text FROM outbox ORDER BY id", &[])
     }
 }

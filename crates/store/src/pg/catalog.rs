@@ -297,32 +297,24 @@ impl CatalogStore for Postgres {
     }
 
     fn product(&self, id: ProductId) -> Result<Option<Product>> {
-        self.read(|c| {
-            let row = c.query_opt("SELECT body::text FROM products WHERE id = $1", &[&big(id)])?;
-            row.map(|r| body("products", &r, 0)).transpose()
-        })
+        self.record("products", "SELECT body::text FROM products WHERE id = $1", &[&big(id)])
     }
 
     fn product_by_handle(&self, handle: &str) -> Result<Option<Product>> {
-        self.read(|c| {
-            let row = c.query_opt(
-                "SELECT p.body::text FROM product_handles h JOIN products p ON p.id = h.product_id \
-                 WHERE h.handle = $1",
-                &[&handle],
-            )?;
-            row.map(|r| body("products", &r, 0)).transpose()
-        })
+        self.record(
+            "products",
+            "SELECT p.body::text FROM product_handles h JOIN products p ON p.id = h.product_id WHERE h.handle = $1",
+            &[&handle],
+        )
     }
 
     fn product_by_sku(&self, sku: &str) -> Result<Option<Product>> {
-        self.read(|c| {
-            let row = c.query_opt(
-                "SELECT p.body::text FROM product_skus s JOIN products p ON p.id = s.product_id \
-                 WHERE s.sku = $1 ORDER BY s.product_id LIMIT 1",
-                &[&sku],
-            )?;
-            row.map(|r| body("products", &r, 0)).transpose()
-        })
+        self.record(
+            "products",
+            "SELECT p.body::text FROM product_skus s JOIN products p ON p.id = s.product_id \
+             WHERE s.sku = $1 ORDER BY s.product_id LIMIT 1",
+            &[&sku],
+        )
     }
 }
 
@@ -352,21 +344,19 @@ impl OrderStore for Postgres {
     }
 
     fn order_lines(&self) -> Result<Vec<OrderLine>> {
-        self.read(|c| {
-            let rows =
-                c.query("SELECT body::text FROM order_lines ORDER BY ordered_at, order_id, line_no", &[])?;
-            rows.iter().map(|r| body("order_lines", r, 0)).collect()
-        })
+        self.records(
+            "order_lines",
+            "SELECT body::text FROM order_lines ORDER BY ordered_at, order_id, line_no",
+            &[],
+        )
     }
 
     fn order(&self, order_id: &str) -> Result<Vec<OrderLine>> {
-        self.read(|c| {
-            let rows = c.query(
-                "SELECT body::text FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-                &[&order_id],
-            )?;
-            rows.iter().map(|r| body("order_lines", r, 0)).collect()
-        })
+        self.records(
+            "order_lines",
+            "SELECT body::text FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+            &[&order_id],
+        )
     }
 
     fn import_inventory_from(
@@ -392,10 +382,7 @@ impl OrderStore for Postgres {
     }
 
     fn inventory_snapshots(&self) -> Result<Vec<InventoryLevel>> {
-        self.read(|c| {
-            let rows = c.query("SELECT body::text FROM inventory ORDER BY sku, location, as_of", &[])?;
-            rows.iter().map(|r| body("inventory", r, 0)).collect()
-        })
+        self.records("inventory", "SELECT body::text FROM inventory ORDER BY sku, location, as_of", &[])
     }
 }
 
@@ -429,17 +416,11 @@ impl TicketStore for Postgres {
     }
 
     fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
-        self.read(|c| {
-            let row = c.query_opt("SELECT body::text FROM tickets WHERE id = $1", &[&id])?;
-            row.map(|r| body("tickets", &r, 0)).transpose()
-        })
+        self.record("tickets", "SELECT body::text FROM tickets WHERE id = $1", &[&id])
     }
 
     fn tickets(&self) -> Result<Vec<Ticket>> {
-        self.read(|c| {
-            let rows = c.query("SELECT body::text FROM tickets ORDER BY id", &[])?;
-            rows.iter().map(|r| body("tickets", r, 0)).collect()
-        })
+        self.records("tickets", "SELECT body::text FROM tickets ORDER BY id", &[])
     }
 
     fn ticket_count(&self) -> Result<u64> {
@@ -450,18 +431,26 @@ impl TicketStore for Postgres {
     }
 }
 
+/// The positions of the last item of each key, in order: what a batch
+/// upsert may hold (one row may not be changed twice in one statement), and
+/// what writing the items one by one would leave.
+fn last_of_each<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<usize> {
+    let mut last: HashMap<K, usize> = HashMap::new();
+    for (i, key) in keys.enumerate() {
+        last.insert(key, i);
+    }
+    let mut kept: Vec<usize> = last.into_values().collect();
+    kept.sort_unstable();
+    kept
+}
+
 /// Inventory levels written per statement.
 const LEVEL_BATCH: usize = 5_000;
 
 /// Writes a batch of inventory levels in one statement (the last of a
 /// (SKU, location, as_of) wins, as it does in redb) and empties the batch.
 fn put_levels(tx: &mut Transaction<'_>, batch: &mut Vec<(i64, InventoryLevel)>) -> Result<()> {
-    let mut last: HashMap<(&str, &str, i64), usize> = HashMap::with_capacity(batch.len());
-    for (i, (as_of, level)) in batch.iter().enumerate() {
-        last.insert((level.sku.as_str(), level.location.as_str(), *as_of), i);
-    }
-    let mut kept: Vec<usize> = last.into_values().collect();
-    kept.sort_unstable();
+    let kept = last_of_each(batch.iter().map(|(as_of, l)| (l.sku.as_str(), l.location.as_str(), *as_of)));
     let skus: Vec<&str> = kept.iter().map(|&i| batch[i].1.sku.as_str()).collect();
     let locations: Vec<&str> = kept.iter().map(|&i| batch[i].1.location.as_str()).collect();
     let as_ofs: Vec<i64> = kept.iter().map(|&i| batch[i].0).collect();
@@ -490,15 +479,13 @@ fn put_lines(tx: &mut Transaction<'_>, batch: &[OrderLine]) -> Result<Vec<bool>>
     )? {
         stored.insert((row.try_get(0)?, row.try_get(1)?));
     }
-    let mut existed = Vec::with_capacity(batch.len());
-    let mut last: HashMap<(&str, i64), usize> = HashMap::with_capacity(batch.len());
-    for (i, line) in batch.iter().enumerate() {
-        let key = (line.order_id.as_str(), i64::from(line.line_no));
-        existed.push(last.contains_key(&key) || stored.contains(&(key.0.to_string(), key.1)));
-        last.insert(key, i);
-    }
-    let mut kept: Vec<usize> = last.into_values().collect();
-    kept.sort_unstable();
+    let mut seen: HashSet<(&str, i64)> = HashSet::with_capacity(batch.len());
+    let existed: Vec<bool> = order_ids
+        .iter()
+        .zip(&line_nos)
+        .map(|(&id, &no)| !seen.insert((id, no)) || stored.contains(&(id.to_string(), no)))
+        .collect();
+    let kept = last_of_each(order_ids.iter().copied().zip(line_nos.iter().copied()));
     let ids: Vec<&str> = kept.iter().map(|&i| order_ids[i]).collect();
     let nos: Vec<i64> = kept.iter().map(|&i| line_nos[i]).collect();
     let ats: Vec<i64> = kept.iter().map(|&i| batch[i].ordered_at).collect();

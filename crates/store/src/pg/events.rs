@@ -14,8 +14,7 @@ use postgres::Transaction;
 
 use super::{body, unbig, Postgres, PARTITION_LOCK};
 use crate::erasure::{self, Erased};
-use crate::events::encode_event;
-use crate::tables::decode;
+use crate::events::{encode_event, visit_until_error};
 use crate::{AppendOutcome, Error, EventStore, ForgetOutcome, Result, VisitEvent};
 
 /// The counter of stored events, in `meta`.
@@ -261,19 +260,8 @@ impl EventStore for Postgres {
             let rows = tx.query("SELECT body::text FROM events WHERE at >= $1 ORDER BY at, id", &[&from])?;
             Ok((count, rows))
         })?;
-        let mut error = None;
-        let mut events = rows.iter().map_while(|row| {
-            let decoded = row
-                .try_get::<_, &str>(0)
-                .map_err(Error::from)
-                .and_then(|text| decode::<Event>("events", text.as_bytes()));
-            decoded.map_err(|e| error = Some(e)).ok()
-        });
-        f(count, &mut events);
-        match error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        let decoded = rows.iter().map(|row| body::<Event>("events", row, 0));
+        visit_until_error(count, decoded, f)
     }
 
     fn last_event_at(&self) -> Result<Option<i64>> {

@@ -225,6 +225,26 @@ impl Postgres {
         })
     }
 
+    /// The record (JSON in the first column) of `table` that `sql` selects, if any.
+    pub(crate) fn record<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Option<T>> {
+        self.read(|c| c.query_opt(sql, params)?.map(|r| body(table, &r, 0)).transpose())
+    }
+
+    /// The records (JSON in the first column) of `table` that `sql` selects, in its order.
+    pub(crate) fn records<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<T>> {
+        self.read(|c| c.query(sql, params)?.iter().map(|r| body(table, r, 0)).collect())
+    }
+
     /// Runs `f` in a read-only snapshot: its statements agree with each other.
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
         blocking(|| {
